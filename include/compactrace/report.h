@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef COMPACTRACE_REPORT_H
+#define COMPACTRACE_REPORT_H
+
+#include <stdio.h>
+
+#include "compactrace/engine.h"
+#include "compactrace/vmstat_check.h"
+
+/* Everything a report sink prints; nothing in it is owned by the sink. */
+struct ct_report_input {
+	const struct ct_results *res;
+	const struct ct_vmstat_check *vmstat;	/* NULL: no snapshots were given */
+	const char *snapshot_start, *snapshot_end;	/* where the snapshots came from */
+	const char *filter;	/* a description of --pid/--comm, or NULL */
+};
+
+#define CT_JSON_SCHEMA_VERSION 1
+
+/**
+ * ct_report_text() - the report for people
+ * Returns 0, or -CT_E_WRITE when writing to @out failed.
+ */
+int ct_report_text(FILE *out, const struct ct_report_input *in);
+
+/**
+ * ct_report_json() - the report for dashboards (schema: reports/compactrace-report.schema.json)
+ * Returns 0, -CT_E_NOMEM or -CT_E_WRITE.
+ */
+int ct_report_json(FILE *out, const struct ct_report_input *in);
+
+/**
+ * ct_ndjson_run() / ct_ndjson_stall() - one JSON object per line for a completed run or stall
+ * Returns 0, -CT_E_NOMEM or -CT_E_WRITE.
+ */
+int ct_ndjson_run(FILE *out, const struct ct_run *run);
+int ct_ndjson_stall(FILE *out, const struct ct_stall *stall);
+
+#endif

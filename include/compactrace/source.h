@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef COMPACTRACE_SOURCE_H
+#define COMPACTRACE_SOURCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "compactrace/event.h"
+
+/*
+ * A source yields normalized events in file order from one input: a saved
+ * file of any supported format (auto-detected), stdin, or (later) a live
+ * capture. Parsers never touch tracefs.
+ */
+
+struct ct_source;
+
+/* Format names as they appear in JSON sources[].format. */
+#define CT_FORMAT_FTRACE_TEXT "ftrace-text"
+#define CT_FORMAT_TRACE_CMD_TEXT "trace-cmd-text"
+#define CT_FORMAT_PERF_SCRIPT "perf-script"
+#define CT_FORMAT_TRACE_DAT "trace-dat"
+#define CT_FORMAT_PERF_DATA "perf-data"
+#define CT_FORMAT_LIVE "live"
+
+/**
+ * ct_source_open() - open a trace file (or "-" for stdin) and detect its format
+ * @path: file name, or "-" for standard input
+ * @force_format: NULL to auto-detect, or one of the CT_FORMAT_* names
+ * @out: receives the new source; the caller frees it with ct_source_free()
+ * @err: buffer for a one-line message naming the file (and where), on failure
+ * @errlen: size of @err
+ *
+ * Returns 0 or a negative CT_E_* code.
+ */
+int ct_source_open(const char *path, const char *force_format,
+		   struct ct_source **out, char *err, size_t errlen);
+
+/**
+ * ct_source_next() - read the next event
+ * @src: the source
+ * @ev: filled in on success; pointers in it stay valid until the next call
+ *
+ * Returns 1 when @ev holds an event, 0 at end of input, or a negative
+ * CT_E_* code on a fatal error (ct_source_error() then says what and where).
+ * Recoverable problems (an unparsable line, lost events) are returned as
+ * CT_EV_PARSE_ERROR / CT_EV_LOST events, not as errors.
+ */
+int ct_source_next(struct ct_source *src, struct ct_event *ev);
+
+/** ct_source_format() - the detected format (a CT_FORMAT_* string); owned by @src */
+const char *ct_source_format(const struct ct_source *src);
+
+/** ct_source_path() - the path given to ct_source_open(); owned by @src */
+const char *ct_source_path(const struct ct_source *src);
+
+/** ct_source_error() - the last fatal error message, naming file and offset; owned by @src */
+const char *ct_source_error(const struct ct_source *src);
+
+/** ct_source_free() - close the input and free everything; accepts NULL */
+void ct_source_free(struct ct_source *src);
+
+/*
+ * For parser implementations (parsers/): a buffered reader over an fd with
+ * a detection prefix, and the operations table every format provides.
+ */
+struct ct_input {
+	int fd;
+	int owns_fd;
+	const char *path;
+	unsigned char *buf;	/* buffered bytes: buf[pos..len) are unread */
+	size_t pos, len, cap;
+	uint64_t consumed;	/* bytes of the file before buf[0] */
+	int eof;
+};
+
+struct ct_parser_ops {
+	const char *format;	/* CT_FORMAT_* */
+	/* confidence 0..100 that the prefix is this format */
+	int (*probe)(const unsigned char *prefix, size_t len);
+	/* take over @in (not its ownership) and allocate parser state */
+	int (*open)(struct ct_input *in, void **state, char *err, size_t errlen);
+	int (*next)(void *state, struct ct_event *ev, char *err, size_t errlen);
+	void (*free)(void *state);
+};
+
+/** ct_input_fill() - read more bytes, keeping buf[pos..len); returns bytes added, 0 at EOF, <0 error */
+long ct_input_fill(struct ct_input *in, size_t want);
+
+#endif

@@ -1,0 +1,502 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The JSON report (and NDJSON lines). The only file that includes cJSON.h.
+ * 64-bit integers are written as raw decimal text, never through a double,
+ * so pfns and ns timestamps above 2^53 stay exact; durations in µs are
+ * written as exact decimals of the ns value. Nothing can produce NaN.
+ */
+#include <cjson/cJSON.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compactrace/error.h"
+#include "compactrace/report.h"
+#include "sanitize.h"
+
+/* Every builder returns NULL on allocation failure; callers check once. */
+
+static cJSON *add_u64(cJSON *obj, const char *key, uint64_t v)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "%" PRIu64, v);
+	return cJSON_AddRawToObject(obj, key, buf);
+}
+
+static cJSON *add_i64(cJSON *obj, const char *key, int64_t v)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "%" PRId64, v);
+	return cJSON_AddRawToObject(obj, key, buf);
+}
+
+/* ns as an exact decimal number of µs: 1234567 -> 1234.567 */
+static cJSON *add_us(cJSON *obj, const char *key, uint64_t ns)
+{
+	char buf[32];
+	uint64_t frac = ns % 1000;
+
+	if (frac == 0)
+		snprintf(buf, sizeof(buf), "%" PRIu64, ns / 1000);
+	else if (frac % 100 == 0)
+		snprintf(buf, sizeof(buf), "%" PRIu64 ".%" PRIu64, ns / 1000, frac / 100);
+	else if (frac % 10 == 0)
+		snprintf(buf, sizeof(buf), "%" PRIu64 ".%02" PRIu64, ns / 1000, frac / 10);
+	else
+		snprintf(buf, sizeof(buf), "%" PRIu64 ".%03" PRIu64, ns / 1000, frac);
+	return cJSON_AddRawToObject(obj, key, buf);
+}
+
+/* cJSON escapes quotes and control characters; invalid UTF-8 is replaced first */
+static cJSON *add_str(cJSON *obj, const char *key, const char *s)
+{
+	char clean[512];
+
+	ct_sanitize(clean, sizeof(clean), s, 0);
+	return cJSON_AddStringToObject(obj, key, clean);
+}
+
+static cJSON *obj_in(cJSON *parent, const char *key)
+{
+	return cJSON_AddObjectToObject(parent, key);
+}
+
+static int add_latency(cJSON *parent, const char *key, const struct ct_latency *lat)
+{
+	cJSON *o = obj_in(parent, key), *hist;
+	int ok;
+
+	if (!o)
+		return 0;
+	ok = add_u64(o, "count", lat->count) &&
+	     add_us(o, "p50", ct_latency_percentile(lat, 50)) &&
+	     add_us(o, "p90", ct_latency_percentile(lat, 90)) &&
+	     add_us(o, "p99", ct_latency_percentile(lat, 99)) &&
+	     add_us(o, "max", lat->max_ns) &&
+	     add_us(o, "mean", lat->count ? lat->sum_ns / lat->count : 0) &&
+	     cJSON_AddBoolToObject(o, "exact", ct_latency_is_exact(lat));
+	hist = ok ? cJSON_AddArrayToObject(o, "histogram") : NULL;
+	if (!hist)
+		return 0;
+	for (int b = 0; b < CT_LATENCY_LOG2_US; b++) {
+		cJSON *bucket;
+
+		if (!lat->log2_us[b])
+			continue;
+		bucket = cJSON_CreateObject();
+		if (!bucket || !cJSON_AddItemToArray(hist, bucket))
+			return cJSON_Delete(bucket), 0;
+		if (!add_u64(bucket, "le_us", 1ull << b) || !add_u64(bucket, "count", lat->log2_us[b]))
+			return 0;
+	}
+	return 1;
+}
+
+static int add_status_counts(cJSON *parent, const char *key, const uint64_t *by_status)
+{
+	cJSON *o = obj_in(parent, key);
+
+	if (!o)
+		return 0;
+	for (int s = 0; s < CT_STATUS_COUNT; s++)
+		if (by_status[s] && !add_u64(o, ct_status_name(s), by_status[s]))
+			return 0;
+	return 1;
+}
+
+static int add_order_counts(cJSON *parent, const char *key, const uint64_t *by_slot)
+{
+	cJSON *o = obj_in(parent, key);
+	char name[8];
+
+	if (!o)
+		return 0;
+	for (int i = 0; i < CT_ORDER_SLOTS; i++) {
+		if (!by_slot[i])
+			continue;
+		snprintf(name, sizeof(name), "%d", i + CT_ORDER_MIN);
+		if (!add_u64(o, name, by_slot[i]))
+			return 0;
+	}
+	return 1;
+}
+
+static int add_sources(cJSON *root, const struct ct_results *r)
+{
+	cJSON *arr = cJSON_AddArrayToObject(root, "sources");
+
+	if (!arr)
+		return 0;
+	for (uint32_t i = 0; i < r->nsources; i++) {
+		const struct ct_source_summary *s = &r->sources[i];
+		cJSON *o = cJSON_CreateObject(), *names;
+
+		if (!o || !cJSON_AddItemToArray(arr, o))
+			return cJSON_Delete(o), 0;
+		if (!add_str(o, "path", s->path) || !add_str(o, "format", s->format) ||
+		    !add_u64(o, "events", s->events) || !(names = obj_in(o, "events_by_name")))
+			return 0;
+		for (uint32_t j = 0; j < s->nnames; j++)
+			if (!add_u64(names, s->names[j].name, s->names[j].count))
+				return 0;
+		if (s->names_overflow && !add_u64(names, "(other names)", s->names_overflow))
+			return 0;
+		if (!add_u64(o, "first_ts_ns", s->first_ts_ns) || !add_u64(o, "last_ts_ns", s->last_ts_ns))
+			return 0;
+	}
+	return 1;
+}
+
+static int add_totals(cJSON *root, const struct ct_totals *t)
+{
+	cJSON *o = obj_in(root, "totals");
+
+	return o && add_u64(o, "compact_migrate_scanned", t->compact_migrate_scanned) &&
+	       add_u64(o, "compact_free_scanned", t->compact_free_scanned) &&
+	       add_u64(o, "compact_isolated", t->compact_isolated) &&
+	       add_u64(o, "compact_stall", t->compact_stall) &&
+	       add_u64(o, "compact_daemon_wake", t->compact_daemon_wake) &&
+	       add_u64(o, "compact_daemon_migrate_scanned", t->compact_daemon_migrate_scanned) &&
+	       add_u64(o, "compact_daemon_free_scanned", t->compact_daemon_free_scanned);
+}
+
+static int fill_run(cJSON *o, const struct ct_run *run)
+{
+	return add_u64(o, "begin_ns", run->begin_ns) && add_us(o, "duration_us", run->end_ns - run->begin_ns) &&
+	       cJSON_AddNumberToObject(o, "pid", run->pid) && add_str(o, "comm", run->comm) &&
+	       cJSON_AddNumberToObject(o, "node", run->nid) && add_str(o, "zone", run->zone) &&
+	       add_u64(o, "zone_start_pfn", run->zone_start) && add_u64(o, "zone_end_pfn", run->zone_end) &&
+	       add_str(o, "trigger", ct_trigger_name(run->trigger)) &&
+	       add_str(o, "mode", ct_mode_name(run->mode)) &&
+	       (run->order == INT32_MIN ? cJSON_AddNullToObject(o, "order") :
+					  cJSON_AddNumberToObject(o, "order", run->order)) &&
+	       add_str(o, "status", ct_status_name(run->status)) &&
+	       add_u64(o, "migrate_pfn_start", run->migrate_start) &&
+	       add_u64(o, "migrate_pfn_end", run->migrate_end) &&
+	       add_u64(o, "free_pfn_start", run->free_start) && add_u64(o, "free_pfn_end", run->free_end) &&
+	       cJSON_AddBoolToObject(o, "scanners_met", run->scanners_met) &&
+	       add_u64(o, "migrate_scanned", run->migrate_scanned) &&
+	       add_u64(o, "migrate_isolated", run->migrate_isolated) &&
+	       add_u64(o, "free_scanned", run->free_scanned) &&
+	       add_u64(o, "free_isolated", run->free_isolated) &&
+	       add_u64(o, "fast_free_scanned", run->fast_free_scanned) &&
+	       add_u64(o, "migrated", run->migrated) && add_u64(o, "migrate_failed", run->migrate_failed) &&
+	       add_u64(o, "isolate_migrate_steps", run->isolate_migrate_steps) &&
+	       add_u64(o, "isolate_free_steps", run->isolate_free_steps) &&
+	       add_u64(o, "migrate_steps", run->migrate_steps);
+}
+
+static int add_runs(cJSON *root, const struct ct_run_summary *rs)
+{
+	cJSON *o = obj_in(root, "runs"), *trig, *mode, *bytrig, *slow;
+
+	if (!o || !add_u64(o, "count", rs->count) || !(trig = obj_in(o, "by_trigger")))
+		return 0;
+	for (int i = 0; i < CT_TRIGGER_COUNT; i++)
+		if (!add_u64(trig, ct_trigger_name(i), rs->by_trigger[i]))
+			return 0;
+	if (!add_status_counts(o, "by_status", rs->by_status) || !(mode = obj_in(o, "by_mode")))
+		return 0;
+	for (int i = 0; i < CT_MODE_COUNT; i++)
+		if (!add_u64(mode, ct_mode_name(i), rs->by_mode[i]))
+			return 0;
+	if (!add_order_counts(o, "by_order", rs->by_order) ||
+	    !add_u64(o, "order_unknown", rs->order_unknown) ||
+	    !add_u64(o, "migrated", rs->migrated) || !add_u64(o, "migrate_failed", rs->migrate_failed) ||
+	    !add_u64(o, "scanners_met", rs->scanners_met) ||
+	    !add_latency(o, "duration_us", &rs->duration) ||
+	    !(bytrig = obj_in(o, "duration_us_by_trigger")))
+		return 0;
+	for (int i = 0; i < CT_TRIGGER_COUNT; i++)
+		if (rs->duration_by_trigger[i].count &&
+		    !add_latency(bytrig, ct_trigger_name(i), &rs->duration_by_trigger[i]))
+			return 0;
+	if (!(bytrig = obj_in(o, "duration_us_by_status")))
+		return 0;
+	for (int i = 0; i < CT_STATUS_COUNT; i++)
+		if (rs->duration_by_status[i].count &&
+		    !add_latency(bytrig, ct_status_name(i), &rs->duration_by_status[i]))
+			return 0;
+	if (!(slow = cJSON_AddArrayToObject(o, "slowest")))
+		return 0;
+	for (uint32_t i = 0; i < rs->nslowest; i++) {
+		cJSON *item = cJSON_CreateObject();
+
+		if (!item || !cJSON_AddItemToArray(slow, item))
+			return cJSON_Delete(item), 0;
+		if (!fill_run(item, &rs->slowest[i]))
+			return 0;
+	}
+	return 1;
+}
+
+static int fill_stall(cJSON *o, const struct ct_stall *st)
+{
+	cJSON *zones;
+
+	if (!add_u64(o, "ts_ns", st->ts_ns) || !cJSON_AddNumberToObject(o, "pid", st->pid) ||
+	    !add_str(o, "comm", st->comm) || !cJSON_AddNumberToObject(o, "order", st->order) ||
+	    !add_str(o, "gfp", st->gfp) || !cJSON_AddNumberToObject(o, "priority", st->priority) ||
+	    !add_us(o, "latency_us", st->latency_ns) || !add_str(o, "result", ct_status_name(st->result)) ||
+	    !add_u64(o, "runs", st->runs) || !(zones = cJSON_AddArrayToObject(o, "zones")))
+		return 0;
+	for (uint32_t i = 0; i < st->nzones; i++) {
+		cJSON *z = cJSON_CreateObject();
+
+		if (!z || !cJSON_AddItemToArray(zones, z))
+			return cJSON_Delete(z), 0;
+		if (!cJSON_AddNumberToObject(z, "node", st->zones[i].nid) ||
+		    !add_str(z, "zone", st->zones[i].zone) ||
+		    !add_str(z, "status", ct_status_name(st->zones[i].status)))
+			return 0;
+	}
+	return cJSON_AddBoolToObject(o, "zones_truncated", st->zones_truncated) != NULL;
+}
+
+static int add_stalls(cJSON *root, const struct ct_stall_summary *ss)
+{
+	cJSON *o = obj_in(root, "stalls"), *slow, *byorder;
+
+	if (!o || !add_u64(o, "count", ss->count) || !add_order_counts(o, "by_order", ss->by_order) ||
+	    !add_status_counts(o, "by_result", ss->by_result) ||
+	    !add_u64(o, "without_zone_events", ss->no_zone_events) ||
+	    !add_latency(o, "latency_us", &ss->latency) ||
+	    !(byorder = obj_in(o, "latency_us_by_order")))
+		return 0;
+	for (int i = 0; i < CT_ORDER_SLOTS; i++) {
+		char name[8];
+
+		if (!ss->latency_by_order[i].count)
+			continue;
+		snprintf(name, sizeof(name), "%d", i + CT_ORDER_MIN);
+		if (!add_latency(byorder, name, &ss->latency_by_order[i]))
+			return 0;
+	}
+	if (!(slow = cJSON_AddArrayToObject(o, "slowest")))
+		return 0;
+	for (uint32_t i = 0; i < ss->nslowest; i++) {
+		cJSON *item = cJSON_CreateObject();
+
+		if (!item || !cJSON_AddItemToArray(slow, item))
+			return cJSON_Delete(item), 0;
+		if (!fill_stall(item, &ss->slowest[i]))
+			return 0;
+	}
+	return 1;
+}
+
+static int add_zones(cJSON *root, const struct ct_results *r)
+{
+	cJSON *arr = cJSON_AddArrayToObject(root, "zones");
+
+	if (!arr)
+		return 0;
+	for (uint32_t i = 0; i < r->nzones; i++) {
+		const struct ct_zone_summary *z = &r->zones[i];
+		cJSON *o = cJSON_CreateObject(), *d;
+
+		if (!o || !cJSON_AddItemToArray(arr, o))
+			return cJSON_Delete(o), 0;
+		if (!cJSON_AddNumberToObject(o, "node", z->nid) || !add_str(o, "zone", z->zone) ||
+		    !add_u64(o, "zone_start_pfn", z->zone_start_pfn) ||
+		    !add_u64(o, "zone_end_pfn", z->zone_end_pfn) || !add_u64(o, "runs", z->runs) ||
+		    !add_status_counts(o, "by_status", z->by_status) ||
+		    !add_u64(o, "migrate_scanned", z->migrate_scanned) ||
+		    !add_u64(o, "free_scanned", z->free_scanned) || !add_u64(o, "isolated", z->isolated) ||
+		    !add_u64(o, "migrated", z->migrated) || !add_u64(o, "migrate_failed", z->migrate_failed) ||
+		    !add_u64(o, "scanners_met", z->scanners_met) || !(d = obj_in(o, "deferrals")) ||
+		    !add_order_counts(d, "deferred", z->deferred) ||
+		    !add_order_counts(d, "defer_compaction", z->defer_compaction) ||
+		    !add_order_counts(d, "defer_reset", z->defer_reset) ||
+		    !add_u64(d, "max_limit", z->max_defer_limit) ||
+		    !add_status_counts(o, "suitable", z->suitable_by_ret) ||
+		    !add_status_counts(o, "finished", z->finished_by_ret))
+			return 0;
+	}
+	return 1;
+}
+
+static int add_kcompactd(cJSON *root, const struct ct_results *r)
+{
+	cJSON *arr = cJSON_AddArrayToObject(root, "kcompactd");
+
+	if (!arr)
+		return 0;
+	for (uint32_t i = 0; i < r->nkcompactd; i++) {
+		const struct ct_kcompactd_summary *k = &r->kcompactd[i];
+		cJSON *o = cJSON_CreateObject();
+
+		if (!o || !cJSON_AddItemToArray(arr, o))
+			return cJSON_Delete(o), 0;
+		if (!cJSON_AddNumberToObject(o, "node", k->nid) ||
+		    !add_u64(o, "wakeup_requests", k->wakeup_requests) || !add_u64(o, "wakes", k->wakes) ||
+		    !add_u64(o, "sleeps", k->sleeps) || !add_us(o, "awake_us", k->awake_ns) ||
+		    !add_u64(o, "runs", k->runs) || !add_u64(o, "proactive_runs", k->proactive_runs) ||
+		    !add_status_counts(o, "runs_by_status", k->runs_by_status))
+			return 0;
+	}
+	return 1;
+}
+
+static const char *pbo_source_name(enum ct_pageblock_order_source s)
+{
+	switch (s) {
+	case CT_PBO_KERNEL_TEXT: return "kernel-text";
+	case CT_PBO_SNAPSHOT: return "snapshot";
+	case CT_PBO_USER: return "user";
+	default: return "default";
+	}
+}
+
+static int add_extfrag(cJSON *root, const struct ct_extfrag_summary *x)
+{
+	cJSON *o = obj_in(root, "extfrag"), *arr;
+
+	if (!o || !add_u64(o, "events", x->events) || !add_u64(o, "fragmenting", x->fragmenting) ||
+	    !add_u64(o, "change_ownership", x->change_ownership) ||
+	    !(arr = cJSON_AddArrayToObject(o, "by_migratetype")))
+		return 0;
+	for (int a = 0; a < CT_MIGRATETYPES; a++) {
+		for (int f = 0; f < CT_MIGRATETYPES; f++) {
+			cJSON *p;
+
+			if (!x->by_pair[a][f])
+				continue;
+			p = cJSON_CreateObject();
+			if (!p || !cJSON_AddItemToArray(arr, p))
+				return cJSON_Delete(p), 0;
+			if (!cJSON_AddNumberToObject(p, "alloc", a) ||
+			    !cJSON_AddNumberToObject(p, "fallback", f) || !add_u64(p, "count", x->by_pair[a][f]))
+				return 0;
+		}
+	}
+	return add_order_counts(o, "by_alloc_order", x->by_alloc_order) &&
+	       add_u64(o, "pageblocks_polluted", x->pageblocks_polluted) &&
+	       cJSON_AddNumberToObject(o, "pageblock_order", x->pageblock_order) &&
+	       add_str(o, "pageblock_order_source", pbo_source_name(x->pageblock_order_source)) &&
+	       add_u64(o, "printed_fragmenting_wrong", x->printed_fragmenting_disagrees);
+}
+
+static int add_quality(cJSON *root, const struct ct_results *r)
+{
+	const struct ct_quality *q = &r->quality;
+	cJSON *o = obj_in(root, "quality"), *arr;
+
+	if (!o || !add_u64(o, "lost_events", q->lost_events) ||
+	    !add_u64(o, "unmatched_begin", q->unmatched_begin) ||
+	    !add_u64(o, "unmatched_end", q->unmatched_end) || !add_u64(o, "out_of_order", q->out_of_order) ||
+	    !add_u64(o, "unknown_events", q->unknown_events) || !add_u64(o, "parse_errors", q->parse_errors) ||
+	    !add_u64(o, "isolate_outside_run", q->isolate_outside_run) ||
+	    !add_u64(o, "bad_values", q->bad_values) || !add_u64(o, "filtered_out", r->filtered_out) ||
+	    !(arr = cJSON_AddArrayToObject(o, "parse_error_locations")))
+		return 0;
+	for (uint32_t i = 0; i < q->nparse_error_where; i++) {
+		cJSON *p = cJSON_CreateObject();
+
+		if (!p || !cJSON_AddItemToArray(arr, p))
+			return cJSON_Delete(p), 0;
+		if (!add_str(p, "path", q->parse_error_path[i] ? q->parse_error_path[i] : "?") ||
+		    !add_u64(p, "where", q->parse_error_where[i]))
+			return 0;
+	}
+	return 1;
+}
+
+static int add_vmstat(cJSON *root, const struct ct_report_input *in)
+{
+	cJSON *o;
+
+	if (!in->vmstat)
+		return cJSON_AddNullToObject(root, "vmstat_check") != NULL;
+	o = obj_in(root, "vmstat_check");
+	if (!o)
+		return 0;
+	for (int i = 0; i < CT_VMSTAT_COUNTERS; i++) {
+		const struct ct_vmstat_counter *c = &in->vmstat->counters[i];
+		cJSON *e = obj_in(o, c->name);
+
+		if (!e || !add_u64(e, "trace", c->trace) ||
+		    !(c->verdict == CT_VERDICT_MISSING ? cJSON_AddNullToObject(e, "vmstat_delta") :
+							   add_i64(e, "vmstat_delta", c->vmstat_delta)) ||
+		    !add_str(e, "verdict", ct_verdict_name(c->verdict)) ||
+		    !(c->reason[0] ? add_str(e, "reason", c->reason) : cJSON_AddNullToObject(e, "reason")))
+			return 0;
+	}
+	return 1;
+}
+
+static int print_and_free(FILE *out, cJSON *root)
+{
+	char *text = cJSON_PrintBuffered(root, 1 << 16, 1);
+	int ret = 0;
+
+	cJSON_Delete(root);
+	if (!text)
+		return -CT_E_NOMEM;
+	if (fputs(text, out) == EOF || fputc('\n', out) == EOF)
+		ret = -CT_E_WRITE;
+	cJSON_free(text);
+	return ret;
+}
+
+int ct_report_json(FILE *out, const struct ct_report_input *in)
+{
+	const struct ct_results *r = in->res;
+	cJSON *root = cJSON_CreateObject(), *tool;
+	int ok;
+
+	if (!root)
+		return -CT_E_NOMEM;
+	ok = cJSON_AddNumberToObject(root, "schema_version", CT_JSON_SCHEMA_VERSION) &&
+	     (tool = obj_in(root, "tool")) && add_str(tool, "name", "compactrace") &&
+	     add_str(tool, "version", CT_VERSION) &&
+	     (in->filter ? add_str(root, "filter", in->filter) : cJSON_AddNullToObject(root, "filter")) &&
+	     add_u64(root, "events", r->events) &&
+	     add_sources(root, r) && add_totals(root, &r->totals) && add_runs(root, &r->runs) &&
+	     add_stalls(root, &r->stalls) && add_zones(root, r) && add_kcompactd(root, r) &&
+	     add_extfrag(root, &r->extfrag) && add_quality(root, r) && add_vmstat(root, in);
+	if (!ok) {
+		cJSON_Delete(root);
+		return -CT_E_NOMEM;
+	}
+	return print_and_free(out, root);
+}
+
+static int print_line(FILE *out, cJSON *root)
+{
+	char *text = cJSON_PrintUnformatted(root);
+	int ret = 0;
+
+	cJSON_Delete(root);
+	if (!text)
+		return -CT_E_NOMEM;
+	if (fputs(text, out) == EOF || fputc('\n', out) == EOF)
+		ret = -CT_E_WRITE;
+	cJSON_free(text);
+	return ret;
+}
+
+int ct_ndjson_run(FILE *out, const struct ct_run *run)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o || !add_str(o, "type", "run") || !fill_run(o, run)) {
+		cJSON_Delete(o);
+		return -CT_E_NOMEM;
+	}
+	return print_line(out, o);
+}
+
+int ct_ndjson_stall(FILE *out, const struct ct_stall *stall)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o || !add_str(o, "type", "stall") || !fill_stall(o, stall)) {
+		cJSON_Delete(o);
+		return -CT_E_NOMEM;
+	}
+	return print_line(out, o);
+}

@@ -1,0 +1,956 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The reconstruction engine: replays normalized events into compaction
+ * runs, direct-compaction stalls, kcompactd cycles, deferrals and extfrag
+ * statistics. Plain C, no I/O, one pass; state is kept per task (a run or a
+ * stall in flight), per zone, per node and per polluted pageblock.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "compactrace/engine.h"
+#include "compactrace/error.h"
+
+#define ORDER_UNKNOWN INT32_MIN
+#define DEFAULT_PAGEBLOCK_ORDER 9	/* x86-64: HPAGE_PMD_ORDER */
+#define MAX_EVENT_NAMES 256
+
+struct task {
+	int32_t pid;		/* 0 is a valid pid (<idle>), so @used marks slots */
+	uint8_t used;
+	uint8_t run_open, stall_open;
+	uint8_t kcompactd_awake;	/* between kcompactd_wake and kcompactd_sleep */
+	uint8_t pending_valid;		/* a suitable event waits for its begin */
+	int32_t pending_nid, pending_order;
+	char pending_zone[CT_ZONE_LEN];
+	struct ct_run run;
+	struct ct_stall stall;
+	uint64_t stall_last_ns;
+};
+
+struct ct_engine {
+	struct ct_engine_opts opts;
+	struct ct_results res;
+	struct task *tasks;	/* open addressing by pid */
+	uint32_t tasks_cap, tasks_used;
+	uint64_t *pageblocks;	/* set of polluted pageblock numbers + 1 (0 = empty) */
+	uint64_t pageblocks_cap;
+	struct ct_source_summary *cur;	/* the source being fed */
+	uint64_t last_ts_ns;
+	int have_ts;
+	int trust_printed_pageblock_order;
+	uint32_t zones_cap, kcompactd_cap, sources_cap;
+	int nomem;
+};
+
+static const char *const trigger_names[CT_TRIGGER_COUNT] = {
+	"direct", "kcompactd", "proactive", "manual", "unknown",
+};
+static const char *const mode_names[CT_MODE_COUNT] = { "async", "sync", "unknown" };
+
+const char *ct_trigger_name(enum ct_trigger trigger)
+{
+	return (unsigned)trigger < CT_TRIGGER_COUNT ? trigger_names[trigger] : "unknown";
+}
+
+const char *ct_mode_name(enum ct_mode mode)
+{
+	return (unsigned)mode < CT_MODE_COUNT ? mode_names[mode] : "unknown";
+}
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static void copy_str(char *dst, size_t size, const char *src)
+{
+	size_t n = strnlen(src, size - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+static int order_slot(int32_t order)
+{
+	if (order < CT_ORDER_MIN || order > CT_ORDER_MAX)
+		return -1;
+	return order + 1;
+}
+
+static int is_kcompactd(const char *comm)
+{
+	return strncmp(comm, "kcompactd", 9) == 0;
+}
+
+static int grow(void **arr, uint32_t *cap, uint32_t need, size_t elem)
+{
+	uint32_t ncap;
+	void *n;
+
+	if (need <= *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 8;
+	while (ncap < need)
+		ncap *= 2;
+	n = realloc(*arr, (size_t)ncap * elem);
+	if (!n)
+		return -CT_E_NOMEM;
+	memset((char *)n + (size_t)*cap * elem, 0, (size_t)(ncap - *cap) * elem);
+	*arr = n;
+	*cap = ncap;
+	return 0;
+}
+
+/* ---- tasks -------------------------------------------------------------- */
+
+static uint32_t hash_u64(uint64_t v)
+{
+	v ^= v >> 33;
+	v *= 0xff51afd7ed558ccdULL;
+	v ^= v >> 33;
+	return (uint32_t)v;
+}
+
+static int tasks_rehash(struct ct_engine *eng, uint32_t ncap)
+{
+	struct task *old = eng->tasks, *n = calloc(ncap, sizeof(*n));
+	uint32_t ocap = eng->tasks_cap;
+
+	if (!n)
+		return -CT_E_NOMEM;
+	for (uint32_t i = 0; i < ocap; i++) {
+		uint32_t j;
+
+		if (!old[i].used)
+			continue;
+		for (j = hash_u64((uint64_t)old[i].pid) & (ncap - 1); n[j].used; j = (j + 1) & (ncap - 1))
+			;
+		n[j] = old[i];
+	}
+	free(old);
+	eng->tasks = n;
+	eng->tasks_cap = ncap;
+	return 0;
+}
+
+static struct task *task_get(struct ct_engine *eng, int32_t pid)
+{
+	uint32_t i;
+
+	if ((eng->tasks_used + 1) * 10 > eng->tasks_cap * 7 &&
+	    tasks_rehash(eng, eng->tasks_cap ? eng->tasks_cap * 2 : 64) < 0)
+		return NULL;
+	for (i = hash_u64((uint64_t)pid) & (eng->tasks_cap - 1); eng->tasks[i].used;
+	     i = (i + 1) & (eng->tasks_cap - 1))
+		if (eng->tasks[i].pid == pid)
+			return &eng->tasks[i];
+	eng->tasks[i].used = 1;
+	eng->tasks[i].pid = pid;
+	eng->tasks_used++;
+	return &eng->tasks[i];
+}
+
+/* ---- zones, nodes, pageblocks ------------------------------------------- */
+
+static struct ct_zone_summary *zone_get(struct ct_engine *eng, int32_t nid, const char *zone)
+{
+	struct ct_results *r = &eng->res;
+	struct ct_zone_summary *z;
+
+	for (uint32_t i = 0; i < r->nzones; i++)
+		if (r->zones[i].nid == nid && strcmp(r->zones[i].zone, zone) == 0)
+			return &r->zones[i];
+	if (grow((void **)&r->zones, &eng->zones_cap, r->nzones + 1, sizeof(*r->zones)) < 0)
+		return NULL;
+	z = &r->zones[r->nzones++];
+	z->nid = nid;
+	copy_str(z->zone, sizeof(z->zone), zone);
+	return z;
+}
+
+/* A run whose events never named its zone: find the zone by its span. */
+static struct ct_zone_summary *zone_by_span(struct ct_engine *eng, uint64_t start, uint64_t end)
+{
+	struct ct_results *r = &eng->res;
+
+	for (uint32_t i = 0; i < r->nzones; i++)
+		if (r->zones[i].zone_end_pfn == end && r->zones[i].zone_start_pfn == start &&
+		    r->zones[i].nid >= 0)
+			return &r->zones[i];
+	return NULL;
+}
+
+static struct ct_kcompactd_summary *node_get(struct ct_engine *eng, int32_t nid)
+{
+	struct ct_results *r = &eng->res;
+	struct ct_kcompactd_summary *k;
+
+	for (uint32_t i = 0; i < r->nkcompactd; i++)
+		if (r->kcompactd[i].nid == nid)
+			return &r->kcompactd[i];
+	if (grow((void **)&r->kcompactd, &eng->kcompactd_cap, r->nkcompactd + 1,
+		 sizeof(*r->kcompactd)) < 0)
+		return NULL;
+	k = &r->kcompactd[r->nkcompactd++];
+	k->nid = nid;
+	return k;
+}
+
+/* returns 1 if the pageblock was new, 0 if seen, <0 on error */
+static int pageblock_add(struct ct_engine *eng, uint64_t pb)
+{
+	uint64_t key = pb + 1, i;
+
+	if ((eng->res.extfrag.pageblocks_polluted + 1) * 10 > eng->pageblocks_cap * 7) {
+		uint64_t ncap = eng->pageblocks_cap ? eng->pageblocks_cap * 2 : 1024;
+		uint64_t *n = calloc(ncap, sizeof(*n));
+
+		if (!n)
+			return -CT_E_NOMEM;
+		for (uint64_t j = 0; j < eng->pageblocks_cap; j++) {
+			uint64_t k = eng->pageblocks[j];
+
+			if (!k)
+				continue;
+			for (i = hash_u64(k) & (ncap - 1); n[i]; i = (i + 1) & (ncap - 1))
+				;
+			n[i] = k;
+		}
+		free(eng->pageblocks);
+		eng->pageblocks = n;
+		eng->pageblocks_cap = ncap;
+	}
+	for (i = hash_u64(key) & (eng->pageblocks_cap - 1); eng->pageblocks[i];
+	     i = (i + 1) & (eng->pageblocks_cap - 1))
+		if (eng->pageblocks[i] == key)
+			return 0;
+	eng->pageblocks[i] = key;
+	return 1;
+}
+
+/* ---- sources and event names -------------------------------------------- */
+
+static int count_name(struct ct_engine *eng, const char *name, size_t len)
+{
+	struct ct_source_summary *s = eng->cur;
+	struct ct_event_count *e;
+
+	/* most traces have few distinct names: a linear scan from the hottest end */
+	for (uint32_t i = 0; i < s->nnames; i++) {
+		e = &s->names[i];
+		if (strncmp(e->name, name, len) == 0 && e->name[len] == '\0') {
+			e->count++;
+			return 0;
+		}
+	}
+	if (s->nnames >= MAX_EVENT_NAMES) {
+		s->names_overflow++;
+		return 0;
+	}
+	if (grow((void **)&s->names, &s->names_cap, s->nnames + 1, sizeof(*s->names)) < 0)
+		return -CT_E_NOMEM;
+	e = &s->names[s->nnames];
+	e->name = strndup(name, len);
+	if (!e->name)
+		return -CT_E_NOMEM;
+	e->count = 1;
+	s->nnames++;
+	return 0;
+}
+
+/* ---- runs and stalls ---------------------------------------------------- */
+
+static void keep_slowest_run(struct ct_run_summary *rs, const struct ct_run *run)
+{
+	uint64_t d = run->end_ns - run->begin_ns;
+	uint32_t i;
+
+	if (rs->nslowest == CT_SLOWEST &&
+	    d <= rs->slowest[CT_SLOWEST - 1].end_ns - rs->slowest[CT_SLOWEST - 1].begin_ns)
+		return;
+	i = rs->nslowest < CT_SLOWEST ? rs->nslowest++ : CT_SLOWEST - 1;
+	while (i > 0 && rs->slowest[i - 1].end_ns - rs->slowest[i - 1].begin_ns < d) {
+		rs->slowest[i] = rs->slowest[i - 1];
+		i--;
+	}
+	rs->slowest[i] = *run;
+}
+
+static void keep_slowest_stall(struct ct_stall_summary *ss, const struct ct_stall *st)
+{
+	uint32_t i;
+
+	if (ss->nslowest == CT_SLOWEST && st->latency_ns <= ss->slowest[CT_SLOWEST - 1].latency_ns)
+		return;
+	i = ss->nslowest < CT_SLOWEST ? ss->nslowest++ : CT_SLOWEST - 1;
+	while (i > 0 && ss->slowest[i - 1].latency_ns < st->latency_ns) {
+		ss->slowest[i] = ss->slowest[i - 1];
+		i--;
+	}
+	ss->slowest[i] = *st;
+}
+
+static int add_latency(struct ct_engine *eng, struct ct_latency *lat, uint64_t ns)
+{
+	if (ct_latency_add(lat, ns) < 0)
+		eng->nomem = 1;
+	return 0;
+}
+
+static void stall_note_zone(struct ct_stall *st, int32_t nid, const char *zone,
+			    enum ct_status status, int replace)
+{
+	for (uint32_t i = 0; i < st->nzones; i++) {
+		if (st->zones[i].nid == nid && strcmp(st->zones[i].zone, zone) == 0) {
+			if (replace)
+				st->zones[i].status = (int16_t)status;
+			return;
+		}
+	}
+	if (st->nzones == CT_STALL_ZONES) {
+		st->zones_truncated = 1;
+		return;
+	}
+	st->zones[st->nzones].nid = nid;
+	copy_str(st->zones[st->nzones].zone, sizeof(st->zones[0].zone), zone);
+	st->zones[st->nzones].status = (int16_t)status;
+	st->nzones++;
+}
+
+static void stall_close(struct ct_engine *eng, struct task *t)
+{
+	struct ct_stall_summary *ss = &eng->res.stalls;
+	struct ct_stall *st = &t->stall;
+	int slot = order_slot(st->order);
+	int16_t result = -1;
+
+	if (!t->stall_open)
+		return;
+	t->stall_open = 0;
+	st->latency_ns = t->stall_last_ns > st->ts_ns ? t->stall_last_ns - st->ts_ns : 0;
+	/* try_to_compact_pages() returns the maximum status over the zones */
+	for (uint32_t i = 0; i < st->nzones; i++)
+		if (st->zones[i].status != CT_STATUS_UNKNOWN && st->zones[i].status > result)
+			result = st->zones[i].status;
+	if (result < 0) {
+		result = CT_STATUS_UNKNOWN;
+		if (st->nzones == 0)
+			ss->no_zone_events++;
+	}
+	st->result = result;
+
+	ss->count++;
+	ss->by_result[result]++;
+	add_latency(eng, &ss->latency, st->latency_ns);
+	if (slot >= 0) {
+		ss->by_order[slot]++;
+		add_latency(eng, &ss->latency_by_order[slot], st->latency_ns);
+	} else {
+		eng->res.quality.bad_values++;
+	}
+	keep_slowest_stall(ss, st);
+	if (eng->opts.on_stall)
+		eng->opts.on_stall(eng->opts.ctx, st);
+}
+
+static enum ct_trigger run_trigger(const struct task *t, const struct ct_run *run)
+{
+	if (is_kcompactd(run->comm)) {
+		/* proactive compaction runs outside kcompactd_do_work(): no wake event */
+		if (t->kcompactd_awake || run->order >= 0)
+			return CT_TRIGGER_KCOMPACTD;
+		return CT_TRIGGER_PROACTIVE;
+	}
+	if (t->stall_open)
+		return CT_TRIGGER_DIRECT;
+	if (run->order == -1)
+		return CT_TRIGGER_MANUAL;	/* /proc/sys/vm/compact_memory or sysfs */
+	return CT_TRIGGER_UNKNOWN;
+}
+
+/* compact_scanners_met(): the scanners met in the same pageblock or crossed */
+static int scanners_met(const struct ct_engine *eng, const struct ct_run *run)
+{
+	int pbo = eng->res.extfrag.pageblock_order;
+
+	return (run->free_end >> pbo) <= (run->migrate_end >> pbo);
+}
+
+static void run_account(struct ct_engine *eng, struct task *t)
+{
+	struct ct_run *run = &t->run;
+	struct ct_run_summary *rs = &eng->res.runs;
+	struct ct_zone_summary *z = NULL;
+	uint64_t d = run->end_ns >= run->begin_ns ? run->end_ns - run->begin_ns : 0;
+	int slot;
+
+	run->trigger = (uint8_t)run_trigger(t, run);
+	run->scanners_met = (uint8_t)scanners_met(eng, run);
+
+	rs->count++;
+	rs->by_trigger[run->trigger]++;
+	rs->by_status[run->status]++;
+	rs->by_mode[run->mode]++;
+	slot = run->order == ORDER_UNKNOWN ? -1 : order_slot(run->order);
+	if (slot >= 0)
+		rs->by_order[slot]++;
+	else
+		rs->order_unknown++;
+	rs->migrated += run->migrated;
+	rs->migrate_failed += run->migrate_failed;
+	rs->scanners_met += run->scanners_met;
+	add_latency(eng, &rs->duration, d);
+	add_latency(eng, &rs->duration_by_trigger[run->trigger], d);
+	add_latency(eng, &rs->duration_by_status[run->status], d);
+	keep_slowest_run(rs, run);
+
+	if (run->zone[0])
+		z = zone_get(eng, run->nid, run->zone);
+	else
+		z = zone_by_span(eng, run->zone_start, run->zone_end);
+	if (!z) {
+		/* no event named the zone and no earlier run had this span */
+		z = zone_get(eng, -1, "?");
+	}
+	if (z) {
+		if (z->nid >= 0) {
+			run->nid = z->nid;
+			copy_str(run->zone, sizeof(run->zone), z->zone);
+		}
+		z->zone_start_pfn = run->zone_start;
+		z->zone_end_pfn = run->zone_end;
+		z->runs++;
+		z->by_status[run->status]++;
+		z->by_trigger[run->trigger]++;
+		z->migrate_scanned += run->migrate_scanned;
+		z->free_scanned += run->free_scanned;
+		z->isolated += run->migrate_isolated + run->free_isolated;
+		z->migrated += run->migrated;
+		z->migrate_failed += run->migrate_failed;
+		z->scanners_met += run->scanners_met;
+	} else {
+		eng->nomem = 1;
+	}
+
+	if (run->trigger == CT_TRIGGER_KCOMPACTD || run->trigger == CT_TRIGGER_PROACTIVE) {
+		struct ct_kcompactd_summary *k = node_get(eng, run->nid >= 0 ? run->nid : 0);
+
+		if (k) {
+			k->runs++;
+			k->proactive_runs += run->trigger == CT_TRIGGER_PROACTIVE;
+			k->runs_by_status[run->status]++;
+		}
+	}
+	if (t->stall_open) {
+		t->stall.runs++;
+		t->stall_last_ns = run->end_ns;
+		if (run->zone[0])
+			stall_note_zone(&t->stall, run->nid, run->zone, (enum ct_status)run->status, 1);
+	}
+	if (eng->opts.on_run)
+		eng->opts.on_run(eng->opts.ctx, run);
+}
+
+/* ---- event handlers ----------------------------------------------------- */
+
+static void on_begin(struct ct_engine *eng, struct task *t, const struct ct_event *ev)
+{
+	struct ct_run *run = &t->run;
+
+	if (t->run_open)
+		eng->res.quality.unmatched_begin++;	/* the previous begin never ended */
+	memset(run, 0, sizeof(*run));
+	t->run_open = 1;
+	run->begin_ns = ev->ts_ns;
+	run->pid = ev->pid;
+	copy_str(run->comm, sizeof(run->comm), ev->comm);
+	run->zone_start = ev->u.range.zone_start;
+	run->zone_end = ev->u.range.zone_end;
+	run->migrate_start = run->migrate_end = ev->u.range.migrate_pfn;
+	run->free_start = run->free_end = ev->u.range.free_pfn;
+	run->mode = ev->u.range.sync == CT_SYNC_UNKNOWN ? CT_MODE_UNKNOWN :
+		    ev->u.range.sync ? CT_MODE_SYNC : CT_MODE_ASYNC;
+	run->status = CT_STATUS_UNKNOWN;
+	run->nid = -1;
+	run->order = ORDER_UNKNOWN;
+	if (t->pending_valid) {	/* compaction_suitable() ran just before compact_zone() began */
+		run->nid = t->pending_nid;
+		run->order = t->pending_order;
+		copy_str(run->zone, sizeof(run->zone), t->pending_zone);
+		t->pending_valid = 0;
+	}
+	if (run->order == ORDER_UNKNOWN && t->stall_open)
+		run->order = t->stall.order;
+}
+
+static void on_end(struct ct_engine *eng, struct task *t, const struct ct_event *ev)
+{
+	struct ct_run *run = &t->run;
+
+	if (!t->run_open) {
+		eng->res.quality.unmatched_end++;
+		return;
+	}
+	t->run_open = 0;
+	run->end_ns = ev->ts_ns;
+	run->migrate_end = ev->u.range.migrate_pfn;
+	run->free_end = ev->u.range.free_pfn;
+	run->status = (ev->u.range.status >= 0 && ev->u.range.status < CT_STATUS_COUNT) ?
+		      ev->u.range.status : CT_STATUS_UNKNOWN;
+	run_account(eng, t);
+}
+
+static void on_isolate(struct ct_engine *eng, struct task *t, const struct ct_event *ev)
+{
+	struct ct_totals *tot = &eng->res.totals;
+	const struct ct_ev_isolate *iso = &ev->u.iso;
+	int daemon = is_kcompactd(ev->comm);
+	struct ct_run *run = &t->run;
+
+	tot->compact_isolated += iso->nr_taken;
+	if (ev->type == CT_EV_ISOLATE_MIGRATE) {
+		tot->compact_migrate_scanned += iso->nr_scanned;
+		if (daemon)
+			tot->compact_daemon_migrate_scanned += iso->nr_scanned;
+	} else {
+		tot->compact_free_scanned += iso->nr_scanned;
+		if (daemon)
+			tot->compact_daemon_free_scanned += iso->nr_scanned;
+	}
+	if (!t->run_open) {
+		eng->res.quality.isolate_outside_run++;
+		return;
+	}
+	switch (ev->type) {
+	case CT_EV_ISOLATE_MIGRATE:
+		run->migrate_scanned += iso->nr_scanned;
+		run->migrate_isolated += iso->nr_taken;
+		run->isolate_migrate_steps++;
+		break;
+	case CT_EV_FAST_ISOLATE_FREE:
+		run->fast_free_scanned += iso->nr_scanned;
+		run->fast_free_isolated += iso->nr_taken;
+		/* fast isolation is part of the free scanner's work */
+		__attribute__((fallthrough));
+	default:
+		run->free_scanned += iso->nr_scanned;
+		run->free_isolated += iso->nr_taken;
+		run->isolate_free_steps++;
+		break;
+	}
+}
+
+static void on_migratepages(struct ct_engine *eng, struct task *t, const struct ct_event *ev)
+{
+	(void)eng;
+	if (!t->run_open)
+		return;
+	t->run.migrated += ev->u.mig.nr_migrated;
+	t->run.migrate_failed += ev->u.mig.nr_failed;
+	t->run.migrate_steps++;
+}
+
+static void on_try(struct ct_engine *eng, struct task *t, const struct ct_event *ev)
+{
+	struct ct_stall *st = &t->stall;
+
+	eng->res.totals.compact_stall++;
+	stall_close(eng, t);
+	memset(st, 0, sizeof(*st));
+	t->stall_open = 1;
+	t->pending_valid = 0;
+	st->ts_ns = t->stall_last_ns = ev->ts_ns;
+	st->pid = ev->pid;
+	st->order = ev->u.try_.order;
+	st->priority = ev->u.try_.priority;
+	st->prio_is_mode = ev->u.try_.prio_is_mode;
+	copy_str(st->comm, sizeof(st->comm), ev->comm);
+	copy_str(st->gfp, sizeof(st->gfp), ev->u.try_.gfp_text);
+}
+
+static void on_zone_order(struct ct_engine *eng, struct task *t, const struct ct_event *ev)
+{
+	const struct ct_ev_zone_order *zo = &ev->u.zo;
+	struct ct_zone_summary *z = zone_get(eng, zo->nid, zo->zone);
+	enum ct_status ret = (zo->ret >= 0 && zo->ret < CT_STATUS_COUNT) ? zo->ret : CT_STATUS_UNKNOWN;
+
+	if (!z) {
+		eng->nomem = 1;
+		return;
+	}
+	if (ev->type == CT_EV_FINISHED) {
+		z->finished_by_ret[ret]++;
+		if (t->run_open && !t->run.zone[0]) {
+			t->run.nid = zo->nid;
+			copy_str(t->run.zone, sizeof(t->run.zone), zo->zone);
+		}
+		if (t->run_open && t->run.order == ORDER_UNKNOWN)
+			t->run.order = zo->order;
+		return;
+	}
+	z->suitable_by_ret[ret]++;
+	if (t->run_open)
+		return;
+	t->pending_valid = 1;
+	t->pending_nid = zo->nid;
+	t->pending_order = zo->order;
+	copy_str(t->pending_zone, sizeof(t->pending_zone), zo->zone);
+	/*
+	 * A zone judged unsuitable gets no run; note it in the stall but do not
+	 * extend the stall's latency: the page allocator also asks
+	 * compaction_suitable() after try_to_compact_pages() has returned.
+	 */
+	if (t->stall_open && ret != CT_STATUS_CONTINUE)
+		stall_note_zone(&t->stall, zo->nid, zo->zone, ret, 0);
+}
+
+static void on_defer(struct ct_engine *eng, struct task *t, const struct ct_event *ev)
+{
+	const struct ct_ev_defer *d = &ev->u.defer;
+	struct ct_zone_summary *z = zone_get(eng, d->nid, d->zone);
+	int slot = order_slot(d->order);
+
+	if (!z) {
+		eng->nomem = 1;
+		return;
+	}
+	if (slot < 0) {
+		eng->res.quality.bad_values++;
+	} else if (ev->type == CT_EV_DEFERRED) {
+		z->deferred[slot]++;
+	} else if (ev->type == CT_EV_DEFER_COMPACTION) {
+		z->defer_compaction[slot]++;
+	} else {
+		z->defer_reset[slot]++;
+	}
+	if (d->limit > z->max_defer_limit && d->limit <= UINT32_MAX)
+		z->max_defer_limit = (uint32_t)d->limit;
+	if (!t->stall_open)
+		return;
+	t->stall_last_ns = ev->ts_ns;
+	if (ev->type == CT_EV_DEFERRED)
+		stall_note_zone(&t->stall, d->nid, d->zone, CT_STATUS_DEFERRED, 1);
+}
+
+static void on_kcompactd(struct ct_engine *eng, struct task *t, const struct ct_event *ev)
+{
+	struct ct_kcompactd_summary *k = node_get(eng, ev->u.kc.nid);
+
+	if (!k) {
+		eng->nomem = 1;
+		return;
+	}
+	switch (ev->type) {
+	case CT_EV_WAKEUP_KCOMPACTD:
+		k->wakeup_requests++;
+		break;
+	case CT_EV_KCOMPACTD_WAKE:
+		k->wakes++;
+		eng->res.totals.compact_daemon_wake++;
+		if (!k->awake) {
+			k->awake = 1;
+			k->awake_since_ns = ev->ts_ns;
+		}
+		t->kcompactd_awake = 1;
+		break;
+	default:	/* sleep */
+		k->sleeps++;
+		if (k->awake && ev->ts_ns > k->awake_since_ns)
+			k->awake_ns += ev->ts_ns - k->awake_since_ns;
+		k->awake = 0;
+		t->kcompactd_awake = 0;
+		break;
+	}
+}
+
+static void on_extfrag(struct ct_engine *eng, const struct ct_event *ev)
+{
+	struct ct_extfrag_summary *x = &eng->res.extfrag;
+	const struct ct_ev_extfrag *e = &ev->u.xf;
+	int pbo, fragmenting, slot = order_slot(e->alloc_order);
+
+	if (eng->trust_printed_pageblock_order && x->pageblock_order_source == CT_PBO_DEFAULT &&
+	    e->printed_pageblock_order > 0 && e->printed_pageblock_order < 20) {
+		x->pageblock_order = e->printed_pageblock_order;
+		x->pageblock_order_source = CT_PBO_KERNEL_TEXT;
+	}
+	pbo = x->pageblock_order;
+	/* the kernel's rule; trace-cmd and perf print a wrong fragmenting= */
+	fragmenting = e->fallback_order < pbo;
+	x->events++;
+	x->change_ownership += e->change_ownership != 0;
+	if (e->printed_fragmenting >= 0 && e->printed_fragmenting != fragmenting)
+		x->printed_fragmenting_disagrees++;
+	if ((unsigned)e->alloc_migratetype < CT_MIGRATETYPES &&
+	    (unsigned)e->fallback_migratetype < CT_MIGRATETYPES)
+		x->by_pair[e->alloc_migratetype][e->fallback_migratetype]++;
+	else
+		eng->res.quality.bad_values++;
+	if (slot >= 0)
+		x->by_alloc_order[slot]++;
+	else
+		eng->res.quality.bad_values++;
+	if (fragmenting) {
+		int added = pageblock_add(eng, e->pfn >> pbo);
+
+		x->fragmenting++;
+		if (added < 0)
+			eng->nomem = 1;
+		else
+			x->pageblocks_polluted += (uint64_t)added;
+	}
+}
+
+/* ---- public API --------------------------------------------------------- */
+
+struct ct_engine *ct_engine_new(const struct ct_engine_opts *opts)
+{
+	struct ct_engine *eng = calloc(1, sizeof(*eng));
+
+	if (!eng)
+		return NULL;
+	if (opts)
+		eng->opts = *opts;
+	else
+		eng->opts.filter_pid = -1;
+	eng->res.extfrag.pageblock_order = DEFAULT_PAGEBLOCK_ORDER;
+	eng->res.extfrag.pageblock_order_source = CT_PBO_DEFAULT;
+	if (eng->opts.pageblock_order > 0) {
+		eng->res.extfrag.pageblock_order = eng->opts.pageblock_order;
+		eng->res.extfrag.pageblock_order_source = eng->opts.pageblock_order_source;
+	}
+	return eng;
+}
+
+static void release_latencies(struct ct_results *r)
+{
+	ct_latency_release(&r->runs.duration);
+	ct_latency_release(&r->stalls.latency);
+	for (int i = 0; i < CT_TRIGGER_COUNT; i++)
+		ct_latency_release(&r->runs.duration_by_trigger[i]);
+	for (int i = 0; i < CT_STATUS_COUNT; i++)
+		ct_latency_release(&r->runs.duration_by_status[i]);
+	for (int i = 0; i < CT_ORDER_SLOTS; i++)
+		ct_latency_release(&r->stalls.latency_by_order[i]);
+}
+
+void ct_engine_free(struct ct_engine *eng)
+{
+	struct ct_results *r;
+
+	if (!eng)
+		return;
+	r = &eng->res;
+	for (uint32_t i = 0; i < r->nsources; i++) {
+		for (uint32_t j = 0; j < r->sources[i].nnames; j++)
+			free(r->sources[i].names[j].name);
+		free(r->sources[i].names);
+		free(r->sources[i].path);
+		free(r->sources[i].format);
+	}
+	for (uint32_t i = 0; i < r->quality.nparse_error_where; i++)
+		free(r->quality.parse_error_path[i]);
+	free(r->sources);
+	free(r->zones);
+	free(r->kcompactd);
+	release_latencies(r);
+	free(eng->tasks);
+	free(eng->pageblocks);
+	free(eng);
+}
+
+int ct_engine_begin_source(struct ct_engine *eng, const char *path, const char *format)
+{
+	struct ct_results *r = &eng->res;
+	struct ct_source_summary *s;
+
+	if (eng->cur)
+		ct_engine_end_source(eng);
+	if (grow((void **)&r->sources, &eng->sources_cap, r->nsources + 1, sizeof(*r->sources)) < 0)
+		return -CT_E_NOMEM;
+	s = &r->sources[r->nsources];
+	s->path = strdup(path);
+	s->format = strdup(format);
+	if (!s->path || !s->format) {
+		free(s->path);
+		free(s->format);
+		memset(s, 0, sizeof(*s));
+		return -CT_E_NOMEM;
+	}
+	r->nsources++;
+	eng->cur = s;
+	eng->have_ts = 0;
+	/* only the kernel's own text prints a correct pageblock_order= */
+	eng->trust_printed_pageblock_order = strcmp(format, "ftrace-text") == 0;
+	return 0;
+}
+
+static int event_matches_filter(const struct ct_engine *eng, const struct ct_event *ev)
+{
+	if (eng->opts.filter_pid >= 0 && ev->pid != eng->opts.filter_pid)
+		return 0;
+	if (eng->opts.filter_comm && strcmp(ev->comm, eng->opts.filter_comm) != 0)
+		return 0;
+	return 1;
+}
+
+static void note_parse_error(struct ct_engine *eng, const struct ct_event *ev)
+{
+	struct ct_quality *q = &eng->res.quality;
+
+	q->parse_errors++;
+	if (q->nparse_error_where < CT_PARSE_ERROR_LINES) {
+		q->parse_error_where[q->nparse_error_where] = ev->u.perr.where;
+		q->parse_error_path[q->nparse_error_where] = strdup(eng->cur->path);
+		q->nparse_error_where++;
+	}
+}
+
+int ct_engine_feed(struct ct_engine *eng, const struct ct_event *ev)
+{
+	struct ct_source_summary *s;
+	struct task *t;
+
+	if (!eng->cur && ct_engine_begin_source(eng, "-", "unknown") < 0)
+		return -CT_E_NOMEM;
+	s = eng->cur;
+	if (ev->type == CT_EV_LOST) {
+		eng->res.quality.lost_events += ev->u.lost.count;
+		eng->res.quality.lost_markers++;
+		return 0;
+	}
+	if (ev->type == CT_EV_PARSE_ERROR) {
+		note_parse_error(eng, ev);
+		return eng->nomem ? -CT_E_NOMEM : 0;
+	}
+	if (ev->type >= CT_EV_TYPE_COUNT)
+		return -CT_E_INVAL;
+
+	s->events++;
+	eng->res.events++;
+	if (ev->name && count_name(eng, ev->name, ev->name_len) < 0)
+		return -CT_E_NOMEM;
+	if (!eng->have_ts) {
+		s->first_ts_ns = ev->ts_ns;
+		eng->have_ts = 1;
+	} else if (ev->ts_ns < eng->last_ts_ns) {
+		eng->res.quality.out_of_order++;
+	}
+	if (ev->ts_ns > s->last_ts_ns)
+		s->last_ts_ns = ev->ts_ns;
+	eng->last_ts_ns = ev->ts_ns;
+
+	if (ev->type == CT_EV_OTHER) {
+		eng->res.quality.unknown_events++;
+		return 0;
+	}
+	if (!event_matches_filter(eng, ev)) {
+		eng->res.filtered_out++;
+		return 0;
+	}
+	if (ev->type == CT_EV_EXTFRAG) {
+		on_extfrag(eng, ev);
+		return eng->nomem ? -CT_E_NOMEM : 0;
+	}
+	if (ev->type == CT_EV_MM_MIGRATE_PAGES)
+		return 0;	/* known, but the run's own events say more */
+
+	t = task_get(eng, ev->pid);
+	if (!t)
+		return -CT_E_NOMEM;
+	switch (ev->type) {
+	case CT_EV_BEGIN:
+		on_begin(eng, t, ev);
+		break;
+	case CT_EV_END:
+		on_end(eng, t, ev);
+		break;
+	case CT_EV_ISOLATE_MIGRATE:
+	case CT_EV_ISOLATE_FREE:
+	case CT_EV_FAST_ISOLATE_FREE:
+		on_isolate(eng, t, ev);
+		break;
+	case CT_EV_MIGRATEPAGES:
+		on_migratepages(eng, t, ev);
+		break;
+	case CT_EV_TRY_TO_COMPACT:
+		on_try(eng, t, ev);
+		break;
+	case CT_EV_FINISHED:
+	case CT_EV_SUITABLE:
+		on_zone_order(eng, t, ev);
+		break;
+	case CT_EV_DEFERRED:
+	case CT_EV_DEFER_COMPACTION:
+	case CT_EV_DEFER_RESET:
+		on_defer(eng, t, ev);
+		break;
+	default:
+		on_kcompactd(eng, t, ev);
+		break;
+	}
+	return eng->nomem ? -CT_E_NOMEM : 0;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(((const struct ct_event_count *)a)->name,
+		      ((const struct ct_event_count *)b)->name);
+}
+
+static int cmp_zones(const void *a, const void *b)
+{
+	const struct ct_zone_summary *x = a, *y = b;
+
+	if (x->nid != y->nid)
+		return x->nid < y->nid ? -1 : 1;
+	if (x->zone_start_pfn != y->zone_start_pfn)
+		return x->zone_start_pfn < y->zone_start_pfn ? -1 : 1;
+	return strcmp(x->zone, y->zone);
+}
+
+static int cmp_nodes(const void *a, const void *b)
+{
+	const struct ct_kcompactd_summary *x = a, *y = b;
+
+	return (x->nid > y->nid) - (x->nid < y->nid);
+}
+
+int ct_engine_end_source(struct ct_engine *eng)
+{
+	struct ct_results *r = &eng->res;
+
+	if (!eng->cur)
+		return 0;
+	for (uint32_t i = 0; i < eng->tasks_cap; i++) {
+		struct task *t = &eng->tasks[i];
+
+		if (!t->used)
+			continue;
+		if (t->run_open)
+			r->quality.unmatched_begin++;
+		stall_close(eng, t);
+	}
+	for (uint32_t i = 0; i < r->nkcompactd; i++) {
+		struct ct_kcompactd_summary *k = &r->kcompactd[i];
+
+		if (k->awake && eng->last_ts_ns > k->awake_since_ns)
+			k->awake_ns += eng->last_ts_ns - k->awake_since_ns;
+		k->awake = 0;
+	}
+	/* tasks do not carry over: the next source is another capture */
+	free(eng->tasks);
+	eng->tasks = NULL;
+	eng->tasks_cap = eng->tasks_used = 0;
+	if (eng->cur->nnames)
+		qsort(eng->cur->names, eng->cur->nnames, sizeof(*eng->cur->names), cmp_names);
+	if (r->nzones)
+		qsort(r->zones, r->nzones, sizeof(*r->zones), cmp_zones);
+	if (r->nkcompactd)
+		qsort(r->kcompactd, r->nkcompactd, sizeof(*r->kcompactd), cmp_nodes);
+	eng->cur = NULL;
+	return eng->nomem ? -CT_E_NOMEM : 0;
+}
+
+const struct ct_results *ct_engine_results(const struct ct_engine *eng)
+{
+	return &eng->res;
+}

@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef CT_TOOL_COMMANDS_H
+#define CT_TOOL_COMMANDS_H
+
+/* Each subcommand is main()-like: returns the process exit status. */
+int ct_cmd_report(int argc, char **argv);
+
+/* Exit statuses shared by every subcommand. */
+enum { CT_EXIT_OK = 0, CT_EXIT_ERROR = 1, CT_EXIT_USAGE = 2 };
+
+#endif
