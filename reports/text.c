@@ -162,7 +162,7 @@ static void print_runs(FILE *out, const struct ct_run_summary *rs)
 
 static void print_zones(FILE *out, const struct ct_results *r)
 {
-	char a[32], b[32], c[32], d[32], e[32];
+	char a[32], b[32], c[32], d[32], e[32], f[32];
 
 	if (!r->nzones)
 		return;
@@ -180,7 +180,7 @@ static void print_zones(FILE *out, const struct ct_results *r)
 			z->runs ? span : "-", grouped(a, sizeof(a), z->runs),
 			grouped(b, sizeof(b), z->by_status[CT_STATUS_SUCCESS]),
 			grouped(c, sizeof(c), z->migrate_scanned), grouped(d, sizeof(d), z->free_scanned),
-			grouped(e, sizeof(e), z->migrated), grouped(span, sizeof(span), deferred));
+			grouped(e, sizeof(e), z->migrated), grouped(f, sizeof(f), deferred));
 	}
 }
 
@@ -236,7 +236,7 @@ static void print_stalls(FILE *out, const struct ct_stall_summary *ss)
 
 static void print_slowest_runs(FILE *out, const struct ct_run_summary *rs)
 {
-	char a[32], b[32], c[32];
+	char a[32], b[32], c[32], d[32];
 
 	if (!rs->nslowest)
 		return;
@@ -255,7 +255,7 @@ static void print_slowest_runs(FILE *out, const struct ct_run_summary *rs)
 			ts(a, sizeof(a), run->begin_ns), comm, run->pid, ct_trigger_name(run->trigger),
 			run->zone[0] ? run->zone : "?", order, dur(b, sizeof(b), run->end_ns - run->begin_ns),
 			ct_status_name(run->status), grouped(c, sizeof(c), run->migrate_scanned),
-			grouped(a, sizeof(a), run->migrated));
+			grouped(d, sizeof(d), run->migrated));
 	}
 }
 

@@ -1,0 +1,215 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Golden, ground-truth and cross-format checks on one real sample trace.
+
+For samples/traces/NAME/ this:
+  1. runs `compactrace report -f json` on the ftrace text with the snapshots,
+     validates the output against reports/compactrace-report.schema.json
+     with a real validator (python3-jsonschema);
+  2. recomputes the totals independently from the ftrace text with regular
+     expressions (no code shared with compactrace) and requires equality;
+  3. requires that no vmstat_check counter is "unexplained";
+  4. runs the same capture in trace-cmd report text and perf script text
+     (and trace.dat / perf.data when given) and requires the same totals,
+     runs and stalls;
+  5. compares the JSON and text reports with the golden files kept beside
+     the trace (--update rewrites them).
+Exit 0 pass, 1 fail, 77 skip.
+"""
+import argparse
+import json
+import lzma
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+import jsonschema
+
+failures = []
+
+
+def fail(msg):
+    failures.append(msg)
+    print("FAIL: " + msg, file=sys.stderr)
+
+
+def materialize(sample_dir, name, tmp):
+    """Path of NAME in the sample, decompressing NAME.xz into tmp if needed."""
+    plain = os.path.join(sample_dir, name)
+    if os.path.exists(plain):
+        return plain
+    packed = plain + ".xz"
+    if not os.path.exists(packed):
+        return None
+    out = os.path.join(tmp, name)
+    with lzma.open(packed) as src, open(out, "wb") as dst:
+        dst.write(src.read())
+    return out
+
+
+def run_report(tool, args):
+    env = dict(os.environ, LC_ALL="C")
+    p = subprocess.run([tool, "report"] + args, capture_output=True, env=env)
+    if p.returncode != 0:
+        fail(f"compactrace report {' '.join(args)} exited {p.returncode}: "
+             f"{p.stderr.decode(errors='replace').strip()}")
+        return None
+    return p.stdout.decode()
+
+
+EVENT_RE = re.compile(r"\s(mm_compaction_\w+|mm_page_alloc_extfrag):\s(.*)$")
+
+
+def independent_totals(ftrace_path):
+    """The vmstat-named totals, summed straight from the kernel's own text."""
+    t = dict.fromkeys(["compact_migrate_scanned", "compact_free_scanned", "compact_isolated",
+                       "compact_stall", "compact_daemon_wake",
+                       "compact_daemon_migrate_scanned", "compact_daemon_free_scanned"], 0)
+    with open(ftrace_path, errors="replace") as f:
+        for line in f:
+            if line.startswith("#"):
+                continue
+            m = EVENT_RE.search(line)
+            if not m:
+                continue
+            event, payload = m.groups()
+            daemon = line.lstrip().startswith("kcompactd")
+            if event in ("mm_compaction_isolate_migratepages", "mm_compaction_isolate_freepages",
+                         "mm_compaction_fast_isolate_freepages"):
+                scanned = int(re.search(r"nr_scanned=(\d+)", payload).group(1))
+                taken = int(re.search(r"nr_taken=(\d+)", payload).group(1))
+                t["compact_isolated"] += taken
+                kind = "migrate" if event.endswith("migratepages") else "free"
+                t[f"compact_{kind}_scanned"] += scanned
+                if daemon:
+                    t[f"compact_daemon_{kind}_scanned"] += scanned
+            elif event == "mm_compaction_try_to_compact_pages":
+                t["compact_stall"] += 1
+            elif event == "mm_compaction_kcompactd_wake":
+                t["compact_daemon_wake"] += 1
+    return t
+
+
+def comparable(report):
+    """The parts of a report that must not depend on the input format."""
+    return {k: report[k] for k in ("totals", "runs", "stalls", "zones", "kcompactd")}
+
+
+def first_difference(a, b, path="$"):
+    if type(a) is not type(b):
+        return f"{path}: {a!r} != {b!r}"
+    if isinstance(a, dict):
+        for k in sorted(set(a) | set(b)):
+            if k not in a or k not in b:
+                return f"{path}.{k}: only in one report"
+            d = first_difference(a[k], b[k], f"{path}.{k}")
+            if d:
+                return d
+        return None
+    if isinstance(a, list):
+        if len(a) != len(b):
+            return f"{path}: length {len(a)} != {len(b)}"
+        for i, (x, y) in enumerate(zip(a, b)):
+            d = first_difference(x, y, f"{path}[{i}]")
+            if d:
+                return d
+        return None
+    return None if a == b else f"{path}: {a!r} != {b!r}"
+
+
+def golden(path, text, update, rel_to):
+    """Compare text with a golden file; paths inside are made relative first."""
+    text = text.replace(rel_to, "SAMPLE")
+    if update:
+        with open(path, "w") as f:
+            f.write(text)
+        return
+    if not os.path.exists(path):
+        fail(f"golden file {path} is missing (run with --update once and review it)")
+        return
+    with open(path) as f:
+        want = f.read()
+    if want != text:
+        import difflib
+        diff = "".join(list(difflib.unified_diff(want.splitlines(True), text.splitlines(True),
+                                                 path, "now"))[:40])
+        fail(f"{path} differs:\n{diff}")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--tool", required=True)
+    ap.add_argument("--schema", required=True)
+    ap.add_argument("--sample", required=True)
+    ap.add_argument("--update", action="store_true")
+    args = ap.parse_args()
+
+    sample = os.path.abspath(args.sample)
+    with open(args.schema) as f:
+        schema = json.load(f)
+    with tempfile.TemporaryDirectory() as tmp:
+        ftrace = materialize(sample, "trace.ftrace.txt", tmp)
+        if not ftrace:
+            print(f"no trace.ftrace.txt in {sample}", file=sys.stderr)
+            return 1
+        snaps = ["--snapshot-start", os.path.join(sample, "snapshot-start"),
+                 "--snapshot-end", os.path.join(sample, "snapshot-end")]
+        if not os.path.isdir(os.path.join(sample, "snapshot-start")):
+            snaps = []
+
+        out = run_report(args.tool, ["-f", "json"] + snaps + [ftrace])
+        if out is None:
+            return 1
+        report = json.loads(out)
+        try:
+            jsonschema.validate(report, schema)
+        except jsonschema.ValidationError as e:
+            fail(f"schema: {e.message} at {list(e.absolute_path)}")
+
+        # ground truth 1: totals equal independent sums over the events
+        want = independent_totals(ftrace)
+        for k, v in want.items():
+            if report["totals"][k] != v:
+                fail(f"totals.{k} = {report['totals'][k]}, independent sum = {v}")
+        # ground truth 2: vmstat agrees as far as the kernel's accounting allows
+        if snaps:
+            for k, c in report["vmstat_check"].items():
+                print(f"  vmstat {k}: trace {c['trace']} delta {c['vmstat_delta']} "
+                      f"{c['verdict']} {c['reason'] or ''}")
+                if c["verdict"] not in ("equal", "explained"):
+                    fail(f"vmstat_check.{k} is {c['verdict']}: {c['reason']}")
+        if report["quality"]["parse_errors"]:
+            fail(f"{report['quality']['parse_errors']} parse errors in a real trace")
+
+        # cross-format: the same capture gives the same reconstruction
+        for name, fmt in (("trace.trace-cmd.txt", "trace-cmd-text"),
+                          ("trace.perf-script.txt", "perf-script"),
+                          ("trace.dat", "trace-dat"), ("trace.perf.data", "perf-data")):
+            other = materialize(sample, name, tmp)
+            if not other:
+                continue
+            out2 = run_report(args.tool, ["-f", "json", other])
+            if out2 is None:
+                continue
+            r2 = json.loads(out2)
+            if r2["sources"][0]["format"] != fmt:
+                fail(f"{name} detected as {r2['sources'][0]['format']}, want {fmt}")
+                continue
+            d = first_difference(comparable(report), comparable(r2))
+            if d:
+                fail(f"{name} ({fmt}) reconstructs differently from the ftrace text: {d}")
+            else:
+                print(f"  {fmt}: same totals, runs, stalls, zones, kcompactd")
+
+        # golden files: the whole JSON and text report
+        golden(os.path.join(sample, "expected.json"), out, args.update, os.path.dirname(ftrace))
+        text = run_report(args.tool, snaps + [ftrace])
+        if text is not None:
+            golden(os.path.join(sample, "expected.txt"), text, args.update, os.path.dirname(ftrace))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
