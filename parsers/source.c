@@ -195,6 +195,14 @@ const char *ct_source_error(const struct ct_source *src)
 	return src->error[0] ? src->error : "no error";
 }
 
+const void *ct_source_attachment(const struct ct_source *src, const char *name, size_t *len)
+{
+	*len = 0;
+	if (!src->ops || !src->ops->attachment)
+		return NULL;
+	return src->ops->attachment(src->state, name, len);
+}
+
 void ct_source_free(struct ct_source *src)
 {
 	if (!src)

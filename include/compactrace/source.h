@@ -57,6 +57,17 @@ const char *ct_source_path(const struct ct_source *src);
 /** ct_source_error() - the last fatal error message, naming file and offset; owned by @src */
 const char *ct_source_error(const struct ct_source *src);
 
+/**
+ * ct_source_attachment() - a named blob the file carries besides events
+ * @name: e.g. "snapshot-start/vmstat", "snapshot-end/buddyinfo" (see
+ *        `compactrace record`); the file's own naming
+ * @len: receives the blob's length
+ *
+ * Returns NULL when the format or this file has no such attachment. The
+ * memory is owned by @src. Text formats never have attachments.
+ */
+const void *ct_source_attachment(const struct ct_source *src, const char *name, size_t *len);
+
 /** ct_source_free() - close the input and free everything; accepts NULL */
 void ct_source_free(struct ct_source *src);
 
@@ -82,6 +93,8 @@ struct ct_parser_ops {
 	int (*open)(struct ct_input *in, void **state, char *err, size_t errlen);
 	int (*next)(void *state, struct ct_event *ev, char *err, size_t errlen);
 	void (*free)(void *state);
+	/* optional: see ct_source_attachment() */
+	const void *(*attachment)(void *state, const char *name, size_t *len);
 };
 
 /** ct_input_fill() - read more bytes, keeping buf[pos..len); returns bytes added, 0 at EOF, <0 error */
