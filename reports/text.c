@@ -148,11 +148,12 @@ static void print_runs(FILE *out, const struct ct_run_summary *rs)
 		latency_cols(out, &rs->duration_by_status[i]);
 	}
 	fprintf(out, "\nRuns by order and mode\n ");
-	for (int i = 0; i < CT_ORDER_SLOTS; i++)
+	for (int i = 0, n = 0; i < CT_ORDER_SLOTS; i++)
 		if (rs->by_order[i])
-			fprintf(out, " order %d: %s", i + CT_ORDER_MIN, grouped(a, sizeof(a), rs->by_order[i]));
+			fprintf(out, "%s order %d: %s", n++ ? "," : "", i + CT_ORDER_MIN,
+				grouped(a, sizeof(a), rs->by_order[i]));
 	if (rs->order_unknown)
-		fprintf(out, " order unknown: %s", grouped(a, sizeof(a), rs->order_unknown));
+		fprintf(out, ", order unknown: %s", grouped(a, sizeof(a), rs->order_unknown));
 	fprintf(out, "\n  sync %s", grouped(a, sizeof(a), rs->by_mode[CT_MODE_SYNC]));
 	fprintf(out, ", async %s", grouped(a, sizeof(a), rs->by_mode[CT_MODE_ASYNC]));
 	if (rs->by_mode[CT_MODE_UNKNOWN])

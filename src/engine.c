@@ -10,6 +10,7 @@
 
 #include "compactrace/engine.h"
 #include "compactrace/error.h"
+#include "compactrace/model.h"
 
 #define ORDER_UNKNOWN INT32_MIN
 #define DEFAULT_PAGEBLOCK_ORDER 9	/* x86-64: HPAGE_PMD_ORDER */
@@ -21,6 +22,7 @@ struct task {
 	uint8_t run_open, stall_open;
 	uint8_t kcompactd_awake;	/* between kcompactd_wake and kcompactd_sleep */
 	uint8_t pending_valid;		/* a suitable event waits for its begin */
+	int32_t kcompactd_nid;		/* the node this kcompactd serves; -1 until seen */
 	int32_t pending_nid, pending_order;
 	char pending_zone[CT_ZONE_LEN];
 	struct ct_run run;
@@ -41,6 +43,7 @@ struct ct_engine {
 	int trust_printed_pageblock_order;
 	uint32_t zones_cap, kcompactd_cap, sources_cap;
 	int nomem;
+	struct ct_model *model;	/* the shadow buddy model, or NULL */
 };
 
 static const char *const trigger_names[CT_TRIGGER_COUNT] = {
@@ -144,6 +147,7 @@ static struct task *task_get(struct ct_engine *eng, int32_t pid)
 			return &eng->tasks[i];
 	eng->tasks[i].used = 1;
 	eng->tasks[i].pid = pid;
+	eng->tasks[i].kcompactd_nid = -1;
 	eng->tasks_used++;
 	return &eng->tasks[i];
 }
@@ -451,6 +455,27 @@ static void run_account(struct ct_engine *eng, struct task *t)
 
 /* ---- event handlers ----------------------------------------------------- */
 
+/*
+ * Proactive compaction runs in kcompactd without a kcompactd_wake: the
+ * thread is awake from the run's begin until its next kcompactd_sleep.
+ */
+static void kcompactd_mark_awake(struct ct_engine *eng, struct task *t, uint64_t ts)
+{
+	struct ct_kcompactd_summary *k;
+
+	if (t->kcompactd_nid < 0 || !is_kcompactd(t->run.comm))
+		return;
+	k = node_get(eng, t->kcompactd_nid);
+	if (!k) {
+		eng->nomem = 1;
+		return;
+	}
+	if (!k->awake) {
+		k->awake = 1;
+		k->awake_since_ns = ts;
+	}
+}
+
 static void on_begin(struct ct_engine *eng, struct task *t, const struct ct_event *ev)
 {
 	struct ct_run *run = &t->run;
@@ -479,15 +504,17 @@ static void on_begin(struct ct_engine *eng, struct task *t, const struct ct_even
 	}
 	if (run->order == ORDER_UNKNOWN && t->stall_open)
 		run->order = t->stall.order;
+	kcompactd_mark_awake(eng, t, ev->ts_ns);
 }
 
-static void on_end(struct ct_engine *eng, struct task *t, const struct ct_event *ev)
+/* Returns 1 when a run ended. */
+static int on_end(struct ct_engine *eng, struct task *t, const struct ct_event *ev)
 {
 	struct ct_run *run = &t->run;
 
 	if (!t->run_open) {
 		eng->res.quality.unmatched_end++;
-		return;
+		return 0;
 	}
 	t->run_open = 0;
 	run->end_ns = ev->ts_ns;
@@ -496,6 +523,7 @@ static void on_end(struct ct_engine *eng, struct task *t, const struct ct_event 
 	run->status = (ev->u.range.status >= 0 && ev->u.range.status < CT_STATUS_COUNT) ?
 		      ev->u.range.status : CT_STATUS_UNKNOWN;
 	run_account(eng, t);
+	return 1;
 }
 
 static void on_isolate(struct ct_engine *eng, struct task *t, const struct ct_event *ev)
@@ -638,6 +666,8 @@ static void on_kcompactd(struct ct_engine *eng, struct task *t, const struct ct_
 		eng->nomem = 1;
 		return;
 	}
+	if (ev->type != CT_EV_WAKEUP_KCOMPACTD)	/* the others run in kcompactd itself */
+		t->kcompactd_nid = ev->u.kc.nid;
 	switch (ev->type) {
 	case CT_EV_WAKEUP_KCOMPACTD:
 		k->wakeup_requests++;
@@ -711,6 +741,15 @@ struct ct_engine *ct_engine_new(const struct ct_engine_opts *opts)
 		eng->opts = *opts;
 	else
 		eng->opts.filter_pid = -1;
+	/* the model replays every event: a filtered engine has none */
+	if (eng->opts.model && eng->opts.filter_pid < 0 && !eng->opts.filter_comm) {
+		eng->model = ct_model_new(eng->opts.model);
+		if (!eng->model) {
+			free(eng);
+			return NULL;
+		}
+	}
+	eng->opts.model = NULL;	/* the caller's options are not kept */
 	eng->res.extfrag.pageblock_order = DEFAULT_PAGEBLOCK_ORDER;
 	eng->res.extfrag.pageblock_order_source = CT_PBO_DEFAULT;
 	if (eng->opts.pageblock_order > 0) {
@@ -754,6 +793,7 @@ void ct_engine_free(struct ct_engine *eng)
 	release_latencies(r);
 	free(eng->tasks);
 	free(eng->pageblocks);
+	ct_model_free(eng->model);
 	free(eng);
 }
 
@@ -815,7 +855,7 @@ int ct_engine_feed(struct ct_engine *eng, const struct ct_event *ev)
 	if (ev->type == CT_EV_LOST) {
 		eng->res.quality.lost_events += ev->u.lost.count;
 		eng->res.quality.lost_markers++;
-		return 0;
+		return eng->model ? ct_model_feed(eng->model, ev, NULL) : 0;
 	}
 	if (ev->type == CT_EV_PARSE_ERROR) {
 		note_parse_error(eng, ev);
@@ -848,10 +888,14 @@ int ct_engine_feed(struct ct_engine *eng, const struct ct_event *ev)
 	}
 	if (ev->type == CT_EV_EXTFRAG) {
 		on_extfrag(eng, ev);
+		if (eng->model && ct_model_feed(eng->model, ev, NULL) < 0)
+			return -CT_E_NOMEM;
 		return eng->nomem ? -CT_E_NOMEM : 0;
 	}
 	if (ev->type == CT_EV_MM_MIGRATE_PAGES)
 		return 0;	/* known, but the run's own events say more */
+	if (ev->type >= CT_EV_PAGE_FIRST && ev->type <= CT_EV_PAGE_LAST)
+		return eng->model ? ct_model_feed(eng->model, ev, NULL) : 0;
 
 	t = task_get(eng, ev->pid);
 	if (!t)
@@ -859,17 +903,25 @@ int ct_engine_feed(struct ct_engine *eng, const struct ct_event *ev)
 	switch (ev->type) {
 	case CT_EV_BEGIN:
 		on_begin(eng, t, ev);
+		if (eng->model && ct_model_feed(eng->model, ev, &t->run) < 0)
+			return -CT_E_NOMEM;
 		break;
 	case CT_EV_END:
-		on_end(eng, t, ev);
+		/* the model sees the run once its trigger, zone and status are known */
+		if (on_end(eng, t, ev) && eng->model && ct_model_feed(eng->model, ev, &t->run) < 0)
+			return -CT_E_NOMEM;
 		break;
 	case CT_EV_ISOLATE_MIGRATE:
 	case CT_EV_ISOLATE_FREE:
 	case CT_EV_FAST_ISOLATE_FREE:
 		on_isolate(eng, t, ev);
+		if (eng->model && ct_model_feed(eng->model, ev, t->run_open ? &t->run : NULL) < 0)
+			return -CT_E_NOMEM;
 		break;
 	case CT_EV_MIGRATEPAGES:
 		on_migratepages(eng, t, ev);
+		if (eng->model && ct_model_feed(eng->model, ev, t->run_open ? &t->run : NULL) < 0)
+			return -CT_E_NOMEM;
 		break;
 	case CT_EV_TRY_TO_COMPACT:
 		on_try(eng, t, ev);
@@ -877,6 +929,8 @@ int ct_engine_feed(struct ct_engine *eng, const struct ct_event *ev)
 	case CT_EV_FINISHED:
 	case CT_EV_SUITABLE:
 		on_zone_order(eng, t, ev);
+		if (ev->type == CT_EV_SUITABLE && eng->model && ct_model_feed(eng->model, ev, NULL) < 0)
+			return -CT_E_NOMEM;
 		break;
 	case CT_EV_DEFERRED:
 	case CT_EV_DEFER_COMPACTION:
@@ -936,6 +990,8 @@ int ct_engine_end_source(struct ct_engine *eng)
 			k->awake_ns += eng->last_ts_ns - k->awake_since_ns;
 		k->awake = 0;
 	}
+	if (eng->model)
+		ct_model_end_source(eng->model);
 	/* tasks do not carry over: the next source is another capture */
 	free(eng->tasks);
 	eng->tasks = NULL;
@@ -948,6 +1004,11 @@ int ct_engine_end_source(struct ct_engine *eng)
 		qsort(r->kcompactd, r->nkcompactd, sizeof(*r->kcompactd), cmp_nodes);
 	eng->cur = NULL;
 	return eng->nomem ? -CT_E_NOMEM : 0;
+}
+
+struct ct_model *ct_engine_model(const struct ct_engine *eng)
+{
+	return eng->model;
 }
 
 const struct ct_results *ct_engine_results(const struct ct_engine *eng)
