@@ -57,6 +57,20 @@ long ct_input_fill(struct ct_input *in, size_t want)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
+			if ((errno == EAGAIN || errno == EWOULDBLOCK) && in->wait) {
+				int w;
+
+				if (added > 0)
+					break;	/* hand over what arrived rather than wait */
+				w = in->wait(in->wait_ctx, in->fd);
+				if (w < 0)
+					return w;
+				if (w > 0) {
+					in->eof = 1;
+					break;
+				}
+				continue;
+			}
 			return -CT_E_IO;
 		}
 		if (n == 0) {
@@ -103,26 +117,70 @@ static int looks_binary(const unsigned char *p, size_t len)
 	return bad * 100 > len;	/* more than 1% control bytes */
 }
 
+/*
+ * Everything after the fd is known: detect (or take) the format and let the
+ * parser open. With a forced format nothing is read here, so a live stream
+ * that has no data yet does not block the open.
+ */
+static int source_start(struct ct_source *src, const char *force_format, char *err, size_t errlen)
+{
+	const char *path = src->path;
+	long got;
+
+	if (force_format) {
+		src->ops = find_format(force_format);
+		if (!src->ops) {
+			snprintf(err, errlen, "%s: unknown input format '%s'", path, force_format);
+			return -CT_E_INVAL;
+		}
+		return src->ops->open(&src->in, &src->state, err, errlen);
+	}
+	got = ct_input_fill(&src->in, CT_PROBE_BYTES);
+	if (got < 0) {
+		snprintf(err, errlen, "%s: read error at byte 0: %s", path, strerror(errno));
+		return (int)got;
+	}
+	if (src->in.len == 0) {
+		snprintf(err, errlen, "%s: file is empty", path);
+		return -CT_E_EMPTY;
+	}
+	src->ops = detect_format(src->in.buf, src->in.len);
+	if (!src->ops) {
+		snprintf(err, errlen, "%s: not a trace compactrace can read (%s at byte 0; "
+			 "expected ftrace text, trace-cmd report text, perf script text, "
+			 "trace.dat or perf.data)", path,
+			 looks_binary(src->in.buf, src->in.len) ? "binary data" : "unrecognised text");
+		return -CT_E_FORMAT;
+	}
+	return src->ops->open(&src->in, &src->state, err, errlen);
+}
+
+static struct ct_source *source_alloc(const char *name, char *err, size_t errlen)
+{
+	struct ct_source *src = calloc(1, sizeof(*src));
+
+	if (src)
+		src->path = strdup(name);
+	if (!src || !src->path) {
+		free(src);
+		snprintf(err, errlen, "%s: %s", name, ct_strerror(-CT_E_NOMEM));
+		return NULL;
+	}
+	src->in.path = src->path;
+	src->in.fd = -1;
+	return src;
+}
+
 int ct_source_open(const char *path, const char *force_format,
 		   struct ct_source **out, char *err, size_t errlen)
 {
 	struct ct_source *src;
-	long got;
 	int ret;
 
 	*out = NULL;
-	src = calloc(1, sizeof(*src));
-	if (!src) {
-		snprintf(err, errlen, "%s: %s", path, ct_strerror(-CT_E_NOMEM));
+	src = source_alloc(path, err, errlen);
+	if (!src)
 		return -CT_E_NOMEM;
-	}
-	src->path = strdup(path);
-	if (!src->path) {
-		ret = -CT_E_NOMEM;
-		snprintf(err, errlen, "%s: %s", path, ct_strerror(ret));
-		goto out;
-	}
-	src->in.path = src->path;
 	if (strcmp(path, "-") == 0) {
 		src->in.fd = STDIN_FILENO;
 	} else {
@@ -134,38 +192,7 @@ int ct_source_open(const char *path, const char *force_format,
 		}
 		src->in.owns_fd = 1;
 	}
-
-	got = ct_input_fill(&src->in, CT_PROBE_BYTES);
-	if (got < 0) {
-		ret = (int)got;
-		snprintf(err, errlen, "%s: read error at byte 0: %s", path, strerror(errno));
-		goto out;
-	}
-	if (src->in.len == 0) {
-		ret = -CT_E_EMPTY;
-		snprintf(err, errlen, "%s: file is empty", path);
-		goto out;
-	}
-
-	if (force_format) {
-		src->ops = find_format(force_format);
-		if (!src->ops) {
-			ret = -CT_E_INVAL;
-			snprintf(err, errlen, "%s: unknown input format '%s'", path, force_format);
-			goto out;
-		}
-	} else {
-		src->ops = detect_format(src->in.buf, src->in.len);
-		if (!src->ops) {
-			ret = -CT_E_FORMAT;
-			snprintf(err, errlen, "%s: not a trace compactrace can read (%s at byte 0; "
-				 "expected ftrace text, trace-cmd report text, perf script text, "
-				 "trace.dat or perf.data)", path,
-				 looks_binary(src->in.buf, src->in.len) ? "binary data" : "unrecognised text");
-			goto out;
-		}
-	}
-	ret = src->ops->open(&src->in, &src->state, err, errlen);
+	ret = source_start(src, force_format, err, errlen);
 	if (ret < 0)
 		goto out;
 	*out = src;
@@ -173,6 +200,37 @@ int ct_source_open(const char *path, const char *force_format,
 out:
 	ct_source_free(src);
 	return ret;
+}
+
+int ct_source_open_fd(int fd, const char *name, const char *force_format,
+		      struct ct_source **out, char *err, size_t errlen)
+{
+	struct ct_source *src;
+	int ret;
+
+	*out = NULL;
+	if (fd < 0 || !name) {
+		snprintf(err, errlen, "%s: %s", name ? name : "(no name)", ct_strerror(-CT_E_INVAL));
+		return -CT_E_INVAL;
+	}
+	src = source_alloc(name, err, errlen);
+	if (!src)
+		return -CT_E_NOMEM;
+	src->in.fd = fd;	/* owns_fd stays 0: the caller closes it */
+	ret = source_start(src, force_format, err, errlen);
+	if (ret < 0)
+		goto out;
+	*out = src;
+	return 0;
+out:
+	ct_source_free(src);
+	return ret;
+}
+
+void ct_source_set_wait(struct ct_source *src, ct_source_wait_fn wait, void *ctx)
+{
+	src->in.wait = wait;
+	src->in.wait_ctx = ctx;
 }
 
 int ct_source_next(struct ct_source *src, struct ct_event *ev)

@@ -386,6 +386,7 @@ static int add_quality(cJSON *root, const struct ct_results *r)
 	cJSON *o = obj_in(root, "quality"), *arr;
 
 	if (!o || !add_u64(o, "lost_events", q->lost_events) ||
+	    !add_u64(o, "lost_unknown", q->lost_unknown) ||
 	    !add_u64(o, "unmatched_begin", q->unmatched_begin) ||
 	    !add_u64(o, "unmatched_end", q->unmatched_end) || !add_u64(o, "out_of_order", q->out_of_order) ||
 	    !add_u64(o, "unknown_events", q->unknown_events) || !add_u64(o, "parse_errors", q->parse_errors) ||
@@ -428,6 +429,322 @@ static int add_vmstat(cJSON *root, const struct ct_report_input *in)
 	return 1;
 }
 
+/* ---- the shadow buddy model --------------------------------------------- */
+
+static cJSON *u64_array(cJSON *obj, const char *key, const uint64_t *v, int n)
+{
+	cJSON *arr = cJSON_AddArrayToObject(obj, key);
+	char buf[24];
+
+	for (int i = 0; arr && i < n; i++) {
+		cJSON *item;
+
+		snprintf(buf, sizeof(buf), "%" PRIu64, v[i]);
+		item = cJSON_CreateRaw(buf);
+		if (!item || !cJSON_AddItemToArray(arr, item))
+			return cJSON_Delete(item), NULL;
+	}
+	return arr;
+}
+
+static cJSON *i64_array(cJSON *obj, const char *key, const int64_t *v, int n)
+{
+	cJSON *arr = cJSON_AddArrayToObject(obj, key);
+	char buf[24];
+
+	for (int i = 0; arr && i < n; i++) {
+		cJSON *item;
+
+		snprintf(buf, sizeof(buf), "%" PRId64, v[i]);
+		item = cJSON_CreateRaw(buf);
+		if (!item || !cJSON_AddItemToArray(arr, item))
+			return cJSON_Delete(item), NULL;
+	}
+	return arr;
+}
+
+/* kernel index values (thousandths) per order; INT32_MIN is null */
+static cJSON *index_array(cJSON *obj, const char *key, const int32_t *v, int n, int valid)
+{
+	cJSON *arr;
+
+	if (!valid)
+		return cJSON_AddNullToObject(obj, key);
+	arr = cJSON_AddArrayToObject(obj, key);
+	for (int i = 0; arr && i < n; i++) {
+		cJSON *item = v[i] == INT32_MIN ? cJSON_CreateNull() : cJSON_CreateNumber(v[i]);
+
+		if (!item || !cJSON_AddItemToArray(arr, item))
+			return cJSON_Delete(item), NULL;
+	}
+	return arr;
+}
+
+static cJSON *add_int_or_null(cJSON *obj, const char *key, int64_t v, int valid)
+{
+	return valid ? add_i64(obj, key, v) : cJSON_AddNullToObject(obj, key);
+}
+
+static int add_model_map(cJSON *zo, const struct ct_model_zone *z)
+{
+	cJSON *map = obj_in(zo, "map");
+
+	return map && add_str(map, "cells", z->map ? z->map : "") &&
+	       add_u64(map, "pageblocks_per_cell", z->pageblocks_per_cell) &&
+	       add_int_or_null(map, "migrate_cell", z->map_migrate_cell, z->map_migrate_cell >= 0) &&
+	       add_int_or_null(map, "free_cell", z->map_free_cell, z->map_free_cell >= 0) &&
+	       cJSON_AddBoolToObject(map, "scanners_met", z->map_scanners_met) &&
+	       add_str(map, "legend", "owner migratetype letter, lower case when at least half free; "
+				      "'.' entirely free; '?' not modelled (no event, no per-pageblock seed); ' ' no memory");
+}
+
+static int add_model_pageblocks(cJSON *zo, const struct ct_model_results *r, const struct ct_model_zone *z)
+{
+	cJSON *arr = cJSON_AddArrayToObject(zo, "pageblocks");
+
+	if (!arr)
+		return 0;
+	for (uint64_t b = 0; b < z->npageblocks; b++) {
+		const struct ct_model_pageblock *p = &z->pageblocks[b];
+		cJSON *o = cJSON_CreateObject();
+		char mt[2] = { p->mt >= 0 && p->mt < CT_MIGRATETYPES ? r->mt_letters[p->mt] : 'X', 0 };
+
+		if (!o || !cJSON_AddItemToArray(arr, o))
+			return cJSON_Delete(o), 0;
+		if (!add_u64(o, "start_pfn", p->start_pfn) || !add_str(o, "owner", mt) ||
+		    !cJSON_AddBoolToObject(o, "owner_known", p->mt_known) ||
+		    !cJSON_AddBoolToObject(o, "modelled", p->modelled) ||
+		    !(p->modelled ? add_u64(o, "free_pages", p->free_pages) : cJSON_AddNullToObject(o, "free_pages")) ||
+		    !(p->modelled ? add_u64(o, "held_pages", p->held_pages) : cJSON_AddNullToObject(o, "held_pages")) ||
+		    !add_u64(o, "isolated", p->isolated) || !add_u64(o, "migrated_out", p->migrated_out) ||
+		    !add_u64(o, "migrated_in", p->migrated_in) || !add_u64(o, "free_taken", p->free_taken) ||
+		    !add_u64(o, "visits_migrate", p->visits_migrate) || !add_u64(o, "visits_free", p->visits_free) ||
+		    !add_u64(o, "steals", p->steals) || !add_u64(o, "owner_changes", p->owner_changes) ||
+		    !cJSON_AddBoolToObject(o, "polluted", p->polluted) ||
+		    !(p->culprit >= 0 && (uint32_t)p->culprit < r->nculprits ?
+			      add_str(o, "culprit", r->culprits[p->culprit].comm) :
+			      cJSON_AddNullToObject(o, "culprit")))
+			return 0;
+	}
+	return 1;
+}
+
+static int add_model_zone(cJSON *arr, const struct ct_report_input *in, const struct ct_model_zone *z)
+{
+	const struct ct_model_results *r = in->model;
+	cJSON *o = cJSON_CreateObject(), *fb, *fi, *ui, *su, *bp, *x;
+	int n = z->norders;
+
+	if (!o || !cJSON_AddItemToArray(arr, o))
+		return cJSON_Delete(o), 0;
+	if (!cJSON_AddNumberToObject(o, "node", z->nid) || !add_str(o, "zone", z->zone) ||
+	    !add_u64(o, "zone_start_pfn", z->start_pfn) || !add_u64(o, "zone_end_pfn", z->end_pfn) ||
+	    !add_u64(o, "pageblocks", z->npageblocks) || !add_str(o, "mode", ct_model_mode_name(z->mode)) ||
+	    !add_str(o, "seeding", ct_model_seeding_name(z->seeding)) || !(fb = obj_in(o, "free_blocks")) ||
+	    !(z->has_start ? u64_array(fb, "start", z->start_blocks, n) : cJSON_AddNullToObject(fb, "start")) ||
+	    !(z->has_start ? u64_array(fb, "model_end", z->model_end_blocks, n) :
+			     cJSON_AddNullToObject(fb, "model_end")) ||
+	    !(z->has_actual_end ? u64_array(fb, "actual_end", z->actual_end_blocks, n) :
+				  cJSON_AddNullToObject(fb, "actual_end")) ||
+	    !i64_array(fb, "change", z->delta_blocks, n))
+		return 0;
+	if (!(z->accuracy_valid ? cJSON_AddNumberToObject(o, "accuracy", z->accuracy) :
+				  cJSON_AddNullToObject(o, "accuracy")) ||
+	    !(z->accuracy_valid ? cJSON_AddNumberToObject(o, "baseline_accuracy", z->baseline_accuracy) :
+				  cJSON_AddNullToObject(o, "baseline_accuracy")) ||
+	    !(z->accuracy_note[0] ? add_str(o, "accuracy_note", z->accuracy_note) :
+				    cJSON_AddNullToObject(o, "accuracy_note")) ||
+	    !(fi = obj_in(o, "fragmentation_index")) ||
+	    !index_array(fi, "start", z->fragindex_start, n, z->index_start_valid) ||
+	    !index_array(fi, "model_end", z->fragindex_model_end, n, z->has_start) ||
+	    !index_array(fi, "actual_end", z->fragindex_actual_end, n, z->index_actual_end_valid) ||
+	    !(ui = obj_in(o, "unusable_free_index")) ||
+	    !index_array(ui, "start", z->unusable_start, n, z->index_start_valid) ||
+	    !index_array(ui, "model_end", z->unusable_model_end, n, z->has_start) ||
+	    !index_array(ui, "actual_end", z->unusable_actual_end, n, z->index_actual_end_valid))
+		return 0;
+	if (!(su = obj_in(o, "suitable")) || !add_u64(su, "events", z->suitable_events) ||
+	    !add_u64(su, "predicted", z->suitable_predicted) || !add_u64(su, "agreed", z->suitable_agreed) ||
+	    !(z->suitable_predicted ?
+		      cJSON_AddNumberToObject(su, "agreement",
+					      (double)z->suitable_agreed / (double)z->suitable_predicted) :
+		      cJSON_AddNullToObject(su, "agreement")) ||
+	    !(bp = cJSON_AddArrayToObject(su, "by_prediction")))
+		return 0;
+	for (int p = 0; p < CT_STATUS_COUNT; p++) {
+		for (int t = 0; t < CT_STATUS_COUNT; t++) {
+			cJSON *e;
+
+			if (!z->suitable_by_pred[p][t])
+				continue;
+			e = cJSON_CreateObject();
+			if (!e || !cJSON_AddItemToArray(bp, e))
+				return cJSON_Delete(e), 0;
+			if (!add_str(e, "predicted", ct_status_name(p)) || !add_str(e, "traced", ct_status_name(t)) ||
+			    !add_u64(e, "count", z->suitable_by_pred[p][t]))
+				return 0;
+		}
+	}
+	if (!(x = obj_in(o, "runs")) || !add_u64(x, "count", z->runs) ||
+	    !add_u64(x, "pageblocks_emptied", z->pageblocks_emptied) ||
+	    !add_u64(x, "order_available", z->runs_order_available) ||
+	    !add_u64(x, "order_unavailable", z->runs_order_unavailable) ||
+	    !add_u64(x, "order_unknown", z->runs_order_unknown) || !(x = obj_in(o, "pollution")) ||
+	    !add_u64(x, "pageblocks", z->pageblocks_polluted) ||
+	    !add_u64(x, "runs_over_polluted", z->runs_over_polluted) ||
+	    !add_u64(x, "runs_over_polluted_failed", z->runs_over_polluted_failed) ||
+	    !(x = obj_in(o, "free_pages")) ||
+	    !add_int_or_null(x, "start", (int64_t)z->free_pages_start, z->has_start) ||
+	    !add_int_or_null(x, "model_end", (int64_t)z->free_pages_model_end, z->has_start) ||
+	    !add_int_or_null(x, "actual_end", (int64_t)z->free_pages_actual_end, z->has_actual_end))
+		return 0;
+	if (z->has_pcp) {
+		if (!(x = obj_in(o, "per_cpu_lists")) || !add_u64(x, "start", z->pcp_start) ||
+		    !add_u64(x, "model_end", z->pcp_model_end) || !add_u64(x, "actual_end", z->pcp_actual_end))
+			return 0;
+	} else if (!cJSON_AddNullToObject(o, "per_cpu_lists")) {
+		return 0;
+	}
+	if (!(x = obj_in(o, "guesses")) || !add_u64(x, "pages_placed_by_guess", z->pages_guessed) ||
+	    !add_u64(x, "layout_corrections", z->layout_corrections) ||
+	    !add_u64(x, "page_event_conflicts", z->page_event_conflicts) || !add_model_map(o, z))
+		return 0;
+	if (in->model_pageblocks && z->pageblocks && !add_model_pageblocks(o, r, z))
+		return 0;
+	return 1;
+}
+
+static int add_model_runs(cJSON *mo, const struct ct_model_results *r)
+{
+	cJSON *arr = cJSON_AddArrayToObject(mo, "runs");
+
+	if (!arr)
+		return 0;
+	for (uint32_t i = 0; i < r->nruns; i++) {
+		const struct ct_model_run_row *w = &r->runs[i];
+		cJSON *o = cJSON_CreateObject();
+
+		if (!o || !cJSON_AddItemToArray(arr, o))
+			return cJSON_Delete(o), 0;
+		if (!add_u64(o, "begin_ns", w->begin_ns) || !add_us(o, "duration_us", w->end_ns - w->begin_ns) ||
+		    !cJSON_AddNumberToObject(o, "pid", w->pid) || !add_str(o, "comm", w->comm) ||
+		    !cJSON_AddNumberToObject(o, "node", w->nid) || !add_str(o, "zone", w->zone) ||
+		    !(w->order == INT32_MIN ? cJSON_AddNullToObject(o, "order") :
+					      cJSON_AddNumberToObject(o, "order", w->order)) ||
+		    !add_str(o, "trigger", ct_trigger_name(w->trigger)) ||
+		    !add_str(o, "status", ct_status_name(w->status)) ||
+		    !add_u64(o, "pageblocks_scanned", w->pageblocks_scanned) ||
+		    !add_u64(o, "pageblocks_emptied", w->pageblocks_emptied) ||
+		    !add_u64(o, "polluted_scanned", w->polluted_scanned) ||
+		    !add_int_or_null(o, "largest_free_order_before", w->largest_before, w->largest_before > -2) ||
+		    !add_int_or_null(o, "largest_free_order_after", w->largest_after, w->largest_after > -2) ||
+		    !(w->order_available < 0 ? cJSON_AddNullToObject(o, "order_available") :
+					       cJSON_AddBoolToObject(o, "order_available", w->order_available)) ||
+		    !add_int_or_null(o, "fragindex_before", w->fragindex_before, w->fragindex_before != INT32_MIN) ||
+		    !add_int_or_null(o, "fragindex_after", w->fragindex_after, w->fragindex_after != INT32_MIN))
+			return 0;
+	}
+	return add_u64(mo, "runs_dropped", r->runs_dropped) != NULL;
+}
+
+static int add_model_decisions(cJSON *mo, const struct ct_model_results *r)
+{
+	cJSON *arr = cJSON_AddArrayToObject(mo, "decisions");
+
+	if (!arr)
+		return 0;
+	for (uint32_t i = 0; i < r->ndecisions; i++) {
+		const struct ct_model_decision *d = &r->decisions[i];
+		int known = d->predicted != CT_PRED_NONE;
+		cJSON *o = cJSON_CreateObject();
+
+		if (!o || !cJSON_AddItemToArray(arr, o))
+			return cJSON_Delete(o), 0;
+		if (!add_u64(o, "ts_ns", d->ts_ns) || !cJSON_AddNumberToObject(o, "pid", d->pid) ||
+		    !cJSON_AddNumberToObject(o, "node", d->nid) || !add_str(o, "zone", d->zone) ||
+		    !cJSON_AddNumberToObject(o, "order", d->order) || !add_str(o, "traced", ct_status_name(d->ret)) ||
+		    !(known ? add_str(o, "predicted", ct_status_name(d->predicted)) :
+			      cJSON_AddNullToObject(o, "predicted")) ||
+		    !add_int_or_null(o, "fragindex", d->fragindex, d->fragindex != INT32_MIN) ||
+		    !add_int_or_null(o, "unusable_free_index", d->unusable, d->unusable != INT32_MIN) ||
+		    !add_int_or_null(o, "free_pages", (int64_t)d->free_pages, known))
+			return 0;
+	}
+	return add_u64(mo, "decisions_dropped", r->decisions_dropped) != NULL;
+}
+
+static int add_model_pollution(cJSON *mo, const struct ct_model_results *r)
+{
+	cJSON *arr = cJSON_AddArrayToObject(mo, "polluted_by_migratetype");
+
+	if (!arr)
+		return 0;
+	for (int a = 0; a < CT_MIGRATETYPES; a++) {
+		for (int f = 0; f < CT_MIGRATETYPES; f++) {
+			cJSON *o;
+
+			if (!r->polluted_by_pair[a][f])
+				continue;
+			o = cJSON_CreateObject();
+			if (!o || !cJSON_AddItemToArray(arr, o))
+				return cJSON_Delete(o), 0;
+			if (!cJSON_AddNumberToObject(o, "alloc", a) || !cJSON_AddNumberToObject(o, "fallback", f) ||
+			    !add_u64(o, "pageblocks", r->polluted_by_pair[a][f]))
+				return 0;
+		}
+	}
+	if (!(arr = cJSON_AddArrayToObject(mo, "polluters")))
+		return 0;
+	for (uint32_t i = 0; i < r->nculprits; i++) {
+		const struct ct_model_culprit *c = &r->culprits[i];
+		cJSON *o = cJSON_CreateObject();
+
+		if (!o || !cJSON_AddItemToArray(arr, o))
+			return cJSON_Delete(o), 0;
+		if (!add_str(o, "comm", c->comm) || !cJSON_AddNumberToObject(o, "pid", c->pid) ||
+		    !add_u64(o, "fallbacks", c->fallbacks) || !add_u64(o, "fragmenting", c->fragmenting) ||
+		    !add_u64(o, "pageblocks_polluted", c->pageblocks_polluted) ||
+		    !add_u64(o, "later_failed_runs", c->later_failed_runs))
+			return 0;
+	}
+	return add_u64(mo, "polluters_dropped_fallbacks", r->culprits_dropped) != NULL;
+}
+
+static int add_model(cJSON *root, const struct ct_report_input *in)
+{
+	const struct ct_model_results *r = in->model;
+	cJSON *mo, *zones, *x, *notes;
+
+	if (!r)
+		return cJSON_AddNullToObject(root, "model") != NULL;
+	if (!(mo = obj_in(root, "model")) || !add_str(mo, "mode", ct_model_mode_name(r->mode)) ||
+	    !cJSON_AddNumberToObject(mo, "pageblock_order", r->pageblock_order) ||
+	    !cJSON_AddNumberToObject(mo, "extfrag_threshold", r->extfrag_threshold) ||
+	    !add_str(mo, "extfrag_threshold_source", r->extfrag_threshold_source) ||
+	    !(zones = cJSON_AddArrayToObject(mo, "zones")))
+		return 0;
+	for (uint32_t i = 0; i < r->nzones; i++)
+		if (!add_model_zone(zones, in, &r->zones[i]))
+			return 0;
+	if (!add_model_runs(mo, r) || !add_model_decisions(mo, r) || !add_model_pollution(mo, r) ||
+	    !(x = obj_in(mo, "unplaced")) || !add_u64(x, "pfns_outside_zones", r->pfns_outside_zones) ||
+	    !add_u64(x, "events_outside_runs", r->events_outside_runs) ||
+	    !add_u64(x, "runs_in_unknown_zones", r->runs_unplaced) ||
+	    !add_u64(x, "page_events_ignored", r->page_events_ignored) ||
+	    !add_u64(x, "lost_events", r->lost_events) || !(notes = cJSON_AddArrayToObject(mo, "notes")))
+		return 0;
+	for (uint32_t i = 0; i < r->nnotes; i++) {
+		char clean[CT_MODEL_NOTE_LEN * 2];
+		cJSON *s;
+
+		ct_sanitize(clean, sizeof(clean), r->notes[i], 0);
+		s = cJSON_CreateString(clean);
+		if (!s || !cJSON_AddItemToArray(notes, s))
+			return cJSON_Delete(s), 0;
+	}
+	return 1;
+}
+
 static int print_and_free(FILE *out, cJSON *root)
 {
 	char *text = cJSON_PrintBuffered(root, 1 << 16, 1);
@@ -457,7 +774,8 @@ int ct_report_json(FILE *out, const struct ct_report_input *in)
 	     add_u64(root, "events", r->events) &&
 	     add_sources(root, r) && add_totals(root, &r->totals) && add_runs(root, &r->runs) &&
 	     add_stalls(root, &r->stalls) && add_zones(root, r) && add_kcompactd(root, r) &&
-	     add_extfrag(root, &r->extfrag) && add_quality(root, r) && add_vmstat(root, in);
+	     add_extfrag(root, &r->extfrag) && add_quality(root, r) && add_vmstat(root, in) &&
+	     add_model(root, in);
 	if (!ok) {
 		cJSON_Delete(root);
 		return -CT_E_NOMEM;

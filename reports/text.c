@@ -11,6 +11,7 @@
 #include "compactrace/error.h"
 #include "compactrace/report.h"
 #include "sanitize.h"
+#include "text_model.h"
 
 /* 1234567 -> "1,234,567" */
 static const char *grouped(char *buf, size_t size, uint64_t v)
@@ -325,9 +326,11 @@ static void print_quality(FILE *out, const struct ct_results *r)
 	char a[32], b[32], c[32];
 
 	fprintf(out, "\nData quality\n");
-	fprintf(out, "  lost events %s, begin without end %s, end without begin %s\n",
-		grouped(a, sizeof(a), q->lost_events), grouped(b, sizeof(b), q->unmatched_begin),
-		grouped(c, sizeof(c), q->unmatched_end));
+	fprintf(out, "  lost events %s", grouped(a, sizeof(a), q->lost_events));
+	if (q->lost_unknown)
+		fprintf(out, " (+ %s places that lost an unknown number)", grouped(a, sizeof(a), q->lost_unknown));
+	fprintf(out, ", begin without end %s, end without begin %s\n",
+		grouped(b, sizeof(b), q->unmatched_begin), grouped(c, sizeof(c), q->unmatched_end));
 	fprintf(out, "  out-of-order timestamps %s, other events %s, unparsable %s",
 		grouped(a, sizeof(a), q->out_of_order), grouped(b, sizeof(b), q->unknown_events),
 		grouped(c, sizeof(c), q->parse_errors));
@@ -337,7 +340,7 @@ static void print_quality(FILE *out, const struct ct_results *r)
 	if (q->isolate_outside_run || q->bad_values)
 		fprintf(out, "  isolations outside any run %s, out-of-range values %s\n",
 			grouped(a, sizeof(a), q->isolate_outside_run), grouped(b, sizeof(b), q->bad_values));
-	if (q->lost_events)
+	if (q->lost_events || q->lost_unknown)
 		fprintf(out, "  WARNING: events were lost; totals are lower bounds\n");
 }
 
@@ -371,5 +374,6 @@ int ct_report_text(FILE *out, const struct ct_report_input *in)
 	print_extfrag(out, &in->res->extfrag);
 	print_quality(out, in->res);
 	print_vmstat(out, in);
+	ct_text_model(out, in);
 	return ferror(out) ? -CT_E_WRITE : 0;
 }

@@ -855,6 +855,8 @@ int ct_engine_feed(struct ct_engine *eng, const struct ct_event *ev)
 	if (ev->type == CT_EV_LOST) {
 		eng->res.quality.lost_events += ev->u.lost.count;
 		eng->res.quality.lost_markers++;
+		/* a ring-buffer page can flag missed events without room for their number */
+		eng->res.quality.lost_unknown += ev->u.lost.count == 0;
 		return eng->model ? ct_model_feed(eng->model, ev, NULL) : 0;
 	}
 	if (ev->type == CT_EV_PARSE_ERROR) {

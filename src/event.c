@@ -25,6 +25,11 @@ static const char *const event_names[CT_EV_TYPE_COUNT] = {
 	[CT_EV_MM_MIGRATE_PAGES] = "mm_migrate_pages",
 	[CT_EV_LOST] = "(lost events)",
 	[CT_EV_PARSE_ERROR] = "(parse error)",
+	[CT_EV_PAGE_ALLOC] = "mm_page_alloc",
+	[CT_EV_PAGE_ALLOC_ZONE_LOCKED] = "mm_page_alloc_zone_locked",
+	[CT_EV_PAGE_FREE] = "mm_page_free",
+	[CT_EV_PAGE_FREE_BATCHED] = "mm_page_free_batched",
+	[CT_EV_PAGE_PCPU_DRAIN] = "mm_page_pcpu_drain",
 };
 
 static const char *const status_names[CT_STATUS_COUNT] = {
@@ -58,6 +63,22 @@ enum ct_event_type ct_event_type_from_name(const char *name, size_t len)
 	if (len < 8 || memcmp(name, "mm_", 3) != 0)
 		return CT_EV_OTHER;
 	for (int t = CT_EV_BEGIN; t <= CT_EV_MM_MIGRATE_PAGES; t++)
+		if (name_is(name, len, event_names[t]))
+			return (enum ct_event_type)t;
+	return CT_EV_OTHER;
+}
+
+enum ct_event_type ct_event_page_type_from_name(const char *name, size_t len)
+{
+	const char *colon = memchr(name, ':', len);
+
+	if (colon) {	/* drop "kmem:" */
+		len -= (size_t)(colon + 1 - name);
+		name = colon + 1;
+	}
+	if (len < 12 || memcmp(name, "mm_page_", 8) != 0)
+		return CT_EV_OTHER;
+	for (int t = CT_EV_PAGE_FIRST; t <= CT_EV_PAGE_LAST; t++)
 		if (name_is(name, len, event_names[t]))
 			return (enum ct_event_type)t;
 	return CT_EV_OTHER;

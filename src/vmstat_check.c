@@ -81,8 +81,10 @@ static int window_reason(const struct ct_results *res, char *buf, size_t len)
 {
 	const struct ct_quality *q = &res->quality;
 
-	if (q->lost_events)
-		return snprintf(buf, len, "%llu events were lost", (unsigned long long)q->lost_events), 1;
+	if (q->lost_events || q->lost_unknown)
+		return snprintf(buf, len, "events were lost (%llu counted, %llu more places with an "
+				"unknown count)", (unsigned long long)q->lost_events,
+				(unsigned long long)q->lost_unknown), 1;
 	if (q->unmatched_begin || q->unmatched_end)
 		return snprintf(buf, len, "a run straddles the capture window (%llu begin without end, "
 				"%llu end without begin); vmstat adds scan counts when compact_zone() returns",

@@ -168,7 +168,9 @@ struct ct_extfrag_summary {
 };
 
 struct ct_quality {
-	uint64_t lost_events, lost_markers;
+	uint64_t lost_events;		/* counted losses */
+	uint64_t lost_markers;		/* places where events were lost */
+	uint64_t lost_unknown;		/* places where an unknown number was lost */
 	uint64_t unmatched_begin, unmatched_end;
 	uint64_t out_of_order;
 	uint64_t unknown_events;
@@ -197,6 +199,8 @@ struct ct_results {
 };
 
 struct ct_engine;
+struct ct_model;
+struct ct_model_opts;
 
 struct ct_engine_opts {
 	int32_t filter_pid;		/* -1: all */
@@ -207,6 +211,11 @@ struct ct_engine_opts {
 	void (*on_run)(void *ctx, const struct ct_run *run);
 	void (*on_stall)(void *ctx, const struct ct_stall *stall);
 	void *ctx;
+	/*
+	 * The shadow buddy model (compactrace/model.h); NULL for none. Not
+	 * made with a --pid/--comm filter: the model needs every event.
+	 */
+	const struct ct_model_opts *model;
 };
 
 /**
@@ -238,6 +247,13 @@ int ct_engine_feed(struct ct_engine *eng, const struct ct_event *ev);
  * awake periods end at the source's last timestamp.
  */
 int ct_engine_end_source(struct ct_engine *eng);
+
+/**
+ * ct_engine_model() - the engine's shadow buddy model, or NULL when it has none
+ *
+ * Owned by @eng; read it with ct_model_results().
+ */
+struct ct_model *ct_engine_model(const struct ct_engine *eng);
 
 /** ct_engine_results() - the results so far; owned by @eng, valid until the next call that changes it */
 const struct ct_results *ct_engine_results(const struct ct_engine *eng);

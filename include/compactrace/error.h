@@ -17,7 +17,12 @@
 	_CT(TRUNCATED, "file is truncated")                            \
 	_CT(INVAL, "invalid argument")                                 \
 	_CT(UNSUPPORTED, "not supported")                              \
-	_CT(WRITE, "write error")
+	_CT(WRITE, "write error")                                      \
+	_CT(NOSPACE, "no space left on device")                        \
+	_CT(PERM, "permission denied")                                 \
+	_CT(NOTRACEFS, "tracefs is not available")                     \
+	_CT(EXISTS, "file exists")                                     \
+	_CT(NOEVENT, "no such trace event on this kernel")
 
 #define _CT(code, str) CT_E_##code,
 enum ct_error { CT_ERRORS CT_E_COUNT };

@@ -37,8 +37,21 @@ enum ct_event_type {
 	/* not kernel events: what the parser learned about the data itself */
 	CT_EV_LOST,		/* @lost.count events were lost before this point */
 	CT_EV_PARSE_ERROR,	/* a line/record that could not be parsed */
+	/*
+	 * kmem page events (`record --pages`), for the shadow buddy model's
+	 * exact mode. Appended after the markers so older values stay put.
+	 */
+	CT_EV_PAGE_ALLOC,	/* kmem:mm_page_alloc: a page handed to its caller */
+	CT_EV_PAGE_ALLOC_ZONE_LOCKED,	/* kmem:mm_page_alloc_zone_locked: taken off the buddy free lists */
+	CT_EV_PAGE_FREE,	/* kmem:mm_page_free: freed (to a per-CPU list or the buddy lists) */
+	CT_EV_PAGE_FREE_BATCHED,/* kmem:mm_page_free_batched: pfn only */
+	CT_EV_PAGE_PCPU_DRAIN,	/* kmem:mm_page_pcpu_drain: per-CPU list -> buddy free lists */
 	CT_EV_TYPE_COUNT
 };
+
+/* The first and last kmem page event types, for range checks. */
+#define CT_EV_PAGE_FIRST CT_EV_PAGE_ALLOC
+#define CT_EV_PAGE_LAST CT_EV_PAGE_PCPU_DRAIN
 
 /*
  * Compaction status in the kernel's 6.x enum order (include/linux/compaction.h);
@@ -120,6 +133,18 @@ struct ct_ev_mm_migrate {	/* migrate:mm_migrate_pages */
 	char reason[CT_MIGRATE_TEXT_LEN];	/* e.g. compaction */
 };
 
+/* A pfn the kernel did not give: mm_page_alloc of a failed allocation. */
+#define CT_PFN_NONE UINT64_MAX
+
+struct ct_ev_page {		/* the five kmem page events */
+	uint64_t pfn;		/* CT_PFN_NONE when the event names no page */
+	int32_t order;		/* -1 when the event has none (mm_page_free_batched) */
+	int32_t migratetype;	/* -1 when the event has none (mm_page_free, _batched) */
+	int32_t percpu_refill;	/* mm_page_alloc_zone_locked's flag; -1 for the others */
+	uint8_t gfp_known;	/* mm_page_alloc: 1 when @gfp holds the raw mask */
+	uint64_t gfp;
+};
+
 struct ct_ev_lost {
 	uint64_t count;
 };
@@ -150,6 +175,7 @@ struct ct_event {
 		struct ct_ev_kcompactd kc;
 		struct ct_ev_extfrag xf;
 		struct ct_ev_mm_migrate mm;
+		struct ct_ev_page page;	/* CT_EV_PAGE_* */
 		struct ct_ev_lost lost;
 		struct ct_ev_parse_error perr;
 	} u;
@@ -163,6 +189,17 @@ struct ct_event {
  * Returns CT_EV_OTHER for names compactrace does not interpret.
  */
 enum ct_event_type ct_event_type_from_name(const char *name, size_t len);
+
+/**
+ * ct_event_page_type_from_name() - map a kmem page event name to CT_EV_PAGE_*
+ * @name: "mm_page_free", "kmem:mm_page_pcpu_drain", ...; not NUL-terminated
+ * @len: length of @name
+ *
+ * Kept apart from ct_event_type_from_name(), which returns CT_EV_OTHER for
+ * these names, so that a parser types page events only once it decodes
+ * their fields (struct ct_ev_page). Returns CT_EV_OTHER for any other name.
+ */
+enum ct_event_type ct_event_page_type_from_name(const char *name, size_t len);
 
 /** ct_event_type_name() - the kernel event name ("mm_compaction_begin"); static string */
 const char *ct_event_type_name(enum ct_event_type type);

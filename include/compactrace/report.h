@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "compactrace/engine.h"
+#include "compactrace/model.h"
 #include "compactrace/vmstat_check.h"
 
 /* Everything a report sink prints; nothing in it is owned by the sink. */
@@ -13,6 +14,10 @@ struct ct_report_input {
 	const struct ct_vmstat_check *vmstat;	/* NULL: no snapshots were given */
 	const char *snapshot_start, *snapshot_end;	/* where the snapshots came from */
 	const char *filter;	/* a description of --pid/--comm, or NULL */
+	const struct ct_model_results *model;	/* the shadow buddy model, or NULL */
+	const char *model_off;	/* why there is no model (printed), or NULL */
+	int model_map;		/* text: print each zone's map (--map) */
+	int model_pageblocks;	/* JSON: a row per pageblock (--pageblocks) */
 };
 
 #define CT_JSON_SCHEMA_VERSION 1

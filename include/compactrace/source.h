@@ -37,6 +37,43 @@ int ct_source_open(const char *path, const char *force_format,
 		   struct ct_source **out, char *err, size_t errlen);
 
 /**
+ * ct_source_open_fd() - read a trace from a descriptor that is already open
+ * @fd: a pipe, a live tracefs trace_pipe, a file; not closed by the source
+ *      (the caller closes it after ct_source_free())
+ * @name: what messages and sources[].path call it (e.g. "trace_pipe")
+ * @force_format: NULL to detect the format from the first 64 KiB, which
+ *                reads until that much has arrived or the input ends; a live
+ *                stream should name its format (CT_FORMAT_FTRACE_TEXT), and
+ *                then nothing is read before the first ct_source_next()
+ * @out: receives the new source; the caller frees it with ct_source_free()
+ * @err: buffer for a one-line message naming @name, on failure; @errlen: its size
+ *
+ * Returns 0 or a negative CT_E_* code.
+ */
+int ct_source_open_fd(int fd, const char *name, const char *force_format,
+		      struct ct_source **out, char *err, size_t errlen);
+
+/*
+ * Called by a source on a non-blocking descriptor when read() finds no
+ * data: return 0 to read again (the fd became readable), 1 to end the input
+ * there as if at end of file (e.g. the user quit), or a negative CT_E_* code
+ * to fail the read.
+ */
+typedef int (*ct_source_wait_fn)(void *ctx, int fd);
+
+/**
+ * ct_source_set_wait() - how to wait on a non-blocking descriptor
+ * @src: the source
+ * @wait: called instead of failing with EAGAIN; NULL restores the default
+ *        (EAGAIN is a read error)
+ * @ctx: passed to @wait; not owned
+ *
+ * Lets a reader thread sleep in poll() on the live fd together with its own
+ * stop descriptor, so it can be told to finish without signals.
+ */
+void ct_source_set_wait(struct ct_source *src, ct_source_wait_fn wait, void *ctx);
+
+/**
  * ct_source_next() - read the next event
  * @src: the source
  * @ev: filled in on success; pointers in it stay valid until the next call
@@ -83,6 +120,8 @@ struct ct_input {
 	size_t pos, len, cap;
 	uint64_t consumed;	/* bytes of the file before buf[0] */
 	int eof;
+	ct_source_wait_fn wait;	/* see ct_source_set_wait(); NULL: EAGAIN is an error */
+	void *wait_ctx;
 };
 
 struct ct_parser_ops {

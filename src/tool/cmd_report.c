@@ -11,12 +11,17 @@
 #include "commands.h"
 #include "compactrace/engine.h"
 #include "compactrace/error.h"
+#include "compactrace/memsnap.h"
+#include "compactrace/model.h"
 #include "compactrace/report.h"
 #include "compactrace/source.h"
 #include "compactrace/vmstat_check.h"
+#include "model_snap.h"
+#include "replay.h"
 #include "snapshot.h"
 
 enum output_format { OUT_TEXT, OUT_JSON, OUT_NDJSON };
+enum { OPT_NO_MODEL = 256, OPT_MAP, OPT_PAGEBLOCKS, OPT_THRESHOLD };
 
 struct report_opts {
 	enum output_format format;
@@ -25,6 +30,8 @@ struct report_opts {
 	const char *snapshot_start, *snapshot_end;
 	struct ct_engine_opts engine;
 	char filter_desc[128];
+	int no_model, map, pageblocks;	/* the shadow buddy model */
+	int has_threshold, threshold;
 };
 
 struct ndjson_ctx {
@@ -52,8 +59,14 @@ static void usage(FILE *out)
 		"  -c, --comm=NAME                only events of tasks with this name\n"
 		"      --snapshot-start=DIR       /proc copies (vmstat, pagetypeinfo, osrelease)\n"
 		"      --snapshot-end=DIR         taken before and after the capture: check the\n"
-		"                                 totals against the vmstat delta\n"
+		"                                 totals against the vmstat delta (a single\n"
+		"                                 file from 'compactrace record' carries its own)\n"
 		"      --pageblock-order=N        pageblock order, when no snapshot says it\n"
+		"      --map                      print a map of each zone (shadow buddy model)\n"
+		"      --pageblocks               JSON: a row per pageblock in model.zones[]\n"
+		"      --extfrag-threshold=N      vm.extfrag_threshold for the model, when no\n"
+		"                                 snapshot says it (default 500)\n"
+		"      --no-model                 do not replay runs against the shadow buddy model\n"
 		"  -h, --help\n");
 }
 
@@ -81,6 +94,10 @@ static int parse_args(int argc, char **argv, struct report_opts *o)
 		{ "snapshot-start", required_argument, NULL, 'S' },
 		{ "snapshot-end", required_argument, NULL, 'E' },
 		{ "pageblock-order", required_argument, NULL, 'B' },
+		{ "no-model", no_argument, NULL, OPT_NO_MODEL },
+		{ "map", no_argument, NULL, OPT_MAP },
+		{ "pageblocks", no_argument, NULL, OPT_PAGEBLOCKS },
+		{ "extfrag-threshold", required_argument, NULL, OPT_THRESHOLD },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -127,6 +144,22 @@ static int parse_args(int argc, char **argv, struct report_opts *o)
 			o->engine.pageblock_order = (int)v;
 			o->engine.pageblock_order_source = CT_PBO_USER;
 			break;
+		case OPT_NO_MODEL:
+			o->no_model = 1;
+			break;
+		case OPT_MAP:
+			o->map = 1;
+			break;
+		case OPT_PAGEBLOCKS:
+			o->pageblocks = 1;
+			break;
+		case OPT_THRESHOLD:
+			if (parse_int(optarg, 0, 1000, &v) < 0)
+				return fprintf(stderr, "compactrace report: bad extfrag threshold '%s' (0-1000)\n",
+					       optarg), -1;
+			o->has_threshold = 1;
+			o->threshold = (int)v;
+			break;
 		case 'h':
 			usage(stdout);
 			return 1;
@@ -166,34 +199,28 @@ static void ndjson_stall(void *ctx, const struct ct_stall *stall)
 		n->failed = 1;
 }
 
-/* Replay one file into the engine; prints the error and returns <0 on failure. */
-static int replay_file(struct ct_engine *eng, const char *path, const char *input_format)
+/*
+ * Replay one file into the engine (@src: already open, or NULL to open
+ * @path); prints the error and returns <0 on failure.
+ */
+static int replay_file(struct ct_engine *eng, const char *path, const char *input_format,
+		       struct ct_source *src)
 {
-	struct ct_source *src = NULL;
 	const struct ct_results *res = ct_engine_results(eng);
-	struct ct_event ev;
-	char err[512];
 	uint64_t parse_errors_before = res->quality.parse_errors;
+	char err[512];
 	int ret;
 
-	ret = ct_source_open(path, input_format, &src, err, sizeof(err));
-	if (ret < 0) {
-		fprintf(stderr, "compactrace: %s\n", err);
-		return ret;
+	if (!src) {
+		ret = ct_source_open(path, input_format, &src, err, sizeof(err));
+		if (ret < 0) {
+			fprintf(stderr, "compactrace: %s\n", err);
+			return ret;
+		}
 	}
-	ret = ct_engine_begin_source(eng, path, ct_source_format(src));
-	while (ret == 0 && (ret = ct_source_next(src, &ev)) == 1)
-		ret = ct_engine_feed(eng, &ev);
-	if (ret < 0) {
-		fprintf(stderr, "compactrace: %s\n",
-			ret == -CT_E_NOMEM ? "out of memory" : ct_source_error(src));
+	ret = ct_replay_source(eng, src);
+	if (ret < 0)
 		goto out;
-	}
-	ret = ct_engine_end_source(eng);
-	if (ret < 0) {
-		fprintf(stderr, "compactrace: out of memory\n");
-		goto out;
-	}
 	if (res->sources[res->nsources - 1].events == 0 &&
 	    res->quality.parse_errors > parse_errors_before) {
 		fprintf(stderr, "compactrace: %s: no line could be parsed as a trace event (first bad line %llu)\n",
@@ -205,7 +232,9 @@ out:
 	return ret;
 }
 
-static int load_snapshots(struct report_opts *o, struct ct_snapshot *start, struct ct_snapshot *end)
+/* --snapshot-start/--snapshot-end directories; prints the error */
+static int load_snapshot_dirs(const struct report_opts *o, struct ct_snapshot *start,
+			      struct ct_snapshot *end)
 {
 	char err[512];
 
@@ -214,24 +243,59 @@ static int load_snapshots(struct report_opts *o, struct ct_snapshot *start, stru
 		fprintf(stderr, "compactrace: %s\n", err);
 		return -1;
 	}
-	if (!o->engine.pageblock_order && start->pageblock_order) {
-		o->engine.pageblock_order = start->pageblock_order;
-		o->engine.pageblock_order_source = CT_PBO_SNAPSHOT;
-	}
 	return 0;
 }
 
-static int kernel_has_fast_isolate(const struct ct_snapshot *snap, const struct ct_results *res)
+/*
+ * A single input file may carry its own snapshots (compactrace record
+ * writes them into trace.dat). Returns 1 when both were loaded, 0 when the
+ * file has none, <0 (printed) on a damaged one.
+ */
+static int load_snapshot_attachments(const struct ct_source *src, struct ct_snapshot *start,
+				     struct ct_snapshot *end)
 {
-	int known = ct_kernel_has_fast_isolate(snap->release[0] ? snap->release : NULL);
+	char err[512];
+	int a, b;
 
-	if (known >= 0)
-		return known;
-	for (uint32_t i = 0; i < res->nsources; i++)
-		for (uint32_t j = 0; j < res->sources[i].nnames; j++)
-			if (strcmp(res->sources[i].names[j].name, "mm_compaction_fast_isolate_freepages") == 0)
-				return 1;
-	return -1;
+	a = ct_snapshot_from_source(src, "snapshot-start", start, err, sizeof(err));
+	b = a < 0 ? 0 : ct_snapshot_from_source(src, "snapshot-end", end, err, sizeof(err));
+	if (a < 0 || b < 0) {
+		fprintf(stderr, "compactrace: %s\n", err);
+		return -1;
+	}
+	if (a == 1 && b == 1)
+		return 1;
+	ct_snapshot_release(start);
+	ct_snapshot_release(end);
+	return 0;
+}
+
+/*
+ * The model's snapshot items (buddyinfo, zoneinfo, ...) from the directories
+ * or the single input's attachments. A damaged item costs the model its
+ * seed, not the report: a warning says which.
+ */
+static void load_model_snapshots(const struct report_opts *o, const struct ct_source *first,
+				 struct ct_memsnap **start, struct ct_memsnap **end)
+{
+	char err[512];
+	int a = 0, b = 0;
+
+	if (o->snapshot_start) {
+		a = ct_model_snap_load_dir(o->snapshot_start, start, err, sizeof(err));
+		if (a == 0)
+			b = ct_model_snap_load_dir(o->snapshot_end, end, err, sizeof(err));
+	} else if (first) {
+		a = ct_model_snap_load_source(first, "snapshot-start", start, err, sizeof(err));
+		if (a == 0)
+			b = ct_model_snap_load_source(first, "snapshot-end", end, err, sizeof(err));
+	}
+	if (a < 0 || b < 0) {
+		fprintf(stderr, "compactrace: warning: %s; the shadow buddy model runs without snapshots\n", err);
+		ct_memsnap_free(*start);
+		ct_memsnap_free(*end);
+		*start = *end = NULL;
+	}
 }
 
 int ct_cmd_report(int argc, char **argv)
@@ -242,8 +306,12 @@ int ct_cmd_report(int argc, char **argv)
 	struct ndjson_ctx nd = { 0 };
 	struct ct_report_input in = { 0 };
 	struct ct_engine *eng = NULL;
+	struct ct_source *first = NULL;	/* a single input, opened early for its attachments */
+	struct ct_memsnap *ms_start = NULL, *ms_end = NULL;	/* the model's snapshots */
+	struct ct_model_opts mopts = { 0 };
+	char where_start[4200], where_end[4200], err[512];
 	FILE *out = stdout;
-	int status = CT_EXIT_ERROR, ret;
+	int status = CT_EXIT_ERROR, ret, have_snapshots = 0;
 
 	signal(SIGPIPE, SIG_IGN);	/* a closed pipe becomes a write error we report */
 	ret = parse_args(argc, argv, &o);
@@ -252,8 +320,37 @@ int ct_cmd_report(int argc, char **argv)
 			usage(stderr);
 		return ret < 0 ? CT_EXIT_USAGE : CT_EXIT_OK;
 	}
-	if (o.snapshot_start && load_snapshots(&o, &snap_start, &snap_end) < 0)
-		goto out;
+	if (o.snapshot_start) {
+		if (load_snapshot_dirs(&o, &snap_start, &snap_end) < 0)
+			goto out;
+		snprintf(where_start, sizeof(where_start), "%s", o.snapshot_start);
+		snprintf(where_end, sizeof(where_end), "%s", o.snapshot_end);
+		have_snapshots = 1;
+	} else if (argc - optind == 1) {
+		if (ct_source_open(argv[optind], o.input_format, &first, err, sizeof(err)) < 0) {
+			fprintf(stderr, "compactrace: %s\n", err);
+			goto out;
+		}
+		have_snapshots = load_snapshot_attachments(first, &snap_start, &snap_end);
+		if (have_snapshots < 0)
+			goto out;
+		snprintf(where_start, sizeof(where_start), "%s#snapshot-start", argv[optind]);
+		snprintf(where_end, sizeof(where_end), "%s#snapshot-end", argv[optind]);
+	}
+	if (have_snapshots && !o.engine.pageblock_order && snap_start.pageblock_order) {
+		o.engine.pageblock_order = snap_start.pageblock_order;
+		o.engine.pageblock_order_source = CT_PBO_SNAPSHOT;
+	}
+	if (!o.no_model && !o.filter_desc[0]) {
+		load_model_snapshots(&o, first, &ms_start, &ms_end);
+		mopts.start = ms_start;
+		mopts.end = ms_end;
+		mopts.pageblock_order = o.engine.pageblock_order;
+		mopts.keep_pageblocks = o.pageblocks;
+		mopts.has_extfrag_threshold = o.has_threshold;
+		mopts.extfrag_threshold = o.threshold;
+		o.engine.model = &mopts;
+	}
 	if (o.output) {
 		out = fopen(o.output, "we");
 		if (!out) {
@@ -273,21 +370,35 @@ int ct_cmd_report(int argc, char **argv)
 		fprintf(stderr, "compactrace: out of memory\n");
 		goto out;
 	}
-	for (int i = optind; i < argc; i++)
-		if (replay_file(eng, argv[i], o.input_format) < 0)
+	for (int i = optind; i < argc; i++) {
+		ret = replay_file(eng, argv[i], o.input_format, i == optind ? first : NULL);
+		if (i == optind)
+			first = NULL;	/* replay_file freed it */
+		if (ret < 0)
 			goto out;
+	}
 
 	in.res = ct_engine_results(eng);
 	in.filter = o.filter_desc[0] ? o.filter_desc : NULL;
-	if (o.snapshot_start && !in.filter) {
-		struct ct_kernel_facts facts = {
-			.has_fast_isolate_tracepoint = kernel_has_fast_isolate(&snap_start, in.res),
-		};
+	if (ct_engine_model(eng)) {
+		in.model = ct_model_results(ct_engine_model(eng));
+		if (!in.model) {
+			fprintf(stderr, "compactrace: out of memory\n");
+			goto out;
+		}
+		in.model_map = o.map;
+		in.model_pageblocks = o.pageblocks;
+	} else if (in.filter && !o.no_model) {
+		in.model_off = "--pid/--comm keep part of the events; the model needs all of them";
+	}
+	if (have_snapshots && !in.filter) {
+		struct ct_kernel_facts facts;
 
+		ct_snapshot_kernel_facts(&snap_start, in.res, &facts);
 		ct_vmstat_check_run(in.res, &facts, snap_start.vmstat, snap_end.vmstat, &check);
 		in.vmstat = &check;
-		in.snapshot_start = o.snapshot_start;
-		in.snapshot_end = o.snapshot_end;
+		in.snapshot_start = where_start;
+		in.snapshot_end = where_end;
 	}
 	ret = o.format == OUT_TEXT ? ct_report_text(out, &in) : ct_report_json(out, &in);
 	if (ret == 0 && nd.failed)
@@ -306,7 +417,10 @@ out:
 		fprintf(stderr, "compactrace: %s: %s\n", o.output, strerror(errno));
 		status = CT_EXIT_ERROR;
 	}
+	ct_source_free(first);
 	ct_engine_free(eng);
+	ct_memsnap_free(ms_start);	/* after the engine: its model points into them */
+	ct_memsnap_free(ms_end);
 	ct_snapshot_release(&snap_start);
 	ct_snapshot_release(&snap_end);
 	return status;

@@ -4,6 +4,8 @@
 
 /* Each subcommand is main()-like: returns the process exit status. */
 int ct_cmd_report(int argc, char **argv);
+int ct_cmd_record(int argc, char **argv);
+int ct_cmd_top(int argc, char **argv);
 
 /* Exit statuses shared by every subcommand. */
 enum { CT_EXIT_OK = 0, CT_EXIT_ERROR = 1, CT_EXIT_USAGE = 2 };

@@ -10,6 +10,8 @@ static const struct {
 	const char *help;
 } commands[] = {
 	{ "report", ct_cmd_report, "reconstruct compaction from a saved trace" },
+	{ "record", ct_cmd_record, "capture compaction events on this host into a trace.dat" },
+	{ "top", ct_cmd_top, "live dashboard of compaction, or a replay of a trace" },
 };
 
 static void usage(FILE *out)

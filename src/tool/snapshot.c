@@ -5,12 +5,13 @@
 #include <string.h>
 
 #include "compactrace/error.h"
+#include "compactrace/snapshots_collect.h"
 #include "snapshot.h"
 
 #define MAX_SNAPSHOT_FILE (64u << 20)
 
 /* Read a whole small file; returns 0, -CT_E_OPEN (errno kept) or another error. */
-static int read_file(const char *path, char **out)
+static int read_file(const char *path, char **out, size_t *out_len)
 {
 	FILE *f = fopen(path, "re");
 	size_t len = 0, cap = 65536;
@@ -18,6 +19,7 @@ static int read_file(const char *path, char **out)
 	int ret = 0;
 
 	*out = NULL;
+	*out_len = 0;
 	if (!f)
 		return -CT_E_OPEN;
 	buf = malloc(cap);
@@ -51,6 +53,7 @@ static int read_file(const char *path, char **out)
 	}
 	buf[len] = '\0';
 	*out = buf;
+	*out_len = len;
 	buf = NULL;
 out:
 	free(buf);
@@ -58,47 +61,81 @@ out:
 	return ret;
 }
 
-static int parse_pageblock_order(const char *pagetypeinfo)
+int ct_snapshot_from_texts(const struct ct_snapshot_texts *t, const char *where,
+			   struct ct_snapshot *snap, char *err, size_t errlen)
 {
-	const char *p = strstr(pagetypeinfo, "Page block order:");
-	char *end;
-	long v;
+	memset(snap, 0, sizeof(*snap));
+	snap->vmstat = strndup(t->vmstat ? t->vmstat : "", t->vmstat ? t->vmstat_len : 0);
+	if (!snap->vmstat) {
+		snprintf(err, errlen, "%s: %s", where, ct_strerror(-CT_E_NOMEM));
+		return -CT_E_NOMEM;
+	}
+	if (!strstr(snap->vmstat, "nr_free_pages ")) {
+		snprintf(err, errlen, "%s: line 1: not a copy of /proc/vmstat", where);
+		ct_snapshot_release(snap);
+		return -CT_E_PARSE;
+	}
+	if (t->pagetypeinfo)
+		snap->pageblock_order = ct_pageblock_order_from_pagetypeinfo(t->pagetypeinfo,
+									     t->pagetypeinfo_len);
+	if (t->osrelease) {
+		size_t n = strcspn(t->osrelease, "\n");
 
-	if (!p)
-		return 0;
-	v = strtol(p + strlen("Page block order:"), &end, 10);
-	return (end != p && v > 0 && v < 20) ? (int)v : 0;
+		if (n > t->osrelease_len)
+			n = t->osrelease_len;
+		snprintf(snap->release, sizeof(snap->release), "%.*s", (int)n, t->osrelease);
+	}
+	return 0;
 }
 
 int ct_snapshot_load(const char *dir, struct ct_snapshot *snap, char *err, size_t errlen)
 {
-	char path[4096], *text = NULL;
+	struct ct_snapshot_texts t = { 0 };
+	char path[4096], *vmstat = NULL, *pti = NULL, *rel = NULL;
 	int ret;
 
 	memset(snap, 0, sizeof(*snap));
 	snprintf(path, sizeof(path), "%s/vmstat", dir);
-	ret = read_file(path, &snap->vmstat);
+	ret = read_file(path, &vmstat, &t.vmstat_len);
 	if (ret < 0) {
 		snprintf(err, errlen, "%s: %s", path,
 			 ret == -CT_E_OPEN ? strerror(errno) : ct_strerror(ret));
 		return ret;
 	}
-	if (!strstr(snap->vmstat, "nr_free_pages ")) {
-		snprintf(err, errlen, "%s: line 1: not a copy of /proc/vmstat", path);
-		ct_snapshot_release(snap);
-		return -CT_E_PARSE;
-	}
+	t.vmstat = vmstat;
 	snprintf(path, sizeof(path), "%s/pagetypeinfo", dir);
-	if (read_file(path, &text) == 0) {
-		snap->pageblock_order = parse_pageblock_order(text);
-		free(text);
-	}
+	if (read_file(path, &pti, &t.pagetypeinfo_len) == 0)
+		t.pagetypeinfo = pti;
 	snprintf(path, sizeof(path), "%s/osrelease", dir);
-	if (read_file(path, &text) == 0) {
-		snprintf(snap->release, sizeof(snap->release), "%.*s", (int)strcspn(text, "\n"), text);
-		free(text);
-	}
-	return 0;
+	if (read_file(path, &rel, &t.osrelease_len) == 0)
+		t.osrelease = rel;
+	snprintf(path, sizeof(path), "%s/vmstat", dir);
+	ret = ct_snapshot_from_texts(&t, path, snap, err, errlen);
+	free(vmstat);
+	free(pti);
+	free(rel);
+	return ret;
+}
+
+int ct_snapshot_from_source(const struct ct_source *src, const char *prefix,
+			    struct ct_snapshot *snap, char *err, size_t errlen)
+{
+	struct ct_snapshot_texts t = { 0 };
+	char name[128], where[4200];
+	int ret;
+
+	memset(snap, 0, sizeof(*snap));
+	snprintf(name, sizeof(name), "%s/vmstat", prefix);
+	t.vmstat = ct_source_attachment(src, name, &t.vmstat_len);
+	if (!t.vmstat)
+		return 0;
+	snprintf(name, sizeof(name), "%s/pagetypeinfo", prefix);
+	t.pagetypeinfo = ct_source_attachment(src, name, &t.pagetypeinfo_len);
+	snprintf(name, sizeof(name), "%s/osrelease", prefix);
+	t.osrelease = ct_source_attachment(src, name, &t.osrelease_len);
+	snprintf(where, sizeof(where), "%s (attachment %s/vmstat)", ct_source_path(src), prefix);
+	ret = ct_snapshot_from_texts(&t, where, snap, err, errlen);
+	return ret < 0 ? ret : 1;
 }
 
 void ct_snapshot_release(struct ct_snapshot *snap)
@@ -107,4 +144,21 @@ void ct_snapshot_release(struct ct_snapshot *snap)
 		return;
 	free(snap->vmstat);
 	snap->vmstat = NULL;
+}
+
+void ct_snapshot_kernel_facts(const struct ct_snapshot *snap, const struct ct_results *res,
+			      struct ct_kernel_facts *facts)
+{
+	int known = ct_kernel_has_fast_isolate(snap->release[0] ? snap->release : NULL);
+
+	facts->has_fast_isolate_tracepoint = known;
+	if (known >= 0)
+		return;
+	for (uint32_t i = 0; i < res->nsources; i++)
+		for (uint32_t j = 0; j < res->sources[i].nnames; j++)
+			if (strcmp(res->sources[i].names[j].name,
+				   "mm_compaction_fast_isolate_freepages") == 0) {
+				facts->has_fast_isolate_tracepoint = 1;
+				return;
+			}
 }

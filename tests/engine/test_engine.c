@@ -362,6 +362,8 @@ static void test_quality_and_filter(void)
 	ev = ev_base(CT_EV_LOST, 0, 0, "");
 	ev.u.lost.count = 12;
 	feed(eng, ev);
+	ev.u.lost.count = 0;	/* a page that flags a loss without its size */
+	feed(eng, ev);
 	ev = ev_base(CT_EV_PARSE_ERROR, 0, 0, "");
 	ev.u.perr.where = 17;
 	feed(eng, ev);
@@ -374,6 +376,8 @@ static void test_quality_and_filter(void)
 	ct_engine_end_source(eng);
 	r = ct_engine_results(eng);
 	CHECK_U64(r->quality.lost_events, 12);
+	CHECK_U64(r->quality.lost_markers, 2);
+	CHECK_U64(r->quality.lost_unknown, 1);
 	CHECK_U64(r->quality.parse_errors, 1);
 	CHECK_U64(r->quality.parse_error_where[0], 17);
 	CHECK_U64(r->quality.unknown_events, 1);

@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The binary readers see their input as one read-only byte range: a regular
+ * file is mapped as it is; a pipe is first spooled to an unlinked temporary
+ * file (trace.dat needs to seek, and the copy lives on disk, not in memory).
+ * Consumed ranges are dropped from the resident set as the reader moves on,
+ * so peak RSS does not grow with the trace.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bin.h"
+#include "compactrace/error.h"
+
+#define CT_SPOOL_CHUNK (1u << 20)
+#define CT_SMALL_FILE (4u << 20)	/* read, not mapped, up to this size */
+
+static int write_all(int fd, const unsigned char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static int spool_fd(void)
+{
+	const char *dir = getenv("TMPDIR");
+	char tmpl[4096];
+	int fd;
+
+	if (!dir || !*dir)
+		dir = "/tmp";
+	fd = open(dir, O_TMPFILE | O_RDWR | O_EXCL | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		return fd;
+	/* filesystems without O_TMPFILE: create and unlink at once */
+	if ((size_t)snprintf(tmpl, sizeof(tmpl), "%s/compactrace-XXXXXX", dir) >= sizeof(tmpl))
+		return -1;
+	fd = mkostemp(tmpl, O_CLOEXEC);
+	if (fd >= 0)
+		unlink(tmpl);
+	return fd;
+}
+
+/* copy what the input already buffered plus the rest of the pipe to a temp file */
+static int spool(struct ct_input *in, int *out_fd, uint64_t *size, char *err, size_t errlen)
+{
+	unsigned char *buf = NULL;
+	uint64_t total = 0;
+	int fd = spool_fd();
+	int ret = -CT_E_IO;
+
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: cannot create a temporary file to hold piped input: %s",
+			 in->path, strerror(errno));
+		return -CT_E_IO;
+	}
+	if (write_all(fd, in->buf + in->pos, in->len - in->pos) < 0)
+		goto write_err;
+	total = in->len - in->pos;
+	buf = malloc(CT_SPOOL_CHUNK);
+	if (!buf) {
+		ret = -CT_E_NOMEM;
+		snprintf(err, errlen, "%s: %s", in->path, ct_strerror(ret));
+		goto out;
+	}
+	while (!in->eof) {
+		ssize_t n = read(in->fd, buf, CT_SPOOL_CHUNK);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			snprintf(err, errlen, "%s: read error at byte %llu: %s", in->path,
+				 (unsigned long long)(in->consumed + total), strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		if (write_all(fd, buf, (size_t)n) < 0)
+			goto write_err;
+		total += (uint64_t)n;
+	}
+	free(buf);
+	*out_fd = fd;
+	*size = total;
+	return 0;
+write_err:
+	snprintf(err, errlen, "%s: cannot spool piped input to a temporary file: %s", in->path,
+		 strerror(errno));
+out:
+	free(buf);
+	close(fd);
+	return ret;
+}
+
+int ct_bin_map_open(struct ct_input *in, struct ct_bin_map *m, char *err, size_t errlen)
+{
+	struct stat st;
+	uint64_t start = 0, size;
+	int fd = in->fd, own = 0, ret;
+	void *p;
+
+	memset(m, 0, sizeof(*m));
+	if (fstat(fd, &st) < 0) {
+		snprintf(err, errlen, "%s: cannot stat: %s", in->path, strerror(errno));
+		return -CT_E_IO;
+	}
+	if (S_ISREG(st.st_mode)) {
+		off_t pos = lseek(fd, 0, SEEK_CUR);
+
+		/* the input may start mid-file (stdin redirected after a read) */
+		if (pos >= 0 && (uint64_t)pos >= in->consumed + in->len)
+			start = (uint64_t)pos - in->consumed - in->len + in->pos;
+		if ((uint64_t)st.st_size <= start) {
+			snprintf(err, errlen, "%s: file is empty", in->path);
+			return -CT_E_EMPTY;
+		}
+		size = (uint64_t)st.st_size - start;
+	} else {
+		ret = spool(in, &fd, &size, err, errlen);
+		if (ret < 0)
+			return ret;
+		own = 1;
+	}
+	if (!own && size <= CT_SMALL_FILE) {
+		/* small files are read: cheaper than a mapping and its teardown */
+		unsigned char *buf = malloc((size_t)size);
+		size_t got = 0;
+
+		if (!buf) {
+			snprintf(err, errlen, "%s: %s", in->path, ct_strerror(-CT_E_NOMEM));
+			return -CT_E_NOMEM;
+		}
+		while (got < size) {
+			ssize_t n = pread(fd, buf + got, (size_t)(size - got), (off_t)(start + got));
+
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0) {
+				snprintf(err, errlen, "%s: read error at byte %llu: %s", in->path,
+					 (unsigned long long)(start + got), n < 0 ? strerror(errno) :
+					 "file shrank while being read");
+				free(buf);
+				return -CT_E_IO;
+			}
+			got += (size_t)n;
+		}
+		m->base = buf;
+		m->size = size;
+		m->owned = buf;
+		return 0;
+	}
+	if (size == 0 || size + start > (uint64_t)SIZE_MAX) {
+		if (own)
+			close(fd);
+		snprintf(err, errlen, "%s: %s", in->path, size ? "file too large to map" : "file is empty");
+		return size ? -CT_E_UNSUPPORTED : -CT_E_EMPTY;
+	}
+	p = mmap(NULL, (size_t)(size + start), PROT_READ, MAP_PRIVATE, fd, 0);
+	if (own)
+		close(fd);	/* the mapping keeps the unlinked file alive */
+	if (p == MAP_FAILED) {
+		snprintf(err, errlen, "%s: cannot map: %s", in->path, strerror(errno));
+		return -CT_E_IO;
+	}
+	m->base = (const unsigned char *)p + start;
+	m->size = size;
+	m->map_len = (size_t)(size + start);
+	return 0;
+}
+
+void ct_bin_map_release(struct ct_bin_map *m, uint64_t from, uint64_t to)
+{
+	uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t a, b;
+
+	if (!m->base || m->owned || from >= to || to > m->size)
+		return;
+	a = ((uintptr_t)(m->base + from) + pg - 1) & ~(pg - 1);
+	b = (uintptr_t)(m->base + to) & ~(pg - 1);
+	if (a < b)
+		madvise((void *)a, b - a, MADV_DONTNEED);
+}
+
+void ct_bin_map_prefetch(struct ct_bin_map *m, uint64_t from, uint64_t len)
+{
+	uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t a;
+
+	if (!m->base || m->owned || from >= m->size)
+		return;
+	if (len > m->size - from)
+		len = m->size - from;
+	a = (uintptr_t)(m->base + from) & ~(pg - 1);
+	/*
+	 * One call maps a whole window: page faults one by one cost several
+	 * microseconds each in a VM. Older kernels lack the advice; then the
+	 * faults just happen as before.
+	 */
+#ifdef MADV_POPULATE_READ
+	if (madvise((void *)a, (uintptr_t)(m->base + from + len) - a, MADV_POPULATE_READ) == 0)
+		return;
+#endif
+	madvise((void *)a, (uintptr_t)(m->base + from + len) - a, MADV_WILLNEED);
+}
+
+void ct_bin_map_close(struct ct_bin_map *m)
+{
+	/* the mapping began at file offset 0; base may lie past its start */
+	if (m->owned)
+		free(m->owned);
+	else if (m->base)
+		munmap((void *)(m->base - (m->map_len - m->size)), m->map_len);
+	memset(m, 0, sizeof(*m));
+}

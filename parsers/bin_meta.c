@@ -1,0 +1,1147 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Event formats of a binary trace and the per-event-id decoders built from
+ * them. libtraceevent parses the format files stored in the trace; here we
+ * look up, once per event type, where each field we need lives, and the
+ * __print_symbolic / __print_flags tables the kernel prints them with, so
+ * that no offset, size or enum value is ever hard-coded.
+ */
+#include <ctype.h>
+#include <stddef.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <traceevent/event-parse.h>
+
+#include "bin.h"
+#include "compactrace/error.h"
+
+#define CT_BIN_NFLD 6
+#define CT_BIN_COMM_CACHE 1024	/* direct-mapped pid -> comm cache; a power of two */
+#define CT_BIN_MAX_ID 65536	/* common_type is 16 bits wide */
+
+struct ct_bin_fld {
+	uint32_t off;
+	uint8_t size;		/* 0: the kernel has no such field */
+	uint8_t sign;
+};
+
+struct ct_bin_sym {
+	long long val;		/* as libtraceevent evaluates the table entry */
+	const char *str;
+};
+
+struct ct_bin_symtab {
+	struct ct_bin_sym *v;
+	size_t n;
+};
+
+struct ct_bin_dec {
+	const char *name;
+	uint16_t name_len;
+	uint16_t type;		/* enum ct_event_type */
+	uint32_t need;		/* bytes the fields we read need */
+	struct ct_bin_fld pid;
+	struct ct_bin_fld f[CT_BIN_NFLD];
+	struct ct_bin_symtab zone;	/* zone index -> "DMA32" */
+	struct ct_bin_symtab status;	/* compaction status value -> name */
+	struct ct_bin_symtab mode, reason;	/* mm_migrate_pages */
+	struct ct_bin_symtab gfp;	/* __print_flags table of gfp_mask */
+	const char *gfp_delim;
+	const char *gfp_zero;	/* what prints for a zero mask ("none"), or NULL */
+	uint8_t has_gfp_flags;
+	uint8_t prio_is_mode;
+	uint8_t has_sync;
+	uint8_t status_is_number;	/* no table: pre-4.4 printed a number */
+};
+
+struct ct_bin_comm_slot {
+	int pid;
+	uint16_t len;
+	const char *comm;
+};
+
+/* a format file not parsed yet: most of a trace.dat's formats are never used */
+struct ct_bin_blob {
+	uint32_t id;
+	uint32_t len;
+	const char *sys;
+	const char *buf;
+};
+
+struct ct_bin_meta {
+	struct tep_handle *tep;
+	int swap;
+	int long_size;
+	struct ct_bin_page_layout layout;
+	struct ct_bin_fld type_fld;	/* common_type */
+	struct ct_bin_dec **by_id;	/* [nr_ids], NULL until the id is first seen */
+	struct ct_bin_blob *blob_by_id;	/* [nr_ids]: format text for each id */
+	uint8_t *tried;		/* [nr_ids]: format parse attempted */
+	size_t nr_ids;
+	struct ct_bin_blob *blobs;	/* as registered, before finish */
+	size_t nr_blobs, cap_blobs;
+	char **owned;		/* copies of format sections the blobs point into */
+	size_t nr_owned;
+	struct ct_bin_comm_slot comm_cache[CT_BIN_COMM_CACHE];
+};
+
+void ct_bin_msg(char *err, size_t errlen, const char *path, uint64_t off, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (!err || !errlen)
+		return;
+	n = snprintf(err, errlen, "%s: byte %llu: ", path, (unsigned long long)off);
+	if (n < 0 || (size_t)n >= errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+}
+
+int ct_bin_meta_new(struct ct_bin_meta **out, int bigendian, int long_size, int page_size)
+{
+	struct ct_bin_meta *m;
+
+	*out = NULL;
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return -CT_E_NOMEM;
+	m->tep = tep_alloc();
+	if (!m->tep) {
+		free(m);
+		return -CT_E_NOMEM;
+	}
+	/* libtraceevent warns on stderr about formats it cannot fully parse */
+	tep_set_loglevel(TEP_LOG_NONE);
+	tep_set_file_bigendian(m->tep, bigendian ? TEP_BIG_ENDIAN : TEP_LITTLE_ENDIAN);
+	tep_set_local_bigendian(m->tep, ct_host_bigendian() ? TEP_BIG_ENDIAN : TEP_LITTLE_ENDIAN);
+	tep_set_long_size(m->tep, long_size);
+	tep_set_page_size(m->tep, page_size);
+	m->swap = !!bigendian != ct_host_bigendian();
+	m->long_size = long_size;
+	/* the layout every kernel since 2.6.31 uses, until header_page says otherwise */
+	m->layout = (struct ct_bin_page_layout){ 0, 8, 8, (unsigned)long_size, 8 + (unsigned)long_size };
+	for (size_t i = 0; i < CT_BIN_COMM_CACHE; i++)
+		m->comm_cache[i].pid = -1;
+	*out = m;
+	return 0;
+}
+
+static void free_dec(struct ct_bin_dec *d)
+{
+	free(d->zone.v);
+	free(d->status.v);
+	free(d->mode.v);
+	free(d->reason.v);
+	free(d->gfp.v);
+}
+
+void ct_bin_meta_free(struct ct_bin_meta *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; m->by_id && i < m->nr_ids; i++)
+		if (m->by_id[i]) {
+			free_dec(m->by_id[i]);
+			free(m->by_id[i]);
+		}
+	free(m->by_id);
+	free(m->blob_by_id);
+	free(m->tried);
+	free(m->blobs);
+	for (size_t i = 0; i < m->nr_owned; i++)
+		free(m->owned[i]);
+	free(m->owned);
+	if (m->tep)
+		tep_free(m->tep);
+	free(m);
+}
+
+const struct ct_bin_page_layout *ct_bin_meta_layout(const struct ct_bin_meta *m)
+{
+	return &m->layout;
+}
+
+int ct_bin_meta_nr_events(const struct ct_bin_meta *m)
+{
+	return (int)m->nr_blobs;
+}
+
+/* "\tfield: local_t commit;\toffset:8;\tsize:8;\tsigned:1;" -> name, offset, size */
+static int header_field(const char *line, size_t len, char *name, size_t namecap,
+			unsigned *off, unsigned *size)
+{
+	const char *semi = memchr(line, ';', len);
+	const char *o, *s, *end = line + len, *n;
+	char num[24];
+	size_t k;
+
+	if (!semi)
+		return -1;
+	n = semi;
+	while (n > line && (isalnum((unsigned char)n[-1]) || n[-1] == '_'))
+		n--;
+	if ((size_t)(semi - n) >= namecap || semi == n)
+		return -1;
+	memcpy(name, n, (size_t)(semi - n));
+	name[semi - n] = '\0';
+	o = memmem(semi, (size_t)(end - semi), "offset:", 7);
+	s = memmem(semi, (size_t)(end - semi), "size:", 5);
+	if (!o || !s)
+		return -1;
+	o += 7;
+	s += 5;
+	for (k = 0; o + k < end && isdigit((unsigned char)o[k]) && k < sizeof(num) - 1; k++)
+		num[k] = o[k];
+	num[k] = '\0';
+	if (!k)
+		return -1;
+	*off = (unsigned)strtoul(num, NULL, 10);
+	for (k = 0; s + k < end && isdigit((unsigned char)s[k]) && k < sizeof(num) - 1; k++)
+		num[k] = s[k];
+	num[k] = '\0';
+	if (!k)
+		return -1;
+	*size = (unsigned)strtoul(num, NULL, 10);
+	return 0;
+}
+
+/* the page header layout from header_page; libtraceevent gets a copy too */
+static int meta_header_page(struct ct_bin_meta *m, const char *buf, size_t len)
+{
+	struct ct_bin_page_layout l = m->layout;
+	const char *p = buf, *end = buf + len;
+	char *copy;
+	int got = 0;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t ll = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		char name[32];
+		unsigned off, size;
+
+		if (memmem(p, ll, "field:", 6) &&
+		    header_field(p, ll, name, sizeof(name), &off, &size) == 0) {
+			if (strcmp(name, "timestamp") == 0) {
+				l.ts_off = off;
+				l.ts_size = size;
+				got |= 1;
+			} else if (strcmp(name, "commit") == 0) {
+				l.commit_off = off;
+				l.commit_size = size;
+				got |= 2;
+			} else if (strcmp(name, "data") == 0) {
+				l.data_off = off;
+				got |= 4;
+			}
+		}
+		p += ll + 1;
+	}
+	if (got != 7 || l.ts_size != 8 || (l.commit_size != 4 && l.commit_size != 8) ||
+	    l.ts_off + l.ts_size > l.data_off || l.commit_off + l.commit_size > l.data_off)
+		return -1;
+	m->layout = l;
+	copy = malloc(len + 1);
+	if (!copy)
+		return -CT_E_NOMEM;
+	memcpy(copy, buf, len);
+	copy[len] = '\0';
+	tep_parse_header_page(m->tep, copy, len, m->long_size);
+	free(copy);
+	return 0;
+}
+
+int ct_bin_read_tracing_hdr(struct ct_bin_cur *c, struct ct_bin_tracing_hdr *h,
+			    const char *path, char *err, size_t errlen)
+{
+	static const unsigned char magic[10] = { 0x17, 0x08, 0x44, 't', 'r', 'a', 'c', 'i', 'n', 'g' };
+	uint64_t at = c->off;
+	const unsigned char *p = ct_cur_take(c, sizeof(magic));
+	const char *ver;
+	size_t vlen;
+	uint8_t endian, lsize;
+
+	if (!p || memcmp(p, magic, sizeof(magic)) != 0) {
+		ct_bin_msg(err, errlen, path, at, "no tracing-data magic (\\x17\\x08\\x44tracing)");
+		return p ? -CT_E_FORMAT : -CT_E_TRUNCATED;
+	}
+	at = c->off;
+	ver = ct_cur_str(c, &vlen);
+	if (!ver || vlen == 0 || vlen >= sizeof(h->version)) {
+		ct_bin_msg(err, errlen, path, at, "bad tracing-data version string");
+		return -CT_E_PARSE;
+	}
+	memcpy(h->version, ver, vlen + 1);
+	at = c->off;
+	endian = ct_cur_u8(c);
+	lsize = ct_cur_u8(c);
+	if (c->bad) {
+		ct_bin_msg(err, errlen, path, at, "file ends inside the tracing-data header");
+		return -CT_E_TRUNCATED;
+	}
+	if (endian > 1 || (lsize != 4 && lsize != 8)) {
+		ct_bin_msg(err, errlen, path, at, "bad endianness %u or long size %u", endian, lsize);
+		return -CT_E_PARSE;
+	}
+	h->bigendian = endian;
+	h->long_size = lsize;
+	c->swap = !!endian != ct_host_bigendian();
+	at = c->off;
+	h->page_size = ct_cur_u32(c);
+	if (c->bad) {
+		ct_bin_msg(err, errlen, path, at, "file ends inside the tracing-data header");
+		return -CT_E_TRUNCATED;
+	}
+	if (h->page_size < 64 || h->page_size > (1u << 24)) {
+		ct_bin_msg(err, errlen, path, at, "impossible page size %u", h->page_size);
+		return -CT_E_PARSE;
+	}
+	return 0;
+}
+
+/* a u64-sized blob whose size must fit the rest of the range */
+static const unsigned char *take_sized(struct ct_bin_cur *c, unsigned width, uint64_t *size,
+				       const char *what, const char *path, char *err,
+				       size_t errlen, int *ret)
+{
+	uint64_t at = c->off;
+	const unsigned char *p;
+
+	*size = width == 8 ? ct_cur_u64(c) : ct_cur_u32(c);
+	if (c->bad) {
+		ct_bin_msg(err, errlen, path, at, "file ends inside the size of %s", what);
+		*ret = -CT_E_TRUNCATED;
+		return NULL;
+	}
+	p = ct_cur_take(c, *size);
+	if (!p) {
+		ct_bin_msg(err, errlen, path, at, "%s claims %llu bytes, only %zu left", what,
+			   (unsigned long long)*size, ct_cur_left(c));
+		*ret = -CT_E_TRUNCATED;
+	}
+	return p;
+}
+
+int ct_bin_read_headers(struct ct_bin_cur *c, struct ct_bin_meta *m, const char *path,
+			char *err, size_t errlen)
+{
+	const unsigned char *p;
+	uint64_t size, at = c->off;
+	int ret = 0;
+
+	p = ct_cur_take(c, 12);
+	if (!p || memcmp(p, "header_page", 12) != 0) {
+		ct_bin_msg(err, errlen, path, at, "expected \"header_page\"");
+		return p ? -CT_E_PARSE : -CT_E_TRUNCATED;
+	}
+	at = c->off;
+	p = take_sized(c, 8, &size, "header_page", path, err, errlen, &ret);
+	if (!p)
+		return ret;
+	ret = meta_header_page(m, (const char *)p, (size_t)size);
+	if (ret == -CT_E_NOMEM)
+		return ret;
+	if (ret < 0) {
+		ct_bin_msg(err, errlen, path, at, "header_page does not describe a ring-buffer page");
+		return -CT_E_PARSE;
+	}
+	at = c->off;
+	p = ct_cur_take(c, 13);
+	if (!p || memcmp(p, "header_event", 13) != 0) {
+		ct_bin_msg(err, errlen, path, at, "expected \"header_event\"");
+		return p ? -CT_E_PARSE : -CT_E_TRUNCATED;
+	}
+	/* the compressed event header has been the same since 2.6.31 */
+	p = take_sized(c, 8, &size, "header_event", path, err, errlen, &ret);
+	return p ? 0 : ret;
+}
+
+/* the "ID: n" line of a format file */
+static int format_id(const unsigned char *buf, uint64_t size, uint32_t *id)
+{
+	const unsigned char *p = buf, *end = buf + size;
+
+	while (p < end) {
+		const unsigned char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t ll = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+		if (ll > 4 && memcmp(p, "ID: ", 4) == 0) {
+			unsigned long v = 0;
+			size_t k = 4;
+
+			if (!isdigit(p[k]))
+				return -1;
+			while (k < ll && isdigit(p[k]) && v < CT_BIN_MAX_ID)
+				v = v * 10 + (unsigned long)(p[k++] - '0');
+			if (v >= CT_BIN_MAX_ID)
+				return -1;
+			*id = (uint32_t)v;
+			return 0;
+		}
+		p += ll + 1;
+	}
+	return -1;
+}
+
+/* remember one format file; it is parsed when its id first shows up */
+static int add_format(struct ct_bin_meta *m, const char *sys, const unsigned char *buf,
+		      uint64_t size)
+{
+	struct ct_bin_blob *b;
+	uint32_t id;
+
+	if (size > UINT32_MAX || format_id(buf, size, &id) < 0)
+		return 0;	/* libtraceevent could not use it either */
+	if (m->nr_blobs == m->cap_blobs) {
+		size_t cap = m->cap_blobs ? 2 * m->cap_blobs : 256;
+
+		b = realloc(m->blobs, cap * sizeof(*b));
+		if (!b)
+			return -CT_E_NOMEM;
+		m->blobs = b;
+		m->cap_blobs = cap;
+	}
+	b = &m->blobs[m->nr_blobs++];
+	b->id = id;
+	b->len = (uint32_t)size;
+	b->sys = sys;
+	b->buf = (const char *)buf;
+	return 0;
+}
+
+/*
+ * Walk the ftrace formats (@events 0: count, then sized files) or the event
+ * formats (@events 1: systems, each a name, a count and sized files),
+ * registering each when @m is given, else only checking the sizes.
+ */
+static int walk_formats(struct ct_bin_cur *c, struct ct_bin_meta *m, int events,
+			const char *path, char *err, size_t errlen)
+{
+	uint64_t at = c->off, size;
+	uint32_t groups = events ? ct_cur_u32(c) : 1;
+	int ret = 0;
+
+	if (c->bad) {
+		ct_bin_msg(err, errlen, path, at, "file ends before the %s formats",
+			   events ? "event" : "ftrace");
+		return -CT_E_TRUNCATED;
+	}
+	for (uint32_t i = 0; i < groups; i++) {
+		const char *sys = "ftrace";
+		uint32_t count;
+
+		at = c->off;
+		if (events)
+			sys = ct_cur_str(c, NULL);
+		count = ct_cur_u32(c);
+		if (c->bad) {
+			ct_bin_msg(err, errlen, path, at, "file ends inside the %s formats",
+				   events ? "event" : "ftrace");
+			return -CT_E_TRUNCATED;
+		}
+		for (uint32_t j = 0; j < count; j++) {
+			const unsigned char *p;
+
+			p = take_sized(c, 8, &size, "an event format", path, err, errlen, &ret);
+			if (!p)
+				return ret;
+			if (m) {
+				ret = add_format(m, sys, p, size);
+				if (ret < 0)
+					return ret;
+			}
+		}
+	}
+	return 0;
+}
+
+int ct_bin_meta_adopt(struct ct_bin_meta *m, void *buf)
+{
+	char **n = realloc(m->owned, (m->nr_owned + 1) * sizeof(*n));
+
+	if (!n)
+		return -CT_E_NOMEM;
+	m->owned = n;
+	m->owned[m->nr_owned++] = buf;
+	return 0;
+}
+
+/*
+ * Formats are registered now and parsed later, so they must outlive the
+ * caller's buffer: with @copy the section is copied once, else the caller
+ * promises its memory lasts as long as @m.
+ */
+static int read_formats(struct ct_bin_cur *c, struct ct_bin_meta *m, int events, int copy,
+			const char *path, char *err, size_t errlen)
+{
+	struct ct_bin_cur scan = *c, kept;
+	size_t len;
+	char *buf;
+	int ret;
+
+	if (!copy)
+		return walk_formats(c, m, events, path, err, errlen);
+	ret = walk_formats(&scan, NULL, events, path, err, errlen);
+	if (ret < 0)
+		return ret;
+	len = (size_t)(scan.p - c->p);
+	buf = malloc(len ? len : 1);
+	if (!buf)
+		return -CT_E_NOMEM;
+	memcpy(buf, c->p, len);
+	ret = ct_bin_meta_adopt(m, buf);
+	if (ret < 0) {
+		free(buf);
+		return ret;
+	}
+	ct_cur_init(&kept, buf, len, c->off, c->swap);
+	ret = walk_formats(&kept, m, events, path, err, errlen);
+	if (ret < 0)
+		return ret;
+	*c = scan;
+	return 0;
+}
+
+int ct_bin_read_ftrace_formats(struct ct_bin_cur *c, struct ct_bin_meta *m, int copy,
+			       const char *path, char *err, size_t errlen)
+{
+	return read_formats(c, m, 0, copy, path, err, errlen);
+}
+
+int ct_bin_read_event_formats(struct ct_bin_cur *c, struct ct_bin_meta *m, int copy,
+			      const char *path, char *err, size_t errlen)
+{
+	return read_formats(c, m, 1, copy, path, err, errlen);
+}
+
+int ct_bin_skip_sized32(struct ct_bin_cur *c, const char *what, const char *path,
+			char *err, size_t errlen)
+{
+	uint64_t size;
+	int ret = 0;
+
+	return take_sized(c, 4, &size, what, path, err, errlen, &ret) ? 0 : ret;
+}
+
+int ct_bin_read_cmdlines(struct ct_bin_cur *c, struct ct_bin_meta *m, const char *path,
+			 char *err, size_t errlen)
+{
+	const unsigned char *p;
+	uint64_t size;
+	char *copy;
+	int ret = 0;
+
+	p = take_sized(c, 8, &size, "the saved cmdlines", path, err, errlen, &ret);
+	if (!p)
+		return ret;
+	if (!size)
+		return 0;
+	copy = malloc(size + 1);
+	if (!copy)
+		return -CT_E_NOMEM;
+	memcpy(copy, p, size);
+	copy[size] = '\0';
+	tep_parse_saved_cmdlines(m->tep, copy);
+	free(copy);
+	return 0;
+}
+
+/* ---- decoders ---- */
+
+/* libtraceevent's eval_flag(): numbers as strtoull reads them, names unknown */
+static long long sym_value(const char *s)
+{
+	if (s && isdigit((unsigned char)s[0]))
+		return (long long)strtoull(s, NULL, 0);
+	return -1;
+}
+
+static const char *arg_field_name(const struct tep_print_arg *a)
+{
+	while (a && a->type == TEP_PRINT_TYPE)
+		a = a->typecast.item;
+	if (a && a->type == TEP_PRINT_FIELD)
+		return a->field.name;
+	return NULL;
+}
+
+/*
+ * Depth-first search of a print-fmt argument tree for the __print_symbolic or
+ * __print_flags applied to field @name. *@zero receives the string the format
+ * prints instead when the value is zero ("(x) ? __print_flags(..) : \"none\"").
+ */
+static const struct tep_print_arg *find_print(const struct tep_print_arg *a,
+					      enum tep_print_arg_type type, const char *name,
+					      const char **zero, int depth)
+{
+	for (; a && depth < 64; a = a->next) {
+		const struct tep_print_arg *r = NULL;
+		const char *fname;
+
+		if (a->type == type) {
+			fname = arg_field_name(type == TEP_PRINT_FLAGS ? a->flags.field :
+					       a->symbol.field);
+			if (fname && strcmp(fname, name) == 0)
+				return a;
+		}
+		switch (a->type) {
+		case TEP_PRINT_OP:
+			r = find_print(a->op.left, type, name, zero, depth + 1);
+			if (r) {
+				/* "cond ? <found> : \"none\"" */
+				if (zero && a->op.op && strcmp(a->op.op, ":") == 0 && a->op.left == r &&
+				    a->op.right && a->op.right->type == TEP_PRINT_ATOM)
+					*zero = a->op.right->atom.atom;
+				return r;
+			}
+			r = find_print(a->op.right, type, name, zero, depth + 1);
+			break;
+		case TEP_PRINT_TYPE:
+			r = find_print(a->typecast.item, type, name, zero, depth + 1);
+			break;
+		case TEP_PRINT_FUNC:
+			r = find_print(a->func.args, type, name, zero, depth + 1);
+			break;
+		default:
+			break;
+		}
+		if (r)
+			return r;
+	}
+	return NULL;
+}
+
+static int load_syms(struct ct_bin_symtab *t, const struct tep_print_flag_sym *list)
+{
+	size_t n = 0, i = 0;
+
+	for (const struct tep_print_flag_sym *s = list; s; s = s->next)
+		n++;
+	if (!n)
+		return 0;
+	t->v = calloc(n, sizeof(*t->v));
+	if (!t->v)
+		return -CT_E_NOMEM;
+	for (const struct tep_print_flag_sym *s = list; s; s = s->next) {
+		t->v[i].val = sym_value(s->value);
+		t->v[i].str = s->str ? s->str : "";
+		i++;
+	}
+	t->n = n;
+	return 0;
+}
+
+static int find_symbolic(struct tep_event *ev, const char *field, struct ct_bin_symtab *t)
+{
+	const struct tep_print_arg *a;
+
+	if (!field)
+		return 0;
+	a = find_print(ev->print_fmt.args, TEP_PRINT_SYMBOL, field, NULL, 0);
+	if (!a)
+		return 0;
+	return load_syms(t, a->symbol.symbols);
+}
+
+static const char *sym_lookup(const struct ct_bin_symtab *t, uint64_t val)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if ((unsigned long long)t->v[i].val == val)
+			return t->v[i].str;
+	return NULL;
+}
+
+/* a field by any of the names kernels have used for it */
+static const char *set_fld(struct tep_event *ev, struct ct_bin_fld *f, const char *const *names)
+{
+	for (; *names; names++) {
+		struct tep_format_field *tf = tep_find_field(ev, *names);
+
+		/* arrays, strings and odd sizes are not numbers we can read */
+		if (!tf || (tf->flags & (TEP_FIELD_IS_ARRAY | TEP_FIELD_IS_DYNAMIC | TEP_FIELD_IS_STRING)))
+			continue;
+		if (tf->size != 1 && tf->size != 2 && tf->size != 4 && tf->size != 8)
+			continue;
+		f->off = (uint32_t)tf->offset;
+		f->size = (uint8_t)tf->size;
+		f->sign = !!(tf->flags & TEP_FIELD_IS_SIGNED);
+		return *names;
+	}
+	f->size = 0;
+	return NULL;
+}
+
+#define N(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+static int build_dec(struct ct_bin_meta *m, struct tep_event *ev, struct ct_bin_dec *d)
+{
+	const char *zone = NULL, *status = NULL, *mode = NULL, *reason = NULL;
+	struct tep_format_field *pid;
+	int ret = 0;
+
+	d->name = ev->name ? ev->name : "";
+	d->name_len = (uint16_t)strnlen(d->name, 0xffff);
+	d->type = (uint16_t)ct_event_type_from_name(d->name, d->name_len);
+	pid = tep_find_common_field(ev, "common_pid");
+	if (pid && (pid->size == 4 || pid->size == 2 || pid->size == 8)) {
+		d->pid.off = (uint32_t)pid->offset;
+		d->pid.size = (uint8_t)pid->size;
+		d->pid.sign = 1;
+	}
+	switch (d->type) {
+	case CT_EV_BEGIN:
+	case CT_EV_END:
+		set_fld(ev, &d->f[0], N("zone_start"));
+		set_fld(ev, &d->f[1], N("migrate_pfn", "migrate_start"));
+		set_fld(ev, &d->f[2], N("free_pfn", "free_start"));
+		set_fld(ev, &d->f[3], N("zone_end"));
+		d->has_sync = set_fld(ev, &d->f[4], N("sync")) != NULL;
+		if (d->type == CT_EV_END)
+			status = set_fld(ev, &d->f[5], N("status"));
+		break;
+	case CT_EV_ISOLATE_MIGRATE:
+	case CT_EV_ISOLATE_FREE:
+	case CT_EV_FAST_ISOLATE_FREE:
+		set_fld(ev, &d->f[0], N("start_pfn"));
+		set_fld(ev, &d->f[1], N("end_pfn"));
+		set_fld(ev, &d->f[2], N("nr_scanned"));
+		set_fld(ev, &d->f[3], N("nr_taken"));
+		break;
+	case CT_EV_MIGRATEPAGES:
+		set_fld(ev, &d->f[0], N("nr_migrated"));
+		set_fld(ev, &d->f[1], N("nr_failed"));
+		break;
+	case CT_EV_TRY_TO_COMPACT: {
+		const struct tep_print_arg *fl;
+		const char *gfp, *prio;
+
+		set_fld(ev, &d->f[0], N("order"));
+		gfp = set_fld(ev, &d->f[1], N("gfp_mask"));
+		prio = set_fld(ev, &d->f[2], N("prio", "priority", "mode"));
+		d->prio_is_mode = prio && strcmp(prio, "mode") == 0;
+		if (gfp) {
+			fl = find_print(ev->print_fmt.args, TEP_PRINT_FLAGS, gfp, &d->gfp_zero, 0);
+			if (fl) {
+				d->has_gfp_flags = 1;
+				d->gfp_delim = fl->flags.delim;
+				ret = load_syms(&d->gfp, fl->flags.flags);
+			}
+		}
+		break;
+	}
+	case CT_EV_FINISHED:
+	case CT_EV_SUITABLE:
+		set_fld(ev, &d->f[0], N("nid"));
+		zone = set_fld(ev, &d->f[1], N("idx"));
+		set_fld(ev, &d->f[2], N("order"));
+		status = set_fld(ev, &d->f[3], N("ret"));
+		break;
+	case CT_EV_DEFERRED:
+	case CT_EV_DEFER_COMPACTION:
+	case CT_EV_DEFER_RESET:
+		set_fld(ev, &d->f[0], N("nid"));
+		zone = set_fld(ev, &d->f[1], N("idx"));
+		set_fld(ev, &d->f[2], N("order"));
+		set_fld(ev, &d->f[3], N("considered"));
+		set_fld(ev, &d->f[4], N("defer_shift"));
+		set_fld(ev, &d->f[5], N("order_failed"));
+		break;
+	case CT_EV_KCOMPACTD_SLEEP:
+		set_fld(ev, &d->f[0], N("nid"));
+		break;
+	case CT_EV_WAKEUP_KCOMPACTD:
+	case CT_EV_KCOMPACTD_WAKE:
+		set_fld(ev, &d->f[0], N("nid"));
+		set_fld(ev, &d->f[1], N("order"));
+		/* renamed in 5.8; the printed label stayed classzone_idx */
+		zone = set_fld(ev, &d->f[2], N("highest_zoneidx", "classzone_idx"));
+		break;
+	case CT_EV_EXTFRAG:
+		set_fld(ev, &d->f[0], N("pfn"));
+		set_fld(ev, &d->f[1], N("alloc_order"));
+		set_fld(ev, &d->f[2], N("fallback_order"));
+		set_fld(ev, &d->f[3], N("alloc_migratetype"));
+		set_fld(ev, &d->f[4], N("fallback_migratetype"));
+		set_fld(ev, &d->f[5], N("change_ownership"));
+		break;
+	case CT_EV_MM_MIGRATE_PAGES:
+		set_fld(ev, &d->f[0], N("succeeded"));
+		set_fld(ev, &d->f[1], N("failed"));
+		mode = set_fld(ev, &d->f[2], N("mode"));
+		reason = set_fld(ev, &d->f[3], N("reason"));
+		break;
+	default:
+		break;
+	}
+	if (!ret)
+		ret = find_symbolic(ev, zone, &d->zone);
+	if (!ret)
+		ret = find_symbolic(ev, status, &d->status);
+	if (!ret && status && !d->status.n)
+		d->status_is_number = 1;
+	if (!ret)
+		ret = find_symbolic(ev, mode, &d->mode);
+	if (!ret)
+		ret = find_symbolic(ev, reason, &d->reason);
+
+	d->need = d->pid.size ? d->pid.off + d->pid.size : 0;
+	if (m->type_fld.off + m->type_fld.size > d->need)
+		d->need = m->type_fld.off + m->type_fld.size;
+	for (int i = 0; i < CT_BIN_NFLD; i++)
+		if (d->f[i].size && d->f[i].off + d->f[i].size > d->need)
+			d->need = d->f[i].off + d->f[i].size;
+	return ret;
+}
+
+/* the "name: " line of a format file, as an event type */
+static enum ct_event_type blob_type(const char *buf, size_t len)
+{
+	const char *p = memmem(buf, len, "name: ", 6), *nl;
+
+	if (!p)
+		return CT_EV_OTHER;
+	p += 6;
+	nl = memchr(p, '\n', len - (size_t)(p - buf));
+	return ct_event_type_from_name(p, nl ? (size_t)(nl - p) : len - (size_t)(p - buf));
+}
+
+/* is @name (@n bytes) declared as a field ("... name;" or "... name[") before @end? */
+static int has_field(const char *buf, const char *end, const char *name, size_t n)
+{
+	for (const char *p = buf; (p = memmem(p, (size_t)(end - p), name, n)) != NULL; p++)
+		if (p > buf && (p[-1] == ' ' || p[-1] == '*' || p[-1] == '\t') &&
+		    p + n < end && (p[n] == ';' || p[n] == '['))
+			return 1;
+	return 0;
+}
+
+/*
+ * How much of a format file to hand to libtraceevent. Its print-fmt parser
+ * dereferences NULL on a REC->field that the format does not declare, so a
+ * print fmt is only passed when every field it names exists, and only for
+ * events we decode (we use nothing else from it; other events need just
+ * their name and fields, and parse faster without it).
+ */
+static size_t usable_len(const char *buf, size_t len)
+{
+	const char *pf = memmem(buf, len, "\nprint fmt:", 11), *end = buf + len, *p;
+
+	if (!pf || blob_type(buf, len) == CT_EV_OTHER)
+		return pf ? (size_t)(pf - buf) + 1 : len;
+	for (p = pf; (p = memmem(p, (size_t)(end - p), "REC->", 5)) != NULL;) {
+		size_t n = 0;
+
+		p += 5;
+		while (p + n < end && (isalnum((unsigned char)p[n]) || p[n] == '_'))
+			n++;
+		if (!n || !has_field(buf, pf, p, n))
+			return (size_t)(pf - buf) + 1;
+		p += n;
+	}
+	return len;
+}
+
+/* parse the format of @id now; NULL if it cannot be used */
+static struct ct_bin_dec *materialize(struct ct_bin_meta *m, uint32_t id)
+{
+	struct ct_bin_blob *b = &m->blob_by_id[id];
+	struct tep_event *ev;
+	struct ct_bin_dec *d;
+	enum tep_errno e;
+
+	m->tried[id] = 1;
+	if (!b->buf)
+		return NULL;
+	/* a print fmt libtraceevent cannot evaluate still leaves usable fields */
+	e = tep_parse_event(m->tep, b->buf, usable_len(b->buf, b->len), b->sys);
+	if (e != 0 && e != TEP_ERRNO__READ_PRINT_FAILED && e != TEP_ERRNO__PARSE_EVENT_FAILED)
+		return NULL;
+	ev = tep_find_event(m->tep, (int)id);
+	if (!ev)
+		return NULL;
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return NULL;
+	if (build_dec(m, ev, d) < 0) {
+		free_dec(d);
+		free(d);
+		return NULL;
+	}
+	m->by_id[id] = d;
+	return d;
+}
+
+int ct_bin_meta_finish(struct ct_bin_meta *m, const char *path, char *err, size_t errlen)
+{
+	struct tep_format_field *type = NULL;
+	size_t max_id = 0;
+
+	if (!m->nr_blobs) {
+		ct_bin_msg(err, errlen, path, 0, "the trace holds no event formats");
+		return -CT_E_PARSE;
+	}
+	for (size_t i = 0; i < m->nr_blobs; i++)
+		if (m->blobs[i].id > max_id)
+			max_id = m->blobs[i].id;
+	m->nr_ids = max_id + 1;
+	m->by_id = calloc(m->nr_ids, sizeof(*m->by_id));
+	m->blob_by_id = calloc(m->nr_ids, sizeof(*m->blob_by_id));
+	m->tried = calloc(m->nr_ids, 1);
+	if (!m->by_id || !m->blob_by_id || !m->tried)
+		return -CT_E_NOMEM;
+	/* the first format of an id wins, as in libtraceevent */
+	for (size_t i = m->nr_blobs; i-- > 0;)
+		m->blob_by_id[m->blobs[i].id] = m->blobs[i];
+	/* common_type is the same in every format: take it from the first that parses */
+	for (size_t i = 0; i < m->nr_blobs && !type; i++) {
+		uint32_t id = m->blobs[i].id;
+		struct tep_event *ev;
+
+		if (m->tried[id])
+			continue;
+		if (!materialize(m, id))
+			continue;
+		ev = tep_find_event(m->tep, (int)id);
+		if (ev)
+			type = tep_find_common_field(ev, "common_type");
+	}
+	if (!type || (type->size != 1 && type->size != 2 && type->size != 4)) {
+		ct_bin_msg(err, errlen, path, 0, "event formats lack a usable common_type field");
+		return -CT_E_PARSE;
+	}
+	m->type_fld.off = (uint32_t)type->offset;
+	m->type_fld.size = (uint8_t)type->size;
+	/* the decoder built on the way did not know common_type yet */
+	for (size_t i = 0; i < m->nr_ids; i++)
+		if (m->by_id[i] && m->by_id[i]->need < m->type_fld.off + m->type_fld.size)
+			m->by_id[i]->need = m->type_fld.off + m->type_fld.size;
+	return 0;
+}
+
+const char *ct_bin_meta_comm(struct ct_bin_meta *m, int pid, size_t *len)
+{
+	struct ct_bin_comm_slot *s = &m->comm_cache[(unsigned)pid & (CT_BIN_COMM_CACHE - 1)];
+
+	if (s->pid != pid || !s->comm) {
+		s->comm = tep_data_comm_from_pid(m->tep, pid);
+		if (!s->comm)
+			s->comm = "<...>";
+		s->len = (uint16_t)strnlen(s->comm, 0xffff);
+		s->pid = pid;
+	}
+	*len = s->len;
+	return s->comm;
+}
+
+static inline uint64_t fld_u(const struct ct_bin_fld *f, const unsigned char *rec, int swap)
+{
+	return f->size ? ct_rdn(rec + f->off, f->size, swap) : 0;
+}
+
+static inline int64_t fld_s(const struct ct_bin_fld *f, const unsigned char *rec, int swap)
+{
+	uint64_t v = fld_u(f, rec, swap);
+
+	if (f->sign && f->size < 8) {
+		unsigned shift = 64 - 8u * f->size;
+
+		return (int64_t)(v << shift) >> shift;
+	}
+	return (int64_t)v;
+}
+
+/* what libtraceevent prints for an unknown __print_symbolic value */
+static void sym_or_hex(char *dst, size_t cap, const struct ct_bin_symtab *t, uint64_t v)
+{
+	const char *s = sym_lookup(t, v);
+
+	if (s)
+		ct_bin_copy_name(dst, cap, s, strlen(s));
+	else
+		snprintf(dst, cap, "0x%llx", (unsigned long long)v);
+}
+
+static int16_t status_of(const struct ct_bin_dec *d, const unsigned char *rec, int swap,
+			 const struct ct_bin_fld *f)
+{
+	const char *s;
+
+	if (!f->size)
+		return CT_STATUS_UNKNOWN;
+	if (d->status_is_number)
+		return (int16_t)ct_status_from_legacy_number((long)fld_s(f, rec, swap));
+	s = sym_lookup(&d->status, fld_u(f, rec, swap));
+	return (int16_t)(s ? ct_status_from_name(s, strlen(s)) : CT_STATUS_UNKNOWN);
+}
+
+/* __print_flags as libtraceevent renders it: names joined by the delimiter, leftovers in hex */
+static void render_gfp(const struct ct_bin_dec *d, uint64_t val, char *out, size_t cap)
+{
+	size_t n = 0;
+	int print = 0;
+
+	out[0] = '\0';
+	if (!d->has_gfp_flags) {
+		snprintf(out, cap, "0x%llx", (unsigned long long)val);
+		return;
+	}
+	if (!val && d->gfp_zero) {
+		ct_bin_copy_name(out, cap, d->gfp_zero, strlen(d->gfp_zero));
+		return;
+	}
+	for (size_t i = 0; i < d->gfp.n; i++) {
+		long long fval = d->gfp.v[i].val;
+		const char *s = d->gfp.v[i].str;
+		int w;
+
+		if (!val && fval < 0) {
+			ct_bin_copy_name(out + n, cap - n, s, strlen(s));
+			return;
+		}
+		if (fval > 0 && (val & (uint64_t)fval) == (uint64_t)fval) {
+			w = snprintf(out + n, cap - n, "%s%s", print && d->gfp_delim ? d->gfp_delim : "", s);
+			if (w < 0 || (size_t)w >= cap - n)
+				return;
+			n += (size_t)w;
+			print = 1;
+			val &= ~(uint64_t)fval;
+		}
+	}
+	if (val)
+		snprintf(out + n, cap - n, "%s0x%llx", print && d->gfp_delim ? d->gfp_delim : "",
+			 (unsigned long long)val);
+}
+
+int ct_bin_decode(struct ct_bin_meta *m, const unsigned char *rec, size_t len,
+		  struct ct_event *ev, const char **why)
+{
+	const struct ct_bin_dec *d;
+	const struct ct_bin_fld *f;
+	int swap = m->swap;
+	uint64_t id;
+
+	/* the payload is only cleared for events that have one, as the text parsers do */
+	memset(ev, 0, offsetof(struct ct_event, u));
+	ev->cpu = -1;
+	if (len < (size_t)m->type_fld.off + m->type_fld.size) {
+		*why = "record too short for its event id";
+		goto bad;
+	}
+	id = ct_rdn(rec + m->type_fld.off, m->type_fld.size, swap);
+	if (id >= m->nr_ids) {
+		*why = "event id not in the file's formats";
+		goto bad;
+	}
+	d = m->by_id[id];
+	if (!d && (m->tried[id] || !(d = materialize(m, (uint32_t)id)))) {
+		*why = m->blob_by_id[id].buf ? "event format could not be parsed" :
+			"event id not in the file's formats";
+		goto bad;
+	}
+	ev->name = d->name;
+	ev->name_len = d->name_len;
+	if (len < d->need) {
+		*why = "record shorter than its format";
+		goto bad;
+	}
+	ev->type = d->type;
+	ev->pid = (int32_t)fld_s(&d->pid, rec, swap);
+	if (d->type == CT_EV_OTHER)
+		return 0;
+	memset(&ev->u, 0, sizeof(ev->u));
+	f = d->f;
+	switch (d->type) {
+	case CT_EV_BEGIN:
+	case CT_EV_END:
+		ev->u.range.zone_start = fld_u(&f[0], rec, swap);
+		ev->u.range.migrate_pfn = fld_u(&f[1], rec, swap);
+		ev->u.range.free_pfn = fld_u(&f[2], rec, swap);
+		ev->u.range.zone_end = fld_u(&f[3], rec, swap);
+		ev->u.range.sync = d->has_sync ? (int8_t)!!fld_u(&f[4], rec, swap) : CT_SYNC_UNKNOWN;
+		if (d->type == CT_EV_END)
+			ev->u.range.status = status_of(d, rec, swap, &f[5]);
+		break;
+	case CT_EV_ISOLATE_MIGRATE:
+	case CT_EV_ISOLATE_FREE:
+	case CT_EV_FAST_ISOLATE_FREE:
+		ev->u.iso.start_pfn = fld_u(&f[0], rec, swap);
+		ev->u.iso.end_pfn = fld_u(&f[1], rec, swap);
+		ev->u.iso.nr_scanned = fld_u(&f[2], rec, swap);
+		ev->u.iso.nr_taken = fld_u(&f[3], rec, swap);
+		break;
+	case CT_EV_MIGRATEPAGES:
+		ev->u.mig.nr_migrated = fld_u(&f[0], rec, swap);
+		ev->u.mig.nr_failed = fld_u(&f[1], rec, swap);
+		break;
+	case CT_EV_TRY_TO_COMPACT:
+		ev->u.try_.order = (int32_t)fld_s(&f[0], rec, swap);
+		ev->u.try_.gfp = fld_u(&f[1], rec, swap);
+		ev->u.try_.gfp_known = f[1].size != 0;
+		ev->u.try_.priority = (int32_t)fld_s(&f[2], rec, swap);
+		ev->u.try_.prio_is_mode = d->prio_is_mode;
+		if (f[1].size)
+			render_gfp(d, ev->u.try_.gfp, ev->u.try_.gfp_text, sizeof(ev->u.try_.gfp_text));
+		break;
+	case CT_EV_FINISHED:
+	case CT_EV_SUITABLE:
+		ev->u.zo.nid = (int32_t)fld_s(&f[0], rec, swap);
+		sym_or_hex(ev->u.zo.zone, sizeof(ev->u.zo.zone), &d->zone, fld_u(&f[1], rec, swap));
+		ev->u.zo.order = (int32_t)fld_s(&f[2], rec, swap);
+		ev->u.zo.ret = status_of(d, rec, swap, &f[3]);
+		break;
+	case CT_EV_DEFERRED:
+	case CT_EV_DEFER_COMPACTION:
+	case CT_EV_DEFER_RESET: {
+		uint64_t shift = fld_u(&f[4], rec, swap);
+
+		ev->u.defer.nid = (int32_t)fld_s(&f[0], rec, swap);
+		sym_or_hex(ev->u.defer.zone, sizeof(ev->u.defer.zone), &d->zone, fld_u(&f[1], rec, swap));
+		ev->u.defer.order = (int32_t)fld_s(&f[2], rec, swap);
+		ev->u.defer.consider = (uint32_t)fld_u(&f[3], rec, swap);
+		/* the kernel prints limit=%lu from 1UL << defer_shift */
+		ev->u.defer.limit = shift < 64 ? 1ULL << shift : 0;
+		ev->u.defer.order_failed = (int32_t)fld_s(&f[5], rec, swap);
+		break;
+	}
+	case CT_EV_KCOMPACTD_SLEEP:
+		ev->u.kc.nid = (int32_t)fld_s(&f[0], rec, swap);
+		break;
+	case CT_EV_WAKEUP_KCOMPACTD:
+	case CT_EV_KCOMPACTD_WAKE:
+		ev->u.kc.nid = (int32_t)fld_s(&f[0], rec, swap);
+		ev->u.kc.order = (int32_t)fld_s(&f[1], rec, swap);
+		sym_or_hex(ev->u.kc.zone, sizeof(ev->u.kc.zone), &d->zone, fld_u(&f[2], rec, swap));
+		break;
+	case CT_EV_EXTFRAG:
+		ev->u.xf.pfn = fld_u(&f[0], rec, swap);
+		ev->u.xf.alloc_order = (int32_t)fld_s(&f[1], rec, swap);
+		ev->u.xf.fallback_order = (int32_t)fld_s(&f[2], rec, swap);
+		ev->u.xf.alloc_migratetype = (int32_t)fld_s(&f[3], rec, swap);
+		ev->u.xf.fallback_migratetype = (int32_t)fld_s(&f[4], rec, swap);
+		ev->u.xf.change_ownership = (int32_t)fld_s(&f[5], rec, swap);
+		/* not in the record: the print format computes them */
+		ev->u.xf.printed_pageblock_order = -1;
+		ev->u.xf.printed_fragmenting = -1;
+		break;
+	case CT_EV_MM_MIGRATE_PAGES:
+		ev->u.mm.succeeded = fld_u(&f[0], rec, swap);
+		ev->u.mm.failed = fld_u(&f[1], rec, swap);
+		sym_or_hex(ev->u.mm.mode, sizeof(ev->u.mm.mode), &d->mode, fld_u(&f[2], rec, swap));
+		sym_or_hex(ev->u.mm.reason, sizeof(ev->u.mm.reason), &d->reason, fld_u(&f[3], rec, swap));
+		break;
+	default:
+		break;
+	}
+	return 0;
+bad:
+	memset(&ev->u, 0, sizeof(ev->u));
+	ev->type = CT_EV_PARSE_ERROR;
+	ev->name = "";
+	ev->name_len = 0;
+	return -1;
+}

@@ -1,0 +1,1337 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * perf.data (file mode, "PERFILE2" with a header, and pipe mode as
+ * `perf record -o -` writes it) holding tracepoint samples.
+ *
+ * The event formats come from the file's own tracing data (the
+ * HEADER_TRACING_DATA feature, or PERF_RECORD_HEADER_TRACING_DATA in pipe
+ * mode); each sample's layout from its attr's sample_type, found through the
+ * sample id. perf.data is not globally time ordered: records are queued and
+ * released the way perf's ordered_events does it at each FINISHED_ROUND, so
+ * the output order equals `perf script`'s; the queue holds one or two rounds
+ * and is capped, so memory does not grow with the trace.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bin.h"
+#include "compactrace/error.h"
+#include "registry.h"
+
+/* perf_event_header.type values we act on */
+enum {
+	PF_RECORD_LOST = 2,
+	PF_RECORD_COMM = 3,
+	PF_RECORD_EXIT = 4,
+	PF_RECORD_FORK = 7,
+	PF_RECORD_SAMPLE = 9,
+	PF_RECORD_LOST_SAMPLES = 13,
+	PF_RECORD_HEADER_ATTR = 64,
+	PF_RECORD_HEADER_TRACING_DATA = 66,
+	PF_RECORD_FINISHED_ROUND = 68,
+	PF_RECORD_COMPRESSED = 81,
+};
+
+/* sample_type bits */
+#define PF_S_IP (1ULL << 0)
+#define PF_S_TID (1ULL << 1)
+#define PF_S_TIME (1ULL << 2)
+#define PF_S_ADDR (1ULL << 3)
+#define PF_S_READ (1ULL << 4)
+#define PF_S_CALLCHAIN (1ULL << 5)
+#define PF_S_ID (1ULL << 6)
+#define PF_S_CPU (1ULL << 7)
+#define PF_S_PERIOD (1ULL << 8)
+#define PF_S_STREAM_ID (1ULL << 9)
+#define PF_S_RAW (1ULL << 10)
+#define PF_S_IDENTIFIER (1ULL << 16)
+
+/* read_format bits */
+#define PF_R_ENABLED (1ULL << 0)
+#define PF_R_RUNNING (1ULL << 1)
+#define PF_R_ID (1ULL << 2)
+#define PF_R_GROUP (1ULL << 3)
+#define PF_R_LOST (1ULL << 4)
+
+#define PF_TYPE_TRACEPOINT 2
+#define PF_FILE_HEADER_SIZE 104
+#define PF_PIPE_HEADER_SIZE 16
+#define PF_FEAT_TRACING_DATA 1
+#define PF_MAX_ATTRS 65536
+#define PF_MAX_IDS (1u << 22)
+#define PF_QUEUE_MAX (1u << 20)		/* records held for reordering, at most */
+#define PF_COMM_MAX (1u << 20)		/* threads whose comm we remember */
+#define PF_ZBUF (4u << 20)		/* inflated perf -z data, at a time */
+#define PF_RELEASE_STEP (4u << 20)
+#define PF_PREFETCH (1u << 20)
+
+struct pf_attr {
+	uint64_t sample_type, read_format;
+	uint64_t config;
+	uint32_t type;
+	uint8_t sample_id_all;
+};
+
+struct pf_id {
+	uint64_t id;
+	uint32_t attr;
+};
+
+struct pf_item {
+	uint64_t ts, seq;
+	const unsigned char *rec;
+	uint64_t where;
+	uint32_t size;
+	uint8_t owned;		/* rec is a malloc'd copy (pipe mode, inflated data) */
+};
+
+struct pf_comm {
+	int32_t tid;		/* INT32_MIN: free slot */
+	char comm[CT_COMM_LEN];
+};
+
+struct pf_state {
+	const char *path;
+	struct ct_input *in;
+	struct ct_bin_map map;
+	int pipe;
+	int swap;
+	struct pf_attr *attrs;
+	size_t nattrs;
+	struct pf_id *ids;
+	size_t nids, capids;
+	int ids_sorted;
+	uint32_t last_attr;
+	uint64_t last_id;
+	struct ct_bin_meta *meta;
+	/* the data: [pos, end) of the map, or the input stream */
+	uint64_t pos, end, released, next_release, next_prefetch;
+	int eof;
+	/* perf -z: inflated records waiting to be read */
+	struct ct_bin_unzip unzip;
+	unsigned char *zbuf;
+	size_t zlen, zoff, zcap;
+	uint64_t zwhere;
+	/* reordering (perf's ordered_events) */
+	struct pf_cq *cqs;
+	size_t ncq, nq;
+	uint32_t *h;		/* heap of non-empty queues */
+	size_t nh;
+	uint64_t seq, max_ts, next_flush, flush_limit, last_ts;
+	/* tid -> comm */
+	struct pf_comm *comms;
+	size_t ncomms, capcomms;
+	/* a fatal problem to report once the queue is drained */
+	int stop;
+	uint64_t stop_where;
+	uint64_t tail_perr;	/* a truncated feature section, reported at the end */
+};
+
+static int probe(const unsigned char *prefix, size_t len)
+{
+	if (len >= 8 && (memcmp(prefix, "PERFILE2", 8) == 0 || memcmp(prefix, "2ELIFREP", 8) == 0))
+		return 100;
+	return 0;
+}
+
+/* ---- attrs and sample ids ---- */
+
+static int add_attr(struct pf_state *st, const unsigned char *p, size_t avail, uint32_t *idx)
+{
+	struct pf_attr *n, *a;
+	uint32_t size;
+	uint64_t flags;
+
+	if (avail < 8 || st->nattrs >= PF_MAX_ATTRS)
+		return -1;
+	size = ct_rd32(p + 4, st->swap);
+	if (size < 48 || size > avail)	/* the first published attr was 64 bytes */
+		return -1;
+	n = realloc(st->attrs, (st->nattrs + 1) * sizeof(*n));
+	if (!n)
+		return -CT_E_NOMEM;
+	st->attrs = n;
+	a = &n[st->nattrs];
+	memset(a, 0, sizeof(*a));
+	a->type = ct_rd32(p, st->swap);
+	a->config = ct_rd64(p + 8, st->swap);
+	a->sample_type = ct_rd64(p + 24, st->swap);
+	a->read_format = ct_rd64(p + 32, st->swap);
+	flags = ct_rd64(p + 40, st->swap);
+	/* a bitfield: bit 18 counted from the other end in a byte-swapped file */
+	a->sample_id_all = (uint8_t)((flags >> (st->swap ? 63 - 18 : 18)) & 1);
+	*idx = (uint32_t)st->nattrs++;
+	return 0;
+}
+
+static int add_id(struct pf_state *st, uint64_t id, uint32_t attr)
+{
+	if (st->nids == st->capids) {
+		size_t cap = st->capids ? 2 * st->capids : 64;
+		struct pf_id *n;
+
+		if (cap > PF_MAX_IDS)
+			return -1;
+		n = realloc(st->ids, cap * sizeof(*n));
+		if (!n)
+			return -CT_E_NOMEM;
+		st->ids = n;
+		st->capids = cap;
+	}
+	st->ids[st->nids].id = id;
+	st->ids[st->nids].attr = attr;
+	st->nids++;
+	st->ids_sorted = 0;
+	return 0;
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+	const struct pf_id *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static const struct pf_attr *attr_of_id(struct pf_state *st, uint64_t id)
+{
+	size_t lo = 0, hi = st->nids;
+
+	if (st->nattrs == 1)
+		return &st->attrs[0];
+	if (id == st->last_id && st->last_attr < st->nattrs)
+		return &st->attrs[st->last_attr];
+	if (!st->ids_sorted) {
+		qsort(st->ids, st->nids, sizeof(*st->ids), cmp_id);
+		st->ids_sorted = 1;
+	}
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (st->ids[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < st->nids && st->ids[lo].id == id) {
+		st->last_id = id;
+		st->last_attr = st->ids[lo].attr;
+		return &st->attrs[st->last_attr];
+	}
+	return NULL;
+}
+
+/* where a sample's id sits (in u64 words from the start of the body), as perf's id_pos */
+static int sample_id_pos(uint64_t t)
+{
+	int pos = 0;
+
+	if (t & PF_S_IDENTIFIER)
+		return 0;
+	if (!(t & PF_S_ID))
+		return -1;
+	pos += !!(t & PF_S_IP) + !!(t & PF_S_TID) + !!(t & PF_S_TIME) + !!(t & PF_S_ADDR);
+	return pos;
+}
+
+/* and in a sample_id trailer, counted from the end */
+static int trailer_id_pos(uint64_t t)
+{
+	if (t & PF_S_IDENTIFIER)
+		return 1;
+	if (!(t & PF_S_ID))
+		return -1;
+	return 1 + !!(t & PF_S_STREAM_ID) + !!(t & PF_S_CPU);
+}
+
+static const struct pf_attr *attr_of_sample(struct pf_state *st, const unsigned char *body,
+					    size_t len)
+{
+	const struct pf_attr *a0 = &st->attrs[0];
+	int pos;
+
+	if (st->nattrs == 1)
+		return a0;
+	pos = sample_id_pos(a0->sample_type);
+	if (pos < 0 || (size_t)(pos + 1) * 8 > len)
+		return NULL;
+	return attr_of_id(st, ct_rd64(body + 8 * pos, st->swap));
+}
+
+static const struct pf_attr *attr_of_other(struct pf_state *st, const unsigned char *body,
+					   size_t len)
+{
+	const struct pf_attr *a0 = &st->attrs[0];
+	int pos;
+
+	if (st->nattrs == 1)
+		return a0;
+	pos = trailer_id_pos(a0->sample_type);
+	if (pos < 0 || (size_t)pos * 8 > len)
+		return NULL;
+	return attr_of_id(st, ct_rd64(body + len - 8 * (size_t)pos, st->swap));
+}
+
+struct pf_sample {
+	uint64_t time;
+	uint32_t tid, cpu;
+	uint8_t has_time, has_tid, has_cpu;
+	const unsigned char *raw;
+	uint32_t raw_size;
+};
+
+/* a PERF_RECORD_SAMPLE body in sample_type order, up to the raw data */
+static int parse_sample(const struct pf_attr *a, const unsigned char *p, size_t len, int swap,
+			struct pf_sample *s)
+{
+	const unsigned char *end = p + len;
+	uint64_t t = a->sample_type;
+
+#define NEED(n) do { if ((size_t)(end - p) < (size_t)(n)) return -1; } while (0)
+	memset(s, 0, sizeof(*s));
+	if (t & PF_S_IDENTIFIER) {
+		NEED(8);
+		p += 8;
+	}
+	if (t & PF_S_IP) {
+		NEED(8);
+		p += 8;
+	}
+	if (t & PF_S_TID) {
+		NEED(8);
+		s->tid = ct_rd32(p + 4, swap);
+		s->has_tid = 1;
+		p += 8;
+	}
+	if (t & PF_S_TIME) {
+		NEED(8);
+		s->time = ct_rd64(p, swap);
+		s->has_time = 1;
+		p += 8;
+	}
+	if (t & PF_S_ADDR) {
+		NEED(8);
+		p += 8;
+	}
+	if (t & PF_S_ID) {
+		NEED(8);
+		p += 8;
+	}
+	if (t & PF_S_STREAM_ID) {
+		NEED(8);
+		p += 8;
+	}
+	if (t & PF_S_CPU) {
+		NEED(8);
+		s->cpu = ct_rd32(p, swap);
+		s->has_cpu = 1;
+		p += 8;
+	}
+	if (t & PF_S_PERIOD) {
+		NEED(8);
+		p += 8;
+	}
+	if (t & PF_S_READ) {
+		uint64_t rf = a->read_format, n = 1, per;
+		size_t fixed = 8u * (!!(rf & PF_R_ENABLED) + !!(rf & PF_R_RUNNING));
+
+		per = 8u * (1 + !!(rf & PF_R_ID) + !!(rf & PF_R_LOST));
+		if (rf & PF_R_GROUP) {
+			NEED(8);
+			n = ct_rd64(p, swap);
+			p += 8;
+		}
+		NEED(fixed);
+		p += fixed;
+		if (n > (uint64_t)(end - p) / per)
+			return -1;
+		p += n * per;
+	}
+	if (t & PF_S_CALLCHAIN) {
+		uint64_t n;
+
+		NEED(8);
+		n = ct_rd64(p, swap);
+		p += 8;
+		if (n > (uint64_t)(end - p) / 8)
+			return -1;
+		p += n * 8;
+	}
+	if (t & PF_S_RAW) {
+		NEED(4);
+		s->raw_size = ct_rd32(p, swap);
+		p += 4;
+		NEED(s->raw_size);
+		s->raw = p;
+	}
+#undef NEED
+	return 0;
+}
+
+/* the sample_id trailer of other records: TID, TIME, ID, STREAM_ID, CPU, IDENTIFIER */
+static void parse_trailer(const struct pf_attr *a, const unsigned char *body, size_t len, int swap,
+			  struct pf_sample *s)
+{
+	uint64_t t = a ? a->sample_type : 0;
+	size_t n;
+	const unsigned char *p;
+
+	memset(s, 0, sizeof(*s));
+	if (!a || !a->sample_id_all)
+		return;
+	n = 8u * (!!(t & PF_S_TID) + !!(t & PF_S_TIME) + !!(t & PF_S_ID) + !!(t & PF_S_STREAM_ID) +
+		  !!(t & PF_S_CPU) + !!(t & PF_S_IDENTIFIER));
+	if (n > len)
+		return;
+	p = body + len - n;
+	if (t & PF_S_TID) {
+		s->tid = ct_rd32(p + 4, swap);
+		s->has_tid = 1;
+		p += 8;
+	}
+	if (t & PF_S_TIME) {
+		s->time = ct_rd64(p, swap);
+		s->has_time = 1;
+		p += 8;
+	}
+	p += 8u * (!!(t & PF_S_ID) + !!(t & PF_S_STREAM_ID));
+	if (t & PF_S_CPU) {
+		s->cpu = ct_rd32(p, swap);
+		s->has_cpu = 1;
+	}
+}
+
+/* ---- comms: perf script names a task by its last COMM (or its parent's, after FORK) ---- */
+
+static struct pf_comm *comm_slot(struct pf_state *st, int32_t tid, int create)
+{
+	size_t mask, i;
+
+	if (!st->capcomms) {
+		if (!create)
+			return NULL;
+		st->comms = malloc(1024 * sizeof(*st->comms));
+		if (!st->comms)
+			return NULL;
+		st->capcomms = 1024;
+		for (i = 0; i < st->capcomms; i++)
+			st->comms[i].tid = INT32_MIN;
+	}
+	mask = st->capcomms - 1;
+	for (i = ((uint32_t)tid * 2654435761u) & mask;; i = (i + 1) & mask) {
+		if (st->comms[i].tid == tid)
+			return &st->comms[i];
+		if (st->comms[i].tid == INT32_MIN)
+			break;
+	}
+	if (!create || st->ncomms >= PF_COMM_MAX)
+		return NULL;
+	if (2 * (st->ncomms + 1) > st->capcomms) {
+		size_t ncap = 2 * st->capcomms;
+		struct pf_comm *n = malloc(ncap * sizeof(*n)), *old = st->comms;
+
+		if (!n)
+			return NULL;
+		for (i = 0; i < ncap; i++)
+			n[i].tid = INT32_MIN;
+		st->comms = n;
+		st->capcomms = ncap;
+		st->ncomms = 0;
+		for (i = 0; i < ncap / 2; i++)
+			if (old[i].tid != INT32_MIN) {
+				struct pf_comm *c = comm_slot(st, old[i].tid, 1);
+
+				if (c)
+					memcpy(c->comm, old[i].comm, sizeof(c->comm));
+			}
+		free(old);
+		return comm_slot(st, tid, create);
+	}
+	st->comms[i].tid = tid;
+	st->comms[i].comm[0] = '\0';
+	st->ncomms++;
+	return &st->comms[i];
+}
+
+static void comm_name(struct pf_state *st, int32_t tid, char *out)
+{
+	struct pf_comm *c = comm_slot(st, tid, 0);
+
+	if (c)
+		memcpy(out, c->comm, CT_COMM_LEN);
+	else if (tid == 0)
+		memcpy(out, "swapper", 8);	/* perf names the idle task so */
+	else
+		snprintf(out, CT_COMM_LEN, ":%d", tid);	/* perf's name for an unknown task */
+}
+
+/*
+ * ---- the reorder queue ----
+ * perf's ordered_events releases records in (timestamp, arrival) order. Each
+ * CPU's records arrive nearly sorted (one ring buffer per CPU), so they are
+ * kept in one sorted ring per CPU (appending is the common case; a late record
+ * is inserted from the tail), and a small heap over the CPUs' first records
+ * picks the next one: O(1) per record instead of a heap of every record.
+ */
+#define PF_MAX_QUEUES 4097	/* CPUs 0..4095, and one for records without a CPU */
+
+struct pf_cq {
+	struct pf_item *v;	/* ring: v[(head + i) & (cap - 1)], sorted */
+	uint32_t cap, head, n;
+	int32_t hpos;		/* place in the heap, -1 while empty */
+};
+
+static inline int item_less(const struct pf_item *a, const struct pf_item *b)
+{
+	return a->ts < b->ts || (a->ts == b->ts && a->seq < b->seq);
+}
+
+static inline struct pf_item *cq_at(struct pf_cq *q, uint32_t i)
+{
+	return &q->v[(q->head + i) & (q->cap - 1)];
+}
+
+static inline int cq_less(struct pf_state *st, uint32_t a, uint32_t b)
+{
+	return item_less(cq_at(&st->cqs[a], 0), cq_at(&st->cqs[b], 0));
+}
+
+static void h_swap(struct pf_state *st, size_t i, size_t j)
+{
+	uint32_t t = st->h[i];
+
+	st->h[i] = st->h[j];
+	st->h[j] = t;
+	st->cqs[st->h[i]].hpos = (int32_t)i;
+	st->cqs[st->h[j]].hpos = (int32_t)j;
+}
+
+static void h_up(struct pf_state *st, size_t i)
+{
+	while (i && cq_less(st, st->h[i], st->h[(i - 1) / 2])) {
+		h_swap(st, i, (i - 1) / 2);
+		i = (i - 1) / 2;
+	}
+}
+
+static void h_down(struct pf_state *st, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+
+		if (l < st->nh && cq_less(st, st->h[l], st->h[m]))
+			m = l;
+		if (r < st->nh && cq_less(st, st->h[r], st->h[m]))
+			m = r;
+		if (m == i)
+			return;
+		h_swap(st, i, m);
+		i = m;
+	}
+}
+
+/* the queue of a CPU (index 0: records that carry no CPU) */
+static int cq_of(struct pf_state *st, int has_cpu, uint32_t cpu, struct pf_cq **out)
+{
+	size_t idx = has_cpu && cpu < PF_MAX_QUEUES - 1 ? (size_t)cpu + 1 : 0;
+
+	if (idx >= st->ncq) {
+		size_t n = idx + 1 > 2 * st->ncq ? idx + 1 : 2 * st->ncq;
+		struct pf_cq *q = realloc(st->cqs, n * sizeof(*q));
+		uint32_t *h = realloc(st->h, n * sizeof(*h));
+
+		if (q)
+			st->cqs = q;
+		if (h)
+			st->h = h;
+		if (!q || !h)
+			return -CT_E_NOMEM;
+		for (size_t i = st->ncq; i < n; i++) {
+			memset(&st->cqs[i], 0, sizeof(st->cqs[i]));
+			st->cqs[i].hpos = -1;
+		}
+		st->ncq = n;
+	}
+	*out = &st->cqs[idx];
+	return 0;
+}
+
+static int q_push(struct pf_state *st, const struct pf_item *it, int has_cpu, uint32_t cpu)
+{
+	struct pf_cq *q;
+	uint32_t i;
+	int ret = cq_of(st, has_cpu, cpu, &q);
+
+	if (ret < 0)
+		return ret;
+	if (q->n == q->cap) {
+		uint32_t cap = q->cap ? 2 * q->cap : 1024;
+		struct pf_item *v = malloc(cap * sizeof(*v));
+
+		if (!v)
+			return -CT_E_NOMEM;
+		for (i = 0; i < q->n; i++)
+			v[i] = *cq_at(q, i);
+		free(q->v);
+		q->v = v;
+		q->cap = cap;
+		q->head = 0;
+	}
+	/* sorted insert from the tail: almost always right there */
+	for (i = q->n; i > 0 && item_less(it, cq_at(q, i - 1)); i--)
+		*cq_at(q, i) = *cq_at(q, i - 1);
+	*cq_at(q, i) = *it;
+	q->n++;
+	st->nq++;
+	if (q->hpos < 0) {
+		q->hpos = (int32_t)st->nh;
+		st->h[st->nh++] = (uint32_t)(q - st->cqs);
+		h_up(st, (size_t)q->hpos);
+	} else if (i == 0) {
+		h_up(st, (size_t)q->hpos);
+	}
+	return 0;
+}
+
+static const struct pf_item *q_top(struct pf_state *st)
+{
+	return st->nh ? cq_at(&st->cqs[st->h[0]], 0) : NULL;
+}
+
+static struct pf_item q_pop(struct pf_state *st)
+{
+	struct pf_cq *q = &st->cqs[st->h[0]];
+	struct pf_item top = *cq_at(q, 0);
+
+	q->head = (q->head + 1) & (q->cap - 1);
+	q->n--;
+	st->nq--;
+	if (q->n) {
+		h_down(st, 0);
+	} else {
+		q->hpos = -1;
+		st->h[0] = st->h[--st->nh];
+		if (st->nh) {
+			st->cqs[st->h[0]].hpos = 0;
+			h_down(st, 0);
+		}
+	}
+	return top;
+}
+
+/* the lowest file offset any queued record points to (>= @low otherwise) */
+static uint64_t q_low_where(struct pf_state *st, uint64_t low)
+{
+	for (size_t c = 0; c < st->ncq; c++)
+		for (uint32_t i = 0; i < st->cqs[c].n; i++) {
+			const struct pf_item *it = cq_at(&st->cqs[c], i);
+
+			if (!it->owned && it->where < low)
+				low = it->where;
+		}
+	return low;
+}
+
+/* ---- reading records ---- */
+
+/*
+ * The next record: *@rec stays valid until the next call; *@transient says
+ * it lives in a buffer that moves (pipe input, inflated data). Returns 1, 0 at
+ * the end, -1 for a record that cannot be read (st->stop_where says where), or
+ * a negative CT_E_* code.
+ */
+static int read_record(struct pf_state *st, const unsigned char **rec, uint32_t *size,
+		       uint64_t *where, int *transient, char *err, size_t errlen)
+{
+	uint16_t sz;
+
+	if (st->zoff < st->zlen) {
+		if (st->zlen - st->zoff >= 8) {
+			sz = ct_rd16(st->zbuf + st->zoff + 6, st->swap);
+			if (sz >= 8 && sz <= st->zlen - st->zoff) {
+				*rec = st->zbuf + st->zoff;
+				*size = sz;
+				*where = st->zwhere;
+				*transient = 1;
+				st->zoff += sz;
+				return 1;
+			}
+			if (sz < 8) {
+				st->stop_where = st->zwhere;
+				return -1;
+			}
+		}
+		/* a record split across compressed records: keep the tail for the next */
+		memmove(st->zbuf, st->zbuf + st->zoff, st->zlen - st->zoff);
+		st->zlen -= st->zoff;
+		st->zoff = 0;
+	} else {
+		st->zlen = st->zoff = 0;
+	}
+	if (!st->pipe) {
+		if (st->pos >= st->end)
+			return 0;
+		if (st->end - st->pos < 8 ||
+		    (sz = ct_rd16(st->map.base + st->pos + 6, st->swap)) < 8 || sz > st->end - st->pos) {
+			st->stop_where = st->pos;
+			return -1;
+		}
+		*rec = st->map.base + st->pos;
+		*size = sz;
+		*where = st->pos;
+		*transient = 0;
+		st->pos += sz;
+		if (st->pos >= st->next_prefetch) {
+			ct_bin_map_prefetch(&st->map, st->pos, 2 * PF_PREFETCH);
+			st->next_prefetch = st->pos + PF_PREFETCH;
+		}
+		if (st->pos >= st->next_release) {
+			/* queued records point into the map: keep from the oldest of them on */
+			uint64_t low = q_low_where(st, *where);
+
+			if (low > st->released) {
+				ct_bin_map_release(&st->map, st->released, low);
+				st->released = low;
+			}
+			st->next_release = st->pos + PF_RELEASE_STEP;
+		}
+		return 1;
+	} else {
+		struct ct_input *in = st->in;
+		long got;
+
+		if (in->len - in->pos < 8) {
+			got = ct_input_fill(in, 8 - (in->len - in->pos));
+			if (got < 0) {
+				snprintf(err, errlen, "%s: read error at byte %llu", st->path,
+					 (unsigned long long)(in->consumed + in->len));
+				return (int)got;
+			}
+			if (in->len == in->pos)
+				return 0;
+			if (in->len - in->pos < 8) {
+				st->stop_where = in->consumed + in->pos;
+				return -1;
+			}
+		}
+		sz = ct_rd16(in->buf + in->pos + 6, st->swap);
+		if (sz < 8) {
+			st->stop_where = in->consumed + in->pos;
+			return -1;
+		}
+		if (in->len - in->pos < sz) {
+			got = ct_input_fill(in, sz - (in->len - in->pos));
+			if (got < 0) {
+				snprintf(err, errlen, "%s: read error at byte %llu", st->path,
+					 (unsigned long long)(in->consumed + in->len));
+				return (int)got;
+			}
+			if (in->len - in->pos < sz) {
+				st->stop_where = in->consumed + in->pos;
+				return -1;
+			}
+		}
+		*rec = in->buf + in->pos;
+		*size = sz;
+		*where = in->consumed + in->pos;
+		*transient = 1;
+		in->pos += sz;
+		return 1;
+	}
+}
+
+/* bytes that follow a record in the stream (pipe-mode tracing data) */
+static const unsigned char *read_extra(struct pf_state *st, uint64_t n, char *err, size_t errlen)
+{
+	const unsigned char *p;
+
+	if (!st->pipe) {
+		if (n > st->end - st->pos)
+			return NULL;
+		p = st->map.base + st->pos;
+		st->pos += n;
+		return p;
+	}
+	if (n > (256u << 20))
+		return NULL;
+	if (st->in->len - st->in->pos < n) {
+		long got = ct_input_fill(st->in, (size_t)n - (st->in->len - st->in->pos));
+
+		if (got < 0) {
+			snprintf(err, errlen, "%s: read error", st->path);
+			return NULL;
+		}
+		if (st->in->len - st->in->pos < n)
+			return NULL;
+	}
+	p = st->in->buf + st->in->pos;
+	st->in->pos += (size_t)n;
+	return p;
+}
+
+/* ---- the tracing data: formats of the recorded events ---- */
+
+/* @copy: @p is pipe input that moves on; else it lies in the map, which outlives the meta */
+static int read_tracing(struct pf_state *st, const unsigned char *p, uint64_t len, uint64_t at,
+			int copy, char *err, size_t errlen)
+{
+	struct ct_bin_tracing_hdr h;
+	struct ct_bin_cur c;
+	int ret;
+
+	if (st->meta) {
+		ct_bin_msg(err, errlen, st->path, at, "second block of tracing data");
+		return -CT_E_PARSE;
+	}
+	ct_cur_init(&c, p, (size_t)len, at, 0);
+	ret = ct_bin_read_tracing_hdr(&c, &h, st->path, err, errlen);
+	if (ret < 0)
+		return ret;
+	ret = ct_bin_meta_new(&st->meta, h.bigendian, h.long_size, (int)h.page_size);
+	if (ret < 0)
+		return ret;
+	ret = ct_bin_read_headers(&c, st->meta, st->path, err, errlen);
+	if (!ret)
+		ret = ct_bin_read_ftrace_formats(&c, st->meta, copy, st->path, err, errlen);
+	if (!ret)
+		ret = ct_bin_read_event_formats(&c, st->meta, copy, st->path, err, errlen);
+	if (!ret)
+		ret = ct_bin_skip_sized32(&c, "kallsyms", st->path, err, errlen);
+	if (!ret)
+		ret = ct_bin_skip_sized32(&c, "printk formats", st->path, err, errlen);
+	/* saved cmdlines since perf's tracing data version 0.6 */
+	if (!ret && strtod(h.version, NULL) >= 0.6)
+		ret = ct_bin_read_cmdlines(&c, st->meta, st->path, err, errlen);
+	if (!ret)
+		ret = ct_bin_meta_finish(st->meta, st->path, err, errlen);
+	return ret;
+}
+
+/* ---- records to events ---- */
+
+/* markers carry no task and no name, as the text parsers make them */
+static void marker(struct ct_event *ev, enum ct_event_type t, uint64_t ts, int32_t cpu)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->type = (uint16_t)t;
+	ev->name = "";
+	ev->pid = -1;
+	ev->cpu = cpu;
+	ev->ts_ns = ts;
+}
+
+static void parse_error(struct ct_event *ev, uint64_t ts, uint64_t where)
+{
+	marker(ev, CT_EV_PARSE_ERROR, ts, -1);
+	ev->u.perr.where = where;
+}
+
+/* act on one record in time order; 1 when @ev holds an event */
+static int deliver(struct pf_state *st, const unsigned char *rec, uint32_t size, uint64_t where,
+		   struct ct_event *ev)
+{
+	uint32_t type = ct_rd32(rec, st->swap);
+	const unsigned char *body = rec + 8;
+	size_t len = size - 8;
+	const struct pf_attr *a;
+	struct pf_sample s;
+	const char *why;
+
+	switch (type) {
+	case PF_RECORD_SAMPLE:
+		a = attr_of_sample(st, body, len);
+		if (!a || a->type != PF_TYPE_TRACEPOINT)
+			return 0;	/* not a tracepoint (cycles, ...): nothing for us */
+		if (parse_sample(a, body, len, st->swap, &s) < 0 || !s.raw || !st->meta) {
+			parse_error(ev, st->last_ts, where);
+			return 1;
+		}
+		if (ct_bin_decode(st->meta, s.raw, s.raw_size, ev, &why) < 0) {
+			parse_error(ev, s.has_time ? s.time : st->last_ts, where + (uint64_t)(s.raw - rec));
+			ev->cpu = s.has_cpu ? (int32_t)s.cpu : -1;
+			return 1;
+		}
+		/* perf script shows the sample's tid, and the comm perf tracked for it */
+		if (s.has_tid)
+			ev->pid = (int32_t)s.tid;
+		ev->ts_ns = s.has_time ? s.time : st->last_ts;
+		ev->cpu = s.has_cpu ? (int32_t)s.cpu : -1;
+		comm_name(st, ev->pid, ev->comm);
+		st->last_ts = ev->ts_ns;
+		return 1;
+	case PF_RECORD_COMM: {
+		struct pf_comm *c;
+		const char *name;
+		size_t n;
+
+		if (len < 9)
+			return 0;
+		name = (const char *)body + 8;
+		n = strnlen(name, len - 8);
+		c = comm_slot(st, (int32_t)ct_rd32(body + 4, st->swap), 1);
+		if (c)
+			ct_bin_copy_name(c->comm, sizeof(c->comm), name, n);
+		return 0;
+	}
+	case PF_RECORD_FORK: {
+		struct pf_comm *child, *parent;
+		char pc[CT_COMM_LEN];
+
+		if (len < 16)
+			return 0;
+		parent = comm_slot(st, (int32_t)ct_rd32(body + 12, st->swap), 0);
+		if (!parent)
+			return 0;
+		memcpy(pc, parent->comm, sizeof(pc));
+		child = comm_slot(st, (int32_t)ct_rd32(body + 8, st->swap), 1);
+		if (child)
+			memcpy(child->comm, pc, sizeof(pc));
+		return 0;
+	}
+	case PF_RECORD_LOST:
+	case PF_RECORD_LOST_SAMPLES: {
+		size_t off = type == PF_RECORD_LOST ? 8 : 0;
+
+		if (len < off + 8)
+			return 0;
+		parse_trailer(attr_of_other(st, body, len), body, len, st->swap, &s);
+		marker(ev, CT_EV_LOST, s.has_time && s.time ? s.time : st->last_ts,
+		       s.has_cpu ? (int32_t)s.cpu : -1);
+		ev->u.lost.count = ct_rd64(body + off, st->swap);
+		return 1;
+	}
+	default:
+		return 0;
+	}
+}
+
+/* the time perf orders a record by (0: "deliver now", as in perf), and its CPU */
+static uint64_t record_time(struct pf_state *st, const unsigned char *rec, uint32_t size,
+			    int *has_cpu, uint32_t *cpu)
+{
+	uint32_t type = ct_rd32(rec, st->swap);
+	const unsigned char *body = rec + 8;
+	size_t len = size - 8;
+	const struct pf_attr *a;
+	struct pf_sample s;
+
+	if (type == PF_RECORD_SAMPLE) {
+		a = attr_of_sample(st, body, len);
+		if (!a || !(a->sample_type & PF_S_TIME))
+			return 0;
+		if (parse_sample(a, body, len, st->swap, &s) < 0)
+			return 0;
+		*has_cpu = s.has_cpu;
+		*cpu = s.cpu;
+		return s.time;
+	}
+	parse_trailer(attr_of_other(st, body, len), body, len, st->swap, &s);
+	*has_cpu = s.has_cpu;
+	*cpu = s.cpu;
+	return s.has_time ? s.time : 0;
+}
+
+static int pipe_attr(struct pf_state *st, const unsigned char *rec, uint32_t size, uint64_t where,
+		     char *err, size_t errlen)
+{
+	uint32_t idx, asize;
+	int ret;
+
+	ret = add_attr(st, rec + 8, size - 8, &idx);
+	if (ret == -CT_E_NOMEM)
+		return ret;
+	if (ret < 0) {
+		ct_bin_msg(err, errlen, st->path, where, "malformed attr record");
+		return -CT_E_PARSE;
+	}
+	asize = ct_rd32(rec + 12, st->swap);
+	for (uint64_t o = 8 + (uint64_t)asize; o + 8 <= size; o += 8) {
+		ret = add_id(st, ct_rd64(rec + o, st->swap), idx);
+		if (ret < 0)
+			return ret == -CT_E_NOMEM ? ret : -CT_E_PARSE;
+	}
+	return 0;
+}
+
+/* PERF_RECORD_COMPRESSED: inflate into zbuf behind whatever tail is left */
+static int inflate_record(struct pf_state *st, const unsigned char *rec, uint32_t size,
+			  uint64_t where)
+{
+	size_t used_total = 0;
+
+	if (!st->zbuf) {
+		st->zbuf = malloc(PF_ZBUF);
+		if (!st->zbuf)
+			return -CT_E_NOMEM;
+		st->zcap = PF_ZBUF;
+		if (!st->unzip.alg) {
+			char e[128];
+
+			if (ct_bin_unzip_init(&st->unzip, "zstd", e, sizeof(e)) < 0)
+				return -CT_E_UNSUPPORTED;
+		}
+	}
+	while (used_total < size - 8u) {
+		size_t used, made;
+		int r;
+
+		if (st->zlen == st->zcap)
+			return -CT_E_PARSE;	/* a record larger than the buffer */
+		r = ct_bin_unzip_stream(&st->unzip, rec + 8 + used_total, size - 8u - used_total,
+					&used, st->zbuf + st->zlen, st->zcap - st->zlen, &made);
+		if (r < 0)
+			return r;
+		st->zlen += made;
+		used_total += used;
+		if (!used && !made)
+			break;
+	}
+	st->zwhere = where;
+	return 0;
+}
+
+static int next(void *state, struct ct_event *ev, char *err, size_t errlen)
+{
+	struct pf_state *st = state;
+
+	for (;;) {
+		const unsigned char *rec = NULL;
+		uint32_t size = 0, type;
+		uint64_t where = 0, ts;
+		struct pf_item it;
+		int transient = 0, r, has_cpu = 0;
+		uint32_t cpu = 0;
+
+		const struct pf_item *top = q_top(st);
+
+		/* release what the current flush allows, smallest first */
+		if (top && top->ts <= st->flush_limit) {
+			it = q_pop(st);
+			r = deliver(st, it.rec, it.size, it.where, ev);
+			if (it.owned)
+				free((void *)it.rec);
+			if (r)
+				return 1;
+			continue;
+		}
+		if (st->eof) {
+			if (top) {
+				st->flush_limit = UINT64_MAX;
+				continue;
+			}
+			if (st->stop) {
+				st->stop = 0;
+				parse_error(ev, st->last_ts, st->stop_where);
+				return 1;
+			}
+			if (st->tail_perr) {
+				parse_error(ev, st->last_ts, st->tail_perr);
+				st->tail_perr = 0;
+				return 1;
+			}
+			if (!st->meta) {
+				ct_bin_msg(err, errlen, st->path, st->in->consumed + st->in->pos,
+					   "no tracing data in this piped perf data: it holds no "
+					   "tracepoint events (record with -e 'compaction:*')");
+				return -CT_E_UNSUPPORTED;
+			}
+			return 0;
+		}
+		r = read_record(st, &rec, &size, &where, &transient, err, errlen);
+		if (r == 0 || r == -1) {
+			/* a record we cannot step over ends the data; what came before still counts */
+			st->eof = 1;
+			st->stop = r == -1;
+			continue;
+		}
+		if (r < 0)
+			return r;
+		type = ct_rd32(rec, st->swap);
+		switch (type) {
+		case PF_RECORD_SAMPLE:
+		case PF_RECORD_COMM:
+		case PF_RECORD_FORK:
+		case PF_RECORD_LOST:
+		case PF_RECORD_LOST_SAMPLES:
+			if (!st->nattrs)
+				continue;
+			ts = record_time(st, rec, size, &has_cpu, &cpu);
+			if (!ts) {
+				if (deliver(st, rec, size, where, ev))
+					return 1;
+				continue;
+			}
+			it.ts = ts;
+			it.seq = st->seq++;
+			it.where = where;
+			it.size = size;
+			it.owned = (uint8_t)transient;
+			it.rec = rec;
+			if (transient) {
+				unsigned char *copy = malloc(size);
+
+				if (!copy)
+					goto nomem;
+				memcpy(copy, rec, size);
+				it.rec = copy;
+			}
+			if (q_push(st, &it, has_cpu, cpu) < 0) {
+				if (transient)
+					free((void *)it.rec);
+				goto nomem;
+			}
+			if (ts > st->max_ts)
+				st->max_ts = ts;
+			if (st->nq >= PF_QUEUE_MAX) {
+				/* perf's OE_FLUSH__HALF: keep memory bounded whatever the rounds */
+				top = q_top(st);
+				st->flush_limit = top->ts + (ts - top->ts) / 2;
+			}
+			continue;
+		case PF_RECORD_FINISHED_ROUND:
+			/* perf: flush up to the max seen before the previous round ended */
+			st->flush_limit = st->next_flush;
+			st->next_flush = st->max_ts;
+			continue;
+		case PF_RECORD_HEADER_ATTR:
+			err[0] = '\0';
+			r = pipe_attr(st, rec, size, where, err, errlen);
+			if (r < 0) {
+				if (!err[0])
+					ct_bin_msg(err, errlen, st->path, where, "%s in an attr record",
+						   ct_strerror(r));
+				return r;
+			}
+			continue;
+		case PF_RECORD_HEADER_TRACING_DATA: {
+			uint64_t n = size >= 12 ? ct_rd32(rec + 8, st->swap) : 0;
+			const unsigned char *p;
+
+			p = read_extra(st, n, err, errlen);
+			if (!p) {
+				ct_bin_msg(err, errlen, st->path, where, "tracing data of %llu bytes "
+					   "runs past the end of the input", (unsigned long long)n);
+				return -CT_E_TRUNCATED;
+			}
+			/* pipe input moves: parse it now, from where it sits */
+			err[0] = '\0';
+			r = read_tracing(st, p, n, where + size, st->pipe, err, errlen);
+			if (r < 0) {
+				if (!err[0])
+					ct_bin_msg(err, errlen, st->path, where + size,
+						   "%s in the tracing data", ct_strerror(r));
+				return r;
+			}
+			continue;
+		}
+		case PF_RECORD_COMPRESSED:
+			r = inflate_record(st, rec, size, where);
+			if (r == -CT_E_NOMEM)
+				goto nomem;
+			if (r < 0) {
+				st->stop_where = where;
+				st->stop = 1;
+				st->eof = 1;
+			}
+			continue;
+		default:
+			continue;
+		}
+	}
+nomem:
+	snprintf(err, errlen, "%s: %s", st->path, ct_strerror(-CT_E_NOMEM));
+	return -CT_E_NOMEM;
+}
+
+/* ---- opening ---- */
+
+static int open_file_mode(struct pf_state *st, char *err, size_t errlen)
+{
+	const unsigned char *h = st->map.base;
+	uint64_t hsize, attr_size, aoff, asz, doff, dsz, feat_off;
+	uint64_t feats[4];
+	int ret;
+
+	if (st->map.size < PF_FILE_HEADER_SIZE) {
+		ct_bin_msg(err, errlen, st->path, st->map.size, "file ends inside the perf header");
+		return -CT_E_TRUNCATED;
+	}
+	hsize = ct_rd64(h + 8, st->swap);
+	attr_size = ct_rd64(h + 16, st->swap);
+	aoff = ct_rd64(h + 24, st->swap);
+	asz = ct_rd64(h + 32, st->swap);
+	doff = ct_rd64(h + 40, st->swap);
+	dsz = ct_rd64(h + 48, st->swap);
+	for (int i = 0; i < 4; i++)
+		feats[i] = ct_rd64(h + 72 + 8 * i, st->swap);
+	if (hsize < PF_FILE_HEADER_SIZE || attr_size < 64 || attr_size > 4096 || asz % attr_size) {
+		ct_bin_msg(err, errlen, st->path, 8, "impossible perf header (size %llu, attr size %llu)",
+			   (unsigned long long)hsize, (unsigned long long)attr_size);
+		return -CT_E_PARSE;
+	}
+	if (aoff > st->map.size || asz > st->map.size - aoff) {
+		ct_bin_msg(err, errlen, st->path, 24, "attrs at %llu+%llu lie beyond the end of the "
+			   "file (%llu bytes): truncated?", (unsigned long long)aoff,
+			   (unsigned long long)asz, (unsigned long long)st->map.size);
+		return -CT_E_TRUNCATED;
+	}
+	if (doff > st->map.size || dsz > st->map.size - doff) {
+		ct_bin_msg(err, errlen, st->path, 40, "data at %llu+%llu lies beyond the end of the "
+			   "file (%llu bytes): truncated?", (unsigned long long)doff,
+			   (unsigned long long)dsz, (unsigned long long)st->map.size);
+		return -CT_E_TRUNCATED;
+	}
+	for (uint64_t o = aoff; o < aoff + asz; o += attr_size) {
+		uint64_t ioff = ct_rd64(h + o + attr_size - 16, st->swap);
+		uint64_t isz = ct_rd64(h + o + attr_size - 8, st->swap);
+		uint32_t idx;
+
+		ret = add_attr(st, h + o, (size_t)attr_size - 16, &idx);
+		if (ret == -CT_E_NOMEM)
+			return ret;
+		if (ret < 0) {
+			ct_bin_msg(err, errlen, st->path, o, "malformed event attr");
+			return -CT_E_PARSE;
+		}
+		if (ioff > st->map.size || isz > st->map.size - ioff || isz % 8) {
+			ct_bin_msg(err, errlen, st->path, o + attr_size - 16,
+				   "sample ids lie beyond the end of the file");
+			return -CT_E_TRUNCATED;
+		}
+		for (uint64_t k = 0; k < isz; k += 8) {
+			ret = add_id(st, ct_rd64(h + ioff + k, st->swap), idx);
+			if (ret < 0) {
+				ct_bin_msg(err, errlen, st->path, ioff + k, "too many sample ids");
+				return ret == -CT_E_NOMEM ? ret : -CT_E_PARSE;
+			}
+		}
+	}
+	/* feature sections follow the data, one {offset, size} per set bit from bit 1 */
+	feat_off = doff + dsz;
+	{
+		/* ones we do not read are checked too: cut there, the file is still truncated */
+		uint64_t k = 0;
+
+		for (int bit = 1; bit < 256; bit++) {
+			uint64_t at = feat_off + 16 * k, o, z;
+
+			if (!(feats[bit / 64] & (1ULL << (bit % 64))))
+				continue;
+			k++;
+			if (at > st->map.size || st->map.size - at < 16) {
+				st->tail_perr = at;
+				break;
+			}
+			o = ct_rd64(h + at, st->swap);
+			z = ct_rd64(h + at + 8, st->swap);
+			if (o > st->map.size || z > st->map.size - o) {
+				st->tail_perr = at;
+				break;
+			}
+		}
+	}
+	if (feats[0] & (1ULL << PF_FEAT_TRACING_DATA)) {
+		uint64_t toff, tsz;
+
+		if (st->map.size - feat_off < 16) {
+			ct_bin_msg(err, errlen, st->path, feat_off, "file ends before the feature "
+				   "sections: truncated?");
+			return -CT_E_TRUNCATED;
+		}
+		toff = ct_rd64(h + feat_off, st->swap);
+		tsz = ct_rd64(h + feat_off + 8, st->swap);
+		if (toff > st->map.size || tsz > st->map.size - toff) {
+			ct_bin_msg(err, errlen, st->path, feat_off, "tracing data at %llu+%llu lies "
+				   "beyond the end of the file: truncated?", (unsigned long long)toff,
+				   (unsigned long long)tsz);
+			return -CT_E_TRUNCATED;
+		}
+		ret = read_tracing(st, h + toff, tsz, toff, 0, err, errlen);
+		if (ret < 0)
+			return ret;
+	}
+	st->pos = doff;
+	st->end = doff + dsz;
+	st->released = 0;
+	return 0;
+}
+
+static void free_(void *state)
+{
+	struct pf_state *st = state;
+
+	if (!st)
+		return;
+	for (size_t c = 0; c < st->ncq; c++) {
+		for (uint32_t i = 0; i < st->cqs[c].n; i++)
+			if (cq_at(&st->cqs[c], i)->owned)
+				free((void *)cq_at(&st->cqs[c], i)->rec);
+		free(st->cqs[c].v);
+	}
+	free(st->cqs);
+	free(st->h);
+	free(st->attrs);
+	free(st->ids);
+	free(st->comms);
+	free(st->zbuf);
+	ct_bin_unzip_free(&st->unzip);
+	ct_bin_meta_free(st->meta);
+	ct_bin_map_close(&st->map);
+	free(st);
+}
+
+static int open_(struct ct_input *in, void **state, char *err, size_t errlen)
+{
+	struct pf_state *st;
+	int ret;
+
+	*state = NULL;
+	st = calloc(1, sizeof(*st));
+	if (!st) {
+		snprintf(err, errlen, "%s: %s", in->path, ct_strerror(-CT_E_NOMEM));
+		return -CT_E_NOMEM;
+	}
+	st->path = in->path;
+	st->in = in;
+	if (in->len - in->pos < 16) {
+		ct_bin_msg(err, errlen, st->path, in->len - in->pos, "file ends inside the perf header");
+		ret = -CT_E_TRUNCATED;
+		goto out;
+	}
+	st->swap = memcmp(in->buf + in->pos, "PERFILE2", 8) != 0;
+	if (ct_rd64(in->buf + in->pos + 8, st->swap) == PF_PIPE_HEADER_SIZE) {
+		/* pipe mode: attrs and tracing data arrive as records */
+		st->pipe = 1;
+		in->pos += PF_PIPE_HEADER_SIZE;
+		/* read up to the first sample so the formats are known before next() */
+		ret = 0;
+	} else {
+		ret = ct_bin_map_open(in, &st->map, err, errlen);
+		if (ret < 0)
+			goto out;
+		err[0] = '\0';
+		ret = open_file_mode(st, err, errlen);
+		if (ret < 0) {
+			if (!err[0])
+				ct_bin_msg(err, errlen, st->path, 0, "%s", ct_strerror(ret));
+			goto out;
+		}
+		if (!st->meta) {
+			ct_bin_msg(err, errlen, st->path, 0, "no tracing data in this perf.data: it "
+				   "holds no tracepoint events (record with -e 'compaction:*')");
+			ret = -CT_E_UNSUPPORTED;
+			goto out;
+		}
+	}
+	*state = st;
+	return 0;
+out:
+	if (ret == -CT_E_NOMEM)
+		snprintf(err, errlen, "%s: %s", in->path, ct_strerror(ret));
+	free_(st);
+	return ret;
+}
+
+const struct ct_parser_ops ct_perf_data_ops = {
+	.format = CT_FORMAT_PERF_DATA, .probe = probe, .open = open_, .next = next, .free = free_,
+};

@@ -1,0 +1,436 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Line splitting, number and timestamp parsing, and the read loop shared by
+ * the three text formats. Nothing here allocates per line: lines point into
+ * the struct ct_input buffer and numbers are parsed by hand.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compactrace/error.h"
+#include "text.h"
+
+#define NSEC_PER_SEC 1000000000ULL
+
+static inline int is_digit(char c)
+{
+	return (unsigned char)(c - '0') < 10;
+}
+
+int ct_line_next(struct ct_line_reader *r, struct ct_line *line)
+{
+	struct ct_input *in = r->in;
+
+	for (;;) {
+		size_t unread = in->len - in->pos;
+		const char *start = (const char *)in->buf + in->pos;
+		const char *nl = NULL;
+		long got;
+
+		if (unread > r->scanned)
+			nl = memchr(start + r->scanned, '\n', unread - r->scanned);
+		if (nl) {
+			size_t len = (size_t)(nl - start);
+
+			in->pos += len + 1;
+			r->scanned = 0;
+			r->lineno++;
+			line->flags = 0;
+			/* the same limit whether or not the whole line happened to be buffered */
+			if (r->skipping || len > CT_TEXT_MAX_LINE) {
+				r->skipping = 0;
+				line->s = "";
+				line->len = 0;
+				line->flags = CT_LINE_TOO_LONG;
+				return 1;
+			}
+			if (len && start[len - 1] == '\r')
+				len--;
+			line->s = start;
+			line->len = len;
+			return 1;
+		}
+		r->scanned = unread;
+		if (r->skipping || unread > CT_TEXT_MAX_LINE) {
+			/* drop an over-long line as it arrives so memory stays bounded */
+			r->skipping = 1;
+			in->pos = in->len;
+			r->scanned = 0;
+			unread = 0;
+		}
+		if (in->eof) {
+			if (r->skipping) {
+				r->skipping = 0;
+				r->lineno++;
+				line->s = "";
+				line->len = 0;
+				line->flags = CT_LINE_TOO_LONG | CT_LINE_UNTERMINATED;
+				return 1;
+			}
+			if (unread == 0)
+				return 0;
+			in->pos = in->len;
+			r->scanned = 0;
+			r->lineno++;
+			if (start[unread - 1] == '\r')
+				unread--;
+			line->s = start;
+			line->len = unread;
+			line->flags = CT_LINE_UNTERMINATED;
+			return 1;
+		}
+		/* want=1: one read() of what is there, so pipes stream line by line */
+		got = ct_input_fill(in, 1);
+		if (got < 0)
+			return (int)got;
+	}
+}
+
+int ct_text_parse_ts(const char *s, size_t n, uint64_t *ns)
+{
+	static const uint64_t scale[10] = {
+		1000000000, 100000000, 10000000, 1000000, 100000,
+		10000, 1000, 100, 10, 1,
+	};
+	uint64_t sec = 0, frac = 0;
+	size_t i = 0, fdigits = 0;
+
+	while (i < n && is_digit(s[i])) {
+		if (i >= 19)	/* more would overflow before the range check */
+			return -1;
+		sec = sec * 10 + (uint64_t)(s[i] - '0');
+		i++;
+	}
+	if (i == 0 || sec > UINT64_MAX / NSEC_PER_SEC)
+		return -1;
+	if (i < n) {
+		if (s[i] != '.' || i + 1 == n)
+			return -1;
+		for (i++; i < n; i++) {
+			if (!is_digit(s[i]))
+				return -1;
+			if (fdigits < 9) {	/* finer than ns is dropped */
+				frac = frac * 10 + (uint64_t)(s[i] - '0');
+				fdigits++;
+			}
+		}
+		frac *= scale[fdigits];
+	}
+	if (sec * NSEC_PER_SEC > UINT64_MAX - frac)
+		return -1;
+	*ns = sec * NSEC_PER_SEC + frac;
+	return 0;
+}
+
+int ct_text_find_ts(const char *s, size_t n, size_t from, size_t *tok, size_t *colon)
+{
+	size_t i = from;
+
+	while (i < n) {
+		const char *c = memchr(s + i, ':', n - i);
+		size_t ci, t;
+		int dots = 0;
+
+		if (!c)
+			return -1;
+		ci = (size_t)(c - s);
+		i = ci + 1;
+		if (ci + 1 < n && s[ci + 1] != ' ')
+			continue;
+		for (t = ci; t > from && (is_digit(s[t - 1]) || s[t - 1] == '.'); t--)
+			dots += s[t - 1] == '.';
+		if (t == ci || t == from || s[t - 1] != ' ' || dots > 1 ||
+		    !is_digit(s[t]) || !is_digit(s[ci - 1]))
+			continue;
+		*tok = t;
+		*colon = ci;
+		return 0;
+	}
+	return -1;
+}
+
+int ct_text_split_event(const char *s, size_t n, size_t after, struct ct_text_head *h)
+{
+	size_t i = after, sys_end, j, p;
+	int has_colon = 0;
+
+	while (i < n && s[i] == ' ')
+		i++;
+	sys_end = i;
+	for (j = i; j < n; j++) {
+		char c = s[j];
+
+		if (c == ' ')
+			break;
+		if (c == ':') {
+			if (j + 1 == n || s[j + 1] == ' ') {
+				has_colon = 1;
+				break;
+			}
+			sys_end = j + 1;	/* "system:" before the event name */
+		}
+	}
+	if (sys_end == j)	/* no name at all, or "system:" alone */
+		return -1;
+	h->name = s + sys_end;
+	h->name_len = j - sys_end;
+	p = j + (size_t)has_colon;
+	while (p < n && s[p] == ' ')
+		p++;
+	while (n > p && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	h->payload = s + p;
+	h->payload_len = n - p;
+	return 0;
+}
+
+/* Match the literal @lit at s[*i..n) and advance *i past it. */
+static int eat(const char *s, size_t n, size_t *i, const char *lit)
+{
+	size_t l = strlen(lit);
+
+	if (n - *i < l || memcmp(s + *i, lit, l) != 0)
+		return 0;
+	*i += l;
+	return 1;
+}
+
+/* Digits at s[*i..n) as a u64, advancing *i; 0 when there are none or on overflow. */
+static int eat_u64(const char *s, size_t n, size_t *i, uint64_t *v)
+{
+	size_t st = *i;
+
+	while (*i < n && is_digit(s[*i]))
+		(*i)++;
+	return *i > st && ct_text_parse_u64(s + st, *i - st, v) == 0;
+}
+
+int ct_text_parse_cpu_lost(const char *s, size_t n, int32_t *cpu, uint64_t *count)
+{
+	size_t i = 0;
+	uint64_t c, k = 1;
+
+	if (!eat(s, n, &i, "CPU:") || !eat_u64(s, n, &i, &c) || c > INT32_MAX)
+		return 0;
+	if (!eat(s, n, &i, " ["))
+		return 0;
+	if (eat(s, n, &i, "LOST ")) {		/* ftrace */
+		if (!eat(s, n, &i, "EVENTS]") &&
+		    !(eat_u64(s, n, &i, &k) && eat(s, n, &i, " EVENTS]")))
+			return 0;
+	} else if (!eat(s, n, &i, "EVENTS DROPPED]") &&	/* trace-cmd */
+		   !(eat_u64(s, n, &i, &k) && eat(s, n, &i, " EVENTS DROPPED]"))) {
+		return 0;
+	}
+	if (!ct_text_is_blank(s + i, n - i))
+		return 0;
+	*cpu = (int32_t)c;
+	*count = k;
+	return 1;
+}
+
+/* The columns between task and timestamp: "[CPU]", "[CPU] FLAGS", or trace-cmd -l's "CPUFLAGS". */
+static int ftrace_cpu_columns(const char *s, size_t from, size_t *i, int32_t *cpu)
+{
+	size_t b = ct_text_back_spaces(s, from, *i), a = ct_text_word_start(s, from, b), d;
+
+	if (a == b)
+		return -1;
+	if (ct_text_bracket_cpu(s + a, b - a, cpu) == 0) {
+		*i = a;
+		return 0;
+	}
+	for (d = a; d < b && is_digit(s[d]); d++)
+		;
+	if (d > a) {	/* trace-cmd -l: "0....." (flags never start with a digit) */
+		if (d == b || ct_text_parse_i32(s + a, d - a, cpu))
+			return -1;
+		*i = a;
+		return 0;
+	}
+	if (b - a > 8 || memchr(s + a, '[', b - a))	/* flags are 4 or 5 characters */
+		return -1;
+	b = ct_text_back_spaces(s, from, a);
+	a = ct_text_word_start(s, from, b);
+	if (a == b || ct_text_bracket_cpu(s + a, b - a, cpu))
+		return -1;
+	*i = a;
+	return 0;
+}
+
+static int ftrace_head_at(const char *s, size_t from, size_t tok, struct ct_text_head *h)
+{
+	size_t i = tok, pe, c0;
+	int32_t cpu, pid;
+
+	if (ftrace_cpu_columns(s, from, &i, &cpu))
+		return -1;
+	i = ct_text_back_spaces(s, from, i);
+	if (i > from && s[i - 1] == ')') {	/* record-tgid: "(   2463)" or "(-------)" */
+		size_t j = i - 1;
+
+		while (j > from && s[j - 1] != '(')
+			j--;
+		if (j == from)
+			return -1;
+		i = ct_text_back_spaces(s, from, j - 1);
+	}
+	pe = i;
+	while (i > from && is_digit(s[i - 1]))
+		i--;
+	if (i == pe || i == from || s[i - 1] != '-' || ct_text_parse_i32(s + i, pe - i, &pid))
+		return -1;
+	for (c0 = from; c0 < i - 1 && s[c0] == ' '; c0++)
+		;
+	h->comm = s + c0;
+	h->comm_len = i - 1 - c0;
+	h->pid = pid;
+	h->cpu = cpu;
+	return 0;
+}
+
+int ct_text_parse_ftrace_head(const char *s, size_t n, size_t from, struct ct_text_head *h)
+{
+	size_t tok, colon, at = from;
+
+	/* a task name may itself hold "N: ", so try each candidate timestamp */
+	while (ct_text_find_ts(s, n, at, &tok, &colon) == 0) {
+		if (ftrace_head_at(s, from, tok, h) == 0) {
+			if (ct_text_parse_ts(s + tok, colon - tok, &h->ts_ns) ||
+			    ct_text_split_event(s, n, colon + 1, h))
+				return -1;
+			return 0;
+		}
+		at = colon + 1;
+	}
+	return -1;
+}
+
+int ct_text_is_blank(const char *s, size_t n)
+{
+	/* event lines start with padding but end in text: look at the end first */
+	if (n && s[n - 1] != ' ' && s[n - 1] != '\t')
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t')
+			return 0;
+	return 1;
+}
+
+int ct_text_has_prefix(const char *s, size_t n, const char *lit)
+{
+	size_t l = strlen(lit);
+
+	return n >= l && memcmp(s, lit, l) == 0;
+}
+
+void ct_text_probe_lines(const unsigned char *prefix, size_t len, ct_text_probe_fn fn, void *ctx)
+{
+	const char *s = (const char *)prefix;
+	size_t pos = 0, idx = 0;
+
+	while (pos < len && idx < CT_TEXT_PROBE_LINES) {
+		const char *nl = memchr(s + pos, '\n', len - pos);
+		size_t end = nl ? (size_t)(nl - s) : len, n;
+
+		/* the prefix may cut its last line; use it only if it is all we have */
+		if (!nl && idx > 0)
+			break;
+		n = end - pos;
+		if (n && s[pos + n - 1] == '\r')
+			n--;
+		if (fn(s + pos, n, idx++, ctx))
+			break;
+		pos = end + 1;
+	}
+}
+
+static void reset_marker(struct ct_text_parser *p, struct ct_event *ev, enum ct_event_type type)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->type = (uint16_t)type;
+	ev->ts_ns = p->last_ts;
+	ev->pid = -1;
+	ev->cpu = -1;
+	ev->name = "";
+}
+
+void ct_text_lost(struct ct_text_parser *p, struct ct_event *ev, int32_t cpu, uint64_t count)
+{
+	reset_marker(p, ev, CT_EV_LOST);
+	ev->cpu = cpu;
+	ev->u.lost.count = count;
+}
+
+void ct_text_parse_error(struct ct_text_parser *p, struct ct_event *ev)
+{
+	reset_marker(p, ev, CT_EV_PARSE_ERROR);
+	ev->u.perr.where = p->lr.lineno;
+}
+
+int ct_text_open(struct ct_input *in, ct_text_line_fn line, void **state,
+		 char *err, size_t errlen)
+{
+	struct ct_text_parser *p = calloc(1, sizeof(*p));
+
+	if (!p) {
+		snprintf(err, errlen, "%s: %s", in->path, ct_strerror(-CT_E_NOMEM));
+		return -CT_E_NOMEM;
+	}
+	p->lr.in = in;
+	p->line = line;
+	*state = p;
+	return 0;
+}
+
+static int read_failed(struct ct_text_parser *p, int ret, int saved_errno, char *err, size_t errlen)
+{
+	struct ct_input *in = p->lr.in;
+	unsigned long long at = (unsigned long long)(in->consumed + in->len);
+
+	if (ret == -CT_E_NOMEM)
+		snprintf(err, errlen, "%s: read error at byte %llu: %s", in->path, at,
+			 ct_strerror(ret));
+	else
+		snprintf(err, errlen, "%s: read error at byte %llu: %s", in->path, at,
+			 strerror(saved_errno));
+	return ret;
+}
+
+int ct_text_next(void *state, struct ct_event *ev, char *err, size_t errlen)
+{
+	struct ct_text_parser *p = state;
+	struct ct_line line;
+
+	for (;;) {
+		int ret = ct_line_next(&p->lr, &line);
+
+		if (ret < 0)
+			return read_failed(p, ret, errno, err, errlen);
+		if (ret == 0)
+			return 0;
+		if (line.flags & CT_LINE_TOO_LONG) {
+			ct_text_parse_error(p, ev);
+			return 1;
+		}
+		if (ct_text_is_blank(line.s, line.len) || !p->line(p, line.s, line.len, ev))
+			continue;
+		if (ev->type < CT_EV_LOST) {
+			if (line.flags & CT_LINE_UNTERMINATED) {
+				/* cut off mid-write: its last field may be incomplete */
+				memset(&ev->u, 0, sizeof(ev->u));
+				ev->type = CT_EV_PARSE_ERROR;
+				ev->u.perr.where = p->lr.lineno;
+			}
+			p->last_ts = ev->ts_ns;
+		}
+		return 1;
+	}
+}
+
+void ct_text_free(void *state)
+{
+	free(state);
+}

@@ -1,0 +1,960 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The estimated free state of a zone, for traces without kmem page events.
+ *
+ * Each pageblock an event touches gets two bitmaps: "free" (in the buddy
+ * free lists) and "held" (isolated by a compaction run, or on a modelled
+ * per-CPU list). Free-block counts are the canonical buddy decomposition of
+ * the free bitmap: the kernel merges every free block with its free buddy,
+ * so a set of free pfns has exactly one block structure. Pageblocks no
+ * event has touched are not modelled one by one: their free blocks stay in
+ * a zone-level pool per order. A pageblock is materialized from the pool
+ * when an event first touches it, with as many free pages as the evidence
+ * says, placed as the kernel's scanners would find them.
+ *
+ * Invariant: materializing, or correcting a guess an event contradicts,
+ * never changes the zone's counts; the pool absorbs the difference. Only
+ * modelled kernel actions (isolation, migration, per-CPU list drains,
+ * fallback allocations) change them.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "compactrace/error.h"
+#include "model_internal.h"
+
+#define NO_PFN UINT64_MAX
+
+/* ---- bitmaps ------------------------------------------------------------ */
+
+static uint64_t *fw(const struct mzone *z, uint64_t b)
+{
+	return z->freeb + b * z->wpb;
+}
+
+static uint64_t *hw(const struct mzone *z, uint64_t b)
+{
+	return z->heldb + b * z->wpb;
+}
+
+static int bit(const uint64_t *w, uint32_t i)
+{
+	return (w[i / 64] >> (i % 64)) & 1;
+}
+
+static void set_bits(uint64_t *w, uint32_t off, uint32_t n)
+{
+	for (uint32_t i = off; i < off + n; i++)
+		w[i / 64] |= 1ULL << (i % 64);
+}
+
+static void clear_bits(uint64_t *w, uint32_t off, uint32_t n)
+{
+	for (uint32_t i = off; i < off + n; i++)
+		w[i / 64] &= ~(1ULL << (i % 64));
+}
+
+static int bits_zero(const uint64_t *w, uint32_t off, uint32_t n)
+{
+	if (n >= 64 && off % 64 == 0) {
+		for (uint32_t i = 0; i < n / 64; i++)
+			if (w[off / 64 + i])
+				return 0;
+		return 1;
+	}
+	for (uint32_t i = off; i < off + n; i++)
+		if (bit(w, i))
+			return 0;
+	return 1;
+}
+
+static int bits_one(const uint64_t *w, uint32_t off, uint32_t n)
+{
+	if (n >= 64 && off % 64 == 0) {
+		for (uint32_t i = 0; i < n / 64; i++)
+			if (w[off / 64 + i] != ~0ULL)
+				return 0;
+		return 1;
+	}
+	for (uint32_t i = off; i < off + n; i++)
+		if (!bit(w, i))
+			return 0;
+	return 1;
+}
+
+static uint32_t popcount_block(const uint64_t *w, uint32_t wpb)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < wpb; i++)
+		n += (uint32_t)__builtin_popcountll(w[i]);
+	return n;
+}
+
+/* The first pfn of pageblock @b and the part of it inside the zone: [lo, hi) offsets. */
+static uint64_t block_pfn(const struct ct_model *m, const struct mzone *z, uint64_t b)
+{
+	return (z->pb0 + b) << m->pbo;
+}
+
+static void block_valid(const struct ct_model *m, const struct mzone *z, uint64_t b,
+			uint32_t *lo, uint32_t *hi)
+{
+	uint64_t first = block_pfn(m, z, b), last = first + m->pb_pages;
+
+	*lo = (uint32_t)(z->start > first ? z->start - first : 0);
+	*hi = (uint32_t)(z->end < last ? z->end - first : m->pb_pages);
+}
+
+/* ---- canonical counts ---------------------------------------------------- */
+
+/* Aligned 2^o slots of @w that are entirely set, for o = 0..pbo, into @full. */
+static void full_slots(const uint64_t *w, uint32_t wpb, int pbo, uint32_t *full)
+{
+	static const uint64_t align_mask[7] = {
+		~0ULL, 0x5555555555555555ULL, 0x1111111111111111ULL, 0x0101010101010101ULL,
+		0x0001000100010001ULL, 0x0000000100000001ULL, 0x1ULL,
+	};
+	uint32_t bits = 1u << pbo;
+
+	for (int o = 0; o <= pbo; o++) {
+		uint32_t n = 0;
+
+		if (o <= 6) {
+			for (uint32_t i = 0; i < wpb; i++) {
+				uint64_t g = w[i];
+
+				if (bits < 64)
+					g &= (1ULL << bits) - 1;
+				for (int j = 0; j < o; j++)
+					g &= g >> (1u << j);
+				n += (uint32_t)__builtin_popcountll(g & align_mask[o]);
+			}
+		} else {
+			uint32_t per = 1u << (o - 6);
+
+			for (uint32_t i = 0; i < wpb; i += per) {
+				uint32_t k = 0;
+
+				while (k < per && w[i + k] == ~0ULL)
+					k++;
+				n += k == per;
+			}
+		}
+		full[o] = n;
+	}
+}
+
+/* Is pageblock @b (absolute number @abs) part of a fully free aligned group at level @lvl? */
+static int group_full(const struct ct_model *m, const struct mzone *z, uint64_t abs, int lvl)
+{
+	uint64_t n = 1ULL << (lvl - m->pbo), first = abs & ~(n - 1);
+
+	if (first < z->pb0 || first + n > z->pb0 + z->npb)
+		return 0;
+	for (uint64_t i = 0; i < n; i++)
+		if (!(z->pb[first + i - z->pb0].flags & PB_WHOLE))
+			return 0;
+	return 1;
+}
+
+static void set_whole(struct ct_model *m, struct mzone *z, uint64_t b, int whole)
+{
+	int before[MAX_ORDERS + 1], after;
+	uint64_t abs = z->pb0 + b;
+
+	if (!!(z->pb[b].flags & PB_WHOLE) == !!whole)
+		return;
+	for (int l = m->pbo; l < m->norders; l++)
+		before[l] = group_full(m, z, abs, l);
+	if (whole)
+		z->pb[b].flags |= PB_WHOLE;
+	else
+		z->pb[b].flags &= (uint8_t)~PB_WHOLE;
+	for (int l = m->pbo; l < m->norders; l++) {
+		after = group_full(m, z, abs, l);
+		z->full[l] += after - before[l];
+	}
+}
+
+/* Recount pageblock @b after its free bitmap changed. */
+static void block_update(struct ct_model *m, struct mzone *z, uint64_t b)
+{
+	uint32_t full[MAX_ORDERS + 1], lo, hi;
+	uint16_t *c = z->bcnt + b * (uint64_t)m->pbo;
+	int whole;
+
+	full_slots(fw(z, b), z->wpb, m->pbo, full);
+	for (int o = 0; o < m->pbo; o++) {
+		uint32_t n = full[o] - 2 * full[o + 1];
+
+		z->small[o] += (int64_t)n - c[o];
+		c[o] = (uint16_t)n;
+	}
+	block_valid(m, z, b, &lo, &hi);
+	whole = full[m->pbo] == 1 && lo == 0 && hi == m->pb_pages;
+	set_whole(m, z, b, whole);
+}
+
+/* The counts held by materialized pageblocks (no pool). */
+static void struct_counts(const struct ct_model *m, const struct mzone *z, int64_t *out)
+{
+	for (int o = 0; o < m->norders; o++) {
+		if (o < m->pbo)
+			out[o] = z->small[o];
+		else
+			out[o] = z->full[o] - (o + 1 < m->norders ? 2 * z->full[o + 1] : 0);
+	}
+}
+
+void est_counts(const struct ct_model *m, const struct mzone *z, int64_t *out)
+{
+	struct_counts(m, z, out);
+	for (int o = 0; o < m->norders; o++)
+		out[o] += z->pool[o];
+}
+
+/* Keep the zone's counts through a change that only refines the guess. */
+static void keep_totals_begin(const struct ct_model *m, const struct mzone *z, int64_t *before)
+{
+	struct_counts(m, z, before);
+}
+
+static void keep_totals_end(const struct ct_model *m, struct mzone *z, const int64_t *before)
+{
+	int64_t after[MAX_ORDERS];
+
+	struct_counts(m, z, after);
+	for (int o = 0; o < m->norders; o++)
+		z->pool[o] += before[o] - after[o];
+	for (int o = 0; o < m->norders; o++)
+		if (z->pool[o] < 0)
+			z->pool_overdrawn++;
+}
+
+/* ---- the pool ------------------------------------------------------------ */
+
+/* Free pages an unmaterialized, not entirely free pageblock holds on average. */
+static uint32_t pool_average(const struct ct_model *m, const struct mzone *z)
+{
+	uint64_t pages = 0, whole = 0, left;
+
+	for (int o = 0; o < m->norders; o++) {
+		if (z->pool[o] <= 0)
+			continue;
+		if (o < m->pbo)
+			pages += (uint64_t)z->pool[o] << o;
+		else
+			whole += (uint64_t)z->pool[o] << (o - m->pbo);
+	}
+	left = z->npb > z->materialized ? z->npb - z->materialized : 0;
+	left = left > whole ? left - whole : 0;
+	if (!left)
+		return 0;
+	pages /= left;
+	return (uint32_t)(pages < m->pb_pages ? pages : m->pb_pages - 1);
+}
+
+/* Split @f free pages into blocks of orders < pbo in the pool's proportions. */
+static void pool_pieces(const struct ct_model *m, const struct mzone *z, uint32_t f, uint32_t *pieces)
+{
+	uint64_t avail[MAX_ORDERS], total = 0, rem = f;
+
+	memset(pieces, 0, sizeof(*pieces) * (size_t)m->pbo);
+	for (int o = 0; o < m->pbo; o++) {
+		avail[o] = z->pool[o] > 0 ? (uint64_t)z->pool[o] : 0;
+		total += avail[o] << o;
+	}
+	if (total) {
+		for (int o = m->pbo - 1; o >= 0; o--) {
+			uint64_t want = (uint64_t)f * (avail[o] << o) / total >> o;
+
+			if (want > avail[o])
+				want = avail[o];
+			if (want > rem >> o)
+				want = rem >> o;
+			pieces[o] = (uint32_t)want;
+			rem -= want << o;
+		}
+		for (int o = m->pbo - 1; o >= 0 && rem; o--) {
+			uint64_t more = avail[o] - pieces[o];
+
+			if (more > rem >> o)
+				more = rem >> o;
+			pieces[o] += (uint32_t)more;
+			rem -= more << o;
+		}
+	}
+	pieces[0] += (uint32_t)rem;	/* the pool has too few: its counts go negative, noted */
+}
+
+/*
+ * Place free blocks in an empty part of a pageblock, largest first, each at
+ * the lowest aligned slot whose pages and whose buddy's pages are neither
+ * free nor held: the blocks then cannot merge, so the bitmap's canonical
+ * decomposition is exactly these blocks. A block with no such slot is
+ * placed as two of the next order down. Returns the pages placed.
+ */
+static uint32_t place(const struct ct_model *m, struct mzone *z, uint64_t b, uint32_t *pieces)
+{
+	uint64_t *f = fw(z, b), *h = hw(z, b);
+	uint32_t lo, hi, placed = 0;
+
+	block_valid(m, z, b, &lo, &hi);
+	for (int o = m->pbo - 1; o >= 0; o--) {
+		uint32_t size = 1u << o, slots = (uint32_t)(m->pb_pages >> o), s = 0;
+
+		while (pieces[o]) {
+			for (; s < slots; s++) {
+				uint32_t off = s * size, boff = (s ^ 1) * size;
+
+				if (off < lo || off + size > hi)
+					continue;
+				if (bits_zero(f, off, size) && bits_zero(h, off, size) &&
+				    bits_zero(f, boff, size) && bits_zero(h, boff, size))
+					break;
+			}
+			if (s == slots)
+				break;
+			set_bits(f, s * size, size);
+			placed += size;
+			pieces[o]--;
+			s++;
+		}
+		if (pieces[o] && o > 0)
+			pieces[o - 1] += 2 * pieces[o];
+		pieces[o] = 0;
+	}
+	return placed;
+}
+
+/*
+ * Materialize pageblock @b with @f free pages (all of it when @f covers the
+ * part inside the zone). @hint_pfn/@hint_order: a free block known to be
+ * there (an extfrag fallback), placed first; NO_PFN for none.
+ */
+static void materialize(struct ct_model *m, struct mzone *z, uint64_t b, uint32_t f,
+			uint64_t hint_pfn, int hint_order)
+{
+	struct mblock *pb = &z->pb[b];
+	int64_t before[MAX_ORDERS];
+	uint32_t lo, hi, pieces[MAX_ORDERS];
+
+	if (pb->flags & PB_MATERIALIZED)
+		return;
+	keep_totals_begin(m, z, before);
+	block_valid(m, z, b, &lo, &hi);
+	if (f >= hi - lo || (hint_pfn != NO_PFN && hint_order >= m->pbo)) {
+		set_bits(fw(z, b), lo, hi - lo);
+		f = hi - lo;
+	} else {
+		if (hint_pfn != NO_PFN && hint_order >= 0) {
+			uint32_t off = (uint32_t)((hint_pfn & ~((1ULL << hint_order) - 1)) - block_pfn(m, z, b));
+
+			if (off >= lo && off + (1u << hint_order) <= hi) {
+				set_bits(fw(z, b), off, 1u << hint_order);
+				f = f > (1u << hint_order) ? f - (1u << hint_order) : 0;
+			}
+		}
+		pool_pieces(m, z, f, pieces);
+		place(m, z, b, pieces);
+	}
+	block_update(m, z, b);
+	pb->flags |= PB_MATERIALIZED;
+	z->materialized++;
+	z->pages_guessed += f;
+	keep_totals_end(m, z, before);
+}
+
+/* ---- per-CPU lists ---------------------------------------------------------- */
+
+static struct pcp_list *pcp_of(struct mzone *z, int cpu)
+{
+	if (!z->pcp || !z->ncpu)
+		return NULL;
+	if (cpu < 0)
+		cpu = 0;
+	return &z->pcp[(uint32_t)cpu % z->ncpu];
+}
+
+/* A block leaves the held state into the buddy free lists. */
+static void to_buddy(struct ct_model *m, struct mzone *z, uint64_t pfn, int order)
+{
+	uint64_t b;
+	uint32_t off;
+
+	if (pfn == NO_PFN) {
+		z->pool[order]++;
+		return;
+	}
+	if (pfn < z->start || pfn >= z->end)
+		return;
+	b = pb_of(m, z, pfn);
+	if (order >= m->pbo) {	/* a whole pageblock or more: every block it covers */
+		for (uint64_t i = 0; i < (1ULL << (order - m->pbo)) && b + i < z->npb; i++) {
+			uint32_t lo, hi;
+
+			block_valid(m, z, b + i, &lo, &hi);
+			clear_bits(hw(z, b + i), lo, hi - lo);
+			set_bits(fw(z, b + i), lo, hi - lo);
+			block_update(m, z, b + i);
+		}
+		return;
+	}
+	off = (uint32_t)(pfn - block_pfn(m, z, b));
+	clear_bits(hw(z, b), off, 1u << order);
+	set_bits(fw(z, b), off, 1u << order);
+	block_update(m, z, b);
+}
+
+static void pcp_pop_to_buddy(struct ct_model *m, struct mzone *z, struct pcp_list *l, uint64_t pages)
+{
+	while (pages && l->pages) {
+		if (l->unknown) {
+			uint64_t n = l->unknown < pages ? l->unknown : pages;
+
+			/* freed before the trace began, somewhere in the zone: order-0 pages */
+			z->pool[0] += (int64_t)n;
+			l->unknown -= n;
+			l->pages -= n;
+			pages -= n;
+			continue;
+		}
+		if (!l->len)
+			break;
+		{
+			struct pcp_entry e = l->q[l->head];
+			uint64_t n = 1ULL << e.order;
+
+			l->head = (l->head + 1) % l->cap;
+			l->len--;
+			l->pages -= n;
+			pages = pages > n ? pages - n : 0;
+			to_buddy(m, z, e.pfn, e.order);
+		}
+	}
+}
+
+/*
+ * Free a block to the per-CPU list of @cpu: when the list passes its high
+ * mark, free_pcppages_bulk() returns a batch of the oldest pages to the
+ * buddy lists. Without zoneinfo there is no list: the block goes straight
+ * to the buddy lists.
+ */
+static int pcp_push(struct ct_model *m, struct mzone *z, int cpu, uint64_t pfn, int order)
+{
+	struct pcp_list *l = pcp_of(z, cpu);
+
+	if (!l || (order > PAGE_ALLOC_COSTLY_ORDER && order != m->pbo)) {
+		to_buddy(m, z, pfn, order);
+		return 0;
+	}
+	if (l->len == l->cap) {
+		uint32_t ncap = l->cap ? l->cap * 2 : 1024;
+		struct pcp_entry *nq = malloc(ncap * sizeof(*nq));
+
+		if (!nq) {
+			m->nomem = 1;
+			to_buddy(m, z, pfn, order);
+			return -CT_E_NOMEM;
+		}
+		for (uint32_t i = 0; i < l->len; i++)
+			nq[i] = l->q[(l->head + i) % l->cap];
+		free(l->q);
+		l->q = nq;
+		l->head = 0;
+		l->cap = ncap;
+	}
+	l->q[(l->head + l->len) % l->cap] = (struct pcp_entry){ pfn, (uint8_t)order };
+	l->len++;
+	l->pages += 1ULL << order;
+	if (l->pages > z->pcp_high) {
+		uint64_t target = z->pcp_high > z->pcp_batch ? z->pcp_high - z->pcp_batch : 0;
+
+		pcp_pop_to_buddy(m, z, l, l->pages - target);
+	}
+	return 0;
+}
+
+void est_pcp_drain_cpu(struct ct_model *m, struct mzone *z, int cpu)
+{
+	struct pcp_list *l = pcp_of(z, cpu);
+
+	if (l)
+		pcp_pop_to_buddy(m, z, l, l->pages);
+}
+
+uint64_t est_pcp_pages(const struct mzone *z)
+{
+	uint64_t n = 0;
+
+	for (uint32_t i = 0; z->pcp && i < z->ncpu; i++)
+		n += z->pcp[i].pages;
+	return n;
+}
+
+/* ---- setup ---------------------------------------------------------------- */
+
+int est_init(struct ct_model *m, struct mzone *z)
+{
+	const struct ct_memsnap_zone *s = z->snap_start;
+
+	z->wpb = (uint32_t)((m->pb_pages + 63) / 64);
+	z->freeb = calloc(z->npb * z->wpb, sizeof(uint64_t));
+	z->heldb = calloc(z->npb * z->wpb, sizeof(uint64_t));
+	z->bcnt = calloc(z->npb * (uint64_t)m->pbo, sizeof(uint16_t));
+	if (!z->freeb || !z->heldb || !z->bcnt)
+		return -CT_E_NOMEM;
+	if (z->seeded)
+		for (int o = 0; o < m->norders; o++)
+			z->pool[o] = (int64_t)z->seed[o];
+	if (s && s->has_zoneinfo && s->pcp_cpus) {
+		z->ncpu = s->pcp_cpus;
+		z->pcp = calloc(z->ncpu, sizeof(*z->pcp));
+		if (!z->pcp)
+			return -CT_E_NOMEM;
+		z->pcp_high = (uint32_t)(s->pcp_high / z->ncpu);
+		z->pcp_batch = 63;
+		for (uint32_t i = 0; i < z->ncpu; i++) {
+			z->pcp[i].unknown = s->pcp_count / z->ncpu + (i < s->pcp_count % z->ncpu);
+			z->pcp[i].pages = z->pcp[i].unknown;
+		}
+	}
+	return 0;
+}
+
+void est_release(struct mzone *z)
+{
+	free(z->freeb);
+	free(z->heldb);
+	free(z->bcnt);
+	for (uint32_t i = 0; z->pcp && i < z->ncpu; i++)
+		free(z->pcp[i].q);
+	free(z->pcp);
+	z->freeb = z->heldb = NULL;
+	z->bcnt = NULL;
+	z->pcp = NULL;
+}
+
+int est_seed_free_map(struct ct_model *m, struct mzone *z, const struct ct_memsnap *snap)
+{
+	const struct ct_memsnap_free_map *map = &snap->free_map;
+	int64_t before[MAX_ORDERS];
+	uint64_t placed = 0;
+
+	keep_totals_begin(m, z, before);
+	for (uint64_t b = 0; b < z->npb; b++) {
+		uint32_t lo, hi;
+
+		block_valid(m, z, b, &lo, &hi);
+		for (uint32_t i = lo; i < hi; i++) {
+			if (ct_memsnap_pfn_class(map, block_pfn(m, z, b) + i) == CT_PFN_FREE) {
+				set_bits(fw(z, b), i, 1);
+				placed++;
+			}
+		}
+		block_update(m, z, b);
+		z->pb[b].flags |= PB_MATERIALIZED;
+	}
+	z->materialized = z->npb;
+	keep_totals_end(m, z, before);
+	return placed ? 0 : -CT_E_INVAL;
+}
+
+int est_seed_kpageflags(struct ct_model *m, struct mzone *z, const struct ct_memsnap *snap)
+{
+	uint64_t placed = 0;
+
+	/* entirely free pageblocks first: they draw the pool's large blocks */
+	for (int pass = 0; pass < 2; pass++) {
+		for (uint64_t i = 0; i < snap->nkpf; i++) {
+			const struct ct_memsnap_kpf_block *k = &snap->kpf[i];
+			uint32_t lo, hi;
+			uint64_t b;
+
+			if (k->start_pfn + m->pb_pages <= z->start || k->start_pfn >= z->end)
+				continue;
+			b = pb_of(m, z, k->start_pfn);
+			block_valid(m, z, b, &lo, &hi);
+			if ((k->free >= hi - lo) != (pass == 0))
+				continue;
+			materialize(m, z, b, k->free, NO_PFN, -1);
+			placed++;
+		}
+	}
+	/* pageblocks the summary does not list have no pages: nothing free in them */
+	for (uint64_t b = 0; b < z->npb; b++) {
+		if (z->pb[b].flags & PB_MATERIALIZED)
+			continue;
+		z->pb[b].flags |= PB_MATERIALIZED;
+		z->materialized++;
+	}
+	return placed ? 0 : -CT_E_INVAL;
+}
+
+/* ---- compaction ------------------------------------------------------------ */
+
+static uint32_t count_range(const uint64_t *w, uint32_t off, uint32_t n)
+{
+	uint32_t c = 0;
+
+	for (uint32_t i = off; i < off + n; i++)
+		c += (uint32_t)bit(w, i);
+	return c;
+}
+
+/* Clip [start, end) to pageblock @b and the zone: offsets [*lo, *hi). */
+static void clip(const struct ct_model *m, const struct mzone *z, uint64_t b, uint64_t start,
+		 uint64_t end, uint32_t *lo, uint32_t *hi)
+{
+	uint64_t first = block_pfn(m, z, b);
+	uint32_t vlo, vhi;
+
+	block_valid(m, z, b, &vlo, &vhi);
+	*lo = start > first ? (uint32_t)(start - first) : 0;
+	*hi = end < first + m->pb_pages ? (uint32_t)(end - first) : (uint32_t)m->pb_pages;
+	if (*lo < vlo)
+		*lo = vlo;
+	if (*hi > vhi)
+		*hi = vhi;
+	if (*hi < *lo)
+		*hi = *lo;
+}
+
+static int run_push_iso(struct ct_model *m, struct mrun *r, uint64_t pfn)
+{
+	if (r->niso == r->iso_cap) {
+		uint32_t ncap = r->iso_cap ? r->iso_cap * 2 : 64;
+		uint64_t *n = realloc(r->iso, ncap * sizeof(*n));
+
+		if (!n) {
+			m->nomem = 1;
+			return -CT_E_NOMEM;
+		}
+		r->iso = n;
+		r->iso_cap = ncap;
+	}
+	r->iso[r->niso++] = pfn;
+	return 0;
+}
+
+static int run_push_free(struct ct_model *m, struct mrun *r, uint64_t pfn, int order)
+{
+	if (r->nfl == r->fl_cap) {
+		uint32_t ncap = r->fl_cap ? r->fl_cap * 2 : 64;
+		struct pcp_entry *n = realloc(r->fl, ncap * sizeof(*n));
+
+		if (!n) {
+			m->nomem = 1;
+			return -CT_E_NOMEM;
+		}
+		r->fl = n;
+		r->fl_cap = ncap;
+	}
+	r->fl[r->nfl++] = (struct pcp_entry){ pfn, (uint8_t)order };
+	return 0;
+}
+
+uint32_t est_migrate_isolate(struct ct_model *m, struct mzone *z, struct mrun *r, uint64_t start,
+			     uint64_t end, uint64_t scanned, uint64_t taken)
+{
+	uint64_t b = pb_of(m, z, start);
+	uint64_t *f, *h;
+	uint32_t lo, hi, used = 0, got = 0;
+
+	if (b >= z->npb)
+		return 0;
+	clip(m, z, b, start, end, &lo, &hi);
+	if (!(z->pb[b].flags & PB_MATERIALIZED)) {
+		/* the pages the scanner did not take were free or could not move: count them free */
+		uint64_t n = hi - lo < scanned ? hi - lo : scanned, fpages;
+		uint32_t vlo, vhi;
+
+		block_valid(m, z, b, &vlo, &vhi);
+		fpages = n ? (uint64_t)(vhi - vlo) * (n - (taken < n ? taken : n)) / n : pool_average(m, z);
+		if (fpages + taken > vhi - vlo)
+			fpages = vhi - vlo - (taken < vhi - vlo ? taken : vhi - vlo);
+		materialize(m, z, b, (uint32_t)fpages, NO_PFN, -1);
+	}
+	f = fw(z, b);
+	h = hw(z, b);
+	for (uint32_t i = lo; i < hi; i++)
+		used += !bit(f, i) && !bit(h, i);
+	if (used < taken) {
+		/* the guess put free pages where the scanner found movable ones: make some used */
+		int64_t before[MAX_ORDERS];
+
+		keep_totals_begin(m, z, before);
+		for (uint32_t i = lo; i < hi && used < taken; i++) {
+			if (bit(f, i)) {
+				clear_bits(f, i, 1);
+				used++;
+				z->layout_corrections++;
+			}
+		}
+		block_update(m, z, b);
+		keep_totals_end(m, z, before);
+	}
+	for (uint32_t i = lo; i < hi && got < taken; i++) {
+		if (bit(f, i) || bit(h, i))
+			continue;
+		set_bits(h, i, 1);
+		if (run_push_iso(m, r, block_pfn(m, z, b) + i) < 0)
+			break;
+		got++;
+	}
+	if (r->sync && used > taken) {
+		/*
+		 * A sync scanner takes every movable page of the range it reports:
+		 * what the guess still holds as allocated there was free (or could
+		 * not move, which the trace cannot tell apart): make it free.
+		 */
+		int64_t before[MAX_ORDERS];
+
+		keep_totals_begin(m, z, before);
+		for (uint32_t i = lo; i < hi; i++) {
+			if (bit(f, i) || bit(h, i))
+				continue;
+			set_bits(f, i, 1);
+			z->layout_corrections++;
+		}
+		block_update(m, z, b);
+		keep_totals_end(m, z, before);
+	}
+	return got;
+}
+
+/*
+ * @migrated of the isolated pages moved: their old pages are freed (to the
+ * run's CPU's per-CPU list) and as many isolated free pages are used as
+ * targets, smallest order first as compaction_alloc() takes them. The rest
+ * failed and go back.
+ */
+void est_migrated(struct ct_model *m, struct mzone *z, struct mrun *r, uint64_t migrated)
+{
+	uint32_t moved = migrated < r->niso ? (uint32_t)migrated : r->niso;
+
+	for (uint32_t i = 0; i < r->niso; i++) {
+		uint64_t pfn = r->iso[i], b = pb_of(m, z, pfn);
+
+		if (i < moved) {
+			z->pb[b].migrated_out++;
+			pcp_push(m, z, r->cpu, pfn, 0);
+		} else {
+			clear_bits(hw(z, b), (uint32_t)(pfn - block_pfn(m, z, b)), 1);
+		}
+	}
+	r->niso = 0;
+	for (uint64_t n = 0; n < migrated; n++) {
+		uint32_t best = UINT32_MAX;
+		struct pcp_entry e;
+
+		for (uint32_t i = 0; i < r->nfl; i++)
+			if (best == UINT32_MAX || r->fl[i].order < r->fl[best].order)
+				best = i;
+		if (best == UINT32_MAX)
+			break;	/* the free scanner's pages the model did not see */
+		e = r->fl[best];
+		r->fl[best] = r->fl[--r->nfl];
+		/* split: the first page is the target, the rest stay isolated */
+		for (int k = e.order - 1; k >= 0; k--)
+			run_push_free(m, r, e.pfn == NO_PFN ? NO_PFN : e.pfn + (1ULL << k), k);
+		if (e.pfn != NO_PFN) {
+			uint64_t b = pb_of(m, z, e.pfn);
+
+			clear_bits(hw(z, b), (uint32_t)(e.pfn - block_pfn(m, z, b)), 1);
+			z->pb[b].migrated_in++;
+		}
+	}
+}
+
+uint64_t est_free_isolate(struct ct_model *m, struct mzone *z, struct mrun *r, uint64_t start,
+			  uint64_t end, uint64_t taken)
+{
+	uint64_t b = pb_of(m, z, start), got = 0;
+	uint64_t *f, *h;
+	uint32_t lo, hi;
+
+	if (b >= z->npb || !taken)
+		return 0;
+	if (!(z->pb[b].flags & PB_MATERIALIZED)) {
+		uint32_t avg = pool_average(m, z);
+
+		materialize(m, z, b, (uint32_t)(taken > avg ? taken : avg), NO_PFN, -1);
+	}
+	f = fw(z, b);
+	h = hw(z, b);
+	clip(m, z, b, start, end, &lo, &hi);
+	if (count_range(f, lo, hi - lo) < taken && !(z->pb[b].flags & PB_WHOLE)) {
+		/* the scanner found more free pages here than the guess holds: bring some from the pool */
+		int64_t before[MAX_ORDERS];
+		uint32_t want = (uint32_t)taken - count_range(f, lo, hi - lo), pieces[MAX_ORDERS];
+
+		keep_totals_begin(m, z, before);
+		pool_pieces(m, z, want, pieces);
+		for (int o = m->pbo - 1; o >= 0; o--) {
+			uint32_t size = 1u << o;
+
+			for (uint32_t s = lo / size * size; pieces[o] && s + size <= hi; s += size) {
+				if (s < lo || !bits_zero(f, s, size) || !bits_zero(h, s, size))
+					continue;
+				set_bits(f, s, size);
+				pieces[o]--;
+				z->layout_corrections += size;
+			}
+			if (o > 0)
+				pieces[o - 1] += 2 * pieces[o];
+		}
+		block_update(m, z, b);
+		keep_totals_end(m, z, before);
+	}
+	/* take the free blocks the scanner meets, lowest pfn first, until it has enough */
+	for (uint32_t i = lo; i < hi && got < taken;) {
+		uint32_t size, o;
+
+		if (!bit(f, i)) {
+			i++;
+			continue;
+		}
+		/* the canonical block starting at i: the largest aligned, fully free, inside the range */
+		for (o = 0; (int)o < m->pbo; o++) {
+			uint32_t n = 2u << o;
+
+			if (i % n || i + n > hi || !bits_one(f, i, n) || got + n > taken)
+				break;
+		}
+		size = 1u << o;
+		clear_bits(f, i, size);
+		set_bits(h, i, size);
+		if (run_push_free(m, r, block_pfn(m, z, b) + i, (int)o) < 0)
+			break;
+		got += size;
+		i += size;
+	}
+	if (got)
+		block_update(m, z, b);
+	z->pb[b].free_taken += (uint32_t)got;
+	if (got < taken) {
+		/* still short: pages the model cannot place leave the pool */
+		uint32_t pieces[MAX_ORDERS];
+
+		pool_pieces(m, z, (uint32_t)(taken - got), pieces);
+		for (int o = 0; o < m->pbo; o++) {
+			z->pool[o] -= pieces[o];
+			for (uint32_t k = 0; k < pieces[o]; k++)
+				run_push_free(m, r, NO_PFN, o);
+		}
+		z->pages_guessed += taken - got;
+	}
+	return got;
+}
+
+void est_run_end(struct ct_model *m, struct mzone *z, struct mrun *r)
+{
+	/* pages isolated for migration but never migrated go back */
+	for (uint32_t i = 0; i < r->niso; i++) {
+		uint64_t b = pb_of(m, z, r->iso[i]);
+
+		clear_bits(hw(z, b), (uint32_t)(r->iso[i] - block_pfn(m, z, b)), 1);
+	}
+	r->niso = 0;
+	/* release_free_list(): unused free pages are freed; small orders via the per-CPU lists */
+	for (uint32_t i = 0; i < r->nfl; i++)
+		pcp_push(m, z, r->cpu, r->fl[i].pfn, r->fl[i].order);
+	r->nfl = 0;
+}
+
+void est_consume_free(struct ct_model *m, struct mzone *z, struct mrun *r)
+{
+	for (uint32_t i = 0; i < r->nfl; i++) {
+		uint64_t pfn = r->fl[i].pfn, b;
+
+		if (pfn == NO_PFN)
+			continue;
+		b = pb_of(m, z, pfn);
+		clear_bits(hw(z, b), (uint32_t)(pfn - block_pfn(m, z, b)), 1u << r->fl[i].order);
+	}
+	r->nfl = 0;
+}
+
+void est_extfrag(struct ct_model *m, struct mzone *z, uint64_t pfn, int alloc_order, int fallback_order)
+{
+	uint64_t b = pb_of(m, z, pfn);
+	uint64_t *f;
+	uint32_t off, n;
+
+	if (b >= z->npb || alloc_order < 0 || alloc_order >= m->norders || fallback_order < alloc_order ||
+	    fallback_order >= m->norders)
+		return;
+	if (!(z->pb[b].flags & PB_MATERIALIZED)) {
+		uint32_t avg = pool_average(m, z);
+		uint32_t need = fallback_order < m->pbo ? 1u << fallback_order : (uint32_t)m->pb_pages;
+
+		materialize(m, z, b, need > avg ? need : avg, pfn, fallback_order);
+	}
+	f = fw(z, b);
+	off = (uint32_t)(pfn - block_pfn(m, z, b));
+	n = 1u << (alloc_order < m->pbo ? alloc_order : m->pbo);
+	if (off + n > m->pb_pages)
+		return;
+	if (!bits_one(f, off, n)) {
+		/* the guess had no free block there: the fallback block came from the pool */
+		int64_t before[MAX_ORDERS];
+		uint32_t fo = (uint32_t)(fallback_order < m->pbo ? fallback_order : m->pbo);
+		uint32_t foff = off & ~((1u << fo) - 1);
+
+		keep_totals_begin(m, z, before);
+		clear_bits(hw(z, b), foff, 1u << fo);
+		set_bits(f, foff, 1u << fo);
+		z->layout_corrections += 1u << fo;
+		block_update(m, z, b);
+		keep_totals_end(m, z, before);
+	}
+	clear_bits(f, off, n);
+	block_update(m, z, b);
+}
+
+uint32_t est_block_free(const struct ct_model *m, const struct mzone *z, uint64_t b)
+{
+	(void)m;
+	return popcount_block(fw(z, b), z->wpb);
+}
+
+uint32_t est_block_held(const struct ct_model *m, const struct mzone *z, uint64_t b)
+{
+	(void)m;
+	return popcount_block(hw(z, b), z->wpb);
+}
+
+uint32_t est_block_used(const struct ct_model *m, const struct mzone *z, uint64_t b)
+{
+	uint32_t lo, hi, busy = est_block_free(m, z, b) + est_block_held(m, z, b);
+
+	block_valid(m, z, b, &lo, &hi);
+	return hi - lo > busy ? hi - lo - busy : 0;
+}
+
+int est_to_exact(struct ct_model *m, struct mzone *z)
+{
+	z->buddy = ct_buddy_new(z->start, z->end, m->norders, m->pbo);
+	if (!z->buddy)
+		return -CT_E_NOMEM;
+	for (uint64_t b = 0; b < z->npb; b++) {
+		uint32_t lo, hi;
+
+		block_valid(m, z, b, &lo, &hi);
+		for (uint32_t i = lo; i < hi; i++) {
+			uint64_t pfn = block_pfn(m, z, b) + i;
+
+			if (bit(fw(z, b), i))
+				ct_buddy_release(z->buddy, pfn, 0);
+			else if (bit(hw(z, b), i))
+				ct_buddy_set_state(z->buddy, pfn, CT_PAGE_PCP);
+		}
+		if (z->pb[b].mt >= 0)
+			ct_buddy_set_migratetype(z->buddy, b, z->pb[b].mt);
+	}
+	est_release(z);
+	z->mode = CT_MODEL_EXACT;
+	return 0;
+}

@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Exact mode: a zone's free lists replayed pfn by pfn from kmem page events
+ * (`record --pages`), seeded from the per-pfn free map record takes at the
+ * start. What moves pages in and out of the buddy lists, and its event:
+ *
+ *   out: __rmqueue_smallest()          mm_page_alloc_zone_locked
+ *        fallback steal/claim >= pbo    mm_page_alloc_extfrag (6.15+: no zone_locked)
+ *        compaction free scanner        mm_compaction_isolate_freepages (range, count)
+ *   in:  per-CPU list drain             mm_page_pcpu_drain
+ *        free of an order the per-CPU   mm_page_free (orders above
+ *        lists do not take              PAGE_ALLOC_COSTLY_ORDER but pageblock order)
+ *
+ * A freed page of a per-CPU order is on a per-CPU list until its drain event.
+ * The seed is exact up to the moment it was read: /proc/kpageflags flags
+ * every page of a free block (see compactrace/memsnap.h). Pages on per-CPU
+ * lists at that moment are not known; their drains add them. Events the
+ * state contradicts are counted (page_event_conflicts), never dropped.
+ */
+#include <stdlib.h>
+
+#include "compactrace/error.h"
+#include "model_internal.h"
+
+#define NO_PFN UINT64_MAX
+
+static int pcp_order(const struct ct_model *m, int order)
+{
+	/* pcp_allowed_order(): small orders and, with THP, the PMD order */
+	return order <= PAGE_ALLOC_COSTLY_ORDER || order == m->pbo;
+}
+
+int exact_init(struct ct_model *m, struct mzone *z, const struct ct_memsnap *snap)
+{
+	const struct ct_memsnap_free_map *map = &snap->free_map;
+	uint64_t lo = z->start > map->start_pfn ? z->start : map->start_pfn;
+	uint64_t hi = z->end < map->start_pfn + map->npfns ? z->end : map->start_pfn + map->npfns;
+	uint64_t have[MAX_ORDERS];
+
+	z->buddy = ct_buddy_new(z->start, z->end, m->norders, m->pbo);
+	if (!z->buddy)
+		return -CT_E_NOMEM;
+	if (hi <= lo)
+		return -CT_E_INVAL;
+	/* freeing every free pfn in ascending order merges them exactly as the kernel had them */
+	for (uint64_t p = lo; p < hi; p++) {
+		enum ct_pfn_class c = ct_memsnap_pfn_class(map, p);
+
+		if (c == CT_PFN_FREE)
+			ct_buddy_release(z->buddy, p, 0);
+		else if (c == CT_PFN_NOPAGE)
+			ct_buddy_set_state(z->buddy, p, CT_PAGE_HOLE);
+	}
+	ct_buddy_counts(z->buddy, have);
+	for (int o = 0; z->seeded && o < m->norders; o++) {
+		if (have[o] == z->seed[o])
+			continue;
+		ct_model_note(m, "zone %s: the free map and buddyinfo differ (order %d: %llu and %llu blocks): "
+			      "they were read at different moments, or blocks that may not merge (isolated, CMA, "
+			      "highatomic pageblocks) sit side by side", z->name, o,
+			      (unsigned long long)have[o], (unsigned long long)z->seed[o]);
+		break;
+	}
+	return 0;
+}
+
+/* Put [pfn, 2^order) on the free lists; pages already free there are conflicts. */
+static void give(struct mzone *z, uint64_t pfn, int order)
+{
+	if (ct_buddy_release(z->buddy, pfn, order) >= 0)
+		return;
+	/* part of it is free already, or it leaves the zone: free what can be freed */
+	z->page_event_conflicts++;
+	for (uint64_t p = pfn; p < pfn + (1ULL << order); p++) {
+		enum ct_page_state s = ct_buddy_state(z->buddy, p);
+
+		if (s != CT_PAGE_FREE && s != CT_PAGE_HOLE)
+			ct_buddy_release(z->buddy, p, 0);
+	}
+}
+
+static void set_range(struct mzone *z, uint64_t pfn, int order, enum ct_page_state st)
+{
+	for (uint64_t p = pfn; p < pfn + (1ULL << order); p++)
+		if (ct_buddy_state(z->buddy, p) != CT_PAGE_FREE && ct_buddy_state(z->buddy, p) != CT_PAGE_HOLE)
+			ct_buddy_set_state(z->buddy, p, st);
+}
+
+static int range_free(const struct mzone *z, uint64_t pfn, int order)
+{
+	for (uint64_t p = pfn; p < pfn + (1ULL << order); p++)
+		if (ct_buddy_state(z->buddy, p) != CT_PAGE_FREE)
+			return 0;
+	return 1;
+}
+
+void exact_page_event(struct ct_model *m, struct mzone *z, const struct ct_event *ev)
+{
+	const struct ct_ev_page *pg = &ev->u.page;
+	int order = pg->order;
+	uint64_t b;
+
+	if (pg->pfn == CT_PFN_NONE || order < 0 || order >= m->norders ||
+	    pg->pfn + (1ULL << order) > z->end)
+		return;
+	b = pb_of(m, z, pg->pfn);
+	switch (ev->type) {
+	case CT_EV_PAGE_FREE:
+		if (!range_free(z, pg->pfn, order) && ct_buddy_state(z->buddy, pg->pfn) == CT_PAGE_FREE)
+			z->page_event_conflicts++;
+		if (pcp_order(m, order))
+			set_range(z, pg->pfn, order, CT_PAGE_PCP);
+		else
+			give(z, pg->pfn, order);
+		break;
+	case CT_EV_PAGE_PCPU_DRAIN:
+		give(z, pg->pfn, order);
+		if (pg->migratetype >= 0 && !(z->pb[b].flags & PB_MT_KNOWN))
+			model_set_owner(m, z, b, pg->migratetype, 1);
+		break;
+	case CT_EV_PAGE_ALLOC_ZONE_LOCKED: {
+		long got = ct_buddy_take(z->buddy, pg->pfn, order,
+					 pg->percpu_refill > 0 ? CT_PAGE_PCP : CT_PAGE_USED);
+
+		if (got >= 0 && got < (1L << order))
+			z->page_event_conflicts++;
+		if (pg->migratetype >= 0 && !(z->pb[b].flags & PB_MT_KNOWN))
+			model_set_owner(m, z, b, pg->migratetype, 1);
+		break;
+	}
+	case CT_EV_PAGE_ALLOC:
+		/* normally taken off the free lists by an event before; if not, now */
+		if (ct_buddy_state(z->buddy, pg->pfn) == CT_PAGE_FREE) {
+			z->page_event_conflicts++;
+			ct_buddy_take(z->buddy, pg->pfn, order, CT_PAGE_USED);
+		}
+		set_range(z, pg->pfn, order, CT_PAGE_USED);
+		break;
+	default:	/* mm_page_free_batched: the mm_page_free of the same page says it all */
+		break;
+	}
+}
+
+uint64_t exact_free_isolate(struct ct_model *m, struct mzone *z, struct mrun *r, uint64_t start,
+			    uint64_t end, uint64_t taken, int fast)
+{
+	uint64_t got = 0;
+
+	if (end > z->end)
+		end = z->end;
+	if (fast) {
+		/* fast_isolate_freepages(): one free block from the free lists, highest pfn wins */
+		for (uint64_t p = end; taken && p-- > start;) {
+			uint64_t head;
+			int o;
+
+			if (!ct_buddy_find(z->buddy, p, &head, &o))
+				continue;
+			if ((1ULL << o) == taken && head >= start) {
+				ct_buddy_take(z->buddy, head, o, CT_PAGE_ISOLATED);
+				if (r) {
+					struct pcp_entry e = { head, (uint8_t)o };
+
+					if (r->nfl == r->fl_cap) {
+						uint32_t ncap = r->fl_cap ? r->fl_cap * 2 : 64;
+						struct pcp_entry *n = realloc(r->fl, ncap * sizeof(*n));
+
+						if (!n) {
+							m->nomem = 1;
+							return got;
+						}
+						r->fl = n;
+						r->fl_cap = ncap;
+					}
+					r->fl[r->nfl++] = e;
+				}
+				return taken;
+			}
+			p = head;	/* skip the rest of this block */
+		}
+		z->page_event_conflicts++;
+		return 0;
+	}
+	/* isolate_freepages_block(): every free block from @start up, until enough */
+	for (uint64_t p = start; p < end && got < taken;) {
+		uint64_t head;
+		int o;
+
+		if (!ct_buddy_find(z->buddy, p, &head, &o) || head < p) {
+			p++;
+			continue;
+		}
+		ct_buddy_take(z->buddy, head, o, CT_PAGE_ISOLATED);
+		if (r) {
+			if (r->nfl == r->fl_cap) {
+				uint32_t ncap = r->fl_cap ? r->fl_cap * 2 : 64;
+				struct pcp_entry *n = realloc(r->fl, ncap * sizeof(*n));
+
+				if (!n) {
+					m->nomem = 1;
+					return got;
+				}
+				r->fl = n;
+				r->fl_cap = ncap;
+			}
+			r->fl[r->nfl++] = (struct pcp_entry){ head, (uint8_t)o };
+		} else {
+			set_range(z, head, o, CT_PAGE_USED);	/* no run to return them: taken for good */
+		}
+		got += 1ULL << o;
+		p = head + (1ULL << o);
+	}
+	if (got != taken)
+		z->page_event_conflicts++;
+	return got;
+}
+
+void exact_run_end(struct ct_model *m, struct mzone *z, struct mrun *r)
+{
+	(void)m;
+	/* what release_free_list() freed came back through mm_page_free; the rest was used */
+	for (uint32_t i = 0; i < r->nfl; i++) {
+		uint64_t pfn = r->fl[i].pfn;
+
+		for (uint64_t p = pfn; p < pfn + (1ULL << r->fl[i].order); p++)
+			if (ct_buddy_state(z->buddy, p) == CT_PAGE_ISOLATED)
+				ct_buddy_set_state(z->buddy, p, CT_PAGE_USED);
+	}
+	r->nfl = 0;
+}
+
+void exact_extfrag(struct ct_model *m, struct mzone *z, uint64_t pfn, int alloc_order)
+{
+	(void)m;
+	/*
+	 * 6.15+ steals (and claims of a whole pageblock) without a zone_locked
+	 * event: the pages are still free here. Elsewhere zone_locked took them.
+	 */
+	if (alloc_order >= 0 && pfn + (1ULL << alloc_order) <= z->end && range_free(z, pfn, alloc_order))
+		ct_buddy_take(z->buddy, pfn, alloc_order, CT_PAGE_USED);
+}
+
+static uint32_t count_state(const struct ct_model *m, const struct mzone *z, uint64_t b, int held)
+{
+	uint64_t first = (z->pb0 + b) << m->pbo, last = first + m->pb_pages;
+	uint32_t n = 0;
+
+	if (first < z->start)
+		first = z->start;
+	if (last > z->end)
+		last = z->end;
+	for (uint64_t p = first; p < last; p++) {
+		enum ct_page_state s = ct_buddy_state(z->buddy, p);
+
+		if (held ? (s == CT_PAGE_PCP || s == CT_PAGE_ISOLATED) : s == CT_PAGE_USED)
+			n++;
+	}
+	return n;
+}
+
+uint32_t exact_block_used(const struct ct_model *m, const struct mzone *z, uint64_t b)
+{
+	return count_state(m, z, b, 0);
+}
+
+uint32_t exact_block_held(const struct ct_model *m, const struct mzone *z, uint64_t b)
+{
+	return count_state(m, z, b, 1);
+}
+
+uint64_t exact_pcp_pages(const struct mzone *z)
+{
+	uint64_t n = 0;
+
+	for (uint64_t p = z->start; p < z->end; p++)
+		n += ct_buddy_state(z->buddy, p) == CT_PAGE_PCP;
+	return n;
+}
+
+/* Which pages moved comes from the page events; the counts per pageblock from these two. */
+void exact_migrate_isolate(struct ct_model *m, struct mrun *r, uint64_t start, uint64_t taken)
+{
+	for (uint64_t i = 0; i < taken; i++) {
+		if (r->niso == r->iso_cap) {
+			uint32_t ncap = r->iso_cap ? r->iso_cap * 2 : 64;
+			uint64_t *n = realloc(r->iso, ncap * sizeof(*n));
+
+			if (!n) {
+				m->nomem = 1;
+				return;
+			}
+			r->iso = n;
+			r->iso_cap = ncap;
+		}
+		r->iso[r->niso++] = start;
+	}
+}
+
+void exact_migrated(struct ct_model *m, struct mzone *z, struct mrun *r, uint64_t migrated)
+{
+	for (uint32_t i = 0; i < r->niso && i < migrated; i++) {
+		uint64_t b = pb_of(m, z, r->iso[i]);
+
+		if (b < z->npb)
+			z->pb[b].migrated_out++;
+	}
+	r->niso = 0;
+}

@@ -1,0 +1,420 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Reading the /proc and /sys files a recording keeps, and the kpageflags summary. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "compactrace/error.h"
+#include "compactrace/snapshots_collect.h"
+
+#define MAX_PROC_FILE (64u << 20)
+
+/* /proc/kpageflags bits (include/uapi/linux/kernel-page-flags.h) */
+#define KPF_LRU 5
+#define KPF_SLAB 7
+#define KPF_BUDDY 10
+#define KPF_NOPAGE 20
+
+/* free blocks never cross a boundary of their own size; no kernel has blocks above 2^13 pages */
+#define SCAN_ORDER 13
+#define SCAN_PAGES (1u << SCAN_ORDER)
+
+struct text_buf {
+	char *p;
+	size_t len, cap;
+	int failed;
+};
+
+static void tb_printf(struct text_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void tb_printf(struct text_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (b->failed)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		b->failed = 1;
+		return;
+	}
+	if (b->cap - b->len <= (size_t)n) {
+		size_t ncap = b->cap ? b->cap : 65536;
+		char *np;
+
+		while (ncap - b->len <= (size_t)n)
+			ncap *= 2;
+		np = realloc(b->p, ncap);
+		if (!np) {
+			b->failed = 1;
+			return;
+		}
+		b->p = np;
+		b->cap = ncap;
+	}
+	va_start(ap, fmt);
+	vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+/* the whole of a small (proc) file; -CT_E_OPEN with errno kept */
+static int slurp(const char *path, char **out, size_t *len)
+{
+	size_t cap = 16384, n = 0;
+	char *buf = NULL, *nb;
+	int fd, ret = 0;
+
+	*out = NULL;
+	*len = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -CT_E_OPEN;
+	buf = malloc(cap);
+	if (!buf) {
+		ret = -CT_E_NOMEM;
+		goto out;
+	}
+	for (;;) {
+		ssize_t got;
+
+		if (cap - n < 4096) {
+			if (cap >= MAX_PROC_FILE) {
+				ret = -CT_E_IO;
+				goto out;
+			}
+			nb = realloc(buf, cap * 2);
+			if (!nb) {
+				ret = -CT_E_NOMEM;
+				goto out;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		got = read(fd, buf + n, cap - n - 1);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			ret = -CT_E_OPEN;
+			goto out;
+		}
+		if (got == 0)
+			break;
+		n += (size_t)got;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	buf = NULL;
+out:
+	free(buf);
+	close(fd);
+	return ret;
+}
+
+static int add_item(struct ct_attach_set *set, const char *prefix, const char *item,
+		    const void *data, size_t len)
+{
+	char name[CT_ATTACH_NAME_MAX + 1];
+
+	if ((size_t)snprintf(name, sizeof(name), "%s/%s", prefix, item) >= sizeof(name))
+		return -CT_E_INVAL;
+	return ct_attach_set_add(set, name, data, len);
+}
+
+static void notef(ct_snapshot_note_fn note, void *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void notef(ct_snapshot_note_fn note, void *ctx, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	if (!note)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	note(ctx, msg);
+}
+
+/* read @root@path into "@prefix/@item"; a file that cannot be read is a note */
+static int copy_item(struct ct_attach_set *set, const char *root, const char *prefix,
+		     const char *item, const char *path, ct_snapshot_note_fn note, void *ctx,
+		     char **keep, size_t *keep_len)
+{
+	char full[4096];
+	char *text = NULL;
+	size_t len;
+	int ret;
+
+	if ((size_t)snprintf(full, sizeof(full), "%s%s", root, path) >= sizeof(full))
+		return -CT_E_INVAL;
+	ret = slurp(full, &text, &len);
+	if (ret == -CT_E_NOMEM)
+		return ret;
+	if (ret < 0) {
+		notef(note, ctx, "%s: %s (left out of %s)", full,
+		      ret == -CT_E_OPEN ? strerror(errno) : ct_strerror(ret), prefix);
+		return 0;
+	}
+	ret = add_item(set, prefix, item, text, len);
+	if (ret == 0 && keep) {
+		*keep = text;
+		*keep_len = len;
+		text = NULL;
+	}
+	free(text);
+	return ret;
+}
+
+int ct_snapshot_collect_vmstat(struct ct_attach_set *set, const char *root, const char *prefix)
+{
+	char full[4096];
+	char *text = NULL;
+	size_t len;
+	int ret;
+
+	if ((size_t)snprintf(full, sizeof(full), "%s/proc/vmstat", root) >= sizeof(full))
+		return -CT_E_INVAL;
+	ret = slurp(full, &text, &len);
+	if (ret < 0)
+		return ret;
+	ret = add_item(set, prefix, "vmstat", text, len);
+	free(text);
+	return ret;
+}
+
+int ct_pageblock_order_from_pagetypeinfo(const char *text, size_t len)
+{
+	static const char key[] = "Page block order:";
+	const char *p = text, *end = text + len;
+	long v = 0;
+
+	while (p && (size_t)(end - p) >= sizeof(key) - 1) {
+		const char *hit = memmem(p, (size_t)(end - p), key, sizeof(key) - 1);
+
+		if (!hit)
+			return 0;
+		p = hit + sizeof(key) - 1;
+		while (p < end && (*p == ' ' || *p == '\t'))
+			p++;
+		while (p < end && *p >= '0' && *p <= '9' && v < 100)
+			v = v * 10 + (*p++ - '0');
+		return v > 0 && v <= 20 ? (int)v : 0;
+	}
+	return 0;
+}
+
+int ct_snapshot_collect(struct ct_attach_set *set, const char *root, const char *prefix,
+			ct_snapshot_note_fn note, void *ctx)
+{
+	static const struct {
+		const char *item, *path;
+	} items[] = {
+		{ "buddyinfo", "/proc/buddyinfo" },
+		{ "zoneinfo", "/proc/zoneinfo" },
+		{ "extfrag_threshold", "/proc/sys/vm/extfrag_threshold" },
+		{ "compaction_proactiveness", "/proc/sys/vm/compaction_proactiveness" },
+		{ "thp-enabled", "/sys/kernel/mm/transparent_hugepage/enabled" },
+		{ "thp-defrag", "/sys/kernel/mm/transparent_hugepage/defrag" },
+		{ "osrelease", "/proc/sys/kernel/osrelease" },
+	};
+	char *pti = NULL, *summary = NULL, path[4096], num[32];
+	size_t pti_len = 0, slen;
+	int ret, fd = -1, order = 0;
+	long page_size = sysconf(_SC_PAGESIZE);
+
+	ret = copy_item(set, root, prefix, "pagetypeinfo", "/proc/pagetypeinfo", note, ctx,
+			&pti, &pti_len);
+	for (size_t i = 0; ret == 0 && i < sizeof(items) / sizeof(items[0]); i++)
+		ret = copy_item(set, root, prefix, items[i].item, items[i].path, note, ctx, NULL, NULL);
+	if (ret < 0)
+		goto out;
+	snprintf(num, sizeof(num), "%ld\n", page_size);
+	ret = add_item(set, prefix, "page-size", num, strlen(num));
+	if (ret < 0)
+		goto out;
+
+	if (pti)
+		order = ct_pageblock_order_from_pagetypeinfo(pti, pti_len);
+	if (!order) {
+		order = 9;
+		notef(note, ctx, "no pageblock order in pagetypeinfo: the %s kpageflags summary "
+		      "assumes 9", prefix);
+	}
+	snprintf(path, sizeof(path), "%s/proc/kpageflags", root);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		notef(note, ctx, "%s: %s (no kpageflags summary in %s)", path, strerror(errno), prefix);
+		goto out;
+	}
+	ret = ct_kpageflags_summary(fd, order, &summary, &slen);
+	if (ret == -CT_E_NOMEM)
+		goto out;
+	if (ret < 0) {
+		notef(note, ctx, "%s: %s (no kpageflags summary in %s)", path, ct_strerror(ret), prefix);
+		ret = 0;
+		goto out;
+	}
+	ret = add_item(set, prefix, "kpageflags-summary", summary, slen);
+out:
+	if (fd >= 0)
+		close(fd);
+	free(pti);
+	free(summary);
+	return ret;
+}
+
+/* ---- /proc/kpageflags per pageblock ---- */
+
+struct block_count {
+	uint64_t free, lru, slab, other, nopage;
+};
+
+static void classify(uint64_t f, struct block_count *c)
+{
+	if (f & (1ULL << KPF_NOPAGE))
+		c->nopage++;
+	else if (f & (1ULL << KPF_LRU))
+		c->lru++;
+	else if (f & (1ULL << KPF_SLAB))
+		c->slab++;
+	else
+		c->other++;
+}
+
+/* the order of the free block headed at @i of @f[0..@n) starting at pfn @pfn */
+static unsigned free_block_pages(const uint64_t *f, size_t i, size_t n, uint64_t pfn)
+{
+	size_t zrun = 0;
+	unsigned k = 0;
+
+	while (i + 1 + zrun < n && f[i + 1 + zrun] == 0 && zrun < SCAN_PAGES)
+		zrun++;
+	while (k < SCAN_ORDER && (pfn & ((2ULL << k) - 1)) == 0 && ((size_t)2 << k) - 1 <= zrun)
+		k++;
+	return 1u << k;
+}
+
+int ct_kpageflags_summary(int fd, int pageblock_order, char **text, size_t *len)
+{
+	struct text_buf b = { 0 };
+	struct block_count tot = { 0 }, cur = { 0 };
+	uint64_t *f = NULL, pfn = 0, block_pages, nblocks = 0;
+	int ret = 0;
+
+	*text = NULL;
+	*len = 0;
+	if (pageblock_order < 1 || pageblock_order > 20)
+		return -CT_E_INVAL;
+	block_pages = 1ULL << pageblock_order;
+	f = malloc(SCAN_PAGES * sizeof(*f));
+	if (!f)
+		return -CT_E_NOMEM;
+	tb_printf(&b, "# compactrace kpageflags summary 1\n"
+		  "# pageblock_order %d\n"
+		  "# per pageblock: start_pfn free lru slab other (pages; free = in free buddy blocks)\n",
+		  pageblock_order);
+	for (;;) {
+		size_t n = 0, i = 0;
+
+		/* one naturally aligned group of 2^SCAN_ORDER pages */
+		while (n < SCAN_PAGES) {
+			ssize_t got = pread(fd, (char *)f + n * 8, (SCAN_PAGES - n) * 8,
+					    (off_t)((pfn + n) * 8));
+
+			if (got < 0 && errno == EINTR)
+				continue;
+			if (got < 0) {
+				ret = -CT_E_IO;
+				goto out;
+			}
+			if (got == 0)
+				break;
+			n += (size_t)got / 8;
+			if (got % 8) {
+				ret = -CT_E_IO;
+				goto out;
+			}
+		}
+		while (i < n) {
+			size_t take = 1;
+
+			if (f[i] & (1ULL << KPF_BUDDY)) {
+				take = free_block_pages(f, i, n, pfn + i);
+				if (take > n - i)
+					take = n - i;
+			}
+			for (size_t j = 0; j < take; j++) {
+				uint64_t p = pfn + i + j;
+
+				if (f[i] & (1ULL << KPF_BUDDY))
+					cur.free++;
+				else
+					classify(f[i + j], &cur);
+				if ((p & (block_pages - 1)) == block_pages - 1) {
+					if (cur.free + cur.lru + cur.slab + cur.other) {
+						tb_printf(&b, "0x%llx %llu %llu %llu %llu\n",
+							  (unsigned long long)(p + 1 - block_pages),
+							  (unsigned long long)cur.free,
+							  (unsigned long long)cur.lru,
+							  (unsigned long long)cur.slab,
+							  (unsigned long long)cur.other);
+						nblocks++;
+					}
+					tot.free += cur.free;
+					tot.lru += cur.lru;
+					tot.slab += cur.slab;
+					tot.other += cur.other;
+					tot.nopage += cur.nopage;
+					memset(&cur, 0, sizeof(cur));
+				}
+			}
+			i += take;
+		}
+		pfn += n;
+		if (n < SCAN_PAGES)
+			break;
+	}
+	if (cur.free + cur.lru + cur.slab + cur.other) {	/* a last, partial pageblock */
+		tb_printf(&b, "0x%llx %llu %llu %llu %llu\n",
+			  (unsigned long long)(pfn & ~(block_pages - 1)),
+			  (unsigned long long)cur.free, (unsigned long long)cur.lru,
+			  (unsigned long long)cur.slab, (unsigned long long)cur.other);
+		nblocks++;
+	}
+	tot.free += cur.free;
+	tot.lru += cur.lru;
+	tot.slab += cur.slab;
+	tot.other += cur.other;
+	tot.nopage += cur.nopage;
+	if (pfn == 0) {
+		ret = -CT_E_IO;		/* an empty kpageflags: nothing to summarize */
+		goto out;
+	}
+	tb_printf(&b, "total pfns %llu pageblocks %llu\n"
+		  "total free %llu lru %llu slab %llu other %llu nopage %llu\n",
+		  (unsigned long long)pfn, (unsigned long long)nblocks,
+		  (unsigned long long)tot.free, (unsigned long long)tot.lru,
+		  (unsigned long long)tot.slab, (unsigned long long)tot.other,
+		  (unsigned long long)tot.nopage);
+	if (b.failed) {
+		ret = -CT_E_NOMEM;
+		goto out;
+	}
+	*text = b.p;
+	*len = b.len;
+	b.p = NULL;
+out:
+	free(b.p);
+	free(f);
+	return ret;
+}

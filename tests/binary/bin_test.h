@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef CT_TESTS_BINARY_BIN_TEST_H
+#define CT_TESTS_BINARY_BIN_TEST_H
+
+/*
+ * Checks for the binary-format tests: each failure is counted and reported
+ * with its location, the test goes on. Exit status: 0 pass, 1 fail, 77 skip.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+struct bt {
+	int checks, failures;
+	const char *what;	/* the case under test, for messages */
+};
+
+#define BT_CHECK(t, cond)                                                            \
+	do {                                                                         \
+		(t)->checks++;                                                       \
+		if (!(cond)) {                                                       \
+			(t)->failures++;                                             \
+			fprintf(stderr, "%s:%d: [%s] check failed: %s\n", __FILE__, \
+				__LINE__, (t)->what ? (t)->what : "", #cond);        \
+		}                                                                    \
+	} while (0)
+
+#define BT_EQ(t, got, want)                                                          \
+	do {                                                                         \
+		long long g_ = (long long)(got), w_ = (long long)(want);             \
+		(t)->checks++;                                                       \
+		if (g_ != w_) {                                                      \
+			(t)->failures++;                                             \
+			fprintf(stderr, "%s:%d: [%s] %s = %lld, want %lld\n", __FILE__, \
+				__LINE__, (t)->what ? (t)->what : "", #got, g_, w_); \
+		}                                                                    \
+	} while (0)
+
+#define BT_STR(t, got, want)                                                         \
+	do {                                                                         \
+		const char *g_ = (got), *w_ = (want);                                \
+		(t)->checks++;                                                       \
+		if (strcmp(g_, w_) != 0) {                                           \
+			(t)->failures++;                                             \
+			fprintf(stderr, "%s:%d: [%s] %s = \"%s\", want \"%s\"\n",    \
+				__FILE__, __LINE__, (t)->what ? (t)->what : "", #got, g_, w_); \
+		}                                                                    \
+	} while (0)
+
+static inline int bt_done(const struct bt *t, const char *name)
+{
+	fprintf(stderr, "%s: %d checks, %d failed\n", name, t->checks, t->failures);
+	return t->failures ? 1 : 0;
+}
+
+#endif

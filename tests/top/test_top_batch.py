@@ -1,0 +1,140 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""`compactrace top --batch`: the last refresh of a replay shows the same
+numbers as `compactrace report -f json` of the same file, for every sample
+and format; a paced replay takes the trace's own time; bad input gives a
+clear message and never a screen. Exit 0 pass, 1 fail, 77 skip."""
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import toplib  # noqa: E402
+
+TOOL, SAMPLES = sys.argv[1], sys.argv[2]
+failures = []
+
+
+def check(cond, msg):
+    if not cond:
+        failures.append(msg)
+        print("FAIL: " + msg, file=sys.stderr)
+
+
+def top(args, cols=160, stdin=subprocess.DEVNULL):
+    env = dict(toplib.ENV, COLUMNS=str(cols))
+    p = subprocess.run([TOOL, "top"] + args, capture_output=True, env=env, stdin=stdin, timeout=120)
+    check(p.returncode >= 0, f"top {args}: killed by signal {-p.returncode}")
+    return p.returncode, p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace")
+
+
+def refreshes(out):
+    """Split batch output into refreshes (each starts with the title bar)."""
+    parts, cur = [], []
+    for line in out.splitlines():
+        if line.startswith(" compactrace top |") and cur:
+            parts.append(cur)
+            cur = []
+        cur.append(line)
+    if cur:
+        parts.append(cur)
+    return parts
+
+
+with tempfile.TemporaryDirectory() as tmp:
+    files = []
+    for name in ("manual", "direct", "kcompactd", "extfrag"):
+        fmts = ["ftrace.txt", "dat"] if name != "manual" else \
+            ["ftrace.txt", "dat", "perf.data", "perf-script.txt", "trace-cmd.txt"]
+        for fmt in fmts:
+            path = toplib.sample_file(SAMPLES, name, fmt, tmp)
+            if path:
+                files.append((name, fmt, path))
+    if not any(f[1] == "ftrace.txt" for f in files):
+        print("SKIP: no sample traces under " + SAMPLES)
+        sys.exit(77)
+
+    for name, fmt, path in files:
+        where = f"{name}/{fmt}"
+        r = toplib.report_json(TOOL, path)
+        rc, out, err = top(["-i", path, "--speed", "0", "--batch", "5"])
+        check(rc == 0, f"{where}: exit {rc}: {err.strip()}")
+        check("\x1b" not in out, f"{where}: escape sequences in batch output")
+        parts = refreshes(out)
+        check(1 <= len(parts) <= 5, f"{where}: {len(parts)} refreshes")
+        if not parts:
+            continue
+        last = parts[-1]
+        check("END OF INPUT" in last[0], f"{where}: the last refresh is not the end of the input")
+        check(all(len(l) <= 160 for l in out.splitlines()), f"{where}: a line longer than 160")
+        toplib.compare(toplib.parse_screen(last), r, where, check)
+
+    # the same at 80 columns: abbreviated columns, the same totals where shown
+    path = toplib.sample_file(SAMPLES, "direct", "ftrace.txt", tmp)
+    if path:
+        r = toplib.report_json(TOOL, path)
+        rc, out, err = top(["-i", path, "--speed", "0", "-b", "1"], cols=80)
+        check(rc == 0 and all(len(l) <= 80 for l in out.splitlines()), f"80 columns: rc {rc} or a long line")
+        s = toplib.parse_screen(refreshes(out)[-1])
+        check(s.get("stalls_started") == r["totals"]["compact_stall"], "80 columns: stalls started")
+        check(s.get("events") == r["events"], "80 columns: events")
+
+        # paced: the trace spans ~0.66 s; at speed 1 with 100 ms refreshes there are
+        # several refreshes, the replay takes about the trace's own time, and the
+        # last refresh (which waits for the end) still equals the report
+        span = (r["sources"][0]["last_ts_ns"] - r["sources"][0]["first_ts_ns"]) / 1e9
+        t0 = time.monotonic()
+        rc, out, err = top(["-i", path, "--speed", "1", "--interval", "100", "--batch", "1000"])
+        took = time.monotonic() - t0
+        parts = refreshes(out)
+        check(rc == 0, f"paced: exit {rc}: {err}")
+        check(len(parts) >= 3, f"paced: only {len(parts)} refreshes for a {span:.2f} s trace")
+        check(took >= span * 0.9, f"paced: replay took {took:.2f} s for a {span:.2f} s trace")
+        check(took < span + 10, f"paced: replay took {took:.2f} s")
+        if parts:
+            toplib.compare(toplib.parse_screen(parts[-1]), r, "paced", check)
+            first = toplib.parse_screen(parts[0])
+            check(first.get("events", 0) < r["events"], "paced: the first refresh already has every event")
+        # speed 2 halves it
+        t0 = time.monotonic()
+        rc, out, err = top(["-i", path, "--speed", "2", "--interval", "100", "--batch", "1000"])
+        took2 = time.monotonic() - t0
+        check(rc == 0 and span * 0.4 <= took2 < took, f"speed 2: {took2:.2f} s vs {took:.2f} s at speed 1")
+        # fewer refreshes than the replay needs: the last one still waits for the end
+        rc, out, err = top(["-i", path, "--speed", "4", "--interval", "50", "--batch", "2"])
+        parts = refreshes(out)
+        check(rc == 0 and len(parts) == 2 and "END OF INPUT" in parts[-1][0], f"batch 2: {len(parts)} refreshes")
+        # stdin, batch only
+        with open(path, "rb") as f:
+            rc, out, err = top(["-i", "-", "--speed", "0", "-b", "1"], stdin=f)
+        check(rc == 0 and toplib.parse_screen(refreshes(out)[-1]).get("events") == r["events"], "stdin replay")
+
+    # bad input: clear messages, exit 1 (or 2 for usage), nothing on stdout
+    rc, out, err = top(["-i", os.path.join(tmp, "nope.txt"), "-b", "1"])
+    check(rc == 1 and "nope.txt" in err and out == "", f"missing file: rc={rc} err={err!r}")
+    garbage = os.path.join(tmp, "garbage.bin")
+    with open(garbage, "wb") as f:
+        f.write(os.urandom(65536))
+    rc, out, err = top(["-i", garbage, "-b", "1"])
+    check(rc == 1 and "garbage.bin" in err and out == "", f"garbage: rc={rc} err={err!r}")
+    prose = os.path.join(tmp, "prose.txt")
+    with open(prose, "w") as f:
+        f.write("    tail-1 [000] .... 1.0: hello\n" + "no trace here at all\n" * 50)
+    rc, out, err = top(["-i", prose, "-b", "1", "--speed", "0"])
+    check(rc == 1 and "prose.txt" in err, f"unparsable text: rc={rc} err={err!r}")
+    rc, out, err = top(["-i", garbage])   # no --batch, stdout is a pipe
+    check(rc == 1 and "not a terminal" in err and "--batch" in err and out == "",
+          f"not a terminal: rc={rc} err={err!r} out={out[:80]!r}")
+    for bad in (["--speed", "-1", "-i", prose], ["--interval", "0"], ["--batch", "x"],
+                ["--speed", "2"], ["extra"]):
+        rc, out, err = top(bad)
+        check(rc == 2 and "usage" in err, f"{bad}: rc={rc} err={err!r}")
+    rc, out, err = top(["--help"])
+    check(rc == 0 and "usage: compactrace top" in out, "--help")
+
+if failures:
+    print(f"{len(failures)} failures", file=sys.stderr)
+    sys.exit(1)
+print("top batch: all checks passed")
