@@ -14,7 +14,8 @@
 
 #define ORDER_UNKNOWN INT32_MIN
 #define DEFAULT_PAGEBLOCK_ORDER 9	/* x86-64: HPAGE_PMD_ORDER */
-#define MAX_EVENT_NAMES 256
+#define MAX_EVENT_NAMES 256	/* distinct names listed per source; more are lumped */
+#define NAME_SLOTS 1024		/* hash slots for those names: > 2 x MAX_EVENT_NAMES */
 
 struct task {
 	int32_t pid;		/* 0 is a valid pid (<idle>), so @used marks slots */
@@ -42,6 +43,8 @@ struct ct_engine {
 	int have_ts;
 	int trust_printed_pageblock_order;
 	uint32_t zones_cap, kcompactd_cap, sources_cap;
+	uint64_t type_counts[CT_EV_TYPE_COUNT];	/* this source's interpreted events */
+	uint16_t name_slots[NAME_SLOTS];	/* other names: index + 1 into cur->names */
 	int nomem;
 	struct ct_model *model;	/* the shadow buddy model, or NULL */
 };
@@ -232,15 +235,49 @@ static int pageblock_add(struct ct_engine *eng, uint64_t pb)
 
 /* ---- sources and event names -------------------------------------------- */
 
-static int count_name(struct ct_engine *eng, const char *name, size_t len)
+static uint32_t hash_name(const char *name, size_t len)
 {
-	struct ct_source_summary *s = eng->cur;
+	uint32_t h = 2166136261u;	/* FNV-1a */
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)name[i]) * 16777619u;
+	return h;
+}
+
+static int add_name(struct ct_source_summary *s, const char *name, size_t len, uint64_t count)
+{
 	struct ct_event_count *e;
 
-	/* most traces have few distinct names: a linear scan from the hottest end */
-	for (uint32_t i = 0; i < s->nnames; i++) {
-		e = &s->names[i];
-		if (strncmp(e->name, name, len) == 0 && e->name[len] == '\0') {
+	if (grow((void **)&s->names, &s->names_cap, s->nnames + 1, sizeof(*s->names)) < 0)
+		return -CT_E_NOMEM;
+	e = &s->names[s->nnames];
+	e->name = strndup(name, len);
+	if (!e->name)
+		return -CT_E_NOMEM;
+	e->count = count;
+	s->nnames++;
+	return 0;
+}
+
+/*
+ * Count an event by name. Interpreted events are counted by type (their
+ * names are fixed); other names go through a small hash table, because big
+ * traces are mostly kmem page events and this runs for every one of them.
+ */
+static int count_name(struct ct_engine *eng, const struct ct_event *ev)
+{
+	struct ct_source_summary *s = eng->cur;
+	uint32_t h, i;
+
+	if (ev->type != CT_EV_OTHER) {
+		eng->type_counts[ev->type]++;
+		return 0;
+	}
+	h = hash_name(ev->name, ev->name_len);
+	for (i = h & (NAME_SLOTS - 1); eng->name_slots[i]; i = (i + 1) & (NAME_SLOTS - 1)) {
+		struct ct_event_count *e = &s->names[eng->name_slots[i] - 1];
+
+		if (strncmp(e->name, ev->name, ev->name_len) == 0 && e->name[ev->name_len] == '\0') {
 			e->count++;
 			return 0;
 		}
@@ -249,14 +286,23 @@ static int count_name(struct ct_engine *eng, const char *name, size_t len)
 		s->names_overflow++;
 		return 0;
 	}
-	if (grow((void **)&s->names, &s->names_cap, s->nnames + 1, sizeof(*s->names)) < 0)
+	if (add_name(s, ev->name, ev->name_len, 1) < 0)
 		return -CT_E_NOMEM;
-	e = &s->names[s->nnames];
-	e->name = strndup(name, len);
-	if (!e->name)
-		return -CT_E_NOMEM;
-	e->count = 1;
-	s->nnames++;
+	eng->name_slots[i] = (uint16_t)s->nnames;
+	return 0;
+}
+
+/* At the end of a source: the per-type counts join the named ones. */
+static int merge_type_counts(struct ct_engine *eng)
+{
+	for (int t = CT_EV_BEGIN; t <= CT_EV_MM_MIGRATE_PAGES; t++) {
+		const char *name = ct_event_type_name((enum ct_event_type)t);
+
+		if (eng->type_counts[t] && add_name(eng->cur, name, strlen(name), eng->type_counts[t]) < 0)
+			return -CT_E_NOMEM;
+	}
+	memset(eng->type_counts, 0, sizeof(eng->type_counts));
+	memset(eng->name_slots, 0, sizeof(eng->name_slots));
 	return 0;
 }
 
@@ -868,7 +914,7 @@ int ct_engine_feed(struct ct_engine *eng, const struct ct_event *ev)
 
 	s->events++;
 	eng->res.events++;
-	if (ev->name && count_name(eng, ev->name, ev->name_len) < 0)
+	if ((ev->type != CT_EV_OTHER || ev->name) && count_name(eng, ev) < 0)
 		return -CT_E_NOMEM;
 	if (!eng->have_ts) {
 		s->first_ts_ns = ev->ts_ns;
@@ -998,6 +1044,8 @@ int ct_engine_end_source(struct ct_engine *eng)
 	free(eng->tasks);
 	eng->tasks = NULL;
 	eng->tasks_cap = eng->tasks_used = 0;
+	if (merge_type_counts(eng) < 0)
+		eng->nomem = 1;
 	if (eng->cur->nnames)
 		qsort(eng->cur->names, eng->cur->nnames, sizeof(*eng->cur->names), cmp_names);
 	if (r->nzones)
