@@ -65,6 +65,14 @@ enum ct_event_type ct_text_classify(struct ct_text_parser *p, const char *name, 
 					       type_lookup);
 }
 
+/* Characters that end a key (' ', '=') or a value (' '): one table lookup per byte. */
+#define KV_END_KEY 1
+#define KV_END_VALUE 2
+static const unsigned char kv_stop[256] = {
+	[' '] = KV_END_KEY | KV_END_VALUE,
+	['='] = KV_END_KEY,
+};
+
 /*
  * Next "key=value" of the payload. A value ends at a space, except "(a ~ b)"
  * which runs to its ')'; a trailing ',' (begin/end's "zone_end=0x1000,") is
@@ -85,7 +93,7 @@ static int kv_next(const char **pp, const char *end, struct kv *kv)
 			return 0;
 		}
 		k = p;
-		while (p < end && *p != '=' && *p != ' ')
+		while (p < end && !(kv_stop[(unsigned char)*p] & KV_END_KEY))
 			p++;
 		if (p > k && p < end && *p == '=') {
 			kv->k = k;
@@ -95,7 +103,7 @@ static int kv_next(const char **pp, const char *end, struct kv *kv)
 				while (p < end && *p++ != ')')
 					;
 			} else {
-				while (p < end && *p != ' ')
+				while (p < end && !(kv_stop[(unsigned char)*p] & KV_END_VALUE))
 					p++;
 			}
 			kv->vl = (size_t)(p - kv->v);
