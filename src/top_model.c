@@ -120,6 +120,7 @@ static void counters_from(struct ct_top_counters *c, const struct ct_results *r)
 	c->unknown_events = r->quality.unknown_events;
 	c->unmatched_begin = r->quality.unmatched_begin;
 	c->unmatched_end = r->quality.unmatched_end;
+	c->out_of_order = r->quality.out_of_order;
 	c->totals = r->totals;
 	c->runs = r->runs.count;
 	memcpy(c->runs_by_trigger, r->runs.by_trigger, sizeof(c->runs_by_trigger));

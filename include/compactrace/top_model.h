@@ -33,7 +33,7 @@
 /* Cumulative counters: what "reset" subtracts and an interval differences. */
 struct ct_top_counters {
 	uint64_t events, lost_events, parse_errors, unknown_events;
-	uint64_t unmatched_begin, unmatched_end;
+	uint64_t unmatched_begin, unmatched_end, out_of_order;
 	struct ct_totals totals;
 	uint64_t runs, runs_by_trigger[CT_TRIGGER_COUNT], runs_by_status[CT_STATUS_COUNT];
 	uint64_t migrated, migrate_failed, scanners_met;

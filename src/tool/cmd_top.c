@@ -90,6 +90,7 @@ struct top {
 	int pipe_fd;
 	char source_desc[256];
 	char note[512];
+	uint64_t note_until;		/* CLOCK_MONOTONIC: the footer shows @note until then */
 	/* UI-owned */
 	struct ct_top_view *shown;	/* the copy that is drawn */
 	sigset_t wait_mask;
@@ -428,8 +429,11 @@ static int enable_events(struct top *t)
 	ct_capture_list_free(list);
 	if (ret < 0)
 		return ret;
+	/* before 6.5 there is no fast_isolate_freepages: normal, and folded into free scanning */
+	if (n == 1 && strcmp(missing, "mm_compaction_fast_isolate_freepages") == 0)
+		n = 0;
 	if (n)
-		snprintf(t->note, sizeof(t->note), "this kernel lacks %s: those panels stay empty", missing);
+		snprintf(t->note, sizeof(t->note), "this kernel has no %s: what they count stays 0", missing);
 	ret = ct_capture_enable_event(t->cap, "kmem", "mm_page_alloc_extfrag");
 	if (ret == -CT_E_NOEVENT) {
 		snprintf(t->note + strlen(t->note), sizeof(t->note) - strlen(t->note), "%s%s",
@@ -493,6 +497,7 @@ static int open_live(struct top *t)
 	else
 		snprintf(t->source_desc, sizeof(t->source_desc), "this host");
 	ct_top_model_start(t->model, mono_ns());
+	t->note_until = mono_ns() + 15 * 1000000000ULL;
 	ret = ct_capture_set_tracing(t->cap, 1);
 	if (ret < 0)
 		fprintf(stderr, "compactrace top: cannot turn tracing on in %s\n", ct_capture_instance_name(t->cap));
@@ -519,8 +524,8 @@ static void screen_state(struct top *t, struct ct_top_screen *s)
 	if (t->failed) {
 		s->message = t->errmsg;
 		s->message_is_error = 1;
-	} else if (t->note[0] && !s->message) {
-		s->message = t->note;
+	} else if (t->note[0] && !s->message && mono_ns() < t->note_until) {
+		s->message = t->note;	/* for a while, then the keys again (the help keeps it) */
 	}
 	pthread_mutex_unlock(&t->lock);
 }
@@ -700,6 +705,7 @@ static int interactive_loop(struct top *t, struct ct_ui *ui)
 	s.speed = t->o.speed;
 	s.interval_ms = (uint64_t)t->o.interval_ms;
 	s.source = t->source_desc;
+	s.note = t->note[0] ? t->note : NULL;
 	s.zone_sel = -1;
 	while (!quit) {
 		struct pollfd p[2] = { { .fd = STDIN_FILENO, .events = POLLIN }, { .fd = t->ui_fd, .events = POLLIN } };
@@ -899,7 +905,11 @@ out:
 	ct_source_free(t.src);
 	if (t.pipe_fd >= 0)
 		close(t.pipe_fd);	/* before the instance goes: rmdir fails while it is open */
-	(void)0;
+	if (t.cap && ct_capture_close(t.cap, err, sizeof(err)) < 0) {
+		fprintf(stderr, "compactrace top: %s\n", err);
+		status = CT_EXIT_ERROR;
+	}
+	ct_capture_free(t.cap);
 	if (t.stop_fd >= 0)
 		close(t.stop_fd);
 	if (t.ui_fd >= 0)

@@ -5,6 +5,7 @@
  * reads /proc or tracefs and never touches the model.
  */
 #include <langinfo.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,6 +89,8 @@ struct ct_ui *ct_ui_open(char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	/* the character set only: numbers keep the "C" decimal point */
+	setlocale(LC_CTYPE, "");
 	/* newterm, not initscr: initscr exits the process when TERM is unusable */
 	ui->screen = newterm(NULL, stdout, stdin);
 	if (!ui->screen) {

@@ -108,6 +108,8 @@ static const char *fmt_span(char *buf, size_t len, uint64_t ns)
 {
 	if (ns < 10000000000ULL)
 		snprintf(buf, len, "%.3fs", (double)ns / 1e9);
+	else if (ns < 60000000000ULL)
+		snprintf(buf, len, "%.1fs", (double)ns / 1e9);
 	else if (ns < 3600000000000ULL)
 		snprintf(buf, len, "%" PRIu64 "m%02" PRIu64 "s", (uint64_t)(ns / 60000000000ULL),
 			 (uint64_t)(ns / 1000000000ULL % 60));
@@ -337,6 +339,24 @@ static int draw_header(struct lay *L, int row)
 			       "lost %s", fmt_count(a, sizeof(a), v->total.lost_events, 12));
 	col = ct_canvas_printf(L->c, row, col + 2, v->total.parse_errors ? CT_A_WARN : CT_A_NORMAL,
 			       "unparsable %s", fmt_count(d, sizeof(d), v->total.parse_errors, 12));
+	{
+		/* the rest of the data-quality counters: all when there is room, else the non-zero ones */
+		const struct { const char *k; uint64_t n; } q[] = {
+			{ "begin w/o end", v->total.unmatched_begin }, { "end w/o begin", v->total.unmatched_end },
+			{ "out-of-order", v->total.out_of_order }, { "other events", v->total.unknown_events },
+		};
+
+		for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
+			char txt[64];
+
+			if (!q[i].n && L->cols < 140)
+				continue;
+			snprintf(txt, sizeof(txt), "%s %s", q[i].k, fmt_count(a, sizeof(a), q[i].n, 12));
+			if (col + 2 + (int)strlen(txt) + 12 > L->cols)
+				break;
+			col = ct_canvas_text(L->c, row, col + 2, q[i].n ? CT_A_WARN : CT_A_NORMAL, txt);
+		}
+	}
 	if (v->reset_ns && col + 20 < L->cols)
 		col = ct_canvas_printf(L->c, row, col + 2, CT_A_WARN, "reset %s ago",
 				       fmt_span(a, sizeof(a), v->now_ns - v->reset_ns));
@@ -701,7 +721,7 @@ static int draw_kc_extfrag(struct lay *L, int row, int rows)
 {
 	const struct ct_top_view *v = L->v;
 	int half = L->cols / 2, r;
-	char a[NUM], b[NUM], c[NUM], d[NUM], t[128];
+	char a[NUM], b[NUM], c[NUM + 8], d[NUM], t[128];
 
 	ct_canvas_fill(L->c, row, 0, L->cols, ' ', CT_A_TITLE);
 	ct_canvas_text(L->c, row, 1, CT_A_TITLE, "KCOMPACTD per node");
@@ -795,9 +815,29 @@ static void stall_columns(struct lay *L, struct stall_cols *sc)
 	sc->prio = L->cols >= 140 ? col : -1;
 	col += sc->prio >= 0 ? 5 : 0;
 	sc->result = col;
-	col += 17;
+	col += L->cols < 100 ? 7 : 17;	/* narrow: four-letter statuses, as in the help */
 	sc->zones = col;
 	sc->gfp = L->cols < 160 ? -1 : sc->zones + 52 < L->cols - 48 ? sc->zones + 52 : L->cols - 48;
+}
+
+/* @s in @room cells; a cut is shown as "..." rather than half a word */
+static void cut_text(struct lay *L, int row, int col, int room, int attr, const char *s)
+{
+	if ((int)strlen(s) <= room || room <= 3) {
+		ct_canvas_textn(L->c, row, col, attr, s, room);
+		return;
+	}
+	ct_canvas_textn(L->c, row, col, attr, s, room - 3);
+	ct_canvas_text(L->c, row, col + room - 3, CT_A_DIM, "...");
+}
+
+/* every zone seen is on node 0: node numbers would only take room */
+static int single_node(const struct ct_top_view *v)
+{
+	for (uint32_t i = 0; i < v->nzones; i++)
+		if (v->zones[i].nid > 0)
+			return 0;
+	return v->nnodes <= 1;
 }
 
 static void stall_header(struct lay *L, int row, const struct stall_cols *sc)
@@ -811,7 +851,8 @@ static void stall_header(struct lay *L, int row, const struct stall_cols *sc)
 	if (sc->prio >= 0)
 		rtext(L, row, sc->prio, 4, CT_A_HEAD, "prio");
 	ct_canvas_text(L->c, row, sc->result, CT_A_HEAD, "result");
-	ct_canvas_textn(L->c, row, sc->zones, CT_A_HEAD, L->cols >= 100 ? "zones tried: node/zone:status" : "zones tried",
+	ct_canvas_textn(L->c, row, sc->zones, CT_A_HEAD,
+			single_node(L->v) ? "zones tried: zone:status" : "zones tried: node/zone:status",
 			(sc->gfp >= 0 ? sc->gfp : L->cols) - sc->zones - 1);
 	if (sc->gfp >= 0)
 		ct_canvas_text(L->c, row, sc->gfp, CT_A_HEAD, "gfp");
@@ -835,22 +876,33 @@ static void stall_row(struct lay *L, int row, const struct stall_cols *sc, const
 	if (sc->prio >= 0)
 		ct_canvas_printf(L->c, row, sc->prio, CT_A_NORMAL, "%4d", st->priority);
 	ct_canvas_textn(L->c, row, sc->result, status_attr(st->result),
-			ct_status_name((enum ct_status)st->result), 16);
-	zones[0] = '\0';
-	for (uint32_t i = 0; i < st->nzones && used < sizeof(zones); i++) {
-		int w = snprintf(zones + used, sizeof(zones) - used, "%s%d/%s:%s", i ? " " : "",
-				 st->zones[i].nid, st->zones[i].zone,
-				 ct_status_name((enum ct_status)st->zones[i].status));
+			L->cols < 100 ? status_abbrev(st->result) : ct_status_name((enum ct_status)st->result), 16);
+	/* full status names when they fit, else the help's four-letter ones */
+	for (int pass = 0; pass < 2; pass++) {
+		used = 0;
+		zones[0] = '\0';
+		for (uint32_t i = 0; i < st->nzones && used < sizeof(zones); i++) {
+			int st_i = st->zones[i].status;
+			char node[16] = "";
+			int w;
 
-		used = w < 0 ? sizeof(zones) : used + (size_t)w;
+			if (!single_node(L->v))
+				snprintf(node, sizeof(node), "%d/", st->zones[i].nid);
+			w = snprintf(zones + used, sizeof(zones) - used, "%s%s%s:%s", i ? " " : "", node,
+				     st->zones[i].zone,
+				     pass ? status_abbrev(st_i) : ct_status_name((enum ct_status)st_i));
+			used = w < 0 ? sizeof(zones) : used + (size_t)w;
+		}
+		if (st->zones_truncated && used + 5 < sizeof(zones))
+			snprintf(zones + used, sizeof(zones) - used, " ...");
+		if ((int)strlen(zones) <= zone_end - sc->zones)
+			break;
 	}
-	if (st->zones_truncated && used + 5 < sizeof(zones))
-		snprintf(zones + used, sizeof(zones) - used, " ...");
 	if (!st->nzones)
 		snprintf(zones, sizeof(zones), "(no zone events)");
-	ct_canvas_textn(L->c, row, sc->zones, CT_A_NORMAL, zones, zone_end - sc->zones);
+	cut_text(L, row, sc->zones, zone_end - sc->zones, CT_A_NORMAL, zones);
 	if (sc->gfp >= 0)
-		ct_canvas_textn(L->c, row, sc->gfp, CT_A_DIM, st->gfp, L->cols - sc->gfp);
+		cut_text(L, row, sc->gfp, L->cols - sc->gfp, CT_A_DIM, st->gfp);
 }
 
 enum stall_src { STALLS_SLOWEST, STALLS_RECENT };
@@ -1204,6 +1256,8 @@ static void help(struct lay *L, int rows)
 	ct_canvas_fill(L->c, top + h - 1, left, w, '-', CT_A_DIM);
 	for (int i = 0; i < n && top + 1 + i < rows; i++)
 		ct_canvas_textn(L->c, top + 1 + i, left + 2, i == 0 ? CT_A_HEAD : CT_A_NORMAL, lines[i], w - 4);
+	if (L->s->note && top + h < rows)
+		cut_text(L, top + h, left, w, CT_A_WARN, L->s->note);
 }
 
 void ct_top_layout(struct ct_canvas *c, const struct ct_top_view *v, struct ct_top_screen *s)

@@ -116,6 +116,7 @@ struct ct_top_screen {
 	uint64_t interval_ms;
 	const char *source;	/* "trace.txt (ftrace-text)" or "host 6.18.0-x" */
 	const char *message;	/* a status line, or NULL */
+	const char *note;	/* what the help overlay adds (e.g. events this kernel lacks), or NULL */
 	int message_is_error;
 	/* filled in by ct_top_layout(): how far the list can scroll */
 	int scroll_max;

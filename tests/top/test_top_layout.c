@@ -174,7 +174,7 @@ static void test_overview_80x24(void)
 	/* every number keeps a blank before it */
 	CHECK(find_row(c, "%123") < 0 && find_row(c, "%247") < 0);
 	CHECK(find_row(c, "no run yet") >= 0);	/* DMA */
-	CHECK(find_row(c, "Movable   <- Reclaimable") >= 0);
+	CHECK(find_row(c, "    Movable <- Reclaimable") >= 0);
 
 	/* paused and ended tags in the title bar */
 	s.paused = 1;
@@ -189,7 +189,20 @@ static void test_overview_80x24(void)
 	s.help = 1;
 	ct_top_layout(c, ct_top_model_view(m), &s);
 	CHECK(find_row(c, "compactrace top: keys") >= 0);
+	CHECK(find_row(c, "this kernel has no") < 0);
+	/* what the kernel lacks stays readable in the help */
+	s.note = "this kernel has no mm_compaction_kcompactd_wake: what they count stays 0";
+	ct_top_layout(c, ct_top_model_view(m), &s);
+	CHECK(find_row(c, "this kernel has no mm_compaction_kcompactd_wake") >= 0);
+	s.note = NULL;
 	s.help = 0;
+	/* an error replaces the key line */
+	s.message = "trace.txt: read error at byte 42";
+	s.message_is_error = 1;
+	ct_top_layout(c, ct_top_model_view(m), &s);
+	CHECK(find_row(c, "read error at byte 42") == 23);
+	s.message = NULL;
+	s.message_is_error = 0;
 	for (int p = 0; p < CT_PAGE_COUNT; p++) {
 		s.page = (enum ct_top_page)p;
 		ct_top_layout(c, ct_top_model_view(m), &s);

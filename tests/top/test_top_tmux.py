@@ -33,8 +33,9 @@ def tmux(*args):
 
 
 def capture(name, escapes=False):
-    p = tmux("capture-pane", "-p", "-t", name, *(["-e"] if escapes else []))
-    lines = p.stdout.split("\n")
+    p = subprocess.run(["tmux", "-L", SOCK, "-f", "/dev/null", "capture-pane", "-p", "-t", name]
+                       + (["-e"] if escapes else []), capture_output=True)
+    lines = p.stdout.decode("utf-8", errors="replace").split("\n")
     while lines and lines[-1] == "":
         lines.pop()
     return lines
@@ -229,6 +230,15 @@ with tempfile.TemporaryDirectory() as tmp:
         check("\x1b[7m" in esc or ";7m" in esc, "NO_COLOR: no reverse video for the title bars")
         tmux("send-keys", "-t", "m", "q")
         terminal_restored("m", "q (NO_COLOR)")
+
+        # a UTF-8 locale: the sparkline in block characters, still one cell each
+        start("u", 80, 24, f"-i {path} --speed 0", env="LC_ALL=C.UTF-8")
+        lines = wait_for("u", has("END OF INPUT"), "UTF-8 run")
+        check(any(ch in l for l in lines for ch in "\u2581\u2582\u2583\u2584\u2585\u2586\u2587\u2588"),
+              "UTF-8: no block characters in the sparkline")
+        fits(lines, 80, "UTF-8")
+        tmux("send-keys", "-t", "u", "q")
+        terminal_restored("u", "q (UTF-8)")
 
         # ---- signals and errors leave the terminal sane ----
         start("s", 80, 24, f"-i {path} --speed 0.001")

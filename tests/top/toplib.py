@@ -73,6 +73,10 @@ def parse_screen(lines):
         s["lost"] = num(m.group(1)) if m else None
         m = re.search(r"unparsable ([\d,]+)", lines[i])
         s["unparsable"] = num(m.group(1)) if m else None
+        for key, label in (("unmatched_begin", "begin w/o end"), ("unmatched_end", "end w/o begin"),
+                           ("out_of_order", "out-of-order"), ("unknown_events", "other events")):
+            m = re.search(label + r" ([\d,]+)", lines[i])
+            s[key] = num(m.group(1)) if m else 0
     # zones: rows under "nd zone" until the next title
     i = find(lines, lambda l: l.startswith("nd zone"))
     s["zones"] = {}
@@ -146,6 +150,8 @@ def compare(screen, r, where, check, slowest=10):
     check(screen.get("events") == r["events"], f"{where}: events {screen.get('events')} != {r['events']}")
     check(screen.get("lost") == r["quality"]["lost_events"], f"{where}: lost {screen.get('lost')}")
     check(screen.get("unparsable") == r["quality"]["parse_errors"], f"{where}: unparsable {screen.get('unparsable')}")
+    for key in ("unmatched_begin", "unmatched_end", "out_of_order", "unknown_events"):
+        check(screen.get(key) == r["quality"][key], f"{where}: {key} {screen.get(key)} != {r['quality'][key]}")
     zones = {(z["node"], z["zone"]): z for z in r["zones"]}
     check(set(screen["zones"]) == set(zones), f"{where}: zones {sorted(screen['zones'])} != {sorted(zones)}")
     for key, z in zones.items():
