@@ -222,8 +222,6 @@ int ct_bin_meta_new(struct ct_bin_meta **out, int bigendian, int long_size, int 
 void ct_bin_meta_free(struct ct_bin_meta *m);
 
 const struct ct_bin_page_layout *ct_bin_meta_layout(const struct ct_bin_meta *m);
-/* format files registered */
-int ct_bin_meta_nr_events(const struct ct_bin_meta *m);
 
 /*
  * Pieces of the tracing metadata, as trace.dat v6 stores them in sequence,
@@ -271,7 +269,8 @@ const char *ct_bin_meta_comm(struct ct_bin_meta *m, int pid, size_t *len);
 /*
  * ct_bin_decode() - fill @ev (type, name, pid and payload) from one raw
  * trace record; timestamp, cpu and comm are the caller's. The header is
- * cleared first, the payload only for events compactrace interprets.
+ * cleared first; the payload is filled for the events compactrace decodes
+ * (CT_EV_OTHER's is left as it was, as the text parsers do).
  * Returns 0, or -1 when the record has an unknown event id or is shorter
  * than its format says: @ev is then a CT_EV_PARSE_ERROR and *@why says which.
  */

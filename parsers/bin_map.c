@@ -57,10 +57,13 @@ static int spool_fd(void)
 	return fd;
 }
 
-/* copy what the input already buffered plus the rest of the pipe to a temp file */
+/*
+ * Copy what the input already buffered plus the rest of the pipe to a temp
+ * file, through ct_input_fill() so a non-blocking live fd waits as the source
+ * was told to (ct_source_set_wait()).
+ */
 static int spool(struct ct_input *in, int *out_fd, uint64_t *size, char *err, size_t errlen)
 {
-	unsigned char *buf = NULL;
 	uint64_t total = 0;
 	int fd = spool_fd();
 	int ret = -CT_E_IO;
@@ -70,40 +73,33 @@ static int spool(struct ct_input *in, int *out_fd, uint64_t *size, char *err, si
 			 in->path, strerror(errno));
 		return -CT_E_IO;
 	}
-	if (write_all(fd, in->buf + in->pos, in->len - in->pos) < 0)
-		goto write_err;
-	total = in->len - in->pos;
-	buf = malloc(CT_SPOOL_CHUNK);
-	if (!buf) {
-		ret = -CT_E_NOMEM;
-		snprintf(err, errlen, "%s: %s", in->path, ct_strerror(ret));
-		goto out;
-	}
-	while (!in->eof) {
-		ssize_t n = read(in->fd, buf, CT_SPOOL_CHUNK);
+	for (;;) {
+		long got;
 
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			snprintf(err, errlen, "%s: read error at byte %llu: %s", in->path,
-				 (unsigned long long)(in->consumed + total), strerror(errno));
+		if (write_all(fd, in->buf + in->pos, in->len - in->pos) < 0) {
+			snprintf(err, errlen, "%s: cannot spool piped input to a temporary file: %s",
+				 in->path, strerror(errno));
 			goto out;
 		}
-		if (n == 0)
+		total += in->len - in->pos;
+		in->pos = in->len;
+		if (in->eof)
 			break;
-		if (write_all(fd, buf, (size_t)n) < 0)
-			goto write_err;
-		total += (uint64_t)n;
+		got = ct_input_fill(in, CT_SPOOL_CHUNK);
+		if (got < 0) {
+			ret = (int)got;
+			snprintf(err, errlen, "%s: read error at byte %llu: %s", in->path,
+				 (unsigned long long)total, ret == -CT_E_NOMEM ? ct_strerror(ret) :
+				 strerror(errno));
+			goto out;
+		}
+		if (got == 0 && in->len == in->pos)
+			break;
 	}
-	free(buf);
 	*out_fd = fd;
 	*size = total;
 	return 0;
-write_err:
-	snprintf(err, errlen, "%s: cannot spool piped input to a temporary file: %s", in->path,
-		 strerror(errno));
 out:
-	free(buf);
 	close(fd);
 	return ret;
 }
@@ -111,7 +107,7 @@ out:
 int ct_bin_map_open(struct ct_input *in, struct ct_bin_map *m, char *err, size_t errlen)
 {
 	struct stat st;
-	uint64_t start = 0, size;
+	uint64_t start = 0, size = 0;
 	int fd = in->fd, own = 0, ret;
 	void *p;
 

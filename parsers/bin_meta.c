@@ -167,11 +167,6 @@ const struct ct_bin_page_layout *ct_bin_meta_layout(const struct ct_bin_meta *m)
 	return &m->layout;
 }
 
-int ct_bin_meta_nr_events(const struct ct_bin_meta *m)
-{
-	return (int)m->nr_blobs;
-}
-
 /* "\tfield: local_t commit;\toffset:8;\tsize:8;\tsigned:1;" -> name, offset, size */
 static int header_field(const char *line, size_t len, char *name, size_t namecap,
 			unsigned *off, unsigned *size)
@@ -687,6 +682,8 @@ static int build_dec(struct ct_bin_meta *m, struct tep_event *ev, struct ct_bin_
 	d->name = ev->name ? ev->name : "";
 	d->name_len = (uint16_t)strnlen(d->name, 0xffff);
 	d->type = (uint16_t)ct_event_type_from_name(d->name, d->name_len);
+	if (d->type == CT_EV_OTHER)
+		d->type = (uint16_t)ct_event_page_type_from_name(d->name, d->name_len);
 	pid = tep_find_common_field(ev, "common_pid");
 	if (pid && (pid->size == 4 || pid->size == 2 || pid->size == 8)) {
 		d->pid.off = (uint32_t)pid->offset;
@@ -774,6 +771,22 @@ static int build_dec(struct ct_bin_meta *m, struct tep_event *ev, struct ct_bin_
 		set_fld(ev, &d->f[1], N("failed"));
 		mode = set_fld(ev, &d->f[2], N("mode"));
 		reason = set_fld(ev, &d->f[3], N("reason"));
+		break;
+	case CT_EV_PAGE_ALLOC:
+	case CT_EV_PAGE_ALLOC_ZONE_LOCKED:
+	case CT_EV_PAGE_FREE:
+	case CT_EV_PAGE_FREE_BATCHED:
+	case CT_EV_PAGE_PCPU_DRAIN:
+		/* absent fields read as "none" (-1); kernels before 3.x had no pfn field */
+		set_fld(ev, &d->f[0], N("pfn"));
+		if (d->type != CT_EV_PAGE_FREE_BATCHED)
+			set_fld(ev, &d->f[1], N("order"));
+		if (d->type == CT_EV_PAGE_ALLOC)
+			set_fld(ev, &d->f[2], N("gfp_flags"));
+		if (d->type != CT_EV_PAGE_FREE && d->type != CT_EV_PAGE_FREE_BATCHED)
+			set_fld(ev, &d->f[3], N("migratetype"));
+		if (d->type == CT_EV_PAGE_ALLOC_ZONE_LOCKED)
+			set_fld(ev, &d->f[4], N("percpu_refill"));
 		break;
 	default:
 		break;
@@ -1053,8 +1066,24 @@ int ct_bin_decode(struct ct_bin_meta *m, const unsigned char *rec, size_t len,
 	ev->pid = (int32_t)fld_s(&d->pid, rec, swap);
 	if (d->type == CT_EV_OTHER)
 		return 0;
-	memset(&ev->u, 0, sizeof(ev->u));
 	f = d->f;
+	if (d->type >= CT_EV_PAGE_FIRST && d->type <= CT_EV_PAGE_LAST) {
+		/* the bulk of a --pages trace: every field set, no clearing */
+		struct ct_ev_page *pg = &ev->u.page;
+		uint64_t pfn = fld_u(&f[0], rec, swap);
+
+		/* a failed allocation records pfn -1UL (all ones in the field's width) */
+		if (!f[0].size || pfn == (f[0].size == 8 ? UINT64_MAX : (1ULL << (8 * f[0].size)) - 1))
+			pfn = CT_PFN_NONE;
+		pg->pfn = pfn;
+		pg->order = f[1].size ? (int32_t)fld_s(&f[1], rec, swap) : -1;
+		pg->migratetype = f[3].size ? (int32_t)fld_s(&f[3], rec, swap) : -1;
+		pg->percpu_refill = f[4].size ? (int32_t)fld_s(&f[4], rec, swap) : -1;
+		pg->gfp_known = f[2].size != 0;
+		pg->gfp = fld_u(&f[2], rec, swap);
+		return 0;
+	}
+	memset(&ev->u, 0, sizeof(ev->u));
 	switch (d->type) {
 	case CT_EV_BEGIN:
 	case CT_EV_END:

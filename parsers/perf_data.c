@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "bin.h"
+#include "compactrace/attach.h"
 #include "compactrace/error.h"
 #include "registry.h"
 
@@ -635,6 +636,24 @@ static uint64_t q_low_where(struct pf_state *st, uint64_t low)
 /* ---- reading records ---- */
 
 /*
+ * At least @n unread bytes in the input buffer: 1, or 0 when the input ends
+ * first, or a negative CT_E_* code. A live non-blocking fd may hand over
+ * less than asked per fill, so this loops.
+ */
+static int need_input(struct ct_input *in, size_t n)
+{
+	while (in->len - in->pos < n) {
+		long got = ct_input_fill(in, n - (in->len - in->pos));
+
+		if (got < 0)
+			return (int)got;
+		if (got == 0)	/* end of input (or told to stop) */
+			return 0;
+	}
+	return 1;
+}
+
+/*
  * The next record: *@rec stays valid until the next call; *@transient says
  * it lives in a buffer that moves (pipe input, inflated data). Returns 1, 0 at
  * the end, -1 for a record that cannot be read (st->stop_where says where), or
@@ -698,38 +717,27 @@ static int read_record(struct pf_state *st, const unsigned char **rec, uint32_t 
 		return 1;
 	} else {
 		struct ct_input *in = st->in;
-		long got;
+		int r = need_input(in, 8);
 
-		if (in->len - in->pos < 8) {
-			got = ct_input_fill(in, 8 - (in->len - in->pos));
-			if (got < 0) {
-				snprintf(err, errlen, "%s: read error at byte %llu", st->path,
-					 (unsigned long long)(in->consumed + in->len));
-				return (int)got;
-			}
-			if (in->len == in->pos)
-				return 0;
-			if (in->len - in->pos < 8) {
-				st->stop_where = in->consumed + in->pos;
-				return -1;
-			}
+		if (r < 0)
+			goto read_err;
+		if (in->len == in->pos)
+			return 0;
+		if (!r) {
+			st->stop_where = in->consumed + in->pos;
+			return -1;
 		}
 		sz = ct_rd16(in->buf + in->pos + 6, st->swap);
 		if (sz < 8) {
 			st->stop_where = in->consumed + in->pos;
 			return -1;
 		}
-		if (in->len - in->pos < sz) {
-			got = ct_input_fill(in, sz - (in->len - in->pos));
-			if (got < 0) {
-				snprintf(err, errlen, "%s: read error at byte %llu", st->path,
-					 (unsigned long long)(in->consumed + in->len));
-				return (int)got;
-			}
-			if (in->len - in->pos < sz) {
-				st->stop_where = in->consumed + in->pos;
-				return -1;
-			}
+		r = need_input(in, sz);
+		if (r < 0)
+			goto read_err;
+		if (!r) {
+			st->stop_where = in->consumed + in->pos;
+			return -1;
 		}
 		*rec = in->buf + in->pos;
 		*size = sz;
@@ -737,6 +745,10 @@ static int read_record(struct pf_state *st, const unsigned char **rec, uint32_t 
 		*transient = 1;
 		in->pos += sz;
 		return 1;
+read_err:
+		snprintf(err, errlen, "%s: read error at byte %llu", st->path,
+			 (unsigned long long)(in->consumed + in->len));
+		return r;
 	}
 }
 
@@ -754,15 +766,9 @@ static const unsigned char *read_extra(struct pf_state *st, uint64_t n, char *er
 	}
 	if (n > (256u << 20))
 		return NULL;
-	if (st->in->len - st->in->pos < n) {
-		long got = ct_input_fill(st->in, (size_t)n - (st->in->len - st->in->pos));
-
-		if (got < 0) {
-			snprintf(err, errlen, "%s: read error", st->path);
-			return NULL;
-		}
-		if (st->in->len - st->in->pos < n)
-			return NULL;
+	if (need_input(st->in, (size_t)n) <= 0) {
+		snprintf(err, errlen, "%s: read error", st->path);
+		return NULL;
 	}
 	p = st->in->buf + st->in->pos;
 	st->in->pos += (size_t)n;
@@ -955,21 +961,25 @@ static int pipe_attr(struct pf_state *st, const unsigned char *rec, uint32_t siz
 
 /* PERF_RECORD_COMPRESSED: inflate into zbuf behind whatever tail is left */
 static int inflate_record(struct pf_state *st, const unsigned char *rec, uint32_t size,
-			  uint64_t where)
+			  uint64_t where, char *err, size_t errlen)
 {
 	size_t used_total = 0;
 
 	if (!st->zbuf) {
+		char e[128];
+		int ret;
+
 		st->zbuf = malloc(PF_ZBUF);
 		if (!st->zbuf)
 			return -CT_E_NOMEM;
-		st->zcap = PF_ZBUF;
-		if (!st->unzip.alg) {
-			char e[128];
-
-			if (ct_bin_unzip_init(&st->unzip, "zstd", e, sizeof(e)) < 0)
-				return -CT_E_UNSUPPORTED;
+		ret = ct_bin_unzip_init(&st->unzip, "zstd", e, sizeof(e));
+		if (ret < 0) {
+			free(st->zbuf);
+			st->zbuf = NULL;
+			ct_bin_msg(err, errlen, st->path, where, "perf -z data: %s", e);
+			return ret;
 		}
+		st->zcap = PF_ZBUF;
 	}
 	while (used_total < size - 8u) {
 		size_t used, made;
@@ -1125,9 +1135,11 @@ static int next(void *state, struct ct_event *ev, char *err, size_t errlen)
 			continue;
 		}
 		case PF_RECORD_COMPRESSED:
-			r = inflate_record(st, rec, size, where);
+			r = inflate_record(st, rec, size, where, err, errlen);
 			if (r == -CT_E_NOMEM)
 				goto nomem;
+			if (r == -CT_E_UNSUPPORTED)
+				return r;	/* built without libzstd: say so rather than guess */
 			if (r < 0) {
 				st->stop_where = where;
 				st->stop = 1;
@@ -1293,6 +1305,13 @@ static int open_(struct ct_input *in, void **state, char *err, size_t errlen)
 	}
 	st->path = in->path;
 	st->in = in;
+	/* with a forced format the source has read nothing yet */
+	if (need_input(in, 16) < 0) {
+		snprintf(err, errlen, "%s: read error at byte %llu", in->path,
+			 (unsigned long long)(in->consumed + in->len));
+		ret = -CT_E_IO;
+		goto out;
+	}
 	if (in->len - in->pos < 16) {
 		ct_bin_msg(err, errlen, st->path, in->len - in->pos, "file ends inside the perf header");
 		ret = -CT_E_TRUNCATED;
@@ -1332,6 +1351,17 @@ out:
 	return ret;
 }
 
+/* blobs appended after the perf.data proper (attach.h); not in pipe mode */
+static const void *attachment(void *state, const char *name, size_t *len)
+{
+	struct pf_state *st = state;
+
+	if (st->pipe)
+		return NULL;
+	return ct_attach_find(st->map.base, st->map.size, name, len);
+}
+
 const struct ct_parser_ops ct_perf_data_ops = {
 	.format = CT_FORMAT_PERF_DATA, .probe = probe, .open = open_, .next = next, .free = free_,
+	.attachment = attachment,
 };

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "bin.h"
+#include "compactrace/attach.h"
 #include "compactrace/error.h"
 #include "registry.h"
 
@@ -25,8 +26,8 @@
 #define TD_MAX_BUFFERS 1024
 #define TD_MAX_OPTION_SECTIONS 1024
 #define TD_MAX_CHUNK (256u << 20)	/* an uncompressed chunk larger than this is corrupt */
-#define TD_RELEASE_STEP (4u << 20)
-#define TD_PREFETCH (1u << 20)		/* map this much ahead in one call */	/* drop consumed mapped data from RSS this often */
+#define TD_RELEASE_STEP (4u << 20)	/* drop consumed mapped data from RSS this often */
+#define TD_PREFETCH (1u << 20)		/* map this much ahead in one call */
 
 /* ring-buffer entry types (kernel/trace/ring_buffer.c) */
 #define RB_PADDING 29
@@ -1122,6 +1123,15 @@ out:
 	return ret;
 }
 
+/* blobs `compactrace record` appends after the CPU data (attach.h) */
+static const void *attachment(void *state, const char *name, size_t *len)
+{
+	struct td_state *st = state;
+
+	return ct_attach_find(st->map.base, st->map.size, name, len);
+}
+
 const struct ct_parser_ops ct_trace_dat_ops = {
 	.format = CT_FORMAT_TRACE_DAT, .probe = probe, .open = open_, .next = next, .free = free_,
+	.attachment = attachment,
 };

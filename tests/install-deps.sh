@@ -6,7 +6,7 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
 	gcc libc6-dev pkg-config meson ninja-build \
-	libtraceevent-dev libtracefs-dev libcjson-dev libncurses-dev \
+	libtraceevent-dev libtracefs-dev libcjson-dev libncurses-dev libzstd-dev zlib1g-dev \
 	python3 python3-jsonschema xz-utils \
 	trace-cmd linux-perf tmux >/dev/null
 echo "install-deps: done"

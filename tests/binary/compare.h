@@ -11,6 +11,9 @@
  * perf truncates) and every payload field, except the two the text tools
  * print wrongly for extfrag (pageblock_order, fragmenting: not in the
  * binary record) and the raw gfp mask where the text has only flag names.
+ * A kmem page event the binary side decodes (CT_EV_PAGE_*) may be
+ * CT_EV_OTHER on the text side, if that parser does not decode page events:
+ * counted in st->page_untyped, not a mismatch.
  * With @skip_perr, CT_EV_PARSE_ERROR events of the binary side are counted
  * in st->binary_perr and not compared (the text has no line for them).
  */
@@ -18,6 +21,7 @@ struct bt_cmp_stats {
 	unsigned long long events, other, lost, binary_perr, mismatches;
 	unsigned long long lost_count;	/* sum of lost-event counts */
 	unsigned long long first_perr_where;
+	unsigned long long page_untyped;	/* page events the text left CT_EV_OTHER */
 	int rb, rt;		/* last ct_source_next() results */
 };
 

@@ -56,6 +56,8 @@ struct line {
 	uint64_t ts;
 	int cpu, seq;
 	char *text;
+	int is_page;
+	struct synth_page page;
 };
 
 struct gen {
@@ -212,6 +214,8 @@ static uint64_t value_for(struct gen *g, const struct tep_format_field *f)
 		return r % 7;
 	if (!strcmp(n, "sync"))
 		return r & 1;
+	if (!strcmp(n, "pfn") && r % 9 == 0)
+		return ~0ULL;	/* mm_page_alloc of a failed allocation */
 	if (!strcmp(n, "order") || !strcmp(n, "alloc_order") || !strcmp(n, "fallback_order") ||
 	    !strcmp(n, "order_failed"))
 		return (uint64_t)(int64_t)((int)(r % 13) - 1);
@@ -453,6 +457,44 @@ static int write_file(struct gen *g, struct synth_out *out)
 	out->dat_len = f.len;
 	out->cpu_table = table;
 	return f.p ? 0 : -1;
+}
+
+/* read back a field of a host-order record; -1 when the format has no such field */
+static int64_t field_value(struct tep_event *e, const unsigned char *rec, const char *name,
+			   int sign)
+{
+	struct tep_format_field *f = tep_find_field(e, name);
+	uint64_t v = 0;
+
+	if (!f || f->size > 8)
+		return -1;
+	memcpy(&v, rec + f->offset, (size_t)f->size);	/* host order, little-endian host */
+	if (sign && f->size < 8 && (v >> (8 * f->size - 1)) & 1)
+		v |= ~0ULL << (8 * f->size);
+	return (int64_t)v;
+}
+
+/* the values of a kmem page record, when @e is one; 1 if so */
+static int page_values(struct tep_event *e, const unsigned char *rec, struct synth_page *p)
+{
+	static const char *const names[] = { "mm_page_alloc", "mm_page_alloc_zone_locked",
+					     "mm_page_free", "mm_page_free_batched",
+					     "mm_page_pcpu_drain" };
+	int is = 0;
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		is |= !strcmp(e->name, names[i]);
+	if (!is)
+		return 0;
+	memset(p, 0, sizeof(*p));
+	snprintf(p->name, sizeof(p->name), "%s", e->name);
+	p->pfn = (uint64_t)field_value(e, rec, "pfn", 0);
+	p->order = strcmp(e->name, "mm_page_free_batched") ? field_value(e, rec, "order", 1) : -1;
+	p->migratetype = field_value(e, rec, "migratetype", 1);
+	p->percpu_refill = field_value(e, rec, "percpu_refill", 1);
+	p->has_gfp = tep_find_field(e, "gfp_flags") != NULL;
+	p->gfp = p->has_gfp ? (uint64_t)field_value(e, rec, "gfp_flags", 0) : 0;
+	return 1;
 }
 
 static int cmp_line(const void *a, const void *b)
@@ -745,6 +787,7 @@ int synth_make(const struct synth_opts *o, struct synth_out *out)
 			l->cpu = cpu;
 			l->seq = g->nlines++;
 			l->text = (char *)lb.p;
+			l->is_page = page_values(f->ev, host, &l->page);
 		}
 		trace_seq_destroy(&s);
 		out->nr_records++;
@@ -763,8 +806,12 @@ int synth_make(const struct synth_opts *o, struct synth_out *out)
 		close_page(&g->cpu[c]);
 	/* trace-cmd report's merge: earliest first, ties to the lower CPU, each CPU in order */
 	qsort(g->lines, (size_t)g->nlines, sizeof(*g->lines), cmp_line);
-	for (int i = 0; i < g->nlines; i++)
+	out->pages = calloc((size_t)g->nlines + 1, sizeof(*out->pages));
+	for (int i = 0; i < g->nlines; i++) {
 		printfb(&g->text, "%s", g->lines[i].text);
+		if (g->lines[i].is_page && out->pages)
+			out->pages[out->nr_pages++] = g->lines[i].page;
+	}
 	ret = o->version == 7 ? write_file_v7(g, out) : write_file(g, out);
 	out->text = (char *)g->text.p;
 	out->text_len = g->text.len;
@@ -793,6 +840,7 @@ void synth_free(struct synth_out *out)
 {
 	free(out->dat);
 	free(out->text);
+	free(out->pages);
 	memset(out, 0, sizeof(*out));
 }
 

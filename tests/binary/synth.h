@@ -24,6 +24,15 @@ struct synth_opts {
 	int two_buffers;	/* v7: CPU 1 in a buffer instance of its own */
 };
 
+/* what a kmem page record holds, for checking its decoding (the text parsers may not) */
+struct synth_page {
+	char name[32];
+	uint64_t pfn;		/* as written; all ones: a failed allocation */
+	int64_t order, migratetype, percpu_refill;	/* -1: the event has no such field */
+	uint64_t gfp;
+	int has_gfp;
+};
+
 struct synth_out {
 	unsigned char *dat;
 	size_t dat_len;
@@ -33,6 +42,8 @@ struct synth_out {
 	uint64_t cpu_table;	/* file offset of the v6 CPU offset/size table */
 	int nr_records;		/* records written (the text shows all but bad ones) */
 	int nr_lost;		/* lost-events notes in the text */
+	struct synth_page *pages;	/* the kmem page records, in report order */
+	int nr_pages;
 };
 
 /*

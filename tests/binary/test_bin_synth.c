@@ -18,6 +18,46 @@
 #include "compare.h"
 #include "synth.h"
 
+/* the kmem page events, decoded from the binary file, against what was written */
+static void check_pages(struct bt *t, const char *path, const struct synth_out *out)
+{
+	struct ct_source *s = NULL;
+	struct ct_event ev;
+	char err[512];
+	int n = 0, r;
+
+	if (ct_source_open(path, NULL, &s, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		BT_CHECK(t, !"open");
+		return;
+	}
+	while ((r = ct_source_next(s, &ev)) > 0) {
+		const struct synth_page *p;
+		uint64_t pfn;
+
+		if (ev.type < CT_EV_PAGE_FIRST || ev.type > CT_EV_PAGE_LAST)
+			continue;
+		if (n >= out->nr_pages) {
+			BT_CHECK(t, !"more page events than written");
+			break;
+		}
+		p = &out->pages[n++];
+		BT_CHECK(t, ev.name_len == strlen(p->name) && !memcmp(ev.name, p->name, ev.name_len));
+		BT_STR(t, ct_event_type_name((enum ct_event_type)ev.type), p->name);
+		pfn = p->pfn == ~0ULL ? CT_PFN_NONE : p->pfn;
+		BT_EQ(t, ev.u.page.pfn, pfn);
+		BT_EQ(t, ev.u.page.order, p->order);
+		BT_EQ(t, ev.u.page.migratetype, p->migratetype);
+		BT_EQ(t, ev.u.page.percpu_refill, p->percpu_refill);
+		BT_EQ(t, ev.u.page.gfp_known, p->has_gfp);
+		BT_EQ(t, ev.u.page.gfp, p->gfp);
+	}
+	BT_EQ(t, r, 0);
+	BT_EQ(t, n, out->nr_pages);
+	BT_CHECK(t, out->nr_pages > 0);
+	ct_source_free(s);
+}
+
 static void one(struct bt *t, const char *dir, int be, int bad_id, int short_rec, uint32_t seed,
 		int version, int zlib, int two_buffers)
 {
@@ -62,6 +102,7 @@ static void one(struct bt *t, const char *dir, int be, int bad_id, int short_rec
 	BT_EQ(t, st.lost, 2);
 	BT_EQ(t, st.lost_count, 1234 + 1);	/* a stored count, and "at least one" */
 	BT_EQ(t, st.binary_perr, bad_id || short_rec);
+	check_pages(t, bp, &out);
 	/* inside compressed chunks a record has no file offset of its own */
 	if ((bad_id || short_rec) && !zlib)
 		BT_EQ(t, st.first_perr_where, out.bad_where);
