@@ -539,7 +539,7 @@ static int add_model_zone(cJSON *arr, const struct ct_report_input *in, const st
 		return cJSON_Delete(o), 0;
 	if (!cJSON_AddNumberToObject(o, "node", z->nid) || !add_str(o, "zone", z->zone) ||
 	    !add_u64(o, "zone_start_pfn", z->start_pfn) || !add_u64(o, "zone_end_pfn", z->end_pfn) ||
-	    !add_u64(o, "pageblocks", z->npageblocks) || !add_str(o, "mode", ct_model_mode_name(z->mode)) ||
+	    !add_u64(o, "pageblock_count", z->npageblocks) || !add_str(o, "mode", ct_model_mode_name(z->mode)) ||
 	    !add_str(o, "seeding", ct_model_seeding_name(z->seeding)) || !(fb = obj_in(o, "free_blocks")) ||
 	    !(z->has_start ? u64_array(fb, "start", z->start_blocks, n) : cJSON_AddNullToObject(fb, "start")) ||
 	    !(z->has_start ? u64_array(fb, "model_end", z->model_end_blocks, n) :
@@ -715,8 +715,8 @@ static int add_model(cJSON *root, const struct ct_report_input *in)
 	const struct ct_model_results *r = in->model;
 	cJSON *mo, *zones, *x, *notes;
 
-	if (!r)
-		return cJSON_AddNullToObject(root, "model") != NULL;
+	if (!r)	/* null says why there is none (a filter); no key: not asked for */
+		return !in->model_off || cJSON_AddNullToObject(root, "model") != NULL;
 	if (!(mo = obj_in(root, "model")) || !add_str(mo, "mode", ct_model_mode_name(r->mode)) ||
 	    !cJSON_AddNumberToObject(mo, "pageblock_order", r->pageblock_order) ||
 	    !cJSON_AddNumberToObject(mo, "extfrag_threshold", r->extfrag_threshold) ||

@@ -479,13 +479,31 @@ int ct_memsnap_parse_zoneinfo(struct ct_memsnap *snap, const char *text, size_t 
 			continue;
 		}
 		if (in_pagesets) {
-			if ((r = key_value(&l, "count", &v)) > 0) {
-				if (z->pcp_cpus < CT_MEMSNAP_CPUS) {
-					z->pcp_count += v;
+			struct ct_memsnap_pcp *c = z->pcp_cpus && z->pcp_cpus <= CT_MEMSNAP_PCP_CPUS ?
+						   &z->pcp[z->pcp_cpus - 1] : NULL;
+
+			if (line_starts(&l, "cpu:")) {
+				if (z->pcp_cpus < CT_MEMSNAP_CPUS)
 					z->pcp_cpus++;
-				}
+				continue;
+			}
+			if ((r = key_value(&l, "count", &v)) > 0) {
+				z->pcp_count += v;
+				if (c)
+					c->count = (uint32_t)(v < UINT32_MAX ? v : UINT32_MAX);
 			} else if (r == 0 && (r = key_value(&l, "high", &v)) > 0) {
 				z->pcp_high += v;
+				if (c)
+					c->high = (uint32_t)(v < UINT32_MAX ? v : UINT32_MAX);
+			} else if (r == 0 && (r = key_value(&l, "batch", &v)) > 0) {
+				if (c)
+					c->batch = (uint32_t)(v < UINT32_MAX ? v : UINT32_MAX);
+			} else if (r == 0 && (r = key_value(&l, "high_min", &v)) > 0) {
+				if (c)
+					c->high_min = (uint32_t)(v < UINT32_MAX ? v : UINT32_MAX);
+			} else if (r == 0 && (r = key_value(&l, "high_max", &v)) > 0) {
+				if (c)
+					c->high_max = (uint32_t)(v < UINT32_MAX ? v : UINT32_MAX);
 			}
 			if (r < 0)
 				return fail(err, errlen, "zoneinfo", l.no, "bad pageset number");

@@ -369,6 +369,23 @@ static void run_delete(struct ct_model *m, struct mrun *r)
 	}
 }
 
+int run_add_free(struct ct_model *m, struct mrun *r, uint64_t pfn, int order)
+{
+	if (r->nfl == r->fl_cap) {
+		uint32_t ncap = r->fl_cap ? r->fl_cap * 2 : 64;
+		struct pcp_entry *n = realloc(r->fl, ncap * sizeof(*n));
+
+		if (!n) {
+			m->nomem = 1;
+			return -CT_E_NOMEM;
+		}
+		r->fl = n;
+		r->fl_cap = ncap;
+	}
+	r->fl[r->nfl++] = (struct pcp_entry){ pfn, (uint8_t)order };
+	return 0;
+}
+
 static int largest_order(const struct ct_model *m, const struct mzone *z)
 {
 	uint64_t c[MAX_ORDERS];
@@ -1013,6 +1030,8 @@ static int build_map(const struct ct_model *m, const struct mzone *z, struct ct_
 		char ch;
 
 		for (uint64_t b = c * ppc; b < (c + 1) * ppc && b < z->npb; b++) {
+			if (z->pb[b].flags & PB_HOLE)
+				continue;
 			pages += block_pages(m, z, b);
 			if (!block_modelled(z, b))
 				continue;
@@ -1096,12 +1115,17 @@ static void fill_indices(int norders, const uint64_t *c, int32_t *fi, int32_t *u
 	}
 }
 
-static int zone_result(struct ct_model *m, const struct mzone *z, struct ct_model_zone *out)
+static int zone_result(struct ct_model *m, struct mzone *z, struct ct_model_zone *out)
 {
 	const struct ct_memsnap_zone *e = z->snap_end, *s = z->snap_start;
 	uint64_t c[MAX_ORDERS];
 
 	memset(out, 0, sizeof(*out));
+	/* the untraced per-CPU list drains of the last seconds, before comparing */
+	if (z->mode == CT_MODEL_ESTIMATED && !z->settled) {
+		z->settled_pages = est_pcp_settle(m, z, e);
+		z->settled = 1;
+	}
 	out->nid = z->nid;
 	copy_str(out->zone, sizeof(out->zone), z->name);
 	out->start_pfn = z->start;

@@ -12,10 +12,12 @@
  * when an event first touches it, with as many free pages as the evidence
  * says, placed as the kernel's scanners would find them.
  *
- * Invariant: materializing, or correcting a guess an event contradicts,
- * never changes the zone's counts; the pool absorbs the difference. Only
- * modelled kernel actions (isolation, migration, per-CPU list drains,
- * fallback allocations) change them.
+ * The pool is the inventory of free blocks no materialized pageblock holds:
+ * materializing draws blocks from it, and when an event shows a guess was
+ * wrong, the pages go back to it or come from it, so free pages are never
+ * made or lost by guessing. Free-block counts are the pool plus the
+ * bitmaps' canonical counts; where the guessed placement merges pages the
+ * truth did not, the counts show it until the pageblock fills or empties.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -42,44 +44,65 @@ static int bit(const uint64_t *w, uint32_t i)
 	return (w[i / 64] >> (i % 64)) & 1;
 }
 
+/* The mask of bits [lo, hi) of one word; 0 <= lo < hi <= 64. */
+static uint64_t word_mask(uint32_t lo, uint32_t hi)
+{
+	uint64_t m = hi == 64 ? ~0ULL : (1ULL << hi) - 1;
+
+	return m & ~((1ULL << lo) - 1);
+}
+
 static void set_bits(uint64_t *w, uint32_t off, uint32_t n)
 {
-	for (uint32_t i = off; i < off + n; i++)
-		w[i / 64] |= 1ULL << (i % 64);
+	uint64_t m;
+
+	for (uint32_t i = off / 64, end = off + n; n && i <= (end - 1) / 64; i++) {
+		m = word_mask(i == off / 64 ? off % 64 : 0, i == (end - 1) / 64 ? (end - 1) % 64 + 1 : 64);
+		w[i] |= m;
+	}
 }
 
 static void clear_bits(uint64_t *w, uint32_t off, uint32_t n)
 {
-	for (uint32_t i = off; i < off + n; i++)
-		w[i / 64] &= ~(1ULL << (i % 64));
+	uint64_t m;
+
+	for (uint32_t i = off / 64, end = off + n; n && i <= (end - 1) / 64; i++) {
+		m = word_mask(i == off / 64 ? off % 64 : 0, i == (end - 1) / 64 ? (end - 1) % 64 + 1 : 64);
+		w[i] &= ~m;
+	}
 }
 
 static int bits_zero(const uint64_t *w, uint32_t off, uint32_t n)
 {
-	if (n >= 64 && off % 64 == 0) {
-		for (uint32_t i = 0; i < n / 64; i++)
-			if (w[off / 64 + i])
-				return 0;
-		return 1;
-	}
-	for (uint32_t i = off; i < off + n; i++)
-		if (bit(w, i))
+	uint64_t m;
+
+	for (uint32_t i = off / 64, end = off + n; n && i <= (end - 1) / 64; i++) {
+		m = word_mask(i == off / 64 ? off % 64 : 0, i == (end - 1) / 64 ? (end - 1) % 64 + 1 : 64);
+		if (w[i] & m)
 			return 0;
+	}
 	return 1;
 }
 
 static int bits_one(const uint64_t *w, uint32_t off, uint32_t n)
 {
-	if (n >= 64 && off % 64 == 0) {
-		for (uint32_t i = 0; i < n / 64; i++)
-			if (w[off / 64 + i] != ~0ULL)
-				return 0;
-		return 1;
-	}
-	for (uint32_t i = off; i < off + n; i++)
-		if (!bit(w, i))
+	uint64_t m;
+
+	for (uint32_t i = off / 64, end = off + n; n && i <= (end - 1) / 64; i++) {
+		m = word_mask(i == off / 64 ? off % 64 : 0, i == (end - 1) / 64 ? (end - 1) % 64 + 1 : 64);
+		if ((w[i] & m) != m)
 			return 0;
+	}
 	return 1;
+}
+
+/* without -mpopcnt __builtin_popcountll is a library call: this is quicker */
+static uint32_t popcount64(uint64_t x)
+{
+	x -= (x >> 1) & 0x5555555555555555ULL;
+	x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+	return (uint32_t)((x * 0x0101010101010101ULL) >> 56);
 }
 
 static uint32_t popcount_block(const uint64_t *w, uint32_t wpb)
@@ -87,8 +110,23 @@ static uint32_t popcount_block(const uint64_t *w, uint32_t wpb)
 	uint32_t n = 0;
 
 	for (uint32_t i = 0; i < wpb; i++)
-		n += (uint32_t)__builtin_popcountll(w[i]);
+		n += popcount64(w[i]);
 	return n;
+}
+
+/* The first set bit of @w in [i, hi), or hi. */
+static uint32_t next_set(const uint64_t *w, uint32_t i, uint32_t hi)
+{
+	while (i < hi) {
+		uint64_t x = w[i / 64] >> (i % 64);
+
+		if (x) {
+			i += (uint32_t)__builtin_ctzll(x);
+			return i < hi ? i : hi;
+		}
+		i = (i / 64 + 1) * 64;
+	}
+	return hi;
 }
 
 /* The first pfn of pageblock @b and the part of it inside the zone: [lo, hi) offsets. */
@@ -128,7 +166,7 @@ static void full_slots(const uint64_t *w, uint32_t wpb, int pbo, uint32_t *full)
 					g &= (1ULL << bits) - 1;
 				for (int j = 0; j < o; j++)
 					g &= g >> (1u << j);
-				n += (uint32_t)__builtin_popcountll(g & align_mask[o]);
+				n += popcount64(g & align_mask[o]);
 			}
 		} else {
 			uint32_t per = 1u << (o - 6);
@@ -177,23 +215,101 @@ static void set_whole(struct ct_model *m, struct mzone *z, uint64_t b, int whole
 	}
 }
 
-/* Recount pageblock @b after its free bitmap changed. */
-static void block_update(struct ct_model *m, struct mzone *z, uint64_t b)
+/* The canonical counts of a pageblock's free bitmap: [o] blocks of order o < pbo, [pbo] whole. */
+static void canon(const struct ct_model *m, const struct mzone *z, uint64_t b, int32_t *out)
 {
-	uint32_t full[MAX_ORDERS + 1], lo, hi;
-	uint16_t *c = z->bcnt + b * (uint64_t)m->pbo;
-	int whole;
+	uint32_t full[MAX_ORDERS + 1];
 
 	full_slots(fw(z, b), z->wpb, m->pbo, full);
-	for (int o = 0; o < m->pbo; o++) {
-		uint32_t n = full[o] - 2 * full[o + 1];
+	for (int o = 0; o < m->pbo; o++)
+		out[o] = (int32_t)(full[o] - 2 * full[o + 1]);
+	out[m->pbo] = (int32_t)full[m->pbo];
+}
 
-		z->small[o] += (int64_t)n - c[o];
-		c[o] = (uint16_t)n;
+/* After a change of pageblock @b whose counts were @before: account the difference. */
+static void block_recount(struct ct_model *m, struct mzone *z, uint64_t b, const int32_t *before)
+{
+	int32_t after[MAX_ORDERS + 1];
+	uint32_t lo, hi;
+
+	canon(m, z, b, after);
+	for (int o = 0; o < m->pbo; o++)
+		z->small[o] += after[o] - before[o];
+	block_valid(m, z, b, &lo, &hi);
+	set_whole(m, z, b, after[m->pbo] == 1 && lo == 0 && hi == m->pb_pages);
+}
+
+/* Is the aligned slot of 2^@o bits at @off entirely set? */
+static int slot_full(const uint64_t *w, uint32_t off, int o)
+{
+	if (o < 6) {
+		uint64_t mask = ((1ULL << (1u << o)) - 1) << (off % 64);
+
+		return (w[off / 64] & mask) == mask;
+	}
+	for (uint32_t i = off / 64; i < (off + (1u << o)) / 64; i++)
+		if (w[i] != ~0ULL)
+			return 0;
+	return 1;
+}
+
+/* One more (@d = 1) or one fewer (-1) free block of order @o in pageblock @b. */
+static void count_delta(struct ct_model *m, struct mzone *z, uint64_t b, int o, int d)
+{
+	uint32_t lo, hi;
+
+	if (o < m->pbo) {
+		z->small[o] += d;
+		return;
 	}
 	block_valid(m, z, b, &lo, &hi);
-	whole = full[m->pbo] == 1 && lo == 0 && hi == m->pb_pages;
-	set_whole(m, z, b, whole);
+	set_whole(m, z, b, d > 0 && lo == 0 && hi == m->pb_pages);
+}
+
+/*
+ * Set (or clear) the aligned 2^@k pages at @off of pageblock @b in the free
+ * bitmap, and update the counts. The usual cases cost O(orders): freeing a
+ * block none of whose pages is free merges it with each free buddy up the
+ * levels, as __free_one_page() does; taking a block out of a larger free
+ * block leaves that block's other halves free, as expand() does. Anything
+ * else recounts the pageblock.
+ */
+static void fchange(struct ct_model *m, struct mzone *z, uint64_t b, uint32_t off, int k, int set)
+{
+	uint64_t *w = fw(z, b);
+	int32_t before[MAX_ORDERS + 1];
+	int pbo = m->pbo;
+
+	if (set && bits_zero(w, off, 1u << k)) {
+		uint32_t s = off;
+		int top = k;
+
+		set_bits(w, off, 1u << k);
+		while (top < pbo && slot_full(w, s ^ (1u << top), top)) {
+			z->small[top]--;	/* the buddy was a free block of this order */
+			s &= ~(1u << top);
+			top++;
+		}
+		count_delta(m, z, b, top, +1);
+		return;
+	}
+	if (!set && bits_one(w, off, 1u << k)) {
+		int top = k;
+
+		while (top < pbo && slot_full(w, off & ~((2u << top) - 1), top + 1))
+			top++;
+		count_delta(m, z, b, top, -1);
+		for (int j = k; j < top; j++)
+			z->small[j]++;	/* the halves left free */
+		clear_bits(w, off, 1u << k);
+		return;
+	}
+	canon(m, z, b, before);
+	if (set)
+		set_bits(w, off, 1u << k);
+	else
+		clear_bits(w, off, 1u << k);
+	block_recount(m, z, b, before);
 }
 
 /* The counts held by materialized pageblocks (no pool). */
@@ -276,7 +392,8 @@ static void pool_pieces(const struct ct_model *m, const struct mzone *z, uint32_
 			pieces[o] = (uint32_t)want;
 			rem -= want << o;
 		}
-		for (int o = m->pbo - 1; o >= 0 && rem; o--) {
+		/* the rounding's remainder from the smallest blocks up: they are the most plentiful */
+		for (int o = 0; o < m->pbo && rem; o++) {
 			uint64_t more = avail[o] - pieces[o];
 
 			if (more > rem >> o)
@@ -286,6 +403,16 @@ static void pool_pieces(const struct ct_model *m, const struct mzone *z, uint32_
 		}
 	}
 	pieces[0] += (uint32_t)rem;	/* the pool has too few: its counts go negative, noted */
+}
+
+/* Take drawn blocks out of the pool (it may go negative: more free pages placed than it had). */
+static void pool_take(struct ct_model *m, struct mzone *z, const uint32_t *pieces)
+{
+	for (int o = 0; o < m->pbo; o++) {
+		z->pool[o] -= pieces[o];
+		if (z->pool[o] < 0 && pieces[o])
+			z->pool_overdrawn += pieces[o];
+	}
 }
 
 /*
@@ -304,6 +431,24 @@ static uint32_t place(const struct ct_model *m, struct mzone *z, uint64_t b, uin
 	for (int o = m->pbo - 1; o >= 0; o--) {
 		uint32_t size = 1u << o, slots = (uint32_t)(m->pb_pages >> o), s = 0;
 
+		if (o == 0 && m->pb_pages >= 64) {
+			/* single pages: the first page of each pair with nothing free or held, word by word */
+			for (uint32_t wi = lo / 64; pieces[0] && wi <= (hi - 1) / 64; wi++) {
+				uint64_t y = f[wi] | h[wi];
+				uint64_t cand = ~(y | (y >> 1)) & 0x5555555555555555ULL &
+						word_mask(wi == lo / 64 ? lo % 64 : 0,
+							  wi == (hi - 1) / 64 ? (hi - 1) % 64 + 1 : 64);
+
+				while (cand && pieces[0]) {
+					f[wi] |= cand & -cand;
+					cand &= cand - 1;
+					placed++;
+					pieces[0]--;
+				}
+			}
+			pieces[0] = 0;
+			break;
+		}
 		while (pieces[o]) {
 			for (; s < slots; s++) {
 				uint32_t off = s * size, boff = (s ^ 1) * size;
@@ -338,32 +483,48 @@ static void materialize(struct ct_model *m, struct mzone *z, uint64_t b, uint32_
 {
 	struct mblock *pb = &z->pb[b];
 	int64_t before[MAX_ORDERS];
+	int32_t was[MAX_ORDERS + 1];
 	uint32_t lo, hi, pieces[MAX_ORDERS];
 
 	if (pb->flags & PB_MATERIALIZED)
 		return;
-	keep_totals_begin(m, z, before);
 	block_valid(m, z, b, &lo, &hi);
+	canon(m, z, b, was);
 	if (f >= hi - lo || (hint_pfn != NO_PFN && hint_order >= m->pbo)) {
+		/* an entirely free pageblock: the pool gives what its merges with its neighbours make */
+		keep_totals_begin(m, z, before);
 		set_bits(fw(z, b), lo, hi - lo);
+		block_recount(m, z, b, was);
+		keep_totals_end(m, z, before);
 		f = hi - lo;
 	} else {
 		if (hint_pfn != NO_PFN && hint_order >= 0) {
 			uint32_t off = (uint32_t)((hint_pfn & ~((1ULL << hint_order) - 1)) - block_pfn(m, z, b));
 
-			if (off >= lo && off + (1u << hint_order) <= hi) {
+			if (off >= lo && off + (1u << hint_order) <= hi && f >= (1u << hint_order)) {
+				memset(pieces, 0, sizeof(pieces));
+				pieces[hint_order] = 1;
+				pool_take(m, z, pieces);
 				set_bits(fw(z, b), off, 1u << hint_order);
-				f = f > (1u << hint_order) ? f - (1u << hint_order) : 0;
+				f -= 1u << hint_order;
 			}
 		}
 		pool_pieces(m, z, f, pieces);
+		pool_take(m, z, pieces);
 		place(m, z, b, pieces);
+		block_recount(m, z, b, was);
 	}
-	block_update(m, z, b);
 	pb->flags |= PB_MATERIALIZED;
 	z->materialized++;
 	z->pages_guessed += f;
-	keep_totals_end(m, z, before);
+}
+
+/* Materialize during the replay: the placement is a guess events may correct. */
+static void materialize_guess(struct ct_model *m, struct mzone *z, uint64_t b, uint32_t f,
+			      uint64_t hint_pfn, int hint_order)
+{
+	materialize(m, z, b, f, hint_pfn, hint_order);
+	z->pb[b].flags |= PB_GUESSED;
 }
 
 /* ---- per-CPU lists ---------------------------------------------------------- */
@@ -392,19 +553,20 @@ static void to_buddy(struct ct_model *m, struct mzone *z, uint64_t pfn, int orde
 	b = pb_of(m, z, pfn);
 	if (order >= m->pbo) {	/* a whole pageblock or more: every block it covers */
 		for (uint64_t i = 0; i < (1ULL << (order - m->pbo)) && b + i < z->npb; i++) {
+			int32_t was[MAX_ORDERS + 1];
 			uint32_t lo, hi;
 
+			canon(m, z, b + i, was);
 			block_valid(m, z, b + i, &lo, &hi);
 			clear_bits(hw(z, b + i), lo, hi - lo);
 			set_bits(fw(z, b + i), lo, hi - lo);
-			block_update(m, z, b + i);
+			block_recount(m, z, b + i, was);
 		}
 		return;
 	}
 	off = (uint32_t)(pfn - block_pfn(m, z, b));
 	clear_bits(hw(z, b), off, 1u << order);
-	set_bits(fw(z, b), off, 1u << order);
-	block_update(m, z, b);
+	fchange(m, z, b, off, order, 1);
 }
 
 static void pcp_pop_to_buddy(struct ct_model *m, struct mzone *z, struct pcp_list *l, uint64_t pages)
@@ -468,12 +630,36 @@ static int pcp_push(struct ct_model *m, struct mzone *z, int cpu, uint64_t pfn, 
 	l->q[(l->head + l->len) % l->cap] = (struct pcp_entry){ pfn, (uint8_t)order };
 	l->len++;
 	l->pages += 1ULL << order;
-	if (l->pages > z->pcp_high) {
-		uint64_t target = z->pcp_high > z->pcp_batch ? z->pcp_high - z->pcp_batch : 0;
+	if (l->pages > l->high) {
+		uint64_t target = l->high > l->batch ? l->high - l->batch : 0;
 
 		pcp_pop_to_buddy(m, z, l, l->pages - target);
 	}
 	return 0;
+}
+
+/*
+ * vmstat work drains every CPU's lists towards high_min each second
+ * (decay_pcp_high()), untraced: before the model is compared with the end
+ * snapshot, each list is drained, oldest first, to the size zoneinfo
+ * reported for that CPU at the end. Returns the pages drained.
+ */
+uint64_t est_pcp_settle(struct ct_model *m, struct mzone *z, const struct ct_memsnap_zone *end)
+{
+	uint64_t drained = 0;
+
+	if (!z->pcp || !end || !end->has_zoneinfo || end->pcp_cpus != z->ncpu)
+		return 0;
+	for (uint32_t i = 0; i < z->ncpu; i++) {
+		struct pcp_list *l = &z->pcp[i];
+		uint64_t want = i < CT_MEMSNAP_PCP_CPUS ? end->pcp[i].count : end->pcp_count / end->pcp_cpus;
+
+		if (l->pages > want) {
+			drained += l->pages - want;
+			pcp_pop_to_buddy(m, z, l, l->pages - want);
+		}
+	}
+	return drained;
 }
 
 void est_pcp_drain_cpu(struct ct_model *m, struct mzone *z, int cpu)
@@ -502,8 +688,7 @@ int est_init(struct ct_model *m, struct mzone *z)
 	z->wpb = (uint32_t)((m->pb_pages + 63) / 64);
 	z->freeb = calloc(z->npb * z->wpb, sizeof(uint64_t));
 	z->heldb = calloc(z->npb * z->wpb, sizeof(uint64_t));
-	z->bcnt = calloc(z->npb * (uint64_t)m->pbo, sizeof(uint16_t));
-	if (!z->freeb || !z->heldb || !z->bcnt)
+	if (!z->freeb || !z->heldb)
 		return -CT_E_NOMEM;
 	if (z->seeded)
 		for (int o = 0; o < m->norders; o++)
@@ -513,11 +698,19 @@ int est_init(struct ct_model *m, struct mzone *z)
 		z->pcp = calloc(z->ncpu, sizeof(*z->pcp));
 		if (!z->pcp)
 			return -CT_E_NOMEM;
-		z->pcp_high = (uint32_t)(s->pcp_high / z->ncpu);
-		z->pcp_batch = 63;
 		for (uint32_t i = 0; i < z->ncpu; i++) {
-			z->pcp[i].unknown = s->pcp_count / z->ncpu + (i < s->pcp_count % z->ncpu);
-			z->pcp[i].pages = z->pcp[i].unknown;
+			struct pcp_list *l = &z->pcp[i];
+
+			if (i < CT_MEMSNAP_PCP_CPUS && s->pcp_cpus <= CT_MEMSNAP_PCP_CPUS) {
+				l->unknown = s->pcp[i].count;
+				l->high = s->pcp[i].high;
+				l->batch = s->pcp[i].batch ? s->pcp[i].batch : 63;
+			} else {	/* more CPUs than kept one by one: the average */
+				l->unknown = s->pcp_count / z->ncpu;
+				l->high = (uint32_t)(s->pcp_high / z->ncpu);
+				l->batch = 63;
+			}
+			l->pages = l->unknown;
 		}
 	}
 	return 0;
@@ -527,35 +720,87 @@ void est_release(struct mzone *z)
 {
 	free(z->freeb);
 	free(z->heldb);
-	free(z->bcnt);
 	for (uint32_t i = 0; z->pcp && i < z->ncpu; i++)
 		free(z->pcp[i].q);
 	free(z->pcp);
 	z->freeb = z->heldb = NULL;
-	z->bcnt = NULL;
 	z->pcp = NULL;
+}
+
+/* Put a page that was on a per-CPU list at the start on one, oldest first. */
+static int pcp_seed(struct ct_model *m, struct mzone *z, uint64_t pfn, uint32_t *next_cpu)
+{
+	struct pcp_list *l;
+	uint64_t b = pb_of(m, z, pfn);
+
+	/* which CPU's list held it is not known: fill them in turn */
+	while (z->pcp && *next_cpu < z->ncpu && !z->pcp[*next_cpu].unknown)
+		(*next_cpu)++;
+	l = z->pcp && *next_cpu < z->ncpu ? &z->pcp[*next_cpu] : NULL;
+	if (!l)
+		return 0;
+	if (l->len == l->cap) {
+		uint32_t ncap = l->cap ? l->cap * 2 : 1024;
+		struct pcp_entry *nq = realloc(l->q, ncap * sizeof(*nq));
+
+		if (!nq)
+			return -CT_E_NOMEM;
+		l->q = nq;
+		l->cap = ncap;	/* nothing was popped yet: head is 0, no wrap */
+	}
+	l->q[l->len++] = (struct pcp_entry){ pfn, 0 };
+	l->unknown--;	/* the page is no longer of unknown place */
+	set_bits(hw(z, b), (uint32_t)(pfn - block_pfn(m, z, b)), 1);
+	return 1;
 }
 
 int est_seed_free_map(struct ct_model *m, struct mzone *z, const struct ct_memsnap *snap)
 {
 	const struct ct_memsnap_free_map *map = &snap->free_map;
 	int64_t before[MAX_ORDERS];
-	uint64_t placed = 0;
+	uint64_t placed = 0, noflags = 0;
+	uint32_t cpu = 0;
 
 	keep_totals_begin(m, z, before);
 	for (uint64_t b = 0; b < z->npb; b++) {
-		uint32_t lo, hi;
+		int32_t was[MAX_ORDERS + 1] = { 0 };	/* seeding starts from an empty bitmap */
+		uint32_t lo, hi, nf = 0;
 
 		block_valid(m, z, b, &lo, &hi);
 		for (uint32_t i = lo; i < hi; i++) {
-			if (ct_memsnap_pfn_class(map, block_pfn(m, z, b) + i) == CT_PFN_FREE) {
+			enum ct_pfn_class c = ct_memsnap_pfn_class(map, block_pfn(m, z, b) + i);
+
+			if (c == CT_PFN_FREE) {
 				set_bits(fw(z, b), i, 1);
 				placed++;
 			}
+			/* a hole: no struct page, or a whole pageblock of flagless ones */
+			nf += c == CT_PFN_NOFLAGS || c == CT_PFN_NOPAGE;
 		}
-		block_update(m, z, b);
+		/*
+		 * Flagless pages are per-CPU list pages or unflagged allocations; a
+		 * whole pageblock of them is a hole (memory the zone spans but has
+		 * not). Up to the lists' size, they are taken to be on the lists.
+		 */
+		if (nf == hi - lo)
+			z->pb[b].flags |= PB_HOLE;
+		if (nf && nf < hi - lo) {
+			for (uint32_t i = lo; i < hi; i++) {
+				int ret;
+
+				if (ct_memsnap_pfn_class(map, block_pfn(m, z, b) + i) != CT_PFN_NOFLAGS)
+					continue;
+				ret = pcp_seed(m, z, block_pfn(m, z, b) + i, &cpu);
+				if (ret < 0)
+					return ret;
+				noflags += (uint64_t)ret;
+			}
+		}
+		block_recount(m, z, b, was);
 		z->pb[b].flags |= PB_MATERIALIZED;
 	}
+	for (uint32_t i = 0; z->pcp && i < z->ncpu; i++)
+		z->pcp[i].pages = z->pcp[i].unknown + z->pcp[i].len;
 	z->materialized = z->npb;
 	keep_totals_end(m, z, before);
 	return placed ? 0 : -CT_E_INVAL;
@@ -578,7 +823,12 @@ int est_seed_kpageflags(struct ct_model *m, struct mzone *z, const struct ct_mem
 			block_valid(m, z, b, &lo, &hi);
 			if ((k->free >= hi - lo) != (pass == 0))
 				continue;
-			materialize(m, z, b, k->free, NO_PFN, -1);
+			/*
+			 * The count is known, not the places, nor which allocated
+			 * pages are per-CPU list pages about to be freed: a guess
+			 * events may correct, as one made during the replay.
+			 */
+			materialize_guess(m, z, b, k->free, NO_PFN, -1);
 			placed++;
 		}
 	}
@@ -598,8 +848,9 @@ static uint32_t count_range(const uint64_t *w, uint32_t off, uint32_t n)
 {
 	uint32_t c = 0;
 
-	for (uint32_t i = off; i < off + n; i++)
-		c += (uint32_t)bit(w, i);
+	for (uint32_t i = off / 64, end = off + n; n && i <= (end - 1) / 64; i++)
+		c += popcount64(w[i] & word_mask(i == off / 64 ? off % 64 : 0,
+						 i == (end - 1) / 64 ? (end - 1) % 64 + 1 : 64));
 	return c;
 }
 
@@ -638,22 +889,6 @@ static int run_push_iso(struct ct_model *m, struct mrun *r, uint64_t pfn)
 	return 0;
 }
 
-static int run_push_free(struct ct_model *m, struct mrun *r, uint64_t pfn, int order)
-{
-	if (r->nfl == r->fl_cap) {
-		uint32_t ncap = r->fl_cap ? r->fl_cap * 2 : 64;
-		struct pcp_entry *n = realloc(r->fl, ncap * sizeof(*n));
-
-		if (!n) {
-			m->nomem = 1;
-			return -CT_E_NOMEM;
-		}
-		r->fl = n;
-		r->fl_cap = ncap;
-	}
-	r->fl[r->nfl++] = (struct pcp_entry){ pfn, (uint8_t)order };
-	return 0;
-}
 
 uint32_t est_migrate_isolate(struct ct_model *m, struct mzone *z, struct mrun *r, uint64_t start,
 			     uint64_t end, uint64_t scanned, uint64_t taken)
@@ -674,26 +909,22 @@ uint32_t est_migrate_isolate(struct ct_model *m, struct mzone *z, struct mrun *r
 		fpages = n ? (uint64_t)(vhi - vlo) * (n - (taken < n ? taken : n)) / n : pool_average(m, z);
 		if (fpages + taken > vhi - vlo)
 			fpages = vhi - vlo - (taken < vhi - vlo ? taken : vhi - vlo);
-		materialize(m, z, b, (uint32_t)fpages, NO_PFN, -1);
+		materialize_guess(m, z, b, (uint32_t)fpages, NO_PFN, -1);
 	}
 	f = fw(z, b);
 	h = hw(z, b);
 	for (uint32_t i = lo; i < hi; i++)
 		used += !bit(f, i) && !bit(h, i);
 	if (used < taken) {
-		/* the guess put free pages where the scanner found movable ones: make some used */
-		int64_t before[MAX_ORDERS];
-
-		keep_totals_begin(m, z, before);
+		/* the guess put free pages where the scanner found movable ones: they are elsewhere */
 		for (uint32_t i = lo; i < hi && used < taken; i++) {
 			if (bit(f, i)) {
-				clear_bits(f, i, 1);
+				fchange(m, z, b, i, 0, 0);
+				z->pool[0]++;
 				used++;
 				z->layout_corrections++;
 			}
 		}
-		block_update(m, z, b);
-		keep_totals_end(m, z, before);
 	}
 	for (uint32_t i = lo; i < hi && got < taken; i++) {
 		if (bit(f, i) || bit(h, i))
@@ -703,25 +934,35 @@ uint32_t est_migrate_isolate(struct ct_model *m, struct mzone *z, struct mrun *r
 			break;
 		got++;
 	}
-	if (r->sync && used > taken) {
+	if (r->sync && taken && used > taken && (z->pb[b].flags & PB_GUESSED)) {
 		/*
 		 * A sync scanner takes every movable page of the range it reports:
-		 * what the guess still holds as allocated there was free (or could
-		 * not move, which the trace cannot tell apart): make it free.
+		 * what the guess still holds as allocated there was free, or a
+		 * per-CPU list page soon freed (or could not move, which the trace
+		 * cannot tell apart; a range it took nothing from is left alone:
+		 * unmovable memory). The pool held those pages as somewhere else.
 		 */
-		int64_t before[MAX_ORDERS];
+		uint32_t pieces[MAX_ORDERS] = { 0 };
 
-		keep_totals_begin(m, z, before);
 		for (uint32_t i = lo; i < hi; i++) {
 			if (bit(f, i) || bit(h, i))
 				continue;
-			set_bits(f, i, 1);
+			fchange(m, z, b, i, 0, 1);
+			pieces[0]++;
 			z->layout_corrections++;
 		}
-		block_update(m, z, b);
-		keep_totals_end(m, z, before);
+		pool_take(m, z, pieces);
 	}
 	return got;
+}
+
+static int cmp_order_desc(const void *a, const void *b)
+{
+	const struct pcp_entry *x = a, *y = b;
+
+	if (x->order != y->order)
+		return x->order > y->order ? -1 : 1;
+	return (x->pfn < y->pfn) - (x->pfn > y->pfn);	/* lowest pfn used first */
 }
 
 /*
@@ -745,20 +986,22 @@ void est_migrated(struct ct_model *m, struct mzone *z, struct mrun *r, uint64_t 
 		}
 	}
 	r->niso = 0;
+	/*
+	 * Smallest blocks last: popping from the end takes the smallest, and
+	 * the halves a split leaves are smaller than anything left, so
+	 * pushing them (largest first) keeps the order.
+	 */
+	if (migrated && r->nfl > 1)
+		qsort(r->fl, r->nfl, sizeof(*r->fl), cmp_order_desc);
 	for (uint64_t n = 0; n < migrated; n++) {
-		uint32_t best = UINT32_MAX;
 		struct pcp_entry e;
 
-		for (uint32_t i = 0; i < r->nfl; i++)
-			if (best == UINT32_MAX || r->fl[i].order < r->fl[best].order)
-				best = i;
-		if (best == UINT32_MAX)
+		if (!r->nfl)
 			break;	/* the free scanner's pages the model did not see */
-		e = r->fl[best];
-		r->fl[best] = r->fl[--r->nfl];
+		e = r->fl[--r->nfl];
 		/* split: the first page is the target, the rest stay isolated */
 		for (int k = e.order - 1; k >= 0; k--)
-			run_push_free(m, r, e.pfn == NO_PFN ? NO_PFN : e.pfn + (1ULL << k), k);
+			run_add_free(m, r, e.pfn == NO_PFN ? NO_PFN : e.pfn + (1ULL << k), k);
 		if (e.pfn != NO_PFN) {
 			uint64_t b = pb_of(m, z, e.pfn);
 
@@ -780,59 +1023,79 @@ uint64_t est_free_isolate(struct ct_model *m, struct mzone *z, struct mrun *r, u
 	if (!(z->pb[b].flags & PB_MATERIALIZED)) {
 		uint32_t avg = pool_average(m, z);
 
-		materialize(m, z, b, (uint32_t)(taken > avg ? taken : avg), NO_PFN, -1);
+		materialize_guess(m, z, b, (uint32_t)(taken > avg ? taken : avg), NO_PFN, -1);
 	}
 	f = fw(z, b);
 	h = hw(z, b);
 	clip(m, z, b, start, end, &lo, &hi);
 	if (count_range(f, lo, hi - lo) < taken && !(z->pb[b].flags & PB_WHOLE)) {
-		/* the scanner found more free pages here than the guess holds: bring some from the pool */
-		int64_t before[MAX_ORDERS];
+		/* the scanner found more free pages here than the guess holds: they come from the pool */
 		uint32_t want = (uint32_t)taken - count_range(f, lo, hi - lo), pieces[MAX_ORDERS];
+		uint32_t drawn[MAX_ORDERS] = { 0 };
 
-		keep_totals_begin(m, z, before);
 		pool_pieces(m, z, want, pieces);
-		for (int o = m->pbo - 1; o >= 0; o--) {
+		for (int o = m->pbo - 1; o > 0; o--) {
 			uint32_t size = 1u << o;
 
 			for (uint32_t s = lo / size * size; pieces[o] && s + size <= hi; s += size) {
 				if (s < lo || !bits_zero(f, s, size) || !bits_zero(h, s, size))
 					continue;
-				set_bits(f, s, size);
+				fchange(m, z, b, s, o, 1);
 				pieces[o]--;
+				drawn[o]++;
 				z->layout_corrections += size;
 			}
-			if (o > 0)
-				pieces[o - 1] += 2 * pieces[o];
+			pieces[o - 1] += 2 * pieces[o];
 		}
-		block_update(m, z, b);
-		keep_totals_end(m, z, before);
+		/* single pages: the allocated ones, word by word */
+		for (uint32_t wi = lo / 64; pieces[0] && wi <= (hi - 1) / 64; wi++) {
+			uint64_t cand = ~(f[wi] | h[wi]) & word_mask(wi == lo / 64 ? lo % 64 : 0,
+								       wi == (hi - 1) / 64 ? (hi - 1) % 64 + 1 : 64);
+
+			while (cand && pieces[0]) {
+				uint32_t i = wi * 64 + (uint32_t)__builtin_ctzll(cand);
+
+				cand &= cand - 1;
+				fchange(m, z, b, i, 0, 1);
+				pieces[0]--;
+				drawn[0]++;
+				z->layout_corrections++;
+			}
+		}
+		pool_take(m, z, drawn);
 	}
 	/* take the free blocks the scanner meets, lowest pfn first, until it has enough */
-	for (uint32_t i = lo; i < hi && got < taken;) {
-		uint32_t size, o;
+	{
+		uint32_t i = next_set(f, lo, hi);
 
-		if (!bit(f, i)) {
-			i++;
-			continue;
-		}
-		/* the canonical block starting at i: the largest aligned, fully free, inside the range */
-		for (o = 0; (int)o < m->pbo; o++) {
-			uint32_t n = 2u << o;
+		while (i < hi && got < taken) {
+			uint32_t o;
 
-			if (i % n || i + n > hi || !bits_one(f, i, n) || got + n > taken)
+			/* the canonical block starting at i: the largest aligned, fully free, inside the range */
+			for (o = 0; (int)o < m->pbo; o++) {
+				uint32_t n = 2u << o;
+
+				if (i % n || i + n > hi || !bits_one(f, i, n) || got + n > taken)
+					break;
+			}
+			fchange(m, z, b, i, (int)o, 0);
+			set_bits(h, i, 1u << o);
+			if (run_add_free(m, r, block_pfn(m, z, b) + i, (int)o) < 0)
 				break;
+			got += 1u << o;
+			i = next_set(f, i + (1u << o), hi);
 		}
-		size = 1u << o;
-		clear_bits(f, i, size);
-		set_bits(h, i, size);
-		if (run_push_free(m, r, block_pfn(m, z, b) + i, (int)o) < 0)
-			break;
-		got += size;
-		i += size;
+		if (got == taken && (z->pb[b].flags & PB_GUESSED)) {
+			/* the scanner takes every free page it passes: what the guess still has there is elsewhere */
+			uint32_t stop = i < hi ? i : hi;
+
+			for (uint32_t j = next_set(f, lo, stop); j < stop; j = next_set(f, j + 1, stop)) {
+				fchange(m, z, b, j, 0, 0);
+				z->pool[0]++;
+				z->layout_corrections++;
+			}
+		}
 	}
-	if (got)
-		block_update(m, z, b);
 	z->pb[b].free_taken += (uint32_t)got;
 	if (got < taken) {
 		/* still short: pages the model cannot place leave the pool */
@@ -842,7 +1105,7 @@ uint64_t est_free_isolate(struct ct_model *m, struct mzone *z, struct mrun *r, u
 		for (int o = 0; o < m->pbo; o++) {
 			z->pool[o] -= pieces[o];
 			for (uint32_t k = 0; k < pieces[o]; k++)
-				run_push_free(m, r, NO_PFN, o);
+				run_add_free(m, r, NO_PFN, o);
 		}
 		z->pages_guessed += taken - got;
 	}
@@ -890,7 +1153,7 @@ void est_extfrag(struct ct_model *m, struct mzone *z, uint64_t pfn, int alloc_or
 		uint32_t avg = pool_average(m, z);
 		uint32_t need = fallback_order < m->pbo ? 1u << fallback_order : (uint32_t)m->pb_pages;
 
-		materialize(m, z, b, need > avg ? need : avg, pfn, fallback_order);
+		materialize_guess(m, z, b, need > avg ? need : avg, pfn, fallback_order);
 	}
 	f = fw(z, b);
 	off = (uint32_t)(pfn - block_pfn(m, z, b));
@@ -899,19 +1162,20 @@ void est_extfrag(struct ct_model *m, struct mzone *z, uint64_t pfn, int alloc_or
 		return;
 	if (!bits_one(f, off, n)) {
 		/* the guess had no free block there: the fallback block came from the pool */
-		int64_t before[MAX_ORDERS];
 		uint32_t fo = (uint32_t)(fallback_order < m->pbo ? fallback_order : m->pbo);
-		uint32_t foff = off & ~((1u << fo) - 1);
+		uint32_t foff = off & ~((1u << fo) - 1), pieces[MAX_ORDERS] = { 0 };
 
-		keep_totals_begin(m, z, before);
+		if (fo < (uint32_t)m->pbo) {
+			pieces[fo] = 1;
+			pool_take(m, z, pieces);
+		} else {
+			z->pool[fo]--;
+		}
 		clear_bits(hw(z, b), foff, 1u << fo);
-		set_bits(f, foff, 1u << fo);
+		fchange(m, z, b, foff, (int)fo, 1);
 		z->layout_corrections += 1u << fo;
-		block_update(m, z, b);
-		keep_totals_end(m, z, before);
 	}
-	clear_bits(f, off, n);
-	block_update(m, z, b);
+	fchange(m, z, b, off, alloc_order < m->pbo ? alloc_order : m->pbo, 0);
 }
 
 uint32_t est_block_free(const struct ct_model *m, const struct mzone *z, uint64_t b)
@@ -950,6 +1214,8 @@ int est_to_exact(struct ct_model *m, struct mzone *z)
 				ct_buddy_release(z->buddy, pfn, 0);
 			else if (bit(hw(z, b), i))
 				ct_buddy_set_state(z->buddy, pfn, CT_PAGE_PCP);
+			else if (z->pb[b].flags & PB_HOLE)
+				ct_buddy_set_state(z->buddy, pfn, CT_PAGE_HOLE);
 		}
 		if (z->pb[b].mt >= 0)
 			ct_buddy_set_migratetype(z->buddy, b, z->pb[b].mt);

@@ -51,6 +51,24 @@ int exact_init(struct ct_model *m, struct mzone *z, const struct ct_memsnap *sna
 		else if (c == CT_PFN_NOPAGE)
 			ct_buddy_set_state(z->buddy, p, CT_PAGE_HOLE);
 	}
+	/* a whole pageblock of flagless pages is a hole too */
+	for (uint64_t b = 0; b < z->npb; b++) {
+		uint64_t first = (z->pb0 + b) << m->pbo, last = first + (1ULL << m->pbo), p;
+
+		first = first < lo ? lo : first;
+		last = last > hi ? hi : last;
+		for (p = first; p < last; p++) {
+			enum ct_pfn_class c = ct_memsnap_pfn_class(map, p);
+
+			if (c != CT_PFN_NOFLAGS && c != CT_PFN_NOPAGE)
+				break;
+		}
+		if (first >= last || p < last)
+			continue;
+		z->pb[b].flags |= PB_HOLE;
+		for (p = first; p < last; p++)
+			ct_buddy_set_state(z->buddy, p, CT_PAGE_HOLE);
+	}
 	ct_buddy_counts(z->buddy, have);
 	for (int o = 0; z->seeded && o < m->norders; o++) {
 		if (have[o] == z->seed[o])
@@ -158,22 +176,8 @@ uint64_t exact_free_isolate(struct ct_model *m, struct mzone *z, struct mrun *r,
 				continue;
 			if ((1ULL << o) == taken && head >= start) {
 				ct_buddy_take(z->buddy, head, o, CT_PAGE_ISOLATED);
-				if (r) {
-					struct pcp_entry e = { head, (uint8_t)o };
-
-					if (r->nfl == r->fl_cap) {
-						uint32_t ncap = r->fl_cap ? r->fl_cap * 2 : 64;
-						struct pcp_entry *n = realloc(r->fl, ncap * sizeof(*n));
-
-						if (!n) {
-							m->nomem = 1;
-							return got;
-						}
-						r->fl = n;
-						r->fl_cap = ncap;
-					}
-					r->fl[r->nfl++] = e;
-				}
+				if (r && run_add_free(m, r, head, o) < 0)
+					return 0;
 				return taken;
 			}
 			p = head;	/* skip the rest of this block */
@@ -191,22 +195,10 @@ uint64_t exact_free_isolate(struct ct_model *m, struct mzone *z, struct mrun *r,
 			continue;
 		}
 		ct_buddy_take(z->buddy, head, o, CT_PAGE_ISOLATED);
-		if (r) {
-			if (r->nfl == r->fl_cap) {
-				uint32_t ncap = r->fl_cap ? r->fl_cap * 2 : 64;
-				struct pcp_entry *n = realloc(r->fl, ncap * sizeof(*n));
-
-				if (!n) {
-					m->nomem = 1;
-					return got;
-				}
-				r->fl = n;
-				r->fl_cap = ncap;
-			}
-			r->fl[r->nfl++] = (struct pcp_entry){ head, (uint8_t)o };
-		} else {
+		if (!r)
 			set_range(z, head, o, CT_PAGE_USED);	/* no run to return them: taken for good */
-		}
+		else if (run_add_free(m, r, head, o) < 0)
+			return got;
 		got += 1ULL << o;
 		p = head + (1ULL << o);
 	}

@@ -21,6 +21,8 @@
 #define PB_POLLUTED 0x02
 #define PB_MATERIALIZED 0x04	/* estimated mode: its bitmaps hold the guess */
 #define PB_WHOLE 0x08		/* estimated mode: entirely free in buddy */
+#define PB_GUESSED 0x10		/* estimated mode: its free pages were placed by guess, not seeded */
+#define PB_HOLE 0x20		/* the free map shows no memory in it */
 
 /* Per pageblock: what every mode keeps. */
 struct mblock {
@@ -45,6 +47,7 @@ struct pcp_list {
 	uint32_t head, len, cap;
 	uint64_t unknown;	/* pages listed at the start whose pfns nobody knows: the oldest */
 	uint64_t pages;		/* unknown + Σ 2^order of the entries */
+	uint32_t high, batch;	/* past high, a batch of the oldest goes back to the buddy lists */
 };
 
 struct mzone {
@@ -64,13 +67,12 @@ struct mzone {
 
 	/* estimated mode */
 	uint64_t *freeb, *heldb;	/* npb * wpb words each */
-	uint16_t *bcnt;			/* npb * pbo canonical counts of orders < pbo */
 	int64_t pool[MAX_ORDERS];	/* free blocks no materialized pageblock holds */
-	int64_t small[MAX_ORDERS];	/* Σ bcnt */
+	int64_t small[MAX_ORDERS];	/* blocks of orders < pbo the pageblock bitmaps hold */
 	int64_t full[MAX_ORDERS + 1];	/* aligned groups of whole pageblocks, per order >= pbo */
 	uint64_t materialized;
 	struct pcp_list *pcp;
-	uint32_t ncpu, pcp_high, pcp_batch;
+	uint32_t ncpu;
 
 	/* exact mode */
 	struct ct_buddy *buddy;
@@ -85,6 +87,8 @@ struct mzone {
 	int64_t last_migrate_end, last_free_end;	/* -1 unknown */
 	uint8_t last_met;
 	uint8_t span_conflict;
+	uint8_t settled;		/* per-CPU lists drained to the end snapshot's sizes */
+	uint64_t settled_pages;
 	uint64_t trace_start, trace_end;
 };
 
@@ -139,6 +143,7 @@ struct ct_model {
 };
 
 /* model.c */
+int run_add_free(struct ct_model *m, struct mrun *r, uint64_t pfn, int order);
 void ct_model_note(struct ct_model *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 struct mzone *ct_model_zone_by_pfn(struct ct_model *m, uint64_t pfn);
 static inline uint64_t pb_of(const struct ct_model *m, const struct mzone *z, uint64_t pfn)
@@ -161,6 +166,7 @@ uint64_t est_free_isolate(struct ct_model *m, struct mzone *z, struct mrun *r, u
 void est_run_end(struct ct_model *m, struct mzone *z, struct mrun *r);
 void est_consume_free(struct ct_model *m, struct mzone *z, struct mrun *r);
 void est_pcp_drain_cpu(struct ct_model *m, struct mzone *z, int cpu);
+uint64_t est_pcp_settle(struct ct_model *m, struct mzone *z, const struct ct_memsnap_zone *end);
 void est_extfrag(struct ct_model *m, struct mzone *z, uint64_t pfn, int alloc_order, int fallback_order);
 uint32_t est_block_used(const struct ct_model *m, const struct mzone *z, uint64_t b);
 uint32_t est_block_free(const struct ct_model *m, const struct mzone *z, uint64_t b);

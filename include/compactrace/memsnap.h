@@ -20,6 +20,12 @@
 #define CT_MEMSNAP_TYPES 8	/* migratetype columns of pagetypeinfo */
 #define CT_MEMSNAP_CPUS 1024	/* per-CPU pagesets summed over at most this many CPUs */
 #define CT_MEMSNAP_PROTECTION 8	/* lowmem_reserve entries ("protection: (...)") */
+#define CT_MEMSNAP_PCP_CPUS 64	/* per-CPU pagesets kept one by one (the sums cover all CPUs) */
+
+/* One CPU's per-CPU pageset of a zone ("pagesets" in zoneinfo). */
+struct ct_memsnap_pcp {
+	uint32_t count, high, batch, high_min, high_max;
+};
 
 /* What a zone's texts said; each part has its own "has_" flag. */
 struct ct_memsnap_zone {
@@ -44,6 +50,7 @@ struct ct_memsnap_zone {
 	uint32_t nprotection;
 	uint64_t pcp_count, pcp_high;	/* summed over CPUs ("pagesets") */
 	uint32_t pcp_cpus;
+	struct ct_memsnap_pcp pcp[CT_MEMSNAP_PCP_CPUS];	/* the first CT_MEMSNAP_PCP_CPUS CPUs */
 };
 
 /* One line of the kpageflags summary: pages of one pageblock. */

@@ -1,0 +1,478 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The shadow buddy model through the engine, on synthetic zones: a run
+ * that empties exactly the pageblocks it scanned (estimated mode seeded
+ * from a free map, from counts only, and exact mode from page events),
+ * compaction_suitable() predictions, fallbacks, and bad input the model
+ * must name and survive.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/check.h"
+#include "compactrace/engine.h"
+#include "compactrace/error.h"
+#include "compactrace/memsnap.h"
+#include "compactrace/model.h"
+
+#define ZSTART 0x10000ULL	/* 16 pageblocks of 512 pages */
+#define ZPAGES 8192ULL
+#define PB 512ULL
+
+/* ---- snapshots ---------------------------------------------------------- */
+
+/* A zone "Normal" at ZSTART with the given buddyinfo counts (orders 0..10). */
+static struct ct_memsnap *make_snap(const uint64_t *blocks, int with_map, const char *page_size)
+{
+	struct ct_memsnap *s = ct_memsnap_new();
+	char buf[4096], err[256];
+	uint64_t free_pages = 0;
+	int n = 0;
+
+	if (!s)
+		return NULL;
+	n = snprintf(buf, sizeof(buf), "Node 0, zone   Normal");
+	for (int o = 0; o < 11; o++) {
+		n += snprintf(buf + n, sizeof(buf) - (size_t)n, " %llu", (unsigned long long)blocks[o]);
+		free_pages += blocks[o] << o;
+	}
+	snprintf(buf + n, sizeof(buf) - (size_t)n, "\n");
+	if (ct_memsnap_parse_buddyinfo(s, buf, strlen(buf), err, sizeof(err)) < 0)
+		goto fail;
+	snprintf(buf, sizeof(buf),
+		 "Node 0, zone   Normal\n  pages free     %llu\n        min      10\n        low      20\n"
+		 "        high     30\n        spanned  %llu\n        present  %llu\n        managed  %llu\n"
+		 "        protection: (0, 0)\n  pagesets\n    cpu: 0\n              count:    0\n"
+		 "              high:     0\n              batch:    1\n  start_pfn:           %llu\n",
+		 (unsigned long long)free_pages, ZPAGES, ZPAGES, ZPAGES, ZSTART);
+	if (ct_memsnap_parse_zoneinfo(s, buf, strlen(buf), err, sizeof(err)) < 0)
+		goto fail;
+	snprintf(buf, sizeof(buf), "Page block order: 9\nPages per block:  512\n");
+	if (ct_memsnap_parse_pagetypeinfo(s, buf, strlen(buf), err, sizeof(err)) < 0)
+		goto fail;
+	if (page_size && ct_memsnap_parse_number(page_size, strlen(page_size), (int64_t *)&s->page_size) < 0)
+		goto fail;
+	if (with_map) {
+		/* pageblocks 0-3 and 12-15: every even pfn free; 4-11: all allocated */
+		if (ct_memsnap_free_map_init(&s->free_map, ZSTART, ZPAGES) < 0)
+			goto fail;
+		for (uint64_t b = 0; b < 16; b++)
+			for (uint64_t i = 0; i < PB; i += 2)
+				if (b < 4 || b >= 12)
+					ct_memsnap_free_map_set(&s->free_map, ZSTART + b * PB + i, CT_PFN_FREE);
+	}
+	return s;
+fail:
+	fprintf(stderr, "make_snap: %s\n", err);
+	ct_memsnap_free(s);
+	return NULL;
+}
+
+/* ---- events ------------------------------------------------------------- */
+
+static uint64_t now;
+
+static struct ct_event ev_base(enum ct_event_type type)
+{
+	struct ct_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = (uint16_t)type;
+	ev.ts_ns = (now += 1000);
+	ev.pid = 42;
+	ev.cpu = 0;
+	snprintf(ev.comm, sizeof(ev.comm), "sh");
+	ev.name = ct_event_type_name(type);
+	ev.name_len = (uint16_t)strlen(ev.name);
+	return ev;
+}
+
+static void feed(struct ct_engine *eng, struct ct_event ev)
+{
+	CHECK(ct_engine_feed(eng, &ev) == 0);
+}
+
+static void range_ev(struct ct_engine *eng, enum ct_event_type t, uint64_t mig, uint64_t fr, int status)
+{
+	struct ct_event ev = ev_base(t);
+
+	ev.u.range = (struct ct_ev_range){ ZSTART, mig, fr, ZSTART + ZPAGES, 1, (int16_t)status };
+	feed(eng, ev);
+}
+
+static void iso(struct ct_engine *eng, enum ct_event_type t, uint64_t a, uint64_t b, uint64_t scanned,
+		uint64_t taken)
+{
+	struct ct_event ev = ev_base(t);
+
+	ev.u.iso = (struct ct_ev_isolate){ a, b, scanned, taken };
+	feed(eng, ev);
+}
+
+static void migrated(struct ct_engine *eng, uint64_t ok)
+{
+	struct ct_event ev = ev_base(CT_EV_MIGRATEPAGES);
+
+	ev.u.mig.nr_migrated = ok;
+	feed(eng, ev);
+}
+
+static void page(struct ct_engine *eng, enum ct_event_type t, uint64_t pfn, int order, int refill)
+{
+	struct ct_event ev = ev_base(t);
+
+	ev.u.page = (struct ct_ev_page){ pfn, order, 1, refill, 0, 0 };
+	feed(eng, ev);
+}
+
+static void suitable(struct ct_engine *eng, int order, enum ct_status ret)
+{
+	struct ct_event ev = ev_base(CT_EV_SUITABLE);
+
+	ev.u.zo.nid = 0;
+	ev.u.zo.order = order;
+	ev.u.zo.ret = (int16_t)ret;
+	snprintf(ev.u.zo.zone, sizeof(ev.u.zo.zone), "Normal");
+	feed(eng, ev);
+}
+
+/*
+ * The run every scenario replays: the migrate scanner empties pageblocks 0
+ * and 1 (256 movable pages each), the free scanner fills pageblocks 15 and
+ * 14 with them. With @pages, the kmem events of the same run follow.
+ */
+static void the_run(struct ct_engine *eng, int pages)
+{
+	range_ev(eng, CT_EV_BEGIN, ZSTART, ZSTART + 15 * PB, 0);
+	for (int k = 0; k < 2; k++) {
+		uint64_t src = ZSTART + (uint64_t)k * PB, dst = ZSTART + (uint64_t)(15 - k) * PB;
+
+		iso(eng, CT_EV_ISOLATE_MIGRATE, src, src + PB, PB, 256);
+		iso(eng, CT_EV_ISOLATE_FREE, dst, dst + PB, PB, 256);
+		migrated(eng, 256);
+		if (pages) {
+			/* the old pages are freed to a per-CPU list, then drained to the buddy lists */
+			for (uint64_t i = 1; i < PB; i += 2)
+				page(eng, CT_EV_PAGE_FREE, src + i, 0, -1);
+			for (uint64_t i = 1; i < PB; i += 2)
+				page(eng, CT_EV_PAGE_PCPU_DRAIN, src + i, 0, -1);
+		}
+	}
+	range_ev(eng, CT_EV_END, ZSTART + 2 * PB, ZSTART + 14 * PB, CT_STATUS_COMPLETE);
+}
+
+static struct ct_engine *engine_with(struct ct_model_opts *mo)
+{
+	struct ct_engine_opts eo = { .filter_pid = -1, .pageblock_order = 9,
+				     .pageblock_order_source = CT_PBO_SNAPSHOT, .model = mo };
+	struct ct_engine *eng = ct_engine_new(&eo);
+
+	CHECK(eng != NULL);
+	if (eng)
+		ct_engine_begin_source(eng, "synthetic", "ftrace-text");
+	return eng;
+}
+
+static const struct ct_model_zone *zone0(const struct ct_model_results *r)
+{
+	for (uint32_t i = 0; r && i < r->nzones; i++)
+		if (strcmp(r->zones[i].zone, "Normal") == 0)
+			return &r->zones[i];
+	return NULL;
+}
+
+/* 1024 order-0 blocks left (pageblocks 2, 3, 12, 13) and one order-10 block (0 and 1) */
+static const uint64_t after_run[11] = { 1024, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 };
+static const uint64_t start_counts[11] = { 2048 };
+
+static void check_after_run(const struct ct_model_results *r, const uint64_t *want, const char *mode)
+{
+	const struct ct_model_zone *z = zone0(r);
+	uint64_t pb_free = 0, blocks_pages = 0;
+
+	CHECK(z != NULL);
+	if (!z)
+		return;
+	fprintf(stderr, "%s: seeded from %s, mode %s\n", mode, ct_model_seeding_name(z->seeding),
+		ct_model_mode_name(z->mode));
+	for (int o = 0; o < 11; o++) {
+		CHECK_U64(z->model_end_blocks[o], want[o]);
+		blocks_pages += z->model_end_blocks[o] << o;
+	}
+	CHECK(z->accuracy_valid);
+	CHECK(z->accuracy > 0.999999);
+	CHECK(z->baseline_accuracy < 0.99);	/* the start counts are a worse prediction */
+	CHECK(r->nruns == 1);
+	if (r->nruns == 1) {
+		CHECK_U64(r->runs[0].pageblocks_scanned, 2);
+		CHECK_U64(r->runs[0].pageblocks_emptied, 2);
+		CHECK(r->runs[0].largest_before == 0);
+		CHECK(r->runs[0].largest_after == 10);
+	}
+	CHECK_U64(z->pageblocks_emptied, 2);
+	/*
+	 * Σ free pages of the pageblocks = Σ 2^order · blocks: nothing made or
+	 * lost. Seeded from counts only, untouched pageblocks stay pooled.
+	 */
+	CHECK(z->pageblocks != NULL);
+	for (uint64_t b = 0; z->pageblocks && b < z->npageblocks; b++)
+		pb_free += z->pageblocks[b].free_pages;
+	if (z->seeding == CT_SEED_COUNTS) {
+		CHECK(z->pageblocks && !z->pageblocks[2].modelled && z->pageblocks[0].modelled);
+		pb_free += 4 * 256;	/* pageblocks 2, 3, 12 and 13, in the pool */
+	} else if (z->pageblocks) {
+		CHECK_U64(z->pageblocks[2].free_pages, 256);
+	}
+	CHECK_U64(pb_free, blocks_pages);
+	if (z->pageblocks) {
+		CHECK_U64(z->pageblocks[0].free_pages, 512);
+		CHECK_U64(z->pageblocks[1].free_pages, 512);
+		CHECK_U64(z->pageblocks[14].free_pages, 0);
+		CHECK_U64(z->pageblocks[15].free_pages, 0);
+		CHECK_U64(z->pageblocks[0].migrated_out, 256);
+		CHECK_U64(z->pageblocks[15].free_taken, 256);
+		CHECK(z->pageblocks[15].mt == 1);	/* the free scanner only takes from movable blocks */
+	}
+	/* the map: entirely free cells at the start, full ones at the end */
+	CHECK(z->map && z->map_cells == 16);
+	if (z->map && z->map_cells == 16) {
+		CHECK(z->map[0] == '.' && z->map[1] == '.');
+		CHECK(z->map[15] == 'M');
+	}
+}
+
+static void test_free_map_seed(void)
+{
+	struct ct_memsnap *s = make_snap(start_counts, 1, "4096\n"), *e = make_snap(after_run, 0, "4096\n");
+	struct ct_model_opts mo = { .start = s, .end = e, .keep_pageblocks = 1 };
+	struct ct_engine *eng = s && e ? engine_with(&mo) : NULL;
+
+	if (eng) {
+		the_run(eng, 0);
+		ct_engine_end_source(eng);
+		check_after_run(ct_model_results(ct_engine_model(eng)), after_run, "free map");
+		CHECK(zone0(ct_model_results(ct_engine_model(eng)))->seeding == CT_SEED_FREE_MAP);
+	}
+	ct_engine_free(eng);
+	ct_memsnap_free(s);
+	ct_memsnap_free(e);
+}
+
+static void test_counts_seed(void)
+{
+	struct ct_memsnap *s = make_snap(start_counts, 0, NULL), *e = make_snap(after_run, 0, NULL);
+	struct ct_model_opts mo = { .start = s, .end = e, .keep_pageblocks = 1 };
+	struct ct_engine *eng = s && e ? engine_with(&mo) : NULL;
+
+	if (eng) {
+		the_run(eng, 0);
+		ct_engine_end_source(eng);
+		check_after_run(ct_model_results(ct_engine_model(eng)), after_run, "counts");
+	}
+	ct_engine_free(eng);
+	ct_memsnap_free(s);
+	ct_memsnap_free(e);
+}
+
+static void test_exact(void)
+{
+	static const uint64_t want[11] = { 1023, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 };
+	struct ct_memsnap *s = make_snap(start_counts, 1, NULL), *e = make_snap(want, 0, NULL);
+	struct ct_model_opts mo = { .start = s, .end = e, .keep_pageblocks = 1, .page_events = 1 };
+	struct ct_engine *eng = s && e ? engine_with(&mo) : NULL;
+	const struct ct_model_zone *z;
+
+	if (!eng)
+		goto out;
+	the_run(eng, 1);
+	/* an allocation takes a free page of pageblock 2; one of a page that is not free conflicts */
+	page(eng, CT_EV_PAGE_ALLOC_ZONE_LOCKED, ZSTART + 2 * PB, 0, 0);
+	page(eng, CT_EV_PAGE_ALLOC_ZONE_LOCKED, ZSTART + 5 * PB, 0, 0);
+	ct_engine_end_source(eng);
+	z = zone0(ct_model_results(ct_engine_model(eng)));
+	CHECK(z && z->mode == CT_MODEL_EXACT);
+	if (z) {
+		for (int o = 0; o < 11; o++)
+			CHECK_U64(z->model_end_blocks[o], want[o]);
+		CHECK_U64(z->page_event_conflicts, 1);
+		CHECK_U64(z->pageblocks_emptied, 2);
+		CHECK(z->accuracy > 0.999999);
+	}
+out:
+	ct_engine_free(eng);
+	ct_memsnap_free(s);
+	ct_memsnap_free(e);
+}
+
+static void test_suitable(void)
+{
+	struct ct_memsnap *s = make_snap(start_counts, 1, NULL);
+	struct ct_model_opts mo = { .start = s };
+	struct ct_model_opts strict = { .start = s, .has_extfrag_threshold = 1, .extfrag_threshold = 999 };
+	struct ct_engine *eng = s ? engine_with(&mo) : NULL, *eng2 = s ? engine_with(&strict) : NULL;
+	const struct ct_model_results *r;
+
+	if (!eng || !eng2)
+		goto out;
+	/* 2048 free > min 10 + compact_gap 1024: suitable; index 1000 - (1000 + 4000)/2048 = 998 > 500 */
+	suitable(eng, 9, CT_STATUS_CONTINUE);
+	/* 2048 <= 10 + 2048: skipped */
+	suitable(eng, 10, CT_STATUS_SKIPPED);
+	/* the traced outcome disagrees with the model's: counted, not hidden */
+	suitable(eng, 9, CT_STATUS_NOT_SUITABLE_ZONE);
+	r = ct_model_results(ct_engine_model(eng));
+	CHECK(r && zone0(r));
+	if (r && zone0(r)) {
+		CHECK_U64(zone0(r)->suitable_events, 3);
+		CHECK_U64(zone0(r)->suitable_predicted, 3);
+		CHECK_U64(zone0(r)->suitable_agreed, 2);
+		CHECK(r->ndecisions == 3 && r->decisions[0].fragindex == 998);
+		CHECK(r->decisions[2].predicted == CT_STATUS_CONTINUE);
+		CHECK(strcmp(r->extfrag_threshold_source, "default") == 0);
+	}
+	/* with vm.extfrag_threshold 999 the same zone is not suitable */
+	suitable(eng2, 9, CT_STATUS_NOT_SUITABLE_ZONE);
+	r = ct_model_results(ct_engine_model(eng2));
+	CHECK(r && zone0(r) && zone0(r)->suitable_agreed == 1);
+out:
+	ct_engine_free(eng);
+	ct_engine_free(eng2);
+	ct_memsnap_free(s);
+}
+
+static void test_fallbacks(void)
+{
+	struct ct_memsnap *s = make_snap(start_counts, 1, NULL);
+	struct ct_model_opts mo = { .start = s, .keep_pageblocks = 1 };
+	struct ct_engine *eng = s ? engine_with(&mo) : NULL;
+	const struct ct_model_results *r;
+	struct ct_event ev;
+
+	if (!eng)
+		goto out;
+	/* an unmovable order-0 allocation falls back into movable pageblock 3 and claims it */
+	ev = ev_base(CT_EV_EXTFRAG);
+	snprintf(ev.comm, sizeof(ev.comm), "kworker/0:1");
+	ev.u.xf = (struct ct_ev_extfrag){ ZSTART + 3 * PB + 4, 0, 0, 0, 1, 1, -1, -1 };
+	feed(eng, ev);
+	/* a later run scans it and fails */
+	range_ev(eng, CT_EV_BEGIN, ZSTART + 3 * PB, ZSTART + 15 * PB, 0);
+	iso(eng, CT_EV_ISOLATE_MIGRATE, ZSTART + 3 * PB, ZSTART + 4 * PB, PB, 0);
+	range_ev(eng, CT_EV_END, ZSTART + 4 * PB, ZSTART + 15 * PB, CT_STATUS_NO_SUITABLE_PAGE);
+	r = ct_model_results(ct_engine_model(eng));
+	CHECK(r && zone0(r));
+	if (r && zone0(r)) {
+		const struct ct_model_zone *z = zone0(r);
+
+		CHECK_U64(z->pageblocks_polluted, 1);
+		CHECK_U64(r->polluted_by_pair[0][1], 1);
+		CHECK_U64(z->runs_over_polluted, 1);
+		CHECK_U64(z->runs_over_polluted_failed, 1);
+		CHECK(r->nculprits == 1 && strcmp(r->culprits[0].comm, "kworker/0:1") == 0);
+		CHECK(r->nculprits == 1 && r->culprits[0].later_failed_runs == 1);
+		CHECK(z->pageblocks && z->pageblocks[3].mt == 0 && z->pageblocks[3].owner_changes == 1);
+		CHECK(z->pageblocks && z->pageblocks[3].culprit == 0);
+		/* the allocated page left the free lists */
+		CHECK_U64(z->model_end_blocks[0], 2047);
+		CHECK(z->map && z->map[3] == 'U');	/* unmovable, less than half free */
+		CHECK(z->map && z->map[2] == 'x');	/* owner unknown, half free */
+	}
+out:
+	ct_engine_free(eng);
+	ct_memsnap_free(s);
+}
+
+static void test_bad_input(void)
+{
+	struct ct_memsnap *s = make_snap(start_counts, 1, "4096\n"), *e = make_snap(after_run, 0, "65536\n");
+	struct ct_model_opts mo = { .start = s, .end = e };
+	struct ct_model_opts ok = { .start = s };
+	struct ct_engine *eng = s && e ? engine_with(&mo) : NULL, *eng2 = s ? engine_with(&ok) : NULL;
+	const struct ct_model_results *r;
+	struct ct_event ev;
+	int noted = 0;
+
+	if (!eng || !eng2)
+		goto out;
+	/* snapshots of two page sizes: not one machine; the model says so and seeds nothing */
+	the_run(eng, 0);
+	r = ct_model_results(ct_engine_model(eng));
+	CHECK(r != NULL);
+	for (uint32_t i = 0; r && i < r->nnotes; i++)
+		noted |= strstr(r->notes[i], "page sizes") != NULL;
+	CHECK(noted);
+	CHECK(r && r->nzones == 1 && r->zones[0].seeding == CT_SEED_TRACE && !r->zones[0].accuracy_valid);
+
+	/* a trace that starts mid-run: isolations with no begin before them */
+	iso(eng2, CT_EV_ISOLATE_MIGRATE, ZSTART, ZSTART + PB, PB, 10);
+	migrated(eng2, 10);
+	/* a fallback at a pfn outside every zone */
+	ev = ev_base(CT_EV_EXTFRAG);
+	ev.u.xf = (struct ct_ev_extfrag){ 1ULL << 40, 0, 0, 0, 1, 0, -1, -1 };
+	feed(eng2, ev);
+	/* a run in a zone the snapshot does not have */
+	ev = ev_base(CT_EV_BEGIN);
+	ev.u.range = (struct ct_ev_range){ 0x100000, 0x100000, 0x101e00, 0x102000, 1, 0 };
+	feed(eng2, ev);
+	ev = ev_base(CT_EV_END);
+	ev.u.range = (struct ct_ev_range){ 0x100000, 0x101000, 0x101000, 0x102000, 1, CT_STATUS_COMPLETE };
+	feed(eng2, ev);
+	/* kmem page events with no per-pfn map for that zone's trace-only model */
+	page(eng2, CT_EV_PAGE_FREE, 0x100010, 0, -1);
+	ct_engine_end_source(eng2);
+	r = ct_model_results(ct_engine_model(eng2));
+	CHECK(r != NULL);
+	if (r) {
+		CHECK_U64(r->events_outside_runs, 2);
+		CHECK_U64(r->pfns_outside_zones, 1);
+		CHECK_U64(r->page_events_ignored, 1);
+		int traced = 0;
+
+		CHECK(r->nzones == 2);
+		for (uint32_t i = 0; i < r->nzones; i++)
+			if (r->zones[i].seeding == CT_SEED_TRACE && !r->zones[i].accuracy_valid &&
+			    r->zones[i].start_pfn == 0x100000)
+				traced++;
+		CHECK(traced == 1);
+		CHECK(r->nnotes >= 2);
+	}
+out:
+	ct_engine_free(eng);
+	ct_engine_free(eng2);
+	ct_memsnap_free(s);
+	ct_memsnap_free(e);
+}
+
+static void test_no_snapshot(void)
+{
+	struct ct_model_opts mo = { 0 };
+	struct ct_engine *eng = engine_with(&mo);
+	const struct ct_model_results *r;
+
+	if (!eng)
+		return;
+	the_run(eng, 0);
+	ct_engine_end_source(eng);
+	r = ct_model_results(ct_engine_model(eng));
+	CHECK(r && r->nzones == 1);
+	if (r && r->nzones == 1) {
+		CHECK(r->zones[0].seeding == CT_SEED_TRACE);
+		CHECK(!r->zones[0].has_start && !r->zones[0].accuracy_valid);
+		/* the changes are still there: two pageblocks became one order-10 block */
+		CHECK(r->zones[0].delta_blocks[10] == 1);
+	}
+	ct_engine_free(eng);
+}
+
+int main(void)
+{
+	ct_model_free(NULL);
+	test_free_map_seed();
+	test_counts_seed();
+	test_exact();
+	test_suitable();
+	test_fallbacks();
+	test_bad_input();
+	test_no_snapshot();
+	return ct_test_status("test_model");
+}
