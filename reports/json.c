@@ -607,7 +607,8 @@ static int add_model_zone(cJSON *arr, const struct ct_report_input *in, const st
 	}
 	if (!(x = obj_in(o, "guesses")) || !add_u64(x, "pages_placed_by_guess", z->pages_guessed) ||
 	    !add_u64(x, "layout_corrections", z->layout_corrections) ||
-	    !add_u64(x, "page_event_conflicts", z->page_event_conflicts) || !add_model_map(o, z))
+	    !add_u64(x, "page_event_conflicts", z->page_event_conflicts) ||
+	    !add_u64(x, "map_window_overlaps", z->map_window_overlaps) || !add_model_map(o, z))
 		return 0;
 	if (in->model_pageblocks && z->pageblocks && !add_model_pageblocks(o, r, z))
 		return 0;

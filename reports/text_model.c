@@ -113,18 +113,22 @@ static void print_zone(FILE *out, const struct ct_model_results *r, const struct
 			z->baseline_accuracy, z->accuracy_note[0] ? "; " : "", z->accuracy_note);
 	else
 		fprintf(out, "    accuracy: not computed (%s)\n", z->accuracy_note);
-	fprintf(out, "    fragmentation index (kernel's __fragmentation_index; -1.000: a block is free)\n");
-	order_header(out, z->norders);
-	if (z->index_start_valid)
-		index_row(out, "start", z->fragindex_start, z->norders);
-	if (z->has_start)
-		index_row(out, "model end", z->fragindex_model_end, z->norders);
-	if (z->index_actual_end_valid)
-		index_row(out, "actual end", z->fragindex_actual_end, z->norders);
-	fprintf(out, "    unusable free space index at order %d: start %s, model end %s, actual end %s\n", top > 9 ? 9 : top,
-		z->index_start_valid ? index_str(a, sizeof(a), z->unusable_start[top > 9 ? 9 : top]) : "-",
-		z->has_start ? index_str(b, sizeof(b), z->unusable_model_end[top > 9 ? 9 : top]) : "-",
-		z->index_actual_end_valid ? index_str(c, sizeof(c), z->unusable_actual_end[top > 9 ? 9 : top]) : "-");
+	if (z->index_start_valid || z->has_start || z->index_actual_end_valid) {
+		int o = top > 9 ? 9 : top;	/* the THP order on x86-64 */
+
+		fprintf(out, "    fragmentation index (kernel's __fragmentation_index; -1.000: a block is free)\n");
+		order_header(out, z->norders);
+		if (z->index_start_valid)
+			index_row(out, "start", z->fragindex_start, z->norders);
+		if (z->has_start)
+			index_row(out, "model end", z->fragindex_model_end, z->norders);
+		if (z->index_actual_end_valid)
+			index_row(out, "actual end", z->fragindex_actual_end, z->norders);
+		fprintf(out, "    unusable free space index at order %d: start %s, model end %s, actual end %s\n", o,
+			z->index_start_valid ? index_str(a, sizeof(a), z->unusable_start[o]) : "-",
+			z->has_start ? index_str(b, sizeof(b), z->unusable_model_end[o]) : "-",
+			z->index_actual_end_valid ? index_str(c, sizeof(c), z->unusable_actual_end[o]) : "-");
+	}
 	if (z->suitable_events)
 		fprintf(out, "    compaction_suitable: %" PRIu64 " decisions, %" PRIu64 " predicted, model agreed on %" PRIu64
 			" (%.1f%%)\n", z->suitable_events, z->suitable_predicted, z->suitable_agreed,
@@ -140,10 +144,12 @@ static void print_zone(FILE *out, const struct ct_model_results *r, const struct
 	if (z->has_pcp)
 		fprintf(out, "    per-CPU lists (not in buddyinfo): %" PRIu64 " pages at the start, %" PRIu64
 			" modelled at the end, %" PRIu64 " actually\n", z->pcp_start, z->pcp_model_end, z->pcp_actual_end);
-	if (z->pages_guessed || z->layout_corrections || z->page_event_conflicts)
-		fprintf(out, "    placed by guess %" PRIu64 " pages, moved when an event contradicted the guess %" PRIu64
-			", page events the state contradicted %" PRIu64 "\n", z->pages_guessed, z->layout_corrections,
-			z->page_event_conflicts);
+	if (z->pages_guessed || z->layout_corrections)
+		fprintf(out, "    placed by guess %" PRIu64 " pages, moved when an event contradicted the guess %" PRIu64 "\n",
+			z->pages_guessed, z->layout_corrections);
+	if (z->page_event_conflicts || z->map_window_overlaps)
+		fprintf(out, "    page events the per-pfn state contradicted %" PRIu64 " (and %" PRIu64
+			" while the free map was read, expected)\n", z->page_event_conflicts, z->map_window_overlaps);
 	if (map)
 		print_map(out, z, r->pageblock_order);
 }

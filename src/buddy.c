@@ -239,6 +239,24 @@ long ct_buddy_take(struct ct_buddy *b, uint64_t pfn, int order, enum ct_page_sta
 	return taken;
 }
 
+uint64_t ct_buddy_highest_block(const struct ct_buddy *b, uint64_t lo, uint64_t hi, int order)
+{
+	const uint8_t *base, *hit;
+
+	if (order < 0 || order >= b->norders || !b->total[order])
+		return UINT64_MAX;
+	if (lo < b->start)
+		lo = b->start;
+	if (hi > b->end)
+		hi = b->end;
+	if (hi <= lo)
+		return UINT64_MAX;
+	/* a head byte holds HEAD | order: one byte search, from the top down */
+	base = b->pfn + (lo - b->start);
+	hit = memrchr(base, HEAD | order, hi - lo);
+	return hit ? lo + (uint64_t)(hit - base) : UINT64_MAX;
+}
+
 void ct_buddy_counts(const struct ct_buddy *b, uint64_t *out)
 {
 	for (int o = 0; o < b->norders; o++)

@@ -369,21 +369,27 @@ static void run_delete(struct ct_model *m, struct mrun *r)
 	}
 }
 
-int run_add_free(struct ct_model *m, struct mrun *r, uint64_t pfn, int order)
+int run_add_mask(struct ct_model *m, struct pcp_entry **arr, uint32_t *n, uint32_t *cap,
+		 struct pcp_entry e)
 {
-	if (r->nfl == r->fl_cap) {
-		uint32_t ncap = r->fl_cap ? r->fl_cap * 2 : 64;
-		struct pcp_entry *n = realloc(r->fl, ncap * sizeof(*n));
+	if (*n == *cap) {
+		uint32_t ncap = *cap ? *cap * 2 : 64;
+		struct pcp_entry *a = realloc(*arr, ncap * sizeof(*a));
 
-		if (!n) {
+		if (!a) {
 			m->nomem = 1;
 			return -CT_E_NOMEM;
 		}
-		r->fl = n;
-		r->fl_cap = ncap;
+		*arr = a;
+		*cap = ncap;
 	}
-	r->fl[r->nfl++] = (struct pcp_entry){ pfn, (uint8_t)order };
+	(*arr)[(*n)++] = e;
 	return 0;
+}
+
+int run_add_free(struct ct_model *m, struct mrun *r, uint64_t pfn, int order)
+{
+	return run_add_mask(m, &r->fl, &r->nfl, &r->fl_cap, (struct pcp_entry){ pfn, 0, (uint8_t)order });
 }
 
 static int largest_order(const struct ct_model *m, const struct mzone *z)
@@ -951,6 +957,18 @@ int ct_model_feed(struct ct_model *m, const struct ct_event *ev, const struct ct
 	return m->nomem ? -CT_E_NOMEM : 0;
 }
 
+int ct_model_check(const struct ct_model *m)
+{
+	for (uint32_t i = 0; i < m->nzones; i++) {
+		const struct mzone *z = &m->zones[i];
+		int ret = z->mode == CT_MODEL_EXACT ? ct_buddy_check(z->buddy) : est_check(m, z);
+
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
 void ct_model_end_source(struct ct_model *m)
 {
 	uint32_t open = 0;
@@ -1135,11 +1153,6 @@ static int zone_result(struct ct_model *m, struct mzone *z, struct ct_model_zone
 	out->mode = z->mode;
 	out->norders = m->norders;
 	zone_counts(m, z, c);
-	if (getenv("CT_MODEL_DEBUG") && z->mode == CT_MODEL_ESTIMATED) {
-		fprintf(stderr, "zone %s materialized %llu/%llu pool:", z->name, (unsigned long long)z->materialized, (unsigned long long)z->npb);
-		for (int o = 0; o < m->norders; o++) fprintf(stderr, " %lld", (long long)z->pool[o]);
-		fprintf(stderr, "\n");
-	}
 	if (zone_known(z)) {
 		out->has_start = 1;
 		memcpy(out->start_blocks, z->seed, sizeof(out->start_blocks));
@@ -1206,6 +1219,7 @@ static int zone_result(struct ct_model *m, struct mzone *z, struct ct_model_zone
 	out->pages_guessed = z->pages_guessed;
 	out->layout_corrections = z->layout_corrections;
 	out->page_event_conflicts = z->page_event_conflicts;
+	out->map_window_overlaps = z->window_conflicts;
 	if (build_map(m, z, out) < 0)
 		return -CT_E_NOMEM;
 	if (m->opts.keep_pageblocks && build_pageblocks(m, z, out) < 0)

@@ -52,6 +52,16 @@ static uint64_t word_mask(uint32_t lo, uint32_t hi)
 	return m & ~((1ULL << lo) - 1);
 }
 
+/* The bits of word @wi inside [lo, hi). */
+static uint64_t range_mask(uint32_t wi, uint32_t lo, uint32_t hi)
+{
+	uint32_t a = wi * 64, e = a + 64;
+
+	if (hi <= a || lo >= e)
+		return 0;
+	return word_mask(lo > a ? lo - a : 0, hi < e ? hi - a : 64);
+}
+
 static void set_bits(uint64_t *w, uint32_t off, uint32_t n)
 {
 	uint64_t m;
@@ -280,6 +290,8 @@ static void fchange(struct ct_model *m, struct mzone *z, uint64_t b, uint32_t of
 	int32_t before[MAX_ORDERS + 1];
 	int pbo = m->pbo;
 
+	if (off & ((1u << k) - 1))
+		goto recount;	/* not a block: no kernel event moves one, but bad input might */
 	if (set && bits_zero(w, off, 1u << k)) {
 		uint32_t s = off;
 		int top = k;
@@ -304,12 +316,93 @@ static void fchange(struct ct_model *m, struct mzone *z, uint64_t b, uint32_t of
 		clear_bits(w, off, 1u << k);
 		return;
 	}
+recount:
 	canon(m, z, b, before);
 	if (set)
 		set_bits(w, off, 1u << k);
 	else
 		clear_bits(w, off, 1u << k);
 	block_recount(m, z, b, before);
+}
+
+/* Aligned 2^o-bit slots of word @x that are entirely set, for o = 0..6, into @full. */
+static void word_full(uint64_t x, int32_t *full)
+{
+	static const uint64_t align[7] = {
+		~0ULL, 0x5555555555555555ULL, 0x1111111111111111ULL, 0x0101010101010101ULL,
+		0x0001000100010001ULL, 0x0000000100000001ULL, 0x1ULL,
+	};
+
+	for (int o = 0; o <= 6; o++) {
+		full[o] = (int32_t)popcount64(x & align[o]);
+		if (o < 6)
+			x &= x >> (1u << o);
+	}
+}
+
+/*
+ * Set (or clear) @bits of word @wi of pageblock @b's free bitmap: the
+ * pages one migration step moves. The counts change only in the slots of
+ * this word and, when it is or becomes entirely free, its ancestors.
+ */
+static void fword(struct ct_model *m, struct mzone *z, uint64_t b, uint32_t wi, uint64_t bits, int set)
+{
+	uint64_t *w = fw(z, b), old = w[wi];
+	int pbo = m->pbo;
+	int32_t before[7], after[7], dfull[MAX_ORDERS + 2] = { 0 };
+	uint32_t base = wi * 64;
+	int anc;
+
+	if (!bits)
+		return;
+	if (pbo < 6) {	/* small pageblocks: the general path */
+		int32_t was[MAX_ORDERS + 1];
+
+		canon(m, z, b, was);
+		w[wi] = set ? old | bits : old & ~bits;
+		block_recount(m, z, b, was);
+		return;
+	}
+	word_full(old, before);
+	/* a slot above a word is full only if this word is: look only then */
+	anc = old == ~0ULL || (set ? (old | bits) : (old & ~bits)) == ~0ULL;
+	for (int o = 7; anc && o <= pbo; o++)
+		dfull[o] = -slot_full(w, base & ~((1u << o) - 1), o);
+	w[wi] = set ? old | bits : old & ~bits;
+	word_full(w[wi], after);
+	for (int o = 0; o <= 6; o++)
+		dfull[o] = after[o] - before[o];
+	for (int o = 7; anc && o <= pbo; o++)
+		dfull[o] += slot_full(w, base & ~((1u << o) - 1), o);
+	for (int o = 0; o < pbo; o++)
+		z->small[o] += dfull[o] - 2 * dfull[o + 1];
+	if (dfull[pbo]) {
+		uint32_t lo, hi;
+
+		block_valid(m, z, b, &lo, &hi);
+		set_whole(m, z, b, dfull[pbo] > 0 && lo == 0 && hi == m->pb_pages);
+	}
+}
+
+/* The lowest @k set bits of @x. */
+static uint64_t lowest_bits(uint64_t x, uint64_t k)
+{
+	uint32_t lo = 0, hi = 64;
+
+	if (popcount64(x) <= k)
+		return x;
+	if (!k)
+		return 0;
+	/* the shortest prefix holding k of them */
+	while (hi - lo > 1) {
+		uint32_t mid = (lo + hi) / 2;
+
+		if (popcount64(x & ((1ULL << mid) - 1)) >= k)
+			hi = mid;
+		else
+			lo = mid;
+	}
+	return x & (hi == 64 ? ~0ULL : (1ULL << hi) - 1);
 }
 
 /* The counts held by materialized pageblocks (no pool). */
@@ -382,8 +475,11 @@ static void pool_pieces(const struct ct_model *m, const struct mzone *z, uint32_
 		total += avail[o] << o;
 	}
 	if (total) {
+		/* one division: this runs for every isolation of a pooled pageblock */
+		double share = (double)f / (double)total;
+
 		for (int o = m->pbo - 1; o >= 0; o--) {
-			uint64_t want = (uint64_t)f * (avail[o] << o) / total >> o;
+			uint64_t want = (uint64_t)((double)(avail[o] << o) * share) >> o;
 
 			if (want > avail[o])
 				want = avail[o];
@@ -419,8 +515,9 @@ static void pool_take(struct ct_model *m, struct mzone *z, const uint32_t *piece
  * Place free blocks in an empty part of a pageblock, largest first, each at
  * the lowest aligned slot whose pages and whose buddy's pages are neither
  * free nor held: the blocks then cannot merge, so the bitmap's canonical
- * decomposition is exactly these blocks. A block with no such slot is
- * placed as two of the next order down. Returns the pages placed.
+ * decomposition is exactly these blocks. What finds no slot stays in
+ * @pieces (splitting it would change the counts the pool holds). Returns
+ * the pages placed.
  */
 static uint32_t place(const struct ct_model *m, struct mzone *z, uint64_t b, uint32_t *pieces)
 {
@@ -435,18 +532,13 @@ static uint32_t place(const struct ct_model *m, struct mzone *z, uint64_t b, uin
 			/* single pages: the first page of each pair with nothing free or held, word by word */
 			for (uint32_t wi = lo / 64; pieces[0] && wi <= (hi - 1) / 64; wi++) {
 				uint64_t y = f[wi] | h[wi];
-				uint64_t cand = ~(y | (y >> 1)) & 0x5555555555555555ULL &
-						word_mask(wi == lo / 64 ? lo % 64 : 0,
-							  wi == (hi - 1) / 64 ? (hi - 1) % 64 + 1 : 64);
+				uint64_t cand = ~(y | (y >> 1)) & 0x5555555555555555ULL & range_mask(wi, lo, hi);
+				uint64_t sel = lowest_bits(cand, pieces[0]);
 
-				while (cand && pieces[0]) {
-					f[wi] |= cand & -cand;
-					cand &= cand - 1;
-					placed++;
-					pieces[0]--;
-				}
+				f[wi] |= sel;
+				placed += popcount64(sel);
+				pieces[0] -= popcount64(sel);
 			}
-			pieces[0] = 0;
 			break;
 		}
 		while (pieces[o]) {
@@ -466,37 +558,70 @@ static uint32_t place(const struct ct_model *m, struct mzone *z, uint64_t b, uin
 			pieces[o]--;
 			s++;
 		}
-		if (pieces[o] && o > 0)
-			pieces[o - 1] += 2 * pieces[o];
-		pieces[o] = 0;
 	}
 	return placed;
 }
 
 /*
+ * Free @n single pages inside [lo, hi) of pageblock @b: first the first
+ * page of each empty pair (pages that do not merge), then the rest.
+ * Returns the pages placed.
+ */
+static uint32_t place_in_range(struct ct_model *m, struct mzone *z, uint64_t b, uint32_t n,
+			       uint32_t lo, uint32_t hi, int count)
+{
+	uint64_t *f = fw(z, b), *h = hw(z, b);
+	uint32_t placed = 0;
+
+	for (int pass = 0; pass < 2 && placed < n; pass++) {
+		for (uint32_t wi = lo / 64; hi > lo && wi <= (hi - 1) / 64 && placed < n; wi++) {
+			uint64_t y = f[wi] | h[wi];
+			uint64_t cand = (pass ? ~y : ~(y | (y >> 1)) & 0x5555555555555555ULL) & range_mask(wi, lo, hi);
+			uint64_t sel = lowest_bits(cand, n - placed);
+
+			if (count)
+				fword(m, z, b, wi, sel, 1);
+			else
+				f[wi] |= sel;
+			placed += popcount64(sel);
+		}
+	}
+	return placed;
+}
+
+/* Where an event says free pages are: a block (an extfrag fallback) or pages in a range. */
+struct mat_hint {
+	uint64_t pfn;		/* NO_PFN: no block */
+	int order;
+	uint32_t lo, hi, pages;	/* @pages free pages in [lo, hi); 0: none */
+};
+
+/*
  * Materialize pageblock @b with @f free pages (all of it when @f covers the
- * part inside the zone). @hint_pfn/@hint_order: a free block known to be
- * there (an extfrag fallback), placed first; NO_PFN for none.
+ * part inside the zone), those @hint names where it says, the rest drawn
+ * from the pool and placed as the scanners would find them.
  */
 static void materialize(struct ct_model *m, struct mzone *z, uint64_t b, uint32_t f,
-			uint64_t hint_pfn, int hint_order)
+			const struct mat_hint *hint)
 {
 	struct mblock *pb = &z->pb[b];
 	int64_t before[MAX_ORDERS];
 	int32_t was[MAX_ORDERS + 1];
 	uint32_t lo, hi, pieces[MAX_ORDERS];
+	uint64_t hint_pfn = hint ? hint->pfn : NO_PFN;
+	int hint_order = hint ? hint->order : -1;
 
 	if (pb->flags & PB_MATERIALIZED)
 		return;
 	block_valid(m, z, b, &lo, &hi);
-	canon(m, z, b, was);
+	memset(was, 0, sizeof(was));	/* nothing placed yet: nothing counted */
 	if (f >= hi - lo || (hint_pfn != NO_PFN && hint_order >= m->pbo)) {
 		/* an entirely free pageblock: the pool gives what its merges with its neighbours make */
 		keep_totals_begin(m, z, before);
 		set_bits(fw(z, b), lo, hi - lo);
 		block_recount(m, z, b, was);
 		keep_totals_end(m, z, before);
-		f = hi - lo;
+		z->pages_guessed += hi - lo;
 	} else {
 		if (hint_pfn != NO_PFN && hint_order >= 0) {
 			uint32_t off = (uint32_t)((hint_pfn & ~((1ULL << hint_order) - 1)) - block_pfn(m, z, b));
@@ -509,21 +634,31 @@ static void materialize(struct ct_model *m, struct mzone *z, uint64_t b, uint32_
 				f -= 1u << hint_order;
 			}
 		}
+		if (hint && hint->pages) {
+			uint32_t n = place_in_range(m, z, b, hint->pages < f ? hint->pages : f, hint->lo, hint->hi, 0);
+
+			memset(pieces, 0, sizeof(pieces));
+			pieces[0] = n;
+			pool_take(m, z, pieces);
+			f -= n;
+			z->pages_guessed += n;
+		}
 		pool_pieces(m, z, f, pieces);
 		pool_take(m, z, pieces);
-		place(m, z, b, pieces);
+		z->pages_guessed += place(m, z, b, pieces);
+		for (int o = 0; o < m->pbo; o++)
+			z->pool[o] += pieces[o];	/* found no place: still somewhere else */
 		block_recount(m, z, b, was);
 	}
 	pb->flags |= PB_MATERIALIZED;
 	z->materialized++;
-	z->pages_guessed += f;
 }
 
 /* Materialize during the replay: the placement is a guess events may correct. */
 static void materialize_guess(struct ct_model *m, struct mzone *z, uint64_t b, uint32_t f,
-			      uint64_t hint_pfn, int hint_order)
+			      const struct mat_hint *hint)
 {
-	materialize(m, z, b, f, hint_pfn, hint_order);
+	materialize(m, z, b, f, hint);
 	z->pb[b].flags |= PB_GUESSED;
 }
 
@@ -569,6 +704,26 @@ static void to_buddy(struct ct_model *m, struct mzone *z, uint64_t pfn, int orde
 	fchange(m, z, b, off, order, 1);
 }
 
+/* Pages of an entry leave the held state into the buddy free lists. */
+static void entry_to_buddy(struct ct_model *m, struct mzone *z, const struct pcp_entry *e)
+{
+	uint64_t b;
+	uint32_t wi;
+
+	if (!e->mask) {
+		to_buddy(m, z, e->pfn, e->order);
+		return;
+	}
+	if (e->pfn == NO_PFN) {	/* single pages of no known place: back to the pool */
+		z->pool[0] += popcount64(e->mask);
+		return;
+	}
+	b = pb_of(m, z, e->pfn);
+	wi = (uint32_t)(e->pfn - block_pfn(m, z, b)) / 64;
+	hw(z, b)[wi] &= ~e->mask;
+	fword(m, z, b, wi, e->mask, 1);
+}
+
 static void pcp_pop_to_buddy(struct ct_model *m, struct mzone *z, struct pcp_list *l, uint64_t pages)
 {
 	while (pages && l->pages) {
@@ -586,29 +741,29 @@ static void pcp_pop_to_buddy(struct ct_model *m, struct mzone *z, struct pcp_lis
 			break;
 		{
 			struct pcp_entry e = l->q[l->head];
-			uint64_t n = 1ULL << e.order;
+			uint64_t n = entry_pages(&e);
 
 			l->head = (l->head + 1) % l->cap;
 			l->len--;
 			l->pages -= n;
 			pages = pages > n ? pages - n : 0;
-			to_buddy(m, z, e.pfn, e.order);
+			entry_to_buddy(m, z, &e);
 		}
 	}
 }
 
 /*
- * Free a block to the per-CPU list of @cpu: when the list passes its high
+ * Free pages to the per-CPU list of @cpu: when the list passes its high
  * mark, free_pcppages_bulk() returns a batch of the oldest pages to the
- * buddy lists. Without zoneinfo there is no list: the block goes straight
- * to the buddy lists.
+ * buddy lists. Without zoneinfo there is no list: the pages go straight to
+ * the buddy lists, as do blocks of orders the lists do not take.
  */
-static int pcp_push(struct ct_model *m, struct mzone *z, int cpu, uint64_t pfn, int order)
+static int pcp_push(struct ct_model *m, struct mzone *z, int cpu, struct pcp_entry e)
 {
 	struct pcp_list *l = pcp_of(z, cpu);
 
-	if (!l || (order > PAGE_ALLOC_COSTLY_ORDER && order != m->pbo)) {
-		to_buddy(m, z, pfn, order);
+	if (!l || (!e.mask && e.order > PAGE_ALLOC_COSTLY_ORDER && e.order != m->pbo)) {
+		entry_to_buddy(m, z, &e);
 		return 0;
 	}
 	if (l->len == l->cap) {
@@ -617,7 +772,7 @@ static int pcp_push(struct ct_model *m, struct mzone *z, int cpu, uint64_t pfn, 
 
 		if (!nq) {
 			m->nomem = 1;
-			to_buddy(m, z, pfn, order);
+			entry_to_buddy(m, z, &e);
 			return -CT_E_NOMEM;
 		}
 		for (uint32_t i = 0; i < l->len; i++)
@@ -627,9 +782,9 @@ static int pcp_push(struct ct_model *m, struct mzone *z, int cpu, uint64_t pfn, 
 		l->head = 0;
 		l->cap = ncap;
 	}
-	l->q[(l->head + l->len) % l->cap] = (struct pcp_entry){ pfn, (uint8_t)order };
+	l->q[(l->head + l->len) % l->cap] = e;
 	l->len++;
-	l->pages += 1ULL << order;
+	l->pages += entry_pages(&e);
 	if (l->pages > l->high) {
 		uint64_t target = l->high > l->batch ? l->high - l->batch : 0;
 
@@ -748,7 +903,7 @@ static int pcp_seed(struct ct_model *m, struct mzone *z, uint64_t pfn, uint32_t 
 		l->q = nq;
 		l->cap = ncap;	/* nothing was popped yet: head is 0, no wrap */
 	}
-	l->q[l->len++] = (struct pcp_entry){ pfn, 0 };
+	l->q[l->len++] = (struct pcp_entry){ pfn, 0, 0 };
 	l->unknown--;	/* the page is no longer of unknown place */
 	set_bits(hw(z, b), (uint32_t)(pfn - block_pfn(m, z, b)), 1);
 	return 1;
@@ -828,7 +983,7 @@ int est_seed_kpageflags(struct ct_model *m, struct mzone *z, const struct ct_mem
 			 * pages are per-CPU list pages about to be freed: a guess
 			 * events may correct, as one made during the replay.
 			 */
-			materialize_guess(m, z, b, k->free, NO_PFN, -1);
+			materialize_guess(m, z, b, k->free, NULL);
 			placed++;
 		}
 	}
@@ -872,24 +1027,6 @@ static void clip(const struct ct_model *m, const struct mzone *z, uint64_t b, ui
 		*hi = *lo;
 }
 
-static int run_push_iso(struct ct_model *m, struct mrun *r, uint64_t pfn)
-{
-	if (r->niso == r->iso_cap) {
-		uint32_t ncap = r->iso_cap ? r->iso_cap * 2 : 64;
-		uint64_t *n = realloc(r->iso, ncap * sizeof(*n));
-
-		if (!n) {
-			m->nomem = 1;
-			return -CT_E_NOMEM;
-		}
-		r->iso = n;
-		r->iso_cap = ncap;
-	}
-	r->iso[r->niso++] = pfn;
-	return 0;
-}
-
-
 uint32_t est_migrate_isolate(struct ct_model *m, struct mzone *z, struct mrun *r, uint64_t start,
 			     uint64_t end, uint64_t scanned, uint64_t taken)
 {
@@ -905,34 +1042,50 @@ uint32_t est_migrate_isolate(struct ct_model *m, struct mzone *z, struct mrun *r
 		uint64_t n = hi - lo < scanned ? hi - lo : scanned, fpages;
 		uint32_t vlo, vhi;
 
+		struct mat_hint hint = { NO_PFN, -1, lo, hi, 0 };
+
 		block_valid(m, z, b, &vlo, &vhi);
-		fpages = n ? (uint64_t)(vhi - vlo) * (n - (taken < n ? taken : n)) / n : pool_average(m, z);
+		/*
+		 * A range the scanner took from is movable memory with the rest
+		 * free. One it took nothing from says little (free, THP and
+		 * unmovable pages count alike), unless it counted more pages than
+		 * the range has: it skipped a free block larger than a pageblock.
+		 */
+		if (taken)
+			fpages = (uint64_t)(vhi - vlo) * (n - (taken < n ? taken : n)) / n;
+		else
+			fpages = scanned > hi - lo ? vhi - vlo : pool_average(m, z);
 		if (fpages + taken > vhi - vlo)
 			fpages = vhi - vlo - (taken < vhi - vlo ? taken : vhi - vlo);
-		materialize_guess(m, z, b, (uint32_t)fpages, NO_PFN, -1);
+		hint.pages = (uint32_t)(taken && hi - lo > taken ? hi - lo - taken : 0);
+		materialize_guess(m, z, b, (uint32_t)fpages, &hint);
 	}
 	f = fw(z, b);
 	h = hw(z, b);
-	for (uint32_t i = lo; i < hi; i++)
-		used += !bit(f, i) && !bit(h, i);
+	for (uint32_t wi = lo / 64; hi > lo && wi <= (hi - 1) / 64; wi++)
+		used += popcount64(~(f[wi] | h[wi]) & range_mask(wi, lo, hi));
 	if (used < taken) {
 		/* the guess put free pages where the scanner found movable ones: they are elsewhere */
-		for (uint32_t i = lo; i < hi && used < taken; i++) {
-			if (bit(f, i)) {
-				fchange(m, z, b, i, 0, 0);
-				z->pool[0]++;
-				used++;
-				z->layout_corrections++;
-			}
+		for (uint32_t wi = lo / 64; wi <= (hi - 1) / 64 && used < taken; wi++) {
+			uint64_t sel = lowest_bits(f[wi] & range_mask(wi, lo, hi), taken - used);
+
+			fword(m, z, b, wi, sel, 0);
+			z->pool[0] += popcount64(sel);
+			used += popcount64(sel);
+			z->layout_corrections += popcount64(sel);
 		}
 	}
-	for (uint32_t i = lo; i < hi && got < taken; i++) {
-		if (bit(f, i) || bit(h, i))
+	/* the scanner takes movable pages in pfn order: the first allocated ones, a word at a time */
+	for (uint32_t wi = lo / 64; hi > lo && wi <= (hi - 1) / 64 && got < taken; wi++) {
+		uint64_t sel = lowest_bits(~(f[wi] | h[wi]) & range_mask(wi, lo, hi), taken - got);
+
+		if (!sel)
 			continue;
-		set_bits(h, i, 1);
-		if (run_push_iso(m, r, block_pfn(m, z, b) + i) < 0)
+		h[wi] |= sel;
+		if (run_add_mask(m, &r->iso, &r->niso, &r->iso_cap,
+				 (struct pcp_entry){ block_pfn(m, z, b) + wi * 64, sel, 0 }) < 0)
 			break;
-		got++;
+		got += popcount64(sel);
 	}
 	if (r->sync && taken && used > taken && (z->pb[b].flags & PB_GUESSED)) {
 		/*
@@ -944,70 +1097,116 @@ uint32_t est_migrate_isolate(struct ct_model *m, struct mzone *z, struct mrun *r
 		 */
 		uint32_t pieces[MAX_ORDERS] = { 0 };
 
-		for (uint32_t i = lo; i < hi; i++) {
-			if (bit(f, i) || bit(h, i))
-				continue;
-			fchange(m, z, b, i, 0, 1);
-			pieces[0]++;
-			z->layout_corrections++;
+		for (uint32_t wi = lo / 64; wi <= (hi - 1) / 64; wi++) {
+			uint64_t rest = ~(f[wi] | h[wi]) & range_mask(wi, lo, hi);
+
+			fword(m, z, b, wi, rest, 1);
+			pieces[0] += popcount64(rest);
+			z->layout_corrections += popcount64(rest);
 		}
 		pool_take(m, z, pieces);
 	}
 	return got;
 }
 
+/* Blocks by order, largest first (single pages count as order 0); lowest pfn last. */
 static int cmp_order_desc(const void *a, const void *b)
 {
 	const struct pcp_entry *x = a, *y = b;
+	int ox = x->mask ? 0 : x->order, oy = y->mask ? 0 : y->order;
 
-	if (x->order != y->order)
-		return x->order > y->order ? -1 : 1;
-	return (x->pfn < y->pfn) - (x->pfn > y->pfn);	/* lowest pfn used first */
+	if (ox != oy)
+		return ox > oy ? -1 : 1;
+	return (x->pfn < y->pfn) - (x->pfn > y->pfn);
+}
+
+/* Pages of a held entry become allocated (migration targets, or taken for good); returns them. */
+static uint64_t entry_used(struct ct_model *m, struct mzone *z, const struct pcp_entry *e, uint64_t mask)
+{
+	uint64_t b;
+
+	if (e->pfn == NO_PFN)
+		return 0;
+	b = pb_of(m, z, e->pfn);
+	if (e->mask) {
+		hw(z, b)[(e->pfn - block_pfn(m, z, b)) / 64] &= ~mask;
+		return popcount64(mask);
+	}
+	clear_bits(hw(z, b), (uint32_t)(e->pfn - block_pfn(m, z, b)), 1u << e->order);
+	return 1ULL << e->order;
 }
 
 /*
- * @migrated of the isolated pages moved: their old pages are freed (to the
- * run's CPU's per-CPU list) and as many isolated free pages are used as
- * targets, smallest order first as compaction_alloc() takes them. The rest
- * failed and go back.
+ * @migrated of the isolated pages moved: their old pages are freed to the
+ * run's CPU's per-CPU list, a migration step's pages of one word as one
+ * entry; as many isolated free pages become the targets, smallest blocks
+ * first as compaction_alloc() takes them. The rest failed and go back.
  */
 void est_migrated(struct ct_model *m, struct mzone *z, struct mrun *r, uint64_t migrated)
 {
-	uint32_t moved = migrated < r->niso ? (uint32_t)migrated : r->niso;
+	uint64_t left = migrated;
 
 	for (uint32_t i = 0; i < r->niso; i++) {
-		uint64_t pfn = r->iso[i], b = pb_of(m, z, pfn);
+		struct pcp_entry e = r->iso[i];
+		uint64_t n = popcount64(e.mask), moved = n <= left ? e.mask : lowest_bits(e.mask, left);
+		uint64_t b = pb_of(m, z, e.pfn);
 
-		if (i < moved) {
-			z->pb[b].migrated_out++;
-			pcp_push(m, z, r->cpu, pfn, 0);
-		} else {
-			clear_bits(hw(z, b), (uint32_t)(pfn - block_pfn(m, z, b)), 1);
+		left -= popcount64(moved);
+		z->pb[b].migrated_out += popcount64(moved);
+		hw(z, b)[(e.pfn - block_pfn(m, z, b)) / 64] &= ~(e.mask & ~moved);
+		if (moved) {
+			e.mask = moved;
+			pcp_push(m, z, r->cpu, e);
 		}
 	}
 	r->niso = 0;
-	/*
-	 * Smallest blocks last: popping from the end takes the smallest, and
-	 * the halves a split leaves are smaller than anything left, so
-	 * pushing them (largest first) keeps the order.
-	 */
-	if (migrated && r->nfl > 1)
-		qsort(r->fl, r->nfl, sizeof(*r->fl), cmp_order_desc);
-	for (uint64_t n = 0; n < migrated; n++) {
-		struct pcp_entry e;
+	left = migrated;
+	/* single pages first, in isolation order: compaction_alloc() takes order-0 pages before splitting */
+	for (uint32_t i = 0; i < r->nfl && left; i++) {
+		struct pcp_entry *e = &r->fl[i];
+		uint64_t used;
 
-		if (!r->nfl)
-			break;	/* the free scanner's pages the model did not see */
-		e = r->fl[--r->nfl];
-		/* split: the first page is the target, the rest stay isolated */
-		for (int k = e.order - 1; k >= 0; k--)
-			run_add_free(m, r, e.pfn == NO_PFN ? NO_PFN : e.pfn + (1ULL << k), k);
-		if (e.pfn != NO_PFN) {
-			uint64_t b = pb_of(m, z, e.pfn);
+		if (!e->mask)
+			continue;
+		used = lowest_bits(e->mask, left);
+		if (e->pfn != NO_PFN)
+			z->pb[pb_of(m, z, e->pfn)].migrated_in += (uint32_t)entry_used(m, z, e, used);
+		left -= popcount64(used);
+		e->mask &= ~used;
+		if (!e->mask)
+			e->pfn = NO_PFN, e->order = 0xff;	/* spent: dropped below */
+	}
+	if (left) {
+		/* then blocks, smallest first; popping from the end, a split's halves come back smaller */
+		if (r->nfl > 1)
+			qsort(r->fl, r->nfl, sizeof(*r->fl), cmp_order_desc);
+		while (left && r->nfl) {
+			struct pcp_entry e = r->fl[--r->nfl];
+			uint64_t n;
 
-			clear_bits(hw(z, b), (uint32_t)(e.pfn - block_pfn(m, z, b)), 1);
-			z->pb[b].migrated_in++;
+			if (e.order == 0xff && !e.mask)
+				continue;	/* spent */
+			n = entry_pages(&e);
+			if (n <= left) {
+				if (e.pfn != NO_PFN)
+					z->pb[pb_of(m, z, e.pfn)].migrated_in += (uint32_t)entry_used(m, z, &e, e.mask);
+				left -= n;
+			} else {
+				/* split: both halves stay isolated, the lower one is used first */
+				e.order--;
+				run_add_free(m, r, e.pfn == NO_PFN ? NO_PFN : e.pfn + (1ULL << e.order), e.order);
+				run_add_free(m, r, e.pfn, e.order);
+			}
 		}
+	}
+	/* drop spent entries */
+	{
+		uint32_t j = 0;
+
+		for (uint32_t i = 0; i < r->nfl; i++)
+			if (!(r->fl[i].order == 0xff && !r->fl[i].mask))
+				r->fl[j++] = r->fl[i];
+		r->nfl = j;
 	}
 }
 
@@ -1020,19 +1219,46 @@ uint64_t est_free_isolate(struct ct_model *m, struct mzone *z, struct mrun *r, u
 
 	if (b >= z->npb || !taken)
 		return 0;
+	clip(m, z, b, start, end, &lo, &hi);
+	if (!(z->pb[b].flags & PB_MATERIALIZED) && z->seeding <= CT_SEED_COUNTS) {
+		/*
+		 * No per-pageblock seed: where in the pageblock the free pages
+		 * were is a guess the free scanner's next steps would keep
+		 * correcting; their sizes come from the pool and they leave it
+		 * without a place. The pageblock stays pooled.
+		 */
+		uint32_t pieces[MAX_ORDERS];
+
+		pool_pieces(m, z, (uint32_t)taken, pieces);
+		pool_take(m, z, pieces);
+		for (int o = 0; o < m->pbo; o++) {
+			uint32_t n = pieces[o];
+
+			for (; o == 0 && n; n -= n < 64 ? n : 64)
+				run_add_mask(m, &r->fl, &r->nfl, &r->fl_cap,
+					     (struct pcp_entry){ NO_PFN, n < 64 ? (1ULL << n) - 1 : ~0ULL, 0 });
+			for (; o > 0 && n; n--)
+				run_add_free(m, r, NO_PFN, o);
+		}
+		z->pb[b].free_taken += (uint32_t)taken;
+		z->pages_guessed += taken;
+		return taken;
+	}
 	if (!(z->pb[b].flags & PB_MATERIALIZED)) {
+		/* the pages taken were free where the scanner took them: put them there */
+		struct mat_hint hint = { NO_PFN, -1, lo, hi, (uint32_t)taken };
 		uint32_t avg = pool_average(m, z);
 
-		materialize_guess(m, z, b, (uint32_t)(taken > avg ? taken : avg), NO_PFN, -1);
+		materialize_guess(m, z, b, (uint32_t)(taken > avg ? taken : avg), &hint);
 	}
 	f = fw(z, b);
 	h = hw(z, b);
-	clip(m, z, b, start, end, &lo, &hi);
 	if (count_range(f, lo, hi - lo) < taken && !(z->pb[b].flags & PB_WHOLE)) {
 		/* the scanner found more free pages here than the guess holds: they come from the pool */
 		uint32_t want = (uint32_t)taken - count_range(f, lo, hi - lo), pieces[MAX_ORDERS];
 		uint32_t drawn[MAX_ORDERS] = { 0 };
 
+		/* in the pool's proportions: larger blocks slot by slot, single pages a word at a time */
 		pool_pieces(m, z, want, pieces);
 		for (int o = m->pbo - 1; o > 0; o--) {
 			uint32_t size = 1u << o;
@@ -1043,34 +1269,42 @@ uint64_t est_free_isolate(struct ct_model *m, struct mzone *z, struct mrun *r, u
 				fchange(m, z, b, s, o, 1);
 				pieces[o]--;
 				drawn[o]++;
-				z->layout_corrections += size;
 			}
 			pieces[o - 1] += 2 * pieces[o];
 		}
-		/* single pages: the allocated ones, word by word */
-		for (uint32_t wi = lo / 64; pieces[0] && wi <= (hi - 1) / 64; wi++) {
-			uint64_t cand = ~(f[wi] | h[wi]) & word_mask(wi == lo / 64 ? lo % 64 : 0,
-								       wi == (hi - 1) / 64 ? (hi - 1) % 64 + 1 : 64);
-
-			while (cand && pieces[0]) {
-				uint32_t i = wi * 64 + (uint32_t)__builtin_ctzll(cand);
-
-				cand &= cand - 1;
-				fchange(m, z, b, i, 0, 1);
-				pieces[0]--;
-				drawn[0]++;
-				z->layout_corrections++;
-			}
-		}
+		drawn[0] = place_in_range(m, z, b, pieces[0], lo, hi, 1);
 		pool_take(m, z, drawn);
+		z->layout_corrections += want;
 	}
 	/* take the free blocks the scanner meets, lowest pfn first, until it has enough */
 	{
 		uint32_t i = next_set(f, lo, hi);
 
 		while (i < hi && got < taken) {
-			uint32_t o;
+			uint32_t o, wi = i / 64;
 
+			uint64_t x = f[wi] & (f[wi] >> 1);
+
+			x &= x >> 2;
+			x &= x >> 4;
+			if (m->pbo >= 6 && !(x & 0x0101010101010101ULL)) {
+				/*
+				 * No free block of 8 pages or more in this word: its free
+				 * blocks all go to the per-CPU lists when unused, so taking
+				 * them as single pages changes nothing but a split's order.
+				 */
+				uint32_t wend = (wi + 1) * 64 < hi ? (wi + 1) * 64 : hi;
+				uint64_t sel = lowest_bits(f[wi] & range_mask(wi, i, wend), taken - got);
+
+				fword(m, z, b, wi, sel, 0);
+				h[wi] |= sel;
+				if (run_add_mask(m, &r->fl, &r->nfl, &r->fl_cap,
+						 (struct pcp_entry){ block_pfn(m, z, b) + wi * 64, sel, 0 }) < 0)
+					break;
+				got += popcount64(sel);
+				i = got < taken ? next_set(f, wend, hi) : (sel ? wi * 64 + 64 - (uint32_t)__builtin_clzll(sel) : wend);
+				continue;
+			}
 			/* the canonical block starting at i: the largest aligned, fully free, inside the range */
 			for (o = 0; (int)o < m->pbo; o++) {
 				uint32_t n = 2u << o;
@@ -1089,10 +1323,12 @@ uint64_t est_free_isolate(struct ct_model *m, struct mzone *z, struct mrun *r, u
 			/* the scanner takes every free page it passes: what the guess still has there is elsewhere */
 			uint32_t stop = i < hi ? i : hi;
 
-			for (uint32_t j = next_set(f, lo, stop); j < stop; j = next_set(f, j + 1, stop)) {
-				fchange(m, z, b, j, 0, 0);
-				z->pool[0]++;
-				z->layout_corrections++;
+			for (uint32_t wi = lo / 64; stop > lo && wi <= (stop - 1) / 64; wi++) {
+				uint64_t rest = f[wi] & range_mask(wi, lo, stop);
+
+				fword(m, z, b, wi, rest, 0);
+				z->pool[0] += popcount64(rest);
+				z->layout_corrections += popcount64(rest);
 			}
 		}
 	}
@@ -1116,27 +1352,21 @@ void est_run_end(struct ct_model *m, struct mzone *z, struct mrun *r)
 {
 	/* pages isolated for migration but never migrated go back */
 	for (uint32_t i = 0; i < r->niso; i++) {
-		uint64_t b = pb_of(m, z, r->iso[i]);
+		uint64_t b = pb_of(m, z, r->iso[i].pfn);
 
-		clear_bits(hw(z, b), (uint32_t)(r->iso[i] - block_pfn(m, z, b)), 1);
+		hw(z, b)[(r->iso[i].pfn - block_pfn(m, z, b)) / 64] &= ~r->iso[i].mask;
 	}
 	r->niso = 0;
 	/* release_free_list(): unused free pages are freed; small orders via the per-CPU lists */
 	for (uint32_t i = 0; i < r->nfl; i++)
-		pcp_push(m, z, r->cpu, r->fl[i].pfn, r->fl[i].order);
+		pcp_push(m, z, r->cpu, r->fl[i]);
 	r->nfl = 0;
 }
 
 void est_consume_free(struct ct_model *m, struct mzone *z, struct mrun *r)
 {
-	for (uint32_t i = 0; i < r->nfl; i++) {
-		uint64_t pfn = r->fl[i].pfn, b;
-
-		if (pfn == NO_PFN)
-			continue;
-		b = pb_of(m, z, pfn);
-		clear_bits(hw(z, b), (uint32_t)(pfn - block_pfn(m, z, b)), 1u << r->fl[i].order);
-	}
+	for (uint32_t i = 0; i < r->nfl; i++)
+		entry_used(m, z, &r->fl[i], r->fl[i].mask);
 	r->nfl = 0;
 }
 
@@ -1153,11 +1383,15 @@ void est_extfrag(struct ct_model *m, struct mzone *z, uint64_t pfn, int alloc_or
 		uint32_t avg = pool_average(m, z);
 		uint32_t need = fallback_order < m->pbo ? 1u << fallback_order : (uint32_t)m->pb_pages;
 
-		materialize_guess(m, z, b, need > avg ? need : avg, pfn, fallback_order);
+		struct mat_hint hint = { pfn, fallback_order, 0, 0, 0 };
+
+		materialize_guess(m, z, b, need > avg ? need : avg, &hint);
 	}
 	f = fw(z, b);
 	off = (uint32_t)(pfn - block_pfn(m, z, b));
 	n = 1u << (alloc_order < m->pbo ? alloc_order : m->pbo);
+	if (off & (n - 1))
+		return;	/* an allocation is aligned to its order: this pfn is not one */
 	if (off + n > m->pb_pages)
 		return;
 	if (!bits_one(f, off, n)) {
@@ -1222,5 +1456,43 @@ int est_to_exact(struct ct_model *m, struct mzone *z)
 	}
 	est_release(z);
 	z->mode = CT_MODEL_EXACT;
+	return 0;
+}
+
+int est_check(const struct ct_model *m, const struct mzone *z)
+{
+	int64_t small[MAX_ORDERS] = { 0 }, full[MAX_ORDERS + 1] = { 0 };
+
+	for (uint64_t b = 0; b < z->npb; b++) {
+		int32_t c[MAX_ORDERS + 1];
+		uint32_t lo, hi;
+		int whole;
+
+		canon(m, z, b, c);
+		for (int o = 0; o < m->pbo; o++)
+			small[o] += c[o];
+		block_valid(m, z, b, &lo, &hi);
+		whole = c[m->pbo] == 1 && lo == 0 && hi == m->pb_pages;
+		if (whole != !!(z->pb[b].flags & PB_WHOLE))
+			return -CT_E_INVAL;
+		if (!(z->pb[b].flags & PB_MATERIALIZED) && (c[m->pbo] || popcount_block(fw(z, b), z->wpb)))
+			return -CT_E_INVAL;	/* a pooled pageblock holds no placed page */
+		/* free and held never overlap */
+		for (uint32_t i = 0; i < z->wpb; i++)
+			if (fw(z, b)[i] & hw(z, b)[i])
+				return -CT_E_INVAL;
+	}
+	for (int l = m->pbo; l < m->norders; l++) {
+		uint64_t n = 1ULL << (l - m->pbo);
+
+		for (uint64_t abs = (z->pb0 + n - 1) & ~(n - 1); abs + n <= z->pb0 + z->npb; abs += n)
+			full[l] += group_full(m, z, abs, l);
+	}
+	for (int o = 0; o < m->pbo; o++)
+		if (small[o] != z->small[o])
+			return -CT_E_INVAL;
+	for (int l = m->pbo; l < m->norders; l++)
+		if (full[l] != z->full[l])
+			return -CT_E_INVAL;
 	return 0;
 }

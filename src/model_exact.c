@@ -42,6 +42,8 @@ int exact_init(struct ct_model *m, struct mzone *z, const struct ct_memsnap *sna
 		return -CT_E_NOMEM;
 	if (hi <= lo)
 		return -CT_E_INVAL;
+	z->window_lo = map->ts_begin_ns;
+	z->window_hi = map->ts_end_ns;
 	/* freeing every free pfn in ascending order merges them exactly as the kernel had them */
 	for (uint64_t p = lo; p < hi; p++) {
 		enum ct_pfn_class c = ct_memsnap_pfn_class(map, p);
@@ -82,13 +84,26 @@ int exact_init(struct ct_model *m, struct mzone *z, const struct ct_memsnap *sna
 	return 0;
 }
 
+/*
+ * An event the per-pfn state contradicts. While the free map was being read
+ * the events and the map overlap (a page freed before its pfn was read is
+ * free in the map and freed again by its event): expected there, counted apart.
+ */
+static void conflict(struct mzone *z, uint64_t ts)
+{
+	if (z->window_hi && ts >= z->window_lo && ts <= z->window_hi)
+		z->window_conflicts++;
+	else
+		z->page_event_conflicts++;
+}
+
 /* Put [pfn, 2^order) on the free lists; pages already free there are conflicts. */
-static void give(struct mzone *z, uint64_t pfn, int order)
+static void give(struct mzone *z, uint64_t pfn, int order, uint64_t ts)
 {
 	if (ct_buddy_release(z->buddy, pfn, order) >= 0)
 		return;
 	/* part of it is free already, or it leaves the zone: free what can be freed */
-	z->page_event_conflicts++;
+	conflict(z, ts);
 	for (uint64_t p = pfn; p < pfn + (1ULL << order); p++) {
 		enum ct_page_state s = ct_buddy_state(z->buddy, p);
 
@@ -125,14 +140,14 @@ void exact_page_event(struct ct_model *m, struct mzone *z, const struct ct_event
 	switch (ev->type) {
 	case CT_EV_PAGE_FREE:
 		if (!range_free(z, pg->pfn, order) && ct_buddy_state(z->buddy, pg->pfn) == CT_PAGE_FREE)
-			z->page_event_conflicts++;
+			conflict(z, ev->ts_ns);
 		if (pcp_order(m, order))
 			set_range(z, pg->pfn, order, CT_PAGE_PCP);
 		else
-			give(z, pg->pfn, order);
+			give(z, pg->pfn, order, ev->ts_ns);
 		break;
 	case CT_EV_PAGE_PCPU_DRAIN:
-		give(z, pg->pfn, order);
+		give(z, pg->pfn, order, ev->ts_ns);
 		if (pg->migratetype >= 0 && !(z->pb[b].flags & PB_MT_KNOWN))
 			model_set_owner(m, z, b, pg->migratetype, 1);
 		break;
@@ -141,7 +156,7 @@ void exact_page_event(struct ct_model *m, struct mzone *z, const struct ct_event
 					 pg->percpu_refill > 0 ? CT_PAGE_PCP : CT_PAGE_USED);
 
 		if (got >= 0 && got < (1L << order))
-			z->page_event_conflicts++;
+			conflict(z, ev->ts_ns);
 		if (pg->migratetype >= 0 && !(z->pb[b].flags & PB_MT_KNOWN))
 			model_set_owner(m, z, b, pg->migratetype, 1);
 		break;
@@ -149,7 +164,7 @@ void exact_page_event(struct ct_model *m, struct mzone *z, const struct ct_event
 	case CT_EV_PAGE_ALLOC:
 		/* normally taken off the free lists by an event before; if not, now */
 		if (ct_buddy_state(z->buddy, pg->pfn) == CT_PAGE_FREE) {
-			z->page_event_conflicts++;
+			conflict(z, ev->ts_ns);
 			ct_buddy_take(z->buddy, pg->pfn, order, CT_PAGE_USED);
 		}
 		set_range(z, pg->pfn, order, CT_PAGE_USED);
@@ -167,23 +182,25 @@ uint64_t exact_free_isolate(struct ct_model *m, struct mzone *z, struct mrun *r,
 	if (end > z->end)
 		end = z->end;
 	if (fast) {
-		/* fast_isolate_freepages(): one free block from the free lists, highest pfn wins */
-		for (uint64_t p = end; taken && p-- > start;) {
-			uint64_t head;
-			int o;
+		/*
+		 * fast_isolate_freepages(): one free block of the size taken, from
+		 * the free lists; the kernel prefers the highest pfn it meets, the
+		 * model takes the highest there is.
+		 */
+		int o = 0;
+		uint64_t head;
 
-			if (!ct_buddy_find(z->buddy, p, &head, &o))
-				continue;
-			if ((1ULL << o) == taken && head >= start) {
-				ct_buddy_take(z->buddy, head, o, CT_PAGE_ISOLATED);
-				if (r && run_add_free(m, r, head, o) < 0)
-					return 0;
-				return taken;
-			}
-			p = head;	/* skip the rest of this block */
+		while (o < m->norders && (1ULL << o) < taken)
+			o++;
+		head = (1ULL << o) == taken ? ct_buddy_highest_block(z->buddy, start, end, o) : UINT64_MAX;
+		if (head == UINT64_MAX) {
+			z->page_event_conflicts += taken != 0;
+			return 0;
 		}
-		z->page_event_conflicts++;
-		return 0;
+		ct_buddy_take(z->buddy, head, o, CT_PAGE_ISOLATED);
+		if (r && run_add_free(m, r, head, o) < 0)
+			return 0;
+		return taken;
 	}
 	/* isolate_freepages_block(): every free block from @start up, until enough */
 	for (uint64_t p = start; p < end && got < taken;) {
@@ -212,11 +229,16 @@ void exact_run_end(struct ct_model *m, struct mzone *z, struct mrun *r)
 	(void)m;
 	/* what release_free_list() freed came back through mm_page_free; the rest was used */
 	for (uint32_t i = 0; i < r->nfl; i++) {
-		uint64_t pfn = r->fl[i].pfn;
+		uint64_t pfn = r->fl[i].pfn, n = r->fl[i].mask ? 64 : 1ULL << r->fl[i].order;
 
-		for (uint64_t p = pfn; p < pfn + (1ULL << r->fl[i].order); p++)
+		if (pfn == NO_PFN)
+			continue;
+		for (uint64_t p = pfn; p < pfn + n; p++) {
+			if (r->fl[i].mask && !((r->fl[i].mask >> (p - pfn)) & 1))
+				continue;	/* a run begun before the zone went exact: its pages as a word */
 			if (ct_buddy_state(z->buddy, p) == CT_PAGE_ISOLATED)
 				ct_buddy_set_state(z->buddy, p, CT_PAGE_USED);
+		}
 	}
 	r->nfl = 0;
 }
@@ -272,26 +294,16 @@ uint64_t exact_pcp_pages(const struct mzone *z)
 /* Which pages moved comes from the page events; the counts per pageblock from these two. */
 void exact_migrate_isolate(struct ct_model *m, struct mrun *r, uint64_t start, uint64_t taken)
 {
-	for (uint64_t i = 0; i < taken; i++) {
-		if (r->niso == r->iso_cap) {
-			uint32_t ncap = r->iso_cap ? r->iso_cap * 2 : 64;
-			uint64_t *n = realloc(r->iso, ncap * sizeof(*n));
-
-			if (!n) {
-				m->nomem = 1;
-				return;
-			}
-			r->iso = n;
-			r->iso_cap = ncap;
-		}
-		r->iso[r->niso++] = start;
-	}
+	/* one entry per page, all at the range's start: only the pageblock matters here */
+	for (uint64_t i = 0; i < taken; i++)
+		if (run_add_mask(m, &r->iso, &r->niso, &r->iso_cap, (struct pcp_entry){ start, 0, 0 }) < 0)
+			return;
 }
 
 void exact_migrated(struct ct_model *m, struct mzone *z, struct mrun *r, uint64_t migrated)
 {
 	for (uint32_t i = 0; i < r->niso && i < migrated; i++) {
-		uint64_t b = pb_of(m, z, r->iso[i]);
+		uint64_t b = pb_of(m, z, r->iso[i].pfn);
 
 		if (b < z->npb)
 			z->pb[b].migrated_out++;

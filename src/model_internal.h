@@ -35,11 +35,21 @@ struct mblock {
 	uint8_t poll_alloc, poll_fallback;
 };
 
-/* A page (or block) on a modelled per-CPU list. */
+/*
+ * Pages on a modelled per-CPU list, or held by a run: with @mask 0 one free
+ * block of @order at @pfn; else single pages at @pfn (a multiple of 64) +
+ * each set bit of @mask, so that a migration step's pages move as a word.
+ */
 struct pcp_entry {
 	uint64_t pfn;
+	uint64_t mask;
 	uint8_t order;
 };
+
+static inline uint64_t entry_pages(const struct pcp_entry *e)
+{
+	return e->mask ? (uint64_t)__builtin_popcountll(e->mask) : 1ULL << e->order;
+}
 
 /* One CPU's per-CPU list of one zone: oldest first, as free_pcppages_bulk() drains it. */
 struct pcp_list {
@@ -84,6 +94,8 @@ struct mzone {
 	uint64_t suitable_by_pred[CT_STATUS_COUNT][CT_STATUS_COUNT];
 	uint64_t pageblocks_polluted, runs_over_polluted, runs_over_polluted_failed;
 	uint64_t pages_guessed, layout_corrections, page_event_conflicts, pool_overdrawn;
+	uint64_t window_lo, window_hi;	/* trace-clock window the free map was read in; 0, 0: unknown */
+	uint64_t window_conflicts;	/* contradictions inside it: the map and the events overlap */
 	int64_t last_migrate_end, last_free_end;	/* -1 unknown */
 	uint8_t last_met;
 	uint8_t span_conflict;
@@ -103,7 +115,7 @@ struct mrun {
 	uint8_t sync;			/* a sync run: its migrate scanner takes every movable page it passes */
 	uint64_t last_iso_end;		/* cc->migrate_pfn after the last isolation */
 	uint64_t last_migrated;		/* pageblock of the last isolation that took pages (0: none) */
-	uint64_t *iso;			/* estimated: pfns the migrate scanner isolated, not yet migrated */
+	struct pcp_entry *iso;		/* pages the migrate scanner isolated, not yet migrated */
 	uint32_t niso, iso_cap;
 	struct pcp_entry *fl;		/* free pages the free scanner isolated, not yet used */
 	uint32_t nfl, fl_cap;
@@ -144,6 +156,8 @@ struct ct_model {
 
 /* model.c */
 int run_add_free(struct ct_model *m, struct mrun *r, uint64_t pfn, int order);
+int run_add_mask(struct ct_model *m, struct pcp_entry **arr, uint32_t *n, uint32_t *cap,
+		 struct pcp_entry e);
 void ct_model_note(struct ct_model *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 struct mzone *ct_model_zone_by_pfn(struct ct_model *m, uint64_t pfn);
 static inline uint64_t pb_of(const struct ct_model *m, const struct mzone *z, uint64_t pfn)
@@ -158,6 +172,7 @@ void est_counts(const struct ct_model *m, const struct mzone *z, int64_t *out);
 int est_seed_kpageflags(struct ct_model *m, struct mzone *z, const struct ct_memsnap *snap);
 int est_seed_free_map(struct ct_model *m, struct mzone *z, const struct ct_memsnap *snap);
 int est_to_exact(struct ct_model *m, struct mzone *z);
+int est_check(const struct ct_model *m, const struct mzone *z);
 uint32_t est_migrate_isolate(struct ct_model *m, struct mzone *z, struct mrun *r, uint64_t start,
 			     uint64_t end, uint64_t scanned, uint64_t taken);
 void est_migrated(struct ct_model *m, struct mzone *z, struct mrun *r, uint64_t migrated);

@@ -70,6 +70,13 @@ enum ct_page_state ct_buddy_state(const struct ct_buddy *b, uint64_t pfn);
 /** ct_buddy_set_state() - set the state of a non-free pfn; returns 0, or -CT_E_INVAL if it is free or outside */
 int ct_buddy_set_state(struct ct_buddy *b, uint64_t pfn, enum ct_page_state state);
 
+/**
+ * ct_buddy_highest_block() - the highest free block of exactly @order that starts in [@lo, @hi)
+ *
+ * Returns its first pfn, or UINT64_MAX when there is none.
+ */
+uint64_t ct_buddy_highest_block(const struct ct_buddy *b, uint64_t lo, uint64_t hi, int order);
+
 /** ct_buddy_counts() - free blocks per order into @out[0..norders) */
 void ct_buddy_counts(const struct ct_buddy *b, uint64_t *out);
 

@@ -165,6 +165,7 @@ struct ct_model_zone {
 	uint64_t pages_guessed;		/* pages whose position the events did not give */
 	uint64_t layout_corrections;	/* pages moved because an event contradicted the guess */
 	uint64_t page_event_conflicts;	/* exact mode: events the per-pfn state contradicted */
+	uint64_t map_window_overlaps;	/* exact mode: such events while the free map was being read (expected) */
 
 	/* zone map: one cell per pageblock or group of pageblocks */
 	char *map;			/* NUL-terminated, map_cells characters */
@@ -247,6 +248,16 @@ void ct_model_end_source(struct ct_model *m);
  * Returns NULL on allocation failure.
  */
 const struct ct_model_results *ct_model_results(struct ct_model *m);
+
+/**
+ * ct_model_check() - verify the model's invariants (for tests; walks every pageblock)
+ *
+ * Estimated zones: the counts kept as pages move equal a recount of every
+ * pageblock's bitmap, no page is both free and held, pooled pageblocks
+ * hold no placed page. Exact zones: ct_buddy_check(). Returns 0 or
+ * -CT_E_INVAL. Allocates nothing.
+ */
+int ct_model_check(const struct ct_model *m);
 
 /** ct_model_seeding_name() - "trace", "counts", "kpageflags", "free-map"; static */
 const char *ct_model_seeding_name(enum ct_model_seeding s);

@@ -80,13 +80,13 @@ static int parse_line(char *line, struct ct_event *ev, char **payload_out, char 
 	dash = strrchr(line, '-');
 	if (!dash)
 		return 0;
-	ev->pid = atoi(dash + 1);
+	ev->pid = (int32_t)strtol(dash + 1, NULL, 10);
 	*dash = '\0';
 	p = line;
 	while (*p == ' ')
 		p++;
 	snprintf(ev->comm, sizeof(ev->comm), "%.*s", (int)sizeof(ev->comm) - 1, p);
-	ev->cpu = atoi(br + 2);
+	ev->cpu = (int32_t)strtol(br + 2, NULL, 10);
 	p = strchr(br + 2, ']');
 	if (!p)
 		return 0;
@@ -217,6 +217,25 @@ int main(int argc, char **argv)
 		fprintf(stderr, "model_replay: %s\n", err);
 		goto out;
 	}
+	/* the recording script marks the window it read /proc/kpageflags in */
+	if (start && start->free_map.classes) {
+		f = fopen(argv[3], "re");
+		while (f && fgets(line, sizeof(line), f)) {
+			struct ct_event ev;
+			char *payload = NULL;
+
+			if (!strstr(line, "tracing_mark_write: ct-freemap-") ||
+			    !parse_line(line, &ev, &payload, name, sizeof(name)))
+				continue;
+			if (strstr(payload, "ct-freemap-begin"))
+				start->free_map.ts_begin_ns = ev.ts_ns;
+			else if (strstr(payload, "ct-freemap-end"))
+				start->free_map.ts_end_ns = ev.ts_ns;
+		}
+		if (f)
+			fclose(f);
+		f = NULL;
+	}
 	mo.start = start;
 	mo.end = end;
 	mo.page_events = 1;
@@ -257,11 +276,12 @@ int main(int argc, char **argv)
 	for (uint32_t i = 0; i < r->nzones; i++) {
 		const struct ct_model_zone *z = &r->zones[i];
 
-		printf("zone %-8s %-9s seeded %-10s accuracy %s%.4f baseline %.4f suitable %llu/%llu conflicts %llu\n",
+		printf("zone %-8s %-9s seeded %-10s accuracy %s%.4f baseline %.4f suitable %llu/%llu "
+		       "conflicts %llu (+%llu in the map window)\n",
 		       z->zone, ct_model_mode_name(z->mode), ct_model_seeding_name(z->seeding),
 		       z->accuracy_valid ? "" : "(n/a) ", z->accuracy, z->baseline_accuracy,
 		       (unsigned long long)z->suitable_agreed, (unsigned long long)z->suitable_predicted,
-		       (unsigned long long)z->page_event_conflicts);
+		       (unsigned long long)z->page_event_conflicts, (unsigned long long)z->map_window_overlaps);
 		printf("  model :");
 		for (int o = 0; o < z->norders; o++)
 			printf(" %llu", (unsigned long long)z->model_end_blocks[o]);
