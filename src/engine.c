@@ -10,6 +10,7 @@
 
 #include "compactrace/engine.h"
 #include "compactrace/error.h"
+#include "compactrace/util.h"
 #include "compactrace/model.h"
 
 #define ORDER_UNKNOWN INT32_MIN
@@ -86,25 +87,6 @@ static int is_kcompactd(const char *comm)
 	return strncmp(comm, "kcompactd", 9) == 0;
 }
 
-static int grow(void **arr, uint32_t *cap, uint32_t need, size_t elem)
-{
-	uint32_t ncap;
-	void *n;
-
-	if (need <= *cap)
-		return 0;
-	ncap = *cap ? *cap * 2 : 8;
-	while (ncap < need)
-		ncap *= 2;
-	n = realloc(*arr, (size_t)ncap * elem);
-	if (!n)
-		return -CT_E_NOMEM;
-	memset((char *)n + (size_t)*cap * elem, 0, (size_t)(ncap - *cap) * elem);
-	*arr = n;
-	*cap = ncap;
-	return 0;
-}
-
 /* ---- tasks -------------------------------------------------------------- */
 
 static uint32_t hash_u64(uint64_t v)
@@ -165,7 +147,7 @@ static struct ct_zone_summary *zone_get(struct ct_engine *eng, int32_t nid, cons
 	for (uint32_t i = 0; i < r->nzones; i++)
 		if (r->zones[i].nid == nid && strcmp(r->zones[i].zone, zone) == 0)
 			return &r->zones[i];
-	if (grow((void **)&r->zones, &eng->zones_cap, r->nzones + 1, sizeof(*r->zones)) < 0)
+	if (ct_grow_array((void **)&r->zones, &eng->zones_cap, r->nzones + 1, sizeof(*r->zones)) < 0)
 		return NULL;
 	z = &r->zones[r->nzones++];
 	z->nid = nid;
@@ -193,7 +175,7 @@ static struct ct_kcompactd_summary *node_get(struct ct_engine *eng, int32_t nid)
 	for (uint32_t i = 0; i < r->nkcompactd; i++)
 		if (r->kcompactd[i].nid == nid)
 			return &r->kcompactd[i];
-	if (grow((void **)&r->kcompactd, &eng->kcompactd_cap, r->nkcompactd + 1,
+	if (ct_grow_array((void **)&r->kcompactd, &eng->kcompactd_cap, r->nkcompactd + 1,
 		 sizeof(*r->kcompactd)) < 0)
 		return NULL;
 	k = &r->kcompactd[r->nkcompactd++];
@@ -248,7 +230,7 @@ static int add_name(struct ct_source_summary *s, const char *name, size_t len, u
 {
 	struct ct_event_count *e;
 
-	if (grow((void **)&s->names, &s->names_cap, s->nnames + 1, sizeof(*s->names)) < 0)
+	if (ct_grow_array((void **)&s->names, &s->names_cap, s->nnames + 1, sizeof(*s->names)) < 0)
 		return -CT_E_NOMEM;
 	e = &s->names[s->nnames];
 	e->name = strndup(name, len);
@@ -850,7 +832,7 @@ int ct_engine_begin_source(struct ct_engine *eng, const char *path, const char *
 
 	if (eng->cur)
 		ct_engine_end_source(eng);
-	if (grow((void **)&r->sources, &eng->sources_cap, r->nsources + 1, sizeof(*r->sources)) < 0)
+	if (ct_grow_array((void **)&r->sources, &eng->sources_cap, r->nsources + 1, sizeof(*r->sources)) < 0)
 		return -CT_E_NOMEM;
 	s = &r->sources[r->nsources];
 	s->path = strdup(path);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "compactrace/error.h"
+#include "compactrace/util.h"
 #include "compactrace/snapshots_collect.h"
 
 #define MAX_PROC_FILE (64u << 20)
@@ -65,60 +66,6 @@ static void tb_printf(struct text_buf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
-/* the whole of a small (proc) file; -CT_E_OPEN with errno kept */
-static int slurp(const char *path, char **out, size_t *len)
-{
-	size_t cap = 16384, n = 0;
-	char *buf = NULL, *nb;
-	int fd, ret = 0;
-
-	*out = NULL;
-	*len = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -CT_E_OPEN;
-	buf = malloc(cap);
-	if (!buf) {
-		ret = -CT_E_NOMEM;
-		goto out;
-	}
-	for (;;) {
-		ssize_t got;
-
-		if (cap - n < 4096) {
-			if (cap >= MAX_PROC_FILE) {
-				ret = -CT_E_IO;
-				goto out;
-			}
-			nb = realloc(buf, cap * 2);
-			if (!nb) {
-				ret = -CT_E_NOMEM;
-				goto out;
-			}
-			buf = nb;
-			cap *= 2;
-		}
-		got = read(fd, buf + n, cap - n - 1);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			ret = -CT_E_OPEN;
-			goto out;
-		}
-		if (got == 0)
-			break;
-		n += (size_t)got;
-	}
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
-	buf = NULL;
-out:
-	free(buf);
-	close(fd);
-	return ret;
-}
-
 static int add_item(struct ct_attach_set *set, const char *prefix, const char *item,
 		    const void *data, size_t len)
 {
@@ -157,7 +104,7 @@ static int copy_item(struct ct_attach_set *set, const char *root, const char *pr
 
 	if ((size_t)snprintf(full, sizeof(full), "%s%s", root, path) >= sizeof(full))
 		return -CT_E_INVAL;
-	ret = slurp(full, &text, &len);
+	ret = ct_read_file(full, MAX_PROC_FILE, &text, &len);
 	if (ret == -CT_E_NOMEM)
 		return ret;
 	if (ret < 0) {
@@ -184,7 +131,7 @@ int ct_snapshot_collect_vmstat(struct ct_attach_set *set, const char *root, cons
 
 	if ((size_t)snprintf(full, sizeof(full), "%s/proc/vmstat", root) >= sizeof(full))
 		return -CT_E_INVAL;
-	ret = slurp(full, &text, &len);
+	ret = ct_read_file(full, MAX_PROC_FILE, &text, &len);
 	if (ret < 0)
 		return ret;
 	ret = add_item(set, prefix, "vmstat", text, len);

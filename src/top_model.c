@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "compactrace/error.h"
+#include "compactrace/util.h"
 #include "compactrace/top_model.h"
 
 /* Per-zone state the view does not show: baseline and previous tick. */
@@ -66,25 +67,6 @@ static void copy_str(char *dst, size_t size, const char *src)
 static uint64_t sub(uint64_t a, uint64_t b)
 {
 	return a > b ? a - b : 0;
-}
-
-static int grow(void **arr, uint32_t *cap, uint32_t need, size_t elem)
-{
-	uint32_t ncap;
-	void *n;
-
-	if (need <= *cap)
-		return 0;
-	ncap = *cap ? *cap * 2 : 8;
-	while (ncap < need)
-		ncap *= 2;
-	n = realloc(*arr, (size_t)ncap * elem);
-	if (!n)
-		return -CT_E_NOMEM;
-	memset((char *)n + (size_t)*cap * elem, 0, (size_t)(ncap - *cap) * elem);
-	*arr = n;
-	*cap = ncap;
-	return 0;
 }
 
 double ct_top_rate(uint64_t count, uint64_t span_ns)
@@ -205,7 +187,7 @@ static struct zone_state *zone_find(struct ct_top_model *m, int32_t nid, const c
 	for (uint32_t i = 0; i < m->nzones; i++)
 		if (m->zones[i].nid == nid && strcmp(m->zones[i].zone, zone) == 0)
 			return &m->zones[i];
-	if (grow((void **)&m->zones, &m->zones_cap, m->nzones + 1, sizeof(*m->zones)) < 0)
+	if (ct_grow_array((void **)&m->zones, &m->zones_cap, m->nzones + 1, sizeof(*m->zones)) < 0)
 		return NULL;
 	z = &m->zones[m->nzones++];
 	z->nid = nid;
@@ -220,7 +202,7 @@ static struct node_state *node_find(struct ct_top_model *m, int32_t nid)
 	for (uint32_t i = 0; i < m->nnodes; i++)
 		if (m->nodes[i].nid == nid)
 			return &m->nodes[i];
-	if (grow((void **)&m->nodes, &m->nodes_cap, m->nnodes + 1, sizeof(*m->nodes)) < 0)
+	if (ct_grow_array((void **)&m->nodes, &m->nodes_cap, m->nnodes + 1, sizeof(*m->nodes)) < 0)
 		return NULL;
 	n = &m->nodes[m->nnodes++];
 	n->nid = nid;

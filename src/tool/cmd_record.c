@@ -31,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "args.h"
 #include "commands.h"
 #include "compactrace/attach.h"
 #include "compactrace/capture.h"
@@ -160,7 +161,6 @@ static int parse_args(int argc, char **argv, struct record_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char *end;
 	int c;
 
 	o->output = DEFAULT_OUTPUT;
@@ -172,10 +172,7 @@ static int parse_args(int argc, char **argv, struct record_opts *o)
 			o->output = optarg;
 			break;
 		case 'd':
-			errno = 0;
-			o->duration = strtod(optarg, &end);
-			if (errno || end == optarg || *end || !isfinite(o->duration) ||
-			    o->duration <= 0 || o->duration > 31536000)
+			if (ct_arg_double(optarg, 0, 31536000, &o->duration) < 0 || o->duration <= 0)
 				return fprintf(stderr, PROG ": bad duration '%s' (seconds > 0)\n", optarg), -1;
 			break;
 		case 'P':
@@ -191,11 +188,9 @@ static int parse_args(int argc, char **argv, struct record_opts *o)
 			o->extra[o->nextra++] = optarg;
 			break;
 		case 'b': {
-			unsigned long long v;
+			long v;
 
-			errno = 0;
-			v = strtoull(optarg, &end, 10);
-			if (errno || end == optarg || *end || v < 4 || v > (1ULL << 22))
+			if (ct_arg_long(optarg, 4, 1L << 22, &v) < 0)
 				return fprintf(stderr, PROG ": bad buffer size '%s' (KiB, 4..4194304)\n",
 					       optarg), -1;
 			o->buffer_kb = (size_t)v;

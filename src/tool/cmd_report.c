@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "args.h"
 #include "commands.h"
 #include "compactrace/engine.h"
 #include "compactrace/error.h"
@@ -70,19 +71,6 @@ static void usage(FILE *out)
 		"  -h, --help\n");
 }
 
-static int parse_int(const char *s, long min, long max, long *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max)
-		return -CT_E_INVAL;
-	*out = v;
-	return 0;
-}
-
 static int parse_args(int argc, char **argv, struct report_opts *o)
 {
 	static const struct option longopts[] = {
@@ -125,7 +113,7 @@ static int parse_args(int argc, char **argv, struct report_opts *o)
 			o->output = optarg;
 			break;
 		case 'p':
-			if (parse_int(optarg, 0, INT_MAX, &v) < 0)
+			if (ct_arg_long(optarg, 0, INT_MAX, &v) < 0)
 				return fprintf(stderr, "compactrace report: bad pid '%s'\n", optarg), -1;
 			o->engine.filter_pid = (int32_t)v;
 			break;
@@ -139,7 +127,7 @@ static int parse_args(int argc, char **argv, struct report_opts *o)
 			o->snapshot_end = optarg;
 			break;
 		case 'B':
-			if (parse_int(optarg, 1, 19, &v) < 0)
+			if (ct_arg_long(optarg, 1, 19, &v) < 0)
 				return fprintf(stderr, "compactrace report: bad pageblock order '%s'\n", optarg), -1;
 			o->engine.pageblock_order = (int)v;
 			o->engine.pageblock_order_source = CT_PBO_USER;
@@ -154,7 +142,7 @@ static int parse_args(int argc, char **argv, struct report_opts *o)
 			o->pageblocks = 1;
 			break;
 		case OPT_THRESHOLD:
-			if (parse_int(optarg, 0, 1000, &v) < 0)
+			if (ct_arg_long(optarg, 0, 1000, &v) < 0)
 				return fprintf(stderr, "compactrace report: bad extfrag threshold '%s' (0-1000)\n",
 					       optarg), -1;
 			o->has_threshold = 1;

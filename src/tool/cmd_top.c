@@ -34,6 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "args.h"
 #include "commands.h"
 #include "compactrace/capture.h"
 #include "compactrace/engine.h"
@@ -144,19 +145,6 @@ static void usage(FILE *out)
 		"r reset counters, arrows/PgUp/PgDn scroll.\n");
 }
 
-static int parse_num(const char *s, double min, double max, double *out)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || *end || v != v || v < min || v > max)
-		return -CT_E_INVAL;
-	*out = v;
-	return 0;
-}
-
 static int parse_args(int argc, char **argv, struct top_opts *o)
 {
 	static const struct option longopts[] = {
@@ -183,19 +171,19 @@ static int parse_args(int argc, char **argv, struct top_opts *o)
 			o->input_format = optarg;
 			break;
 		case 'S':
-			if (parse_num(optarg, 0, 1e6, &v) < 0)
+			if (ct_arg_double(optarg, 0, 1e6, &v) < 0)
 				return fprintf(stderr, "compactrace top: bad speed '%s' (0 or more)\n", optarg), -1;
 			o->speed = v;
 			speed_given = 1;
 			break;
 		case 'd':
-			if (parse_num(optarg, 50, 3600000, &v) < 0)
+			if (ct_arg_double(optarg, 50, 3600000, &v) < 0)
 				return fprintf(stderr, "compactrace top: bad interval '%s' (50 to 3600000 ms)\n",
 					       optarg), -1;
 			o->interval_ms = (long)v;
 			break;
 		case 'b':
-			if (parse_num(optarg, 1, 1000000, &v) < 0 || v != (long)v)
+			if (ct_arg_double(optarg, 1, 1000000, &v) < 0 || v != (long)v)
 				return fprintf(stderr, "compactrace top: bad refresh count '%s'\n", optarg), -1;
 			o->batch = (long)v;
 			break;

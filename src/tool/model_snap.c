@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "compactrace/error.h"
+#include "compactrace/util.h"
 #include "model_snap.h"
 
 #define MAX_ITEM (256u << 20)	/* a free map of a 4 TiB machine */
@@ -59,54 +60,6 @@ static int parse_item(struct ct_memsnap *snap, enum item it, const char *data, s
 	return ret;
 }
 
-static int read_whole(const char *path, char **out, size_t *len)
-{
-	FILE *f = fopen(path, "re");
-	size_t cap = 65536, n = 0;
-	char *buf = NULL, *nb;
-	int ret = 0;
-
-	*out = NULL;
-	if (!f)
-		return -CT_E_OPEN;
-	buf = malloc(cap);
-	if (!buf) {
-		ret = -CT_E_NOMEM;
-		goto out;
-	}
-	for (;;) {
-		size_t got = fread(buf + n, 1, cap - n, f);
-
-		n += got;
-		if (got == 0)
-			break;
-		if (n == cap) {
-			if (cap >= MAX_ITEM) {
-				ret = -CT_E_PARSE;
-				goto out;
-			}
-			nb = realloc(buf, cap * 2);
-			if (!nb) {
-				ret = -CT_E_NOMEM;
-				goto out;
-			}
-			buf = nb;
-			cap *= 2;
-		}
-	}
-	if (ferror(f)) {
-		ret = -CT_E_IO;
-		goto out;
-	}
-	*out = buf;
-	*len = n;
-	buf = NULL;
-out:
-	free(buf);
-	fclose(f);
-	return ret;
-}
-
 int ct_model_snap_load_dir(const char *dir, struct ct_memsnap **out, char *err, size_t errlen)
 {
 	struct ct_memsnap *snap = ct_memsnap_new();
@@ -120,7 +73,7 @@ int ct_model_snap_load_dir(const char *dir, struct ct_memsnap **out, char *err, 
 		size_t len = 0;
 
 		snprintf(path, sizeof(path), "%s/%s", dir, item_names[i]);
-		ret = read_whole(path, &data, &len);
+		ret = ct_read_file(path, MAX_ITEM, &data, &len);
 		if (ret == -CT_E_OPEN && errno == ENOENT) {
 			ret = 0;
 			continue;

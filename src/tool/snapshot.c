@@ -5,61 +5,11 @@
 #include <string.h>
 
 #include "compactrace/error.h"
+#include "compactrace/util.h"
 #include "compactrace/snapshots_collect.h"
 #include "snapshot.h"
 
 #define MAX_SNAPSHOT_FILE (64u << 20)
-
-/* Read a whole small file; returns 0, -CT_E_OPEN (errno kept) or another error. */
-static int read_file(const char *path, char **out, size_t *out_len)
-{
-	FILE *f = fopen(path, "re");
-	size_t len = 0, cap = 65536;
-	char *buf = NULL, *n;
-	int ret = 0;
-
-	*out = NULL;
-	*out_len = 0;
-	if (!f)
-		return -CT_E_OPEN;
-	buf = malloc(cap);
-	if (!buf) {
-		ret = -CT_E_NOMEM;
-		goto out;
-	}
-	for (;;) {
-		size_t got = fread(buf + len, 1, cap - len - 1, f);
-
-		len += got;
-		if (got == 0)
-			break;
-		if (len + 1 == cap) {
-			if (cap >= MAX_SNAPSHOT_FILE) {
-				ret = -CT_E_PARSE;
-				goto out;
-			}
-			n = realloc(buf, cap * 2);
-			if (!n) {
-				ret = -CT_E_NOMEM;
-				goto out;
-			}
-			buf = n;
-			cap *= 2;
-		}
-	}
-	if (ferror(f)) {
-		ret = -CT_E_IO;
-		goto out;
-	}
-	buf[len] = '\0';
-	*out = buf;
-	*out_len = len;
-	buf = NULL;
-out:
-	free(buf);
-	fclose(f);
-	return ret;
-}
 
 int ct_snapshot_from_texts(const struct ct_snapshot_texts *t, const char *where,
 			   struct ct_snapshot *snap, char *err, size_t errlen)
@@ -96,7 +46,7 @@ int ct_snapshot_load(const char *dir, struct ct_snapshot *snap, char *err, size_
 
 	memset(snap, 0, sizeof(*snap));
 	snprintf(path, sizeof(path), "%s/vmstat", dir);
-	ret = read_file(path, &vmstat, &t.vmstat_len);
+	ret = ct_read_file(path, MAX_SNAPSHOT_FILE, &vmstat, &t.vmstat_len);
 	if (ret < 0) {
 		snprintf(err, errlen, "%s: %s", path,
 			 ret == -CT_E_OPEN ? strerror(errno) : ct_strerror(ret));
@@ -104,10 +54,10 @@ int ct_snapshot_load(const char *dir, struct ct_snapshot *snap, char *err, size_
 	}
 	t.vmstat = vmstat;
 	snprintf(path, sizeof(path), "%s/pagetypeinfo", dir);
-	if (read_file(path, &pti, &t.pagetypeinfo_len) == 0)
+	if (ct_read_file(path, MAX_SNAPSHOT_FILE, &pti, &t.pagetypeinfo_len) == 0)
 		t.pagetypeinfo = pti;
 	snprintf(path, sizeof(path), "%s/osrelease", dir);
-	if (read_file(path, &rel, &t.osrelease_len) == 0)
+	if (ct_read_file(path, MAX_SNAPSHOT_FILE, &rel, &t.osrelease_len) == 0)
 		t.osrelease = rel;
 	snprintf(path, sizeof(path), "%s/vmstat", dir);
 	ret = ct_snapshot_from_texts(&t, path, snap, err, errlen);

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef COMPACTRACE_UTIL_H
+#define COMPACTRACE_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/**
+ * ct_grow_array() - make room for @need elements of @elem bytes in *@arr
+ * @cap: the current capacity in elements; updated
+ *
+ * Doubles the capacity as needed and zeroes the new elements. Returns 0 or
+ * -CT_E_NOMEM (then *@arr and *@cap are unchanged). The caller frees *@arr.
+ */
+int ct_grow_array(void **arr, uint32_t *cap, uint32_t need, size_t elem);
+
+/**
+ * ct_read_file() - the whole of a small file (a /proc file, a snapshot copy)
+ * @max: the largest size accepted, in bytes
+ * @out: receives a NUL-terminated buffer the caller frees
+ * @len: receives the length without the NUL
+ *
+ * Returns 0; -CT_E_OPEN with errno kept when the file cannot be opened;
+ * -CT_E_IO on a read error; -CT_E_PARSE when it is larger than @max;
+ * -CT_E_NOMEM.
+ */
+int ct_read_file(const char *path, size_t max, char **out, size_t *len);
+
+#endif

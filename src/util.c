@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Small helpers every module needs: growing arrays, reading small files. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "compactrace/error.h"
+#include "compactrace/util.h"
+
+int ct_grow_array(void **arr, uint32_t *cap, uint32_t need, size_t elem)
+{
+	uint32_t ncap;
+	void *n;
+
+	if (need <= *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 8;
+	while (ncap < need)
+		ncap *= 2;
+	n = realloc(*arr, (size_t)ncap * elem);
+	if (!n)
+		return -CT_E_NOMEM;
+	memset((char *)n + (size_t)*cap * elem, 0, (size_t)(ncap - *cap) * elem);
+	*arr = n;
+	*cap = ncap;
+	return 0;
+}
+
+int ct_read_file(const char *path, size_t max, char **out, size_t *len)
+{
+	size_t cap = 16384, n = 0;
+	char *buf = NULL, *nb;
+	int fd, ret = 0;
+
+	*out = NULL;
+	*len = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -CT_E_OPEN;	/* errno says why */
+	buf = malloc(cap);
+	if (!buf) {
+		ret = -CT_E_NOMEM;
+		goto out;
+	}
+	for (;;) {
+		ssize_t got;
+
+		if (cap - n < 4096) {	/* /proc files must be read in big steps */
+			if (cap > max) {
+				ret = -CT_E_PARSE;
+				goto out;
+			}
+			nb = realloc(buf, cap * 2);
+			if (!nb) {
+				ret = -CT_E_NOMEM;
+				goto out;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		got = read(fd, buf + n, cap - n - 1);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			ret = -CT_E_IO;
+			goto out;
+		}
+		if (got == 0)
+			break;
+		n += (size_t)got;
+	}
+	if (n > max) {
+		ret = -CT_E_PARSE;
+		goto out;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	buf = NULL;
+out:
+	free(buf);
+	close(fd);
+	return ret;
+}
