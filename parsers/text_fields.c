@@ -16,7 +16,10 @@ struct kv {
 
 #define KEY(kv, lit) ((kv)->kl == sizeof(lit) - 1 && memcmp((kv)->k, lit, sizeof(lit) - 1) == 0)
 
-/* Lengths of the names ct_event_type_from_name() knows: rejects most other events in one test. */
+/*
+ * Lengths of the names ct_event_type_from_name() and
+ * ct_event_page_type_from_name() know: rejects most other events in one test.
+ */
 #define LEN_BIT(lit) (1ULL << (sizeof(lit) - 1))
 static const uint64_t known_name_lengths =
 	LEN_BIT("mm_compaction_begin") | LEN_BIT("mm_compaction_end") |
@@ -29,7 +32,10 @@ static const uint64_t known_name_lengths =
 	LEN_BIT("mm_compaction_deferred") | LEN_BIT("mm_compaction_defer_compaction") |
 	LEN_BIT("mm_compaction_defer_reset") | LEN_BIT("mm_compaction_kcompactd_sleep") |
 	LEN_BIT("mm_compaction_wakeup_kcompactd") | LEN_BIT("mm_compaction_kcompactd_wake") |
-	LEN_BIT("mm_page_alloc_extfrag") | LEN_BIT("mm_migrate_pages");
+	LEN_BIT("mm_page_alloc_extfrag") | LEN_BIT("mm_migrate_pages") |
+	LEN_BIT("mm_page_alloc") | LEN_BIT("mm_page_alloc_zone_locked") |
+	LEN_BIT("mm_page_free") | LEN_BIT("mm_page_free_batched") |
+	LEN_BIT("mm_page_pcpu_drain");
 
 /* Find @key in the memo slot, or ask @lookup and remember the answer. */
 static int memo_lookup(struct ct_text_memo *slot, const char *key, size_t len,
@@ -45,9 +51,12 @@ static int memo_lookup(struct ct_text_memo *slot, const char *key, size_t len,
 	return slot->value;
 }
 
+/* the kmem page events have their own lookup (see compactrace/event.h) */
 static int type_lookup(const char *name, size_t len)
 {
-	return (int)ct_event_type_from_name(name, len);
+	enum ct_event_type t = ct_event_type_from_name(name, len);
+
+	return (int)(t != CT_EV_OTHER ? t : ct_event_page_type_from_name(name, len));
 }
 
 static int status_lookup(const char *name, size_t len)
@@ -60,7 +69,7 @@ enum ct_event_type ct_text_classify(struct ct_text_parser *p, const char *name, 
 	if (len >= 64 || !((known_name_lengths >> len) & 1) || name[0] != 'm' || name[1] != 'm')
 		return CT_EV_OTHER;
 	if (!p)
-		return ct_event_type_from_name(name, len);
+		return (enum ct_event_type)type_lookup(name, len);
 	return (enum ct_event_type)memo_lookup(&p->names[len % CT_TEXT_NAME_MEMO], name, len,
 					       type_lookup);
 }
@@ -462,6 +471,98 @@ static int dec_mm_migrate(const char *s, size_t n, struct ct_event *ev)
 	return bad || seen != 3 ? -1 : 0;
 }
 
+/* page= of a failed allocation: NULL, as zeros (kernel), "(nil)" or "0x0" (libtraceevent) */
+static int null_pointer(const char *s, size_t n)
+{
+	if ((n == 5 && memcmp(s, "(nil)", 5) == 0) || (n == 6 && memcmp(s, "(null)", 6) == 0))
+		return 1;
+	if (n > 2 && s[0] == '0' && s[1] == 'x') {
+		s += 2;
+		n -= 2;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != '0')
+			return 0;
+	return n > 0;
+}
+
+/* pfn=: hex since 5.14, decimal before; -1 (all ones) is "no page" */
+static int parse_pfn(const char *s, size_t n, uint64_t *pfn)
+{
+	int64_t v;
+
+	if (n && s[0] == '-') {
+		if (ct_text_parse_i64(s, n, &v) || v != -1)
+			return -1;
+		*pfn = CT_PFN_NONE;
+		return 0;
+	}
+	return ct_text_parse_u64(s, n, pfn);
+}
+
+/* zone_locked prints its int order with %u: a 32-bit value either way, as the binary readers read it */
+static int parse_order(const char *s, size_t n, int32_t *out)
+{
+	int64_t v;
+
+	if (ct_text_parse_i64(s, n, &v) || v < INT32_MIN || v > UINT32_MAX)
+		return -1;
+	*out = (int32_t)(uint32_t)v;
+	return 0;
+}
+
+/*
+ * The kmem page events of `record --pages`. A failed mm_page_alloc records
+ * pfn -1UL, which its print format turns into a NULL page= and pfn=0:
+ * CT_PFN_NONE, as the binary readers give. mm_page_free_batched prints a
+ * literal "order=0" but has no order field: -1, as the binary readers give
+ * (the model takes its pages from the mm_page_free of the same page). The
+ * symbolic gfp_flags= is not decoded (gfp_known 0), and the scan stops once
+ * every field is found, so it is not even read.
+ */
+static int dec_page(enum ct_event_type type, const char *s, size_t n, struct ct_event *ev)
+{
+	struct ct_ev_page *pg = &ev->u.page;
+	const char *cur = s, *end = s + n;
+	int may_fail = type == CT_EV_PAGE_ALLOC || type == CT_EV_PAGE_ALLOC_ZONE_LOCKED;
+	unsigned need = 1, seen = 0;
+	int bad = 0, null_page = 0;
+	struct kv kv;
+
+	pg->order = -1;
+	pg->migratetype = -1;
+	pg->percpu_refill = -1;
+	if (type != CT_EV_PAGE_FREE_BATCHED)
+		need |= 2;
+	if (may_fail || type == CT_EV_PAGE_PCPU_DRAIN)
+		need |= 4;
+	while ((seen & need) != need || (type == CT_EV_PAGE_ALLOC_ZONE_LOCKED && !(seen & 8))) {
+		if (!kv_next(&cur, end, &kv))
+			break;
+		if (KEY(&kv, "pfn")) {
+			bad |= parse_pfn(kv.v, kv.vl, &pg->pfn);
+			seen |= 1;
+		} else if (KEY(&kv, "order")) {
+			if (type != CT_EV_PAGE_FREE_BATCHED)
+				bad |= parse_order(kv.v, kv.vl, &pg->order);
+			seen |= 2;
+		} else if (KEY(&kv, "migratetype")) {
+			bad |= ct_text_parse_i32(kv.v, kv.vl, &pg->migratetype);
+			seen |= 4;
+		} else if (KEY(&kv, "percpu_refill")) {	/* zone_locked, 5.13+ */
+			bad |= ct_text_parse_i32(kv.v, kv.vl, &pg->percpu_refill);
+			seen |= 8;
+		} else if (may_fail && KEY(&kv, "page")) {
+			null_page = null_pointer(kv.v, kv.vl);
+		}
+	}
+	if (bad || (seen & need) != need)
+		return -1;
+	if (null_page && may_fail)
+		pg->pfn = CT_PFN_NONE;
+	return 0;
+}
+
 int ct_text_decode_payload(struct ct_text_parser *p, enum ct_event_type type, const char *s, size_t n, struct ct_event *ev)
 {
 	switch (type) {
@@ -493,6 +594,12 @@ int ct_text_decode_payload(struct ct_text_parser *p, enum ct_event_type type, co
 		return dec_extfrag(s, n, ev);
 	case CT_EV_MM_MIGRATE_PAGES:
 		return dec_mm_migrate(s, n, ev);
+	case CT_EV_PAGE_ALLOC:
+	case CT_EV_PAGE_ALLOC_ZONE_LOCKED:
+	case CT_EV_PAGE_FREE:
+	case CT_EV_PAGE_FREE_BATCHED:
+	case CT_EV_PAGE_PCPU_DRAIN:
+		return dec_page(type, s, n, ev);
 	default:
 		return 0;
 	}

@@ -417,7 +417,7 @@ int ct_text_next(void *state, struct ct_event *ev, char *err, size_t errlen)
 		}
 		if (ct_text_is_blank(line.s, line.len) || !p->line(p, line.s, line.len, ev))
 			continue;
-		if (ev->type < CT_EV_LOST) {
+		if (ev->type != CT_EV_LOST && ev->type != CT_EV_PARSE_ERROR) {	/* a kernel event */
 			if (line.flags & CT_LINE_UNTERMINATED) {
 				/* cut off mid-write: its last field may be incomplete */
 				memset(&ev->u, 0, sizeof(ev->u));

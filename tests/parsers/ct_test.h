@@ -196,4 +196,36 @@ static inline const char *ct_test_data(const struct ct_test *t, const char *name
 	return buf;
 }
 
+/* What one kmem page event of a data/ *_pages.txt fixture must decode to. */
+struct ct_test_page {
+	enum ct_event_type type;
+	uint64_t pfn;
+	int32_t order, migratetype, percpu_refill;
+};
+
+/*
+ * Read data/@name, detected as @format, into @e (free it with
+ * ct_test_events_free()) and check it against @want, event by event.
+ */
+static inline void ct_test_check_pages(struct ct_test *t, const char *name, const char *format,
+				       struct ct_test_events *e, const struct ct_test_page *want, size_t n)
+{
+	char path[512];
+
+	t->what = name;
+	CHECK(t, ct_test_read_path(ct_test_data(t, name, path, sizeof(path)), NULL, e) == 0);
+	CHECK_STR(t, e->format, format);
+	CHECK_I64(t, e->ret, 0);
+	CHECK_U64(t, e->n, n);
+	for (size_t i = 0; i < n && i < e->n; i++) {
+		const struct ct_ev_page *pg = &e->v[i].ev.u.page;
+
+		CHECK_U64(t, e->v[i].ev.type, want[i].type);
+		CHECK_U64(t, pg->pfn, want[i].pfn);
+		CHECK_I64(t, pg->order, want[i].order);
+		CHECK_I64(t, pg->migratetype, want[i].migratetype);
+		CHECK_I64(t, pg->percpu_refill, want[i].percpu_refill);
+	}
+}
+
 #endif

@@ -94,7 +94,7 @@ static void test_lost_header(struct ct_test *t)
 		CHECK_U64(t, e.v[0].ev.type, CT_EV_LOST);
 		CHECK_U64(t, e.v[0].ev.u.lost.count, 3143);
 		CHECK_I64(t, e.v[0].ev.cpu, -1);
-		CHECK_U64(t, e.v[1].ev.type, CT_EV_OTHER);
+		CHECK_U64(t, e.v[1].ev.type, CT_EV_PAGE_ALLOC);
 		CHECK_NAME(t, &e.v[1].ev, "mm_page_alloc");
 		CHECK_STR(t, e.v[1].ev.comm, "cat");
 		CHECK_STR(t, e.v[3].ev.comm, "timeout");
@@ -277,6 +277,31 @@ static void test_probe(struct ct_test *t)
 	CHECK_I64(t, ct_ftrace_text_ops.probe((const unsigned char *)"hello world\nfoo\n", 16), 0);
 }
 
+/* real kmem page event lines of this kernel, a failed allocation among them */
+static void test_pages(struct ct_test *t)
+{
+	static const struct ct_test_page want[] = {
+		{ CT_EV_PAGE_ALLOC, 0x1a8bee, 1, 0, -1 },
+		{ CT_EV_PAGE_ALLOC_ZONE_LOCKED, 0x28bf30, 1, 0, 1 },
+		{ CT_EV_PAGE_FREE, 0x5ebcf6, 0, -1, -1 },
+		{ CT_EV_PAGE_FREE_BATCHED, 0x4f2917, -1, -1, -1 },
+		{ CT_EV_PAGE_PCPU_DRAIN, 0x481dfa, 0, 1, -1 },
+		{ CT_EV_PAGE_FREE, 0x516200, 9, -1, -1 },
+		{ CT_EV_PAGE_ALLOC, CT_PFN_NONE, 9, 1, -1 },	/* page=0000000000000000 pfn=0x0 */
+		{ CT_EV_PAGE_FREE, 0x51417c, 1, -1, -1 },
+	};
+	struct ct_test_events e;
+
+	ct_test_check_pages(t, "ftrace_pages.txt", CT_FORMAT_FTRACE_TEXT, &e, want, sizeof(want) / sizeof(want[0]));
+	if (e.n > 6) {
+		CHECK_STR(t, e.v[2].ev.comm, "<idle>");
+		CHECK_STR(t, e.v[6].ev.comm, "ct-direct");
+		CHECK_I64(t, e.v[6].ev.pid, 1643);
+		CHECK_U64(t, e.v[6].ev.ts_ns, 9891981028000ULL);
+	}
+	ct_test_events_free(&e);
+}
+
 int main(int argc, char **argv)
 {
 	struct ct_test t = { .data_dir = argc > 1 ? argv[1] : "." };
@@ -287,5 +312,6 @@ int main(int argc, char **argv)
 	test_traps(&t);
 	test_truncated_last_line(&t);
 	test_probe(&t);
+	test_pages(&t);
 	return ct_test_finish(&t, "test_ftrace_text");
 }

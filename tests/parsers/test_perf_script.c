@@ -84,13 +84,18 @@ static void test_real(struct ct_test *t)
 	read_fixture(t, "perf_script_lost.txt", &e);
 	CHECK_U64(t, e.n, 5);
 	if (e.n == 5) {
-		CHECK_U64(t, e.v[0].ev.type, CT_EV_OTHER);
+		CHECK_U64(t, e.v[0].ev.type, CT_EV_PAGE_ALLOC);
 		CHECK_NAME(t, &e.v[0].ev, "mm_page_alloc");
+		CHECK_U64(t, e.v[0].ev.u.page.pfn, 0x10adf2);	/* page= is the pfn here; pfn= is used */
 		CHECK_U64(t, e.v[2].ev.type, CT_EV_LOST);
 		CHECK_U64(t, e.v[2].ev.u.lost.count, 15);
 		CHECK_I64(t, e.v[2].ev.cpu, 0);
 		CHECK_U64(t, e.v[2].ev.ts_ns, 476246357000ULL);
 		CHECK_NAME(t, &e.v[3].ev, "mm_page_free");
+		CHECK_U64(t, e.v[3].ev.type, CT_EV_PAGE_FREE);
+		CHECK_U64(t, e.v[3].ev.u.page.pfn, 0x10a2b3);
+		CHECK_I64(t, e.v[3].ev.u.page.order, 0);
+		CHECK_I64(t, e.v[3].ev.u.page.migratetype, -1);
 	}
 	ct_test_events_free(&e);
 }
@@ -180,6 +185,29 @@ static void test_probe(struct ct_test *t)
 	CHECK_I64(t, ct_perf_script_ops.probe(p, 60), 0);
 }
 
+/* real kmem page event lines as perf script prints them: "kmem:" names, page= is the pfn */
+static void test_pages(struct ct_test *t)
+{
+	static const struct ct_test_page want[] = {
+		{ CT_EV_PAGE_ALLOC, 0x140f63, 0, 0, -1 },
+		{ CT_EV_PAGE_ALLOC_ZONE_LOCKED, 0x183540, 5, 1, 0 },
+		{ CT_EV_PAGE_FREE, 0x1d7e52, 0, -1, -1 },
+		{ CT_EV_PAGE_FREE_BATCHED, 0x17cf83, -1, -1, -1 },
+		{ CT_EV_PAGE_PCPU_DRAIN, 0x18b71d, 0, 1, -1 },
+		{ CT_EV_PAGE_ALLOC, CT_PFN_NONE, 9, 1, -1 },	/* page=(nil) pfn=0x0 */
+	};
+	struct ct_test_events e;
+
+	ct_test_check_pages(t, "perf_script_pages.txt", CT_FORMAT_PERF_SCRIPT, &e, want,
+			    sizeof(want) / sizeof(want[0]));
+	if (e.n > 5) {
+		CHECK_NAME(t, &e.v[1].ev, "mm_page_alloc_zone_locked");	/* "kmem:" dropped */
+		CHECK_STR(t, e.v[5].ev.comm, "ct-direct");
+		CHECK_I64(t, e.v[5].ev.cpu, 1);
+	}
+	ct_test_events_free(&e);
+}
+
 int main(int argc, char **argv)
 {
 	struct ct_test t = { .data_dir = argc > 1 ? argv[1] : "." };
@@ -187,5 +215,6 @@ int main(int argc, char **argv)
 	test_real(&t);
 	test_handmade(&t);
 	test_probe(&t);
+	test_pages(&t);
 	return ct_test_finish(&t, "test_perf_script");
 }

@@ -154,7 +154,7 @@ static void test_handmade(struct ct_test *t)
 	CHECK_I64(t, ev->u.try_.order, 9);
 	CHECK_STR(t, ev->u.try_.gfp_text, "GFP_TRANSHUGE|__GFP_THISNODE");
 
-	CHECK_U64(t, e.v[5].ev.type, CT_EV_OTHER);
+	CHECK_U64(t, e.v[5].ev.type, CT_EV_PAGE_ALLOC);
 	CHECK_NAME(t, &e.v[5].ev, "mm_page_alloc");
 
 	ev = &e.v[6].ev;
@@ -223,6 +223,30 @@ static void test_forced(struct ct_test *t)
 	ct_test_events_free(&b);
 }
 
+/* real kmem page event lines as trace-cmd report prints them: page= is the pfn, (nil) on failure */
+static void test_pages(struct ct_test *t)
+{
+	static const struct ct_test_page want[] = {
+		{ CT_EV_PAGE_ALLOC, 0x1a8bee, 1, 0, -1 },
+		{ CT_EV_PAGE_ALLOC_ZONE_LOCKED, 0x28bf30, 1, 0, 1 },
+		{ CT_EV_PAGE_FREE, 0x5ebcf6, 0, -1, -1 },
+		{ CT_EV_PAGE_FREE_BATCHED, 0x4f2917, -1, -1, -1 },
+		{ CT_EV_PAGE_PCPU_DRAIN, 0x481dfa, 0, 1, -1 },
+		{ CT_EV_PAGE_FREE, 0x218000, 9, -1, -1 },
+		{ CT_EV_PAGE_ALLOC, CT_PFN_NONE, 9, 1, -1 },	/* page=(nil) pfn=0x0 */
+		{ CT_EV_PAGE_ALLOC_ZONE_LOCKED, 0x1a200, 9, 1, 1 },
+	};
+	struct ct_test_events e;
+
+	ct_test_check_pages(t, "trace_cmd_report_pages.txt", CT_FORMAT_TRACE_CMD_TEXT, &e, want, sizeof(want) / sizeof(want[0]));
+	if (e.n > 6) {
+		CHECK_STR(t, e.v[0].ev.comm, "bash");	/* not "ctpages-3183: bash" */
+		CHECK_STR(t, e.v[5].ev.comm, "kswapd0");
+		CHECK_I64(t, e.v[6].ev.pid, 3121);
+	}
+	ct_test_events_free(&e);
+}
+
 int main(int argc, char **argv)
 {
 	struct ct_test t = { .data_dir = argc > 1 ? argv[1] : "." };
@@ -232,5 +256,6 @@ int main(int argc, char **argv)
 	test_handmade(&t);
 	test_probe(&t);
 	test_forced(&t);
+	test_pages(&t);
 	return ct_test_finish(&t, "test_trace_cmd_text");
 }
