@@ -277,9 +277,11 @@ static int count_name(struct ct_engine *eng, const struct ct_event *ev)
 /* At the end of a source: the per-type counts join the named ones. */
 static int merge_type_counts(struct ct_engine *eng)
 {
-	for (int t = CT_EV_BEGIN; t <= CT_EV_MM_MIGRATE_PAGES; t++) {
+	for (int t = CT_EV_BEGIN; t < CT_EV_TYPE_COUNT; t++) {
 		const char *name = ct_event_type_name((enum ct_event_type)t);
 
+		if (t == CT_EV_LOST || t == CT_EV_PARSE_ERROR)
+			continue;	/* markers, not events: never counted */
 		if (eng->type_counts[t] && add_name(eng->cur, name, strlen(name), eng->type_counts[t]) < 0)
 			return -CT_E_NOMEM;
 	}

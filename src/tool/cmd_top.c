@@ -242,7 +242,7 @@ static void reader_sleep(struct top *t, int64_t ns)
  */
 static int reader_feed(struct top *t, const struct ct_event *ev)
 {
-	int kernel_event = ev->type < CT_EV_LOST, ret;
+	int kernel_event = ev->type != CT_EV_LOST && ev->type != CT_EV_PARSE_ERROR, ret;
 
 	pthread_mutex_lock(&t->lock);
 	if (!t->have_ts && kernel_event) {

@@ -373,6 +373,10 @@ static void test_quality_and_filter(void)
 	feed(eng, ev);
 	isolate(eng, CT_EV_ISOLATE_MIGRATE, 6, 8, "other", 0, 1, 100, 0);	/* filtered out */
 	isolate(eng, CT_EV_ISOLATE_MIGRATE, 7, 7, "mine", 0, 1, 10, 0);	/* outside any run */
+	ev = ev_base(CT_EV_PAGE_FREE, 8, 7, "x");	/* a decoded page event: counted by type */
+	ev.name = "mm_page_free";
+	ev.name_len = 12;
+	feed(eng, ev);
 	ct_engine_end_source(eng);
 	r = ct_engine_results(eng);
 	CHECK_U64(r->quality.lost_events, 12);
@@ -384,11 +388,13 @@ static void test_quality_and_filter(void)
 	CHECK_U64(r->quality.isolate_outside_run, 1);
 	CHECK_U64(r->filtered_out, 1);
 	CHECK_U64(r->totals.compact_migrate_scanned, 10);
-	CHECK_U64(r->sources[0].events, 3);
-	CHECK_U64(r->sources[0].nnames, 2);
+	CHECK_U64(r->sources[0].events, 4);
+	CHECK_U64(r->sources[0].nnames, 3);
 	CHECK_STR(r->sources[0].names[0].name, "mm_compaction_isolate_migratepages");
 	CHECK_U64(r->sources[0].names[0].count, 2);
 	CHECK_STR(r->sources[0].names[1].name, "mm_page_alloc");
+	CHECK_STR(r->sources[0].names[2].name, "mm_page_free");
+	CHECK_U64(r->sources[0].names[2].count, 1);
 	ct_engine_free(eng);
 }
 
