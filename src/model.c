@@ -535,7 +535,7 @@ static void on_isolate(struct ct_model *m, const struct ct_event *ev, const stru
 		if (z->mode == CT_MODEL_EXACT)
 			exact_free_isolate(m, z, r == &tmp ? NULL : r, iso->start_pfn,
 					   iso->end_pfn > iso->start_pfn ? iso->end_pfn : iso->start_pfn + m->pb_pages,
-					   iso->nr_taken, ev->type == CT_EV_FAST_ISOLATE_FREE);
+					   iso->nr_scanned, iso->nr_taken, ev->type == CT_EV_FAST_ISOLATE_FREE);
 		else
 			est_free_isolate(m, z, r, iso->start_pfn, iso->end_pfn, iso->nr_taken);
 	}
@@ -818,20 +818,58 @@ static void on_extfrag(struct ct_model *m, const struct ct_event *ev)
 	}
 }
 
+/*
+ * The first kmem page event: the input has them (record --pages), so every
+ * zone seeded from a free map is replayed exactly from here on. A zone no
+ * event has changed yet is seeded again as opts.page_events seeds it; one
+ * already changed keeps what it became. Both get the map's read window.
+ */
+static int pages_begin(struct ct_model *m)
+{
+	const struct ct_memsnap_free_map *map = &m->opts.start->free_map;
+
+	m->pages_seen = 1;
+	if (m->changes_before_pages)
+		ct_model_note(m, "%llu compaction events came before the first kmem page event: what they "
+			      "did was estimated, and page events may conflict with it",
+			      (unsigned long long)m->changes_before_pages);
+	for (uint32_t i = 0; i < m->nzones; i++) {
+		struct mzone *z = &m->zones[i];
+		int ret;
+
+		if (z->mode == CT_MODEL_EXACT || z->seeding != CT_SEED_FREE_MAP)
+			continue;
+		if (m->changes_before_pages) {
+			ret = est_to_exact(m, z);
+			z->window_lo = map->ts_begin_ns;
+			z->window_hi = map->ts_end_ns;
+		} else {
+			est_release(z);
+			for (uint64_t b = 0; b < z->npb; b++)
+				z->pb[b].flags &= (uint8_t)~(PB_MATERIALIZED | PB_WHOLE | PB_GUESSED | PB_HOLE);
+			ret = exact_init(m, z, m->opts.start);
+			if (ret == 0)
+				z->mode = CT_MODEL_EXACT;
+		}
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
 static void on_page(struct ct_model *m, const struct ct_event *ev)
 {
 	struct mzone *z;
 
+	if (!m->pages_seen && m->opts.start && pages_begin(m) < 0) {
+		m->nomem = 1;
+		return;
+	}
 	if (ev->u.page.pfn == CT_PFN_NONE)
 		return;
 	z = ct_model_zone_by_pfn(m, ev->u.page.pfn);
 	if (!z) {
 		m->pfns_outside++;
-		return;
-	}
-	/* the first page event: a zone seeded pfn by pfn goes exact from here on */
-	if (z->mode != CT_MODEL_EXACT && z->seeding == CT_SEED_FREE_MAP && est_to_exact(m, z) < 0) {
-		m->nomem = 1;
 		return;
 	}
 	if (z->mode != CT_MODEL_EXACT) {
@@ -840,7 +878,7 @@ static void on_page(struct ct_model *m, const struct ct_event *ev)
 				      "to be replayed; without one they are not used");
 		return;
 	}
-	exact_page_event(m, z, ev);
+	exact_page_event(m, z, ev, run_find(m, ev->pid));
 }
 
 /* ---- public API ------------------------------------------------------------ */
@@ -925,6 +963,10 @@ int ct_model_feed(struct ct_model *m, const struct ct_event *ev, const struct ct
 	if (m->nomem)
 		return -CT_E_NOMEM;
 	m->dirty = 1;
+	/* what may change a zone's free state before the page events begin (pages_begin()) */
+	if (!m->pages_seen && ev->type != CT_EV_SUITABLE && ev->type != CT_EV_LOST &&
+	    !(ev->type >= CT_EV_PAGE_FIRST && ev->type <= CT_EV_PAGE_LAST))
+		m->changes_before_pages++;
 	switch (ev->type) {
 	case CT_EV_BEGIN:
 		on_begin(m, ev, run);

@@ -127,7 +127,32 @@ static int range_free(const struct mzone *z, uint64_t pfn, int order)
 	return 1;
 }
 
-void exact_page_event(struct ct_model *m, struct mzone *z, const struct ct_event *ev)
+/*
+ * The compacting task frees a block that is free here: its free scanner had
+ * isolated that block, and releases it now (release_free_list()). Which
+ * blocks fast_isolate_freepages() takes depends on the order of the free
+ * lists, which no event shows, so the model's pick was another block of the
+ * same order: that one was never taken. Swap them. Returns 1 when done.
+ */
+static int swap_isolated(struct mzone *z, struct mrun *r, uint64_t pfn, int order)
+{
+	for (uint32_t i = r ? r->nfl : 0; i-- > 0;) {
+		struct pcp_entry *e = &r->fl[i];
+
+		if (e->pfn == NO_PFN || e->mask || e->order != order ||
+		    ct_buddy_state(z->buddy, e->pfn) != CT_PAGE_ISOLATED)
+			continue;
+		for (uint64_t p = e->pfn; p < e->pfn + (1ULL << order); p++)
+			ct_buddy_release(z->buddy, p, 0);
+		e->pfn = NO_PFN;
+		ct_buddy_take(z->buddy, pfn, order, CT_PAGE_ISOLATED);
+		z->layout_corrections += 1ULL << order;
+		return 1;
+	}
+	return 0;
+}
+
+void exact_page_event(struct ct_model *m, struct mzone *z, const struct ct_event *ev, struct mrun *r)
 {
 	const struct ct_ev_page *pg = &ev->u.page;
 	int order = pg->order;
@@ -137,9 +162,13 @@ void exact_page_event(struct ct_model *m, struct mzone *z, const struct ct_event
 	    pg->pfn + (1ULL << order) > z->end)
 		return;
 	b = pb_of(m, z, pg->pfn);
+	if (r && r->z != z)
+		r = NULL;
 	switch (ev->type) {
 	case CT_EV_PAGE_FREE:
-		if (!range_free(z, pg->pfn, order) && ct_buddy_state(z->buddy, pg->pfn) == CT_PAGE_FREE)
+		if (range_free(z, pg->pfn, order) && swap_isolated(z, r, pg->pfn, order))
+			;
+		else if (!range_free(z, pg->pfn, order) && ct_buddy_state(z->buddy, pg->pfn) == CT_PAGE_FREE)
 			conflict(z, ev->ts_ns);
 		if (pcp_order(m, order))
 			set_range(z, pg->pfn, order, CT_PAGE_PCP);
@@ -162,9 +191,14 @@ void exact_page_event(struct ct_model *m, struct mzone *z, const struct ct_event
 		break;
 	}
 	case CT_EV_PAGE_ALLOC:
-		/* normally taken off the free lists by an event before; if not, now */
+		/*
+		 * Normally taken off the free lists by an event before. A whole
+		 * free block taken without one is compaction capturing the block
+		 * it freed (compaction_capture()) or a 6.15+ fallback steal.
+		 */
 		if (ct_buddy_state(z->buddy, pg->pfn) == CT_PAGE_FREE) {
-			conflict(z, ev->ts_ns);
+			if (!range_free(z, pg->pfn, order))
+				conflict(z, ev->ts_ns);
 			ct_buddy_take(z->buddy, pg->pfn, order, CT_PAGE_USED);
 		}
 		set_range(z, pg->pfn, order, CT_PAGE_USED);
@@ -174,10 +208,68 @@ void exact_page_event(struct ct_model *m, struct mzone *z, const struct ct_event
 	}
 }
 
-uint64_t exact_free_isolate(struct ct_model *m, struct mzone *z, struct mrun *r, uint64_t start,
-			    uint64_t end, uint64_t taken, int fast)
+/* the run holds [@head, 2^@o) now (or, without a run, it is used for good) */
+static int isolate(struct ct_model *m, struct mzone *z, struct mrun *r, uint64_t head, int o)
+{
+	ct_buddy_take(z->buddy, head, o, CT_PAGE_ISOLATED);
+	if (!r) {
+		set_range(z, head, o, CT_PAGE_USED);
+		return 0;
+	}
+	return run_add_free(m, r, head, o);
+}
+
+/*
+ * The kernel isolated @want pages the model does not have free where it
+ * took them: an earlier guess put them elsewhere. Take as many from
+ * [@lo, @hi), highest blocks first, splitting a larger one for the rest,
+ * so that the zone's free pages stay right. Returns the pages taken.
+ */
+static uint64_t take_instead(struct ct_model *m, struct mzone *z, struct mrun *r, uint64_t lo,
+			     uint64_t hi, uint64_t want)
 {
 	uint64_t got = 0;
+
+	for (int o = m->norders - 1; o >= 0 && got < want; o--) {
+		uint64_t head;
+
+		while (got < want && (head = ct_buddy_highest_block(z->buddy, lo, hi, o)) != UINT64_MAX) {
+			int k = o;
+
+			while ((1ULL << k) > want - got)
+				k--;
+			/* the top part of a larger block: ct_buddy_take() splits the rest off */
+			head += (1ULL << o) - (1ULL << k);
+			if (isolate(m, z, r, head, k) < 0)
+				return got;
+			got += 1ULL << k;
+		}
+	}
+	return got;
+}
+
+/*
+ * isolate_freepages_block() probes every stride-th pfn: async runs start
+ * at COMPACT_CLUSTER_MAX (32) and drop to 1 once a pageblock gave pages.
+ * A probe that finds a free block counts its pages, every other probe one,
+ * so nr_scanned and the span tell the stride; THP skips (counted whole)
+ * only make it look smaller.
+ */
+static uint64_t probe_stride(uint64_t span, uint64_t scanned, uint64_t taken)
+{
+	uint64_t s = 1;
+
+	if (scanned <= taken || span <= taken)
+		return 1;
+	while (s < 32 && (span - taken) * 2 > (scanned - taken) * s * 3)
+		s *= 2;
+	return s;
+}
+
+uint64_t exact_free_isolate(struct ct_model *m, struct mzone *z, struct mrun *r, uint64_t start,
+			    uint64_t end, uint64_t scanned, uint64_t taken, int fast)
+{
+	uint64_t got = 0, pb_lo, pb_hi, stride;
 
 	if (end > z->end)
 		end = z->end;
@@ -193,34 +285,37 @@ uint64_t exact_free_isolate(struct ct_model *m, struct mzone *z, struct mrun *r,
 		while (o < m->norders && (1ULL << o) < taken)
 			o++;
 		head = (1ULL << o) == taken ? ct_buddy_highest_block(z->buddy, start, end, o) : UINT64_MAX;
-		if (head == UINT64_MAX) {
-			z->page_event_conflicts += taken != 0;
-			return 0;
-		}
-		ct_buddy_take(z->buddy, head, o, CT_PAGE_ISOLATED);
-		if (r && run_add_free(m, r, head, o) < 0)
-			return 0;
-		return taken;
+		if (head != UINT64_MAX)
+			return isolate(m, z, r, head, o) < 0 ? 0 : taken;
+		got = take_instead(m, z, r, start, end, taken);
+		z->page_event_conflicts += taken != 0;
+		return got;
 	}
-	/* isolate_freepages_block(): every free block from @start up, until enough */
+	/* isolate_freepages_block(): the free blocks whose head a probe meets, from @start up, until enough */
+	stride = probe_stride(end - start, scanned, taken);
 	for (uint64_t p = start; p < end && got < taken;) {
 		uint64_t head;
 		int o;
 
 		if (!ct_buddy_find(z->buddy, p, &head, &o) || head < p) {
-			p++;
+			p += stride;
 			continue;
 		}
-		ct_buddy_take(z->buddy, head, o, CT_PAGE_ISOLATED);
-		if (!r)
-			set_range(z, head, o, CT_PAGE_USED);	/* no run to return them: taken for good */
-		else if (run_add_free(m, r, head, o) < 0)
+		if (isolate(m, z, r, head, o) < 0)
 			return got;
 		got += 1ULL << o;
-		p = head + (1ULL << o);
+		p = head + (1ULL << o) - 1 + stride;
 	}
-	if (got != taken)
+	if (got != taken) {
 		z->page_event_conflicts++;
+		/* the rest from the same pageblock, then from the ones the scanner passed above it */
+		pb_lo = start & ~(m->pb_pages - 1);
+		pb_hi = pb_lo + m->pb_pages;
+		if (got < taken)
+			got += take_instead(m, z, r, pb_lo, pb_hi, taken - got);
+		if (got < taken)
+			got += take_instead(m, z, r, pb_hi, pb_hi + 8 * m->pb_pages, taken - got);
+	}
 	return got;
 }
 

@@ -140,6 +140,8 @@ struct ct_model {
 	uint32_t runs_cap, runs_used;
 	uint32_t run_serial;
 	int suitable_success_seen;	/* an older kernel: suitable can report success */
+	int pages_seen;			/* a kmem page event came: free-map zones are exact */
+	uint64_t changes_before_pages;	/* events that may have changed a zone before that */
 	int nomem;
 	int dirty;			/* events since the results were computed */
 	struct ct_model_results res;
@@ -190,9 +192,9 @@ uint64_t est_pcp_pages(const struct mzone *z);
 
 /* model_exact.c: kmem page events replayed per pfn */
 int exact_init(struct ct_model *m, struct mzone *z, const struct ct_memsnap *snap);
-void exact_page_event(struct ct_model *m, struct mzone *z, const struct ct_event *ev);
+void exact_page_event(struct ct_model *m, struct mzone *z, const struct ct_event *ev, struct mrun *r);
 uint64_t exact_free_isolate(struct ct_model *m, struct mzone *z, struct mrun *r, uint64_t start,
-			    uint64_t end, uint64_t taken, int fast);
+			    uint64_t end, uint64_t scanned, uint64_t taken, int fast);
 void exact_run_end(struct ct_model *m, struct mzone *z, struct mrun *r);
 void exact_migrate_isolate(struct ct_model *m, struct mrun *r, uint64_t start, uint64_t taken);
 void exact_migrated(struct ct_model *m, struct mzone *z, struct mrun *r, uint64_t migrated);

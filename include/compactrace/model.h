@@ -47,9 +47,10 @@ struct ct_model_opts {
 	int extfrag_threshold;
 	int keep_pageblocks;	/* fill ct_model_zone.pageblocks (JSON --pageblocks) */
 	/*
-	 * The input has kmem page events (record --pages): zones the start
-	 * snapshot's free map covers are replayed exactly, pfn by pfn.
-	 * Without it the free map seeds the estimated mode.
+	 * 1: the input has kmem page events (record --pages): zones the start
+	 * snapshot's free map covers are replayed exactly, pfn by pfn, from
+	 * the start. 0: the input decides: the free map seeds the estimated
+	 * mode, and the first kmem page event turns those zones exact.
 	 */
 	int page_events;
 	uint32_t max_runs;	/* per-run rows kept; 0: CT_MODEL_DEFAULT_RUNS */
