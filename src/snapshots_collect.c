@@ -92,7 +92,16 @@ static void notef(ct_snapshot_note_fn note, void *ctx, const char *fmt, ...)
 	note(ctx, msg);
 }
 
-/* read @root@path into "@prefix/@item"; a file that cannot be read is a note */
+const char *const ct_snapshot_items[] = {
+	"vmstat", "buddyinfo", "pagetypeinfo", "zoneinfo", "extfrag_threshold",
+	"compaction_proactiveness", "thp-enabled", "thp-defrag", "osrelease", "page-size",
+	"kpageflags-summary", "free-map", NULL,
+};
+
+/*
+ * read @root@path into "@prefix/@item"; a file that cannot be read is a
+ * note; an item the set holds already is kept (read closer to the stop)
+ */
 static int copy_item(struct ct_attach_set *set, const char *root, const char *prefix,
 		     const char *item, const char *path, ct_snapshot_note_fn note, void *ctx,
 		     char **keep, size_t *keep_len)
@@ -102,6 +111,10 @@ static int copy_item(struct ct_attach_set *set, const char *root, const char *pr
 	size_t len;
 	int ret;
 
+	if ((size_t)snprintf(full, sizeof(full), "%s/%s", prefix, item) >= sizeof(full))
+		return -CT_E_INVAL;
+	if (!keep && ct_attach_set_find(set, full, &len))
+		return 0;
 	if ((size_t)snprintf(full, sizeof(full), "%s%s", root, path) >= sizeof(full))
 		return -CT_E_INVAL;
 	ret = ct_read_file(full, MAX_PROC_FILE, &text, &len);
@@ -136,6 +149,25 @@ int ct_snapshot_collect_vmstat(struct ct_attach_set *set, const char *root, cons
 		return ret;
 	ret = add_item(set, prefix, "vmstat", text, len);
 	free(text);
+	return ret;
+}
+
+int ct_snapshot_collect_buddy(struct ct_attach_set *set, const char *root, const char *prefix)
+{
+	static const char *const items[] = { "buddyinfo", "zoneinfo" };
+	int ret = 0;
+
+	for (size_t i = 0; ret == 0 && i < sizeof(items) / sizeof(items[0]); i++) {
+		char full[4096], *text = NULL;
+		size_t len;
+
+		if ((size_t)snprintf(full, sizeof(full), "%s/proc/%s", root, items[i]) >= sizeof(full))
+			return -CT_E_INVAL;
+		ret = ct_read_file(full, MAX_PROC_FILE, &text, &len);
+		if (ret == 0)
+			ret = add_item(set, prefix, items[i], text, len);
+		free(text);
+	}
 	return ret;
 }
 
@@ -362,6 +394,80 @@ int ct_kpageflags_summary(int fd, int pageblock_order, char **text, size_t *len)
 	b.p = NULL;
 out:
 	free(b.p);
+	free(f);
+	return ret;
+}
+
+/* ---- /proc/kpageflags per pfn: the free map ---- */
+
+/* make room for pfns [0, @need) in @map, all CT_PFN_USED (0) */
+static int map_grow(struct ct_memsnap_free_map *map, uint64_t *cap, uint64_t need)
+{
+	uint64_t ncap = *cap ? *cap : 1ULL << 20;
+	uint8_t *n;
+
+	if (need <= *cap)
+		return 0;
+	while (ncap < need)
+		ncap *= 2;
+	n = realloc(map->classes, ncap / 4);
+	if (!n)
+		return -CT_E_NOMEM;
+	memset(n + *cap / 4, 0, (ncap - *cap) / 4);
+	map->classes = n;
+	*cap = ncap;
+	return 0;
+}
+
+int ct_free_map_read(int fd, struct ct_memsnap_free_map *map, ct_free_map_step_fn step, void *ctx)
+{
+	uint64_t *f, pfn = 0, cap = 0;
+	int ret = 0;
+
+	memset(map, 0, sizeof(*map));
+	f = malloc(CT_FREE_MAP_CHUNK * sizeof(*f));
+	if (!f)
+		return -CT_E_NOMEM;
+	for (;;) {
+		size_t n = 0;
+
+		while (n < CT_FREE_MAP_CHUNK) {
+			ssize_t got = pread(fd, (char *)(f + n), (CT_FREE_MAP_CHUNK - n) * 8,
+					    (off_t)((pfn + n) * 8));
+
+			if (got < 0 && errno == EINTR)
+				continue;
+			if (got < 0 || got % 8) {
+				ret = -CT_E_IO;
+				goto out;
+			}
+			if (got == 0)
+				break;
+			n += (size_t)got / 8;
+		}
+		ret = map_grow(map, &cap, pfn + n);
+		if (ret < 0)
+			goto out;
+		/* the map starts all CT_PFN_USED (0): or-ing the other classes in is enough */
+		for (size_t i = 0; i < n; i++) {
+			uint64_t p = pfn + i;
+
+			map->classes[p / 4] |= (uint8_t)(ct_pfn_class_of_kpageflags(f[i]) << (2 * (p % 4)));
+		}
+		pfn += n;
+		if (n < CT_FREE_MAP_CHUNK)
+			break;
+		if (step) {
+			ret = step(ctx);
+			if (ret < 0)
+				goto out;
+			ret = 0;
+		}
+	}
+	map->npfns = pfn;
+	if (!pfn)
+		ret = -CT_E_IO;		/* an empty kpageflags: no map */
+out:
 	free(f);
 	return ret;
 }

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "compactrace/attach.h"
+#include "compactrace/memsnap.h"
 
 /*
  * The memory-state snapshots `compactrace record` keeps in its file at the
@@ -18,13 +19,18 @@
  *   osrelease                                      the kernel release (uname -r)
  *   page-size                                      the page size in bytes, as text
  *   kpageflags-summary                             see ct_kpageflags_summary()
+ *   free-map                                       start only, `record --pages`: see
+ *                                                  ct_free_map_read() and memsnap.h
  *
  * The item names double as the file names of a --snapshot-start directory
- * (vmstat, pagetypeinfo and osrelease are the ones `report` reads).
+ * (`report --extract-snapshots` writes such directories from a recording).
  */
 
 #define CT_SNAPSHOT_START "snapshot-start"
 #define CT_SNAPSHOT_END "snapshot-end"
+
+/* Every item name above, NULL-terminated. */
+extern const char *const ct_snapshot_items[];
 
 /* Called with a one-line note, e.g. an item that could not be read. */
 typedef void (*ct_snapshot_note_fn)(void *ctx, const char *msg);
@@ -39,10 +45,22 @@ typedef void (*ct_snapshot_note_fn)(void *ctx, const char *msg);
 int ct_snapshot_collect_vmstat(struct ct_attach_set *set, const char *root, const char *prefix);
 
 /**
- * ct_snapshot_collect() - add every other item (not vmstat) under @prefix
+ * ct_snapshot_collect_buddy() - add "@prefix/buddyinfo" and "@prefix/zoneinfo"
+ *
+ * The free blocks and per-CPU lists the shadow buddy model compares with:
+ * read, like vmstat, right next to the moment tracing stops (before the
+ * buffers are written out, which allocates memory). Returns 0, -CT_E_OPEN
+ * (errno kept) or -CT_E_NOMEM.
+ */
+int ct_snapshot_collect_buddy(struct ct_attach_set *set, const char *root, const char *prefix);
+
+/**
+ * ct_snapshot_collect() - add every other item (not vmstat, not free-map) under @prefix
  * @note: told about each item that could not be read (it is then left out);
  *        may be NULL
  *
+ * An item @set already holds under @prefix is kept: it was read earlier,
+ * closer to the moment tracing stopped (ct_snapshot_collect_buddy()).
  * Returns 0 or -CT_E_NOMEM; a missing file is a note, not an error.
  */
 int ct_snapshot_collect(struct ct_attach_set *set, const char *root, const char *prefix,
@@ -67,6 +85,25 @@ int ct_snapshot_collect(struct ct_attach_set *set, const char *root, const char 
  * Returns 0, -CT_E_IO, -CT_E_INVAL or -CT_E_NOMEM.
  */
 int ct_kpageflags_summary(int fd, int pageblock_order, char **text, size_t *len);
+
+/* Called between two chunks of a free-map read; a negative return stops it. */
+typedef int (*ct_free_map_step_fn)(void *ctx);
+
+#define CT_FREE_MAP_CHUNK 65536	/* pfns per read (512 KiB of kpageflags) */
+
+/**
+ * ct_free_map_read() - /proc/kpageflags as a per-pfn free map, streaming
+ * @fd: /proc/kpageflags (or a copy), read from offset 0 to its end
+ * @map: receives pfns 0..N-1 (ts_begin_ns/ts_end_ns 0: the caller knows
+ *       the clock); free map->classes with free(), also on failure
+ * @step: called after every CT_FREE_MAP_CHUNK pfns (record drains its
+ *        trace buffers there); may be NULL
+ *
+ * Each word becomes ct_pfn_class_of_kpageflags(): 2 bits per pfn in
+ * memory, never the 8-byte words. Returns 0, -CT_E_IO (a read error or an
+ * empty file), -CT_E_NOMEM, or what @step returned when negative.
+ */
+int ct_free_map_read(int fd, struct ct_memsnap_free_map *map, ct_free_map_step_fn step, void *ctx);
 
 /**
  * ct_pageblock_order_from_pagetypeinfo() - "Page block order: N" in /proc/pagetypeinfo text

@@ -2,7 +2,8 @@
 /*
  * The recorder's pure parts, no root needed: the attachment container, the
  * trace.dat writer (read back through our own trace.dat parser), the
- * kpageflags summary, and snapshots built from attachment texts.
+ * kpageflags summary and free map, the order snapshot items are collected
+ * in, and snapshots built from attachment texts.
  *
  * Usage: test_record_unit [DIR]  writes its files into DIR (default $TMPDIR
  * or /tmp) and, when `trace-cmd` is on PATH, also checks that trace-cmd
@@ -457,6 +458,103 @@ static void test_kpageflags(void)
 	CHECK(ct_pageblock_order_from_pagetypeinfo("nothing", 7) == 0);
 }
 
+/* ---- the free map (record --pages) ---- */
+
+static int steps;
+
+static int count_step(void *ctx)
+{
+	(void)ctx;
+	return ++steps == 2 ? -CT_E_NOSPACE : 0;	/* the second call stops the read */
+}
+
+static void test_free_map(void)
+{
+	enum { BUDDY = 1 << 10 };
+	const uint64_t NOPAGE = 1ULL << 20;
+	struct ct_memsnap_free_map map;
+	char path[600];
+	uint64_t w;
+	int fd, ret;
+
+	snprintf(path, sizeof(path), "%s/ct-unit.kpageflags-map", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return;
+	/* 2.5 chunks: BUDDY every 3rd pfn, a hole, the rest allocated or flagless */
+	for (uint64_t p = 0; p < CT_FREE_MAP_CHUNK * 5 / 2; p++) {
+		w = p % 3 == 0 ? BUDDY : p == 7 ? NOPAGE : p % 3 == 1 ? (1 << 5) : 0;
+		if (write_all(fd, &w, sizeof(w)) < 0)
+			break;
+	}
+	ret = ct_free_map_read(fd, &map, NULL, NULL);
+	CHECK(ret == 0);
+	CHECK(map.npfns == CT_FREE_MAP_CHUNK * 5 / 2 && map.start_pfn == 0 && map.ts_begin_ns == 0);
+	CHECK(ct_memsnap_pfn_class(&map, 0) == CT_PFN_FREE);
+	CHECK(ct_memsnap_pfn_class(&map, 1) == CT_PFN_USED);
+	CHECK(ct_memsnap_pfn_class(&map, 2) == CT_PFN_NOFLAGS);
+	CHECK(ct_memsnap_pfn_class(&map, 7) == CT_PFN_NOPAGE);
+	CHECK(ct_memsnap_pfn_class(&map, CT_FREE_MAP_CHUNK * 2 + 1) == CT_PFN_FREE);
+	CHECK(ct_memsnap_pfn_class(&map, CT_FREE_MAP_CHUNK * 5 / 2) == CT_PFN_NOPAGE);	/* past the end */
+	free(map.classes);
+	/* the step runs between chunks; its error stops the read and is returned */
+	steps = 0;
+	ret = ct_free_map_read(fd, &map, count_step, NULL);
+	CHECK(ret == -CT_E_NOSPACE && steps == 2);
+	free(map.classes);
+	/* an empty file is no map */
+	CHECK(ftruncate(fd, 0) == 0);
+	CHECK(ct_free_map_read(fd, &map, NULL, NULL) == -CT_E_IO);
+	free(map.classes);
+	close(fd);
+	unlink(path);
+}
+
+/* buddyinfo and zoneinfo read at the stop are kept when the rest is collected after */
+static void test_collect_order(void)
+{
+	struct ct_attach_set *set = ct_attach_set_new();
+	char root[600], path[700];
+	const char *v;
+	size_t len;
+	FILE *f;
+
+	snprintf(root, sizeof(root), "%s/ct-unit-root", dir);
+	snprintf(path, sizeof(path), "%s/proc", root);
+	CHECK(set && (mkdir(root, 0755) == 0 || errno == EEXIST) && (mkdir(path, 0755) == 0 || errno == EEXIST));
+	for (int pass = 0; set && pass < 2; pass++) {
+		static const char *const items[] = { "buddyinfo", "zoneinfo" };
+
+		for (size_t i = 0; i < 2; i++) {
+			snprintf(path, sizeof(path), "%s/proc/%s", root, items[i]);
+			f = fopen(path, "w");
+			CHECK(f != NULL);
+			if (f) {
+				fprintf(f, "%s read %s\n", items[i], pass ? "later" : "at the stop");
+				fclose(f);
+			}
+		}
+		if (pass == 0)
+			CHECK(ct_snapshot_collect_buddy(set, root, CT_SNAPSHOT_END) == 0);
+		else
+			CHECK(ct_snapshot_collect(set, root, CT_SNAPSHOT_END, NULL, NULL) == 0);
+	}
+	v = set ? ct_attach_set_find(set, CT_SNAPSHOT_END "/buddyinfo", &len) : NULL;
+	CHECK(v && len == 27 && memcmp(v, "buddyinfo read at the stop\n", 27) == 0);
+	v = set ? ct_attach_set_find(set, CT_SNAPSHOT_END "/zoneinfo", &len) : NULL;
+	CHECK(v && memcmp(v, "zoneinfo read at the stop", 25) == 0);
+	CHECK(set && ct_attach_set_find(set, CT_SNAPSHOT_END "/page-size", &len) != NULL);
+	for (const char *const *it = ct_snapshot_items; *it; it++) {
+		snprintf(path, sizeof(path), "%s/proc/%s", root, *it);
+		unlink(path);
+	}
+	snprintf(path, sizeof(path), "%s/proc", root);
+	rmdir(path);
+	rmdir(root);
+	ct_attach_set_free(set);
+}
+
 /* ---- snapshots from attachment texts (the path `report` takes for a recorded file) ---- */
 
 static void test_snapshot_texts(void)
@@ -490,6 +588,8 @@ int main(int argc, char **argv)
 	test_attach();
 	test_writer();
 	test_kpageflags();
+	test_free_map();
+	test_collect_order();
 	test_snapshot_texts();
 	return ct_test_status("record-unit");
 }
