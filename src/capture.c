@@ -419,6 +419,30 @@ int ct_capture_page_size(const struct ct_capture *cap)
 	return cap->page_size;
 }
 
+int ct_capture_use_mono_clock(struct ct_capture *cap)
+{
+	char *clocks;
+	int has;
+
+	if (!cap->inst)
+		return -CT_E_INVAL;
+	clocks = tracefs_instance_file_read(cap->inst, "trace_clock", NULL);
+	/* "[local] global counter uptime perf mono mono_raw ..." */
+	has = clocks && (strstr(clocks, " mono ") || strstr(clocks, "[mono]") || strstr(clocks, " mono\n"));
+	free(clocks);
+	if (!has)
+		return -CT_E_UNSUPPORTED;
+	return tracefs_instance_file_write(cap->inst, "trace_clock", "mono") < 0 ? -CT_E_IO : 0;
+}
+
+uint64_t ct_capture_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
 int ct_capture_set_tracing(struct ct_capture *cap, int on)
 {
 	if (!cap->inst)

@@ -4,6 +4,7 @@
 
 #include <signal.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * Live capture through libtracefs (the only code that includes tracefs.h):
@@ -117,6 +118,19 @@ int ct_capture_has_cpu(const struct ct_capture *cap, int cpu);
 
 /** ct_capture_page_size() - bytes per ring-buffer page (sub-buffer) */
 int ct_capture_page_size(const struct ct_capture *cap);
+
+/**
+ * ct_capture_use_mono_clock() - timestamp the instance's events with CLOCK_MONOTONIC
+ *
+ * Sets its trace_clock to "mono", so that ct_capture_now_ns() taken in user
+ * space is a time in the trace (record --pages brackets the free-map read
+ * with two). Call it before tracing starts: a new clock empties the buffers.
+ * Returns 0, -CT_E_UNSUPPORTED (no "mono" clock) or -CT_E_IO.
+ */
+int ct_capture_use_mono_clock(struct ct_capture *cap);
+
+/** ct_capture_now_ns() - CLOCK_MONOTONIC in ns: the "mono" trace clock */
+uint64_t ct_capture_now_ns(void);
 
 /** ct_capture_set_tracing() - the instance's tracing_on; returns 0 or -CT_E_IO */
 int ct_capture_set_tracing(struct ct_capture *cap, int on);

@@ -37,6 +37,7 @@
 #include "compactrace/capture.h"
 #include "compactrace/engine.h"
 #include "compactrace/error.h"
+#include "compactrace/memsnap.h"
 #include "compactrace/snapshots_collect.h"
 #include "compactrace/source.h"
 #include "compactrace/tracedat_writer.h"
@@ -109,6 +110,7 @@ struct recorder {
 	int child_status, child_done;
 	char stop_reason[160];
 	int disk_full;
+	int mono;			/* the trace clock is "mono" (--pages) */
 	struct timespec t0, t1;
 	struct rusage ru0, ru1;		/* our own CPU time at the start and the stop */
 	sigset_t wait_mask;		/* the mask during ppoll: ours unblocked */
@@ -133,7 +135,9 @@ static void usage(FILE *out)
 		"  -d, --duration=SECONDS stop after SECONDS\n"
 		"      --pages            add kmem:mm_page_alloc, mm_page_free, mm_page_free_batched,\n"
 		"                         mm_page_alloc_zone_locked, mm_page_pcpu_drain and\n"
-		"                         migrate:mm_migrate_pages (a lot of events)\n"
+		"                         migrate:mm_migrate_pages (a lot of events), and a per-page\n"
+		"                         free map from /proc/kpageflags once tracing is on: 'report'\n"
+		"                         then replays every page (exact model); trace clock \"mono\"\n"
 		"      --reclaim          add vmscan direct-reclaim begin/end and kswapd wake/sleep\n"
 		"  -e, --event=SYS:EVENT  add another event (repeatable)\n"
 		"      --buffer-kb=N      ring buffer per CPU in KiB (default %d, less on big hosts)\n"
@@ -693,6 +697,56 @@ static int record_loop(struct recorder *r)
 	}
 }
 
+/* between two chunks of the free map: keep the page events flowing to disk */
+static int free_map_step(void *ctx)
+{
+	return drain_all(ctx, 0);
+}
+
+/*
+ * --pages: the per-pfn free map, read once the page events are traced, so
+ * that every change after it is in the trace. The read takes a while
+ * (about 0.1 s per GiB here); its window in the trace clock goes into the
+ * map, and the model counts events inside it apart (model_exact.c). A map
+ * that cannot be read is a warning: the model is then estimated.
+ */
+static int add_free_map(struct recorder *r)
+{
+	struct ct_memsnap_free_map map;
+	unsigned char *blob = NULL;
+	uint64_t t0, t1;
+	size_t len = 0;
+	int fd, ret;
+
+	fd = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		fail("/proc/kpageflags: %s: no free map, the model will estimate", strerror(errno));
+		return 0;
+	}
+	t0 = ct_capture_now_ns();
+	ret = ct_free_map_read(fd, &map, free_map_step, r);
+	t1 = ct_capture_now_ns();
+	close(fd);
+	if (ret == 0 && r->mono) {
+		map.ts_begin_ns = t0;
+		map.ts_end_ns = t1;
+	}
+	if (ret == 0)
+		ret = ct_memsnap_encode_free_map(&map, &blob, &len);
+	if (ret == 0)
+		ret = ct_attach_set_add(r->att, CT_SNAPSHOT_START "/free-map", blob, len);
+	if (ret == 0)
+		fprintf(stderr, PROG ": free map of %llu pages read from /proc/kpageflags in %.3f s\n",
+			(unsigned long long)map.npfns, (double)(t1 - t0) / 1e9);
+	free(map.classes);
+	free(blob);
+	if (ret == -CT_E_IO) {
+		fail("/proc/kpageflags: %s: no free map, the model will estimate", ct_strerror(ret));
+		ret = 0;
+	}
+	return ret;
+}
+
 /* "name: value" in a per_cpu stats text */
 static uint64_t stat_value(const char *text, const char *name)
 {
@@ -1149,6 +1203,13 @@ int ct_cmd_record(int argc, char **argv)
 		goto out;
 	}
 	snprintf(r.instance, sizeof(r.instance), "%s", ct_capture_instance_name(r.cap));
+	/* --pages: the free map's read window must be a time in the trace */
+	if (r.o.pages) {
+		r.mono = ct_capture_use_mono_clock(r.cap) == 0;
+		if (!r.mono)
+			fail("cannot set the \"mono\" trace clock in %s: the free map's read window "
+			     "will be unknown", r.instance);
+	}
 	ret = enable_events(&r);
 	if (ret < 0)
 		goto out;
@@ -1177,15 +1238,23 @@ int ct_cmd_record(int argc, char **argv)
 	/* the start snapshots, vmstat last: as close to the first event as possible */
 	ret = ct_snapshot_collect(r.att, "", CT_SNAPSHOT_START, note, NULL);
 	if (ret == 0)
+		ret = ct_snapshot_collect_buddy(r.att, "", CT_SNAPSHOT_START);
+	if (ret == 0)
 		ret = ct_snapshot_collect_vmstat(r.att, "", CT_SNAPSHOT_START);
 	if (ret < 0) {
-		fail("reading /proc/vmstat: %s", ret == -CT_E_OPEN ? strerror(errno) : ct_strerror(ret));
+		fail("reading /proc/vmstat, buddyinfo or zoneinfo: %s",
+		     ret == -CT_E_OPEN ? strerror(errno) : ct_strerror(ret));
 		goto out;
 	}
 	ret = ct_capture_set_tracing(r.cap, 1);
 	if (ret < 0) {
 		fail("cannot turn tracing on in %s: %s", r.instance, strerror(errno));
 		goto out;
+	}
+	if (r.o.pages) {
+		ret = add_free_map(&r);
+		if (ret < 0)
+			goto out;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &r.t0);
 	getrusage(RUSAGE_SELF, &r.ru0);
@@ -1209,6 +1278,9 @@ int ct_cmd_record(int argc, char **argv)
 	getrusage(RUSAGE_SELF, &r.ru1);
 	if (ret == 0 && ct_snapshot_collect_vmstat(r.att, "", CT_SNAPSHOT_END) < 0)
 		fail("reading /proc/vmstat at the end: %s", strerror(errno));
+	/* before writing the buffers out allocates page cache */
+	if (ret == 0 && ct_snapshot_collect_buddy(r.att, "", CT_SNAPSHOT_END) < 0)
+		fail("reading /proc/buddyinfo or zoneinfo at the end: %s", strerror(errno));
 	stop_child(&r);
 	if (ret == 0 && !r.disk_full) {
 		ret = drain_all(&r, 1);
