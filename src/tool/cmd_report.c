@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "args.h"
 #include "commands.h"
@@ -15,6 +16,7 @@
 #include "compactrace/memsnap.h"
 #include "compactrace/model.h"
 #include "compactrace/report.h"
+#include "compactrace/snapshots_collect.h"
 #include "compactrace/source.h"
 #include "compactrace/vmstat_check.h"
 #include "model_snap.h"
@@ -22,7 +24,7 @@
 #include "snapshot.h"
 
 enum output_format { OUT_TEXT, OUT_JSON, OUT_NDJSON };
-enum { OPT_NO_MODEL = 256, OPT_MAP, OPT_PAGEBLOCKS, OPT_THRESHOLD };
+enum { OPT_NO_MODEL = 256, OPT_MAP, OPT_PAGEBLOCKS, OPT_THRESHOLD, OPT_EXTRACT };
 
 struct report_opts {
 	enum output_format format;
@@ -33,6 +35,7 @@ struct report_opts {
 	char filter_desc[128];
 	int no_model, map, pageblocks;	/* the shadow buddy model */
 	int has_threshold, threshold;
+	const char *extract;		/* --extract-snapshots DIR */
 };
 
 struct ndjson_ctx {
@@ -68,6 +71,10 @@ static void usage(FILE *out)
 		"      --extfrag-threshold=N      vm.extfrag_threshold for the model, when no\n"
 		"                                 snapshot says it (default 500)\n"
 		"      --no-model                 do not replay runs against the shadow buddy model\n"
+		"      --extract-snapshots=DIR    write the snapshots a 'compactrace record' file\n"
+		"                                 carries into DIR/snapshot-start and\n"
+		"                                 DIR/snapshot-end (for --snapshot-* with the file\n"
+		"                                 as text), and no report\n"
 		"  -h, --help\n");
 }
 
@@ -86,6 +93,7 @@ static int parse_args(int argc, char **argv, struct report_opts *o)
 		{ "map", no_argument, NULL, OPT_MAP },
 		{ "pageblocks", no_argument, NULL, OPT_PAGEBLOCKS },
 		{ "extfrag-threshold", required_argument, NULL, OPT_THRESHOLD },
+		{ "extract-snapshots", required_argument, NULL, OPT_EXTRACT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -148,6 +156,9 @@ static int parse_args(int argc, char **argv, struct report_opts *o)
 			o->has_threshold = 1;
 			o->threshold = (int)v;
 			break;
+		case OPT_EXTRACT:
+			o->extract = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 1;
@@ -157,6 +168,9 @@ static int parse_args(int argc, char **argv, struct report_opts *o)
 	}
 	if (optind >= argc)
 		return fprintf(stderr, "compactrace report: no input file (use '-' for stdin)\n"), -1;
+	if (o->extract && (argc - optind != 1 || o->snapshot_start))
+		return fprintf(stderr, "compactrace report: --extract-snapshots takes one input file "
+			       "and no --snapshot-*\n"), -1;
 	if (!o->snapshot_start != !o->snapshot_end)
 		return fprintf(stderr, "compactrace report: --snapshot-start and --snapshot-end go together\n"), -1;
 	if (o->engine.filter_pid >= 0 || o->engine.filter_comm) {
@@ -286,6 +300,78 @@ static void load_model_snapshots(const struct report_opts *o, const struct ct_so
 	}
 }
 
+/* write @data to DIR/NAME, creating DIR; prints the error */
+static int write_item(const char *dir, const char *name, const void *data, size_t len)
+{
+	char path[PATH_MAX];
+	FILE *f;
+	int ok;
+
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		fprintf(stderr, "compactrace: %s: %s\n", dir, strerror(errno));
+		return -CT_E_WRITE;
+	}
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path)) {
+		fprintf(stderr, "compactrace: %s: file name too long\n", dir);
+		return -CT_E_INVAL;
+	}
+	f = fopen(path, "we");
+	if (!f) {
+		fprintf(stderr, "compactrace: %s: %s\n", path, strerror(errno));
+		return -CT_E_WRITE;
+	}
+	ok = fwrite(data, 1, len, f) == len;
+	ok &= fclose(f) == 0;
+	if (!ok)
+		fprintf(stderr, "compactrace: writing %s: %s\n", path, strerror(errno));
+	return ok ? 0 : -CT_E_WRITE;
+}
+
+/*
+ * --extract-snapshots: the snapshot items the input carries, as the
+ * directories --snapshot-start/--snapshot-end read. Returns the exit status.
+ */
+static int extract_snapshots(const char *path, const char *input_format, const char *dir)
+{
+	static const char *const prefixes[] = { CT_SNAPSHOT_START, CT_SNAPSHOT_END };
+	struct ct_source *src = NULL;
+	char err[512], name[128], sub[PATH_MAX];
+	int written = 0, ret = 0;
+
+	if (ct_source_open(path, input_format, &src, err, sizeof(err)) < 0) {
+		fprintf(stderr, "compactrace: %s\n", err);
+		return CT_EXIT_ERROR;
+	}
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		fprintf(stderr, "compactrace: %s: %s\n", dir, strerror(errno));
+		ret = -CT_E_WRITE;
+	}
+	for (size_t p = 0; ret == 0 && p < 2; p++) {
+		snprintf(sub, sizeof(sub), "%s/%s", dir, prefixes[p]);
+		for (const char *const *it = ct_snapshot_items; ret == 0 && *it; it++) {
+			const void *data;
+			size_t len;
+
+			snprintf(name, sizeof(name), "%s/%s", prefixes[p], *it);
+			data = ct_source_attachment(src, name, &len);
+			if (!data)
+				continue;
+			ret = write_item(sub, *it, data, len);
+			written += ret == 0;
+		}
+	}
+	if (ret == 0 && !written) {
+		fprintf(stderr, "compactrace: %s carries no snapshots (only files of 'compactrace "
+			"record' do)\n", path);
+		ret = -CT_E_INVAL;
+	}
+	if (ret == 0)
+		fprintf(stderr, "compactrace: %d snapshot items written into %s/%s and %s/%s\n", written,
+			dir, CT_SNAPSHOT_START, dir, CT_SNAPSHOT_END);
+	ct_source_free(src);
+	return ret == 0 ? CT_EXIT_OK : CT_EXIT_ERROR;
+}
+
 int ct_cmd_report(int argc, char **argv)
 {
 	struct report_opts o = { 0 };
@@ -308,6 +394,8 @@ int ct_cmd_report(int argc, char **argv)
 			usage(stderr);
 		return ret < 0 ? CT_EXIT_USAGE : CT_EXIT_OK;
 	}
+	if (o.extract)
+		return extract_snapshots(argv[optind], o.input_format, o.extract);
 	if (o.snapshot_start) {
 		if (load_snapshot_dirs(&o, &snap_start, &snap_end) < 0)
 			goto out;
