@@ -740,8 +740,10 @@ static int add_free_map(struct recorder *r)
 			(unsigned long long)map.npfns, (double)(t1 - t0) / 1e9);
 	free(map.classes);
 	free(blob);
-	if (ret == -CT_E_IO) {
-		fail("/proc/kpageflags: %s: no free map, the model will estimate", ct_strerror(ret));
+	/* a full disk stops the recording in record_loop(), which says so */
+	if (ret == -CT_E_IO || ret == -CT_E_NOSPACE) {
+		fail("/proc/kpageflags: %s: no free map, the model will estimate",
+		     ret == -CT_E_IO ? ct_strerror(ret) : "the disk is full");
 		ret = 0;
 	}
 	return ret;
@@ -1251,14 +1253,14 @@ int ct_cmd_record(int argc, char **argv)
 		fail("cannot turn tracing on in %s: %s", r.instance, strerror(errno));
 		goto out;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &r.t0);
+	getrusage(RUSAGE_SELF, &r.ru0);
+	r.data_kept = 1;
 	if (r.o.pages) {
 		ret = add_free_map(&r);
 		if (ret < 0)
 			goto out;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &r.t0);
-	getrusage(RUSAGE_SELF, &r.ru0);
-	r.data_kept = 1;
 	fprintf(stderr, PROG ": recording %d events into %s (instance %s, %zu KiB per CPU)%s\n",
 		r.nev, r.o.output, r.instance, r.o.buffer_kb,
 		r.o.command ? "" : r.o.duration > 0 ? "" : "; Ctrl-C stops");

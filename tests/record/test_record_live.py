@@ -362,6 +362,53 @@ def t_pages_reclaim():
         check(tc[0] == d["events"], f"pages: trace-cmd {tc[0]} events, compactrace {d['events']}")
     if d:
         check(d["events"] > 10000, f"pages: only {d['events']} events with page churn")
+    check_free_map(out, d, "pages")
+
+
+def check_free_map(out, d, case):
+    """The free map of a --pages file: read once tracing was on, and the exact model it seeds."""
+    fm = attachments(out).get("snapshot-start/free-map", b"")
+    if not check(fm[:11] == b"CTFREEMAP1\n" and len(fm) > 43, f"{case}: no free map attachment"):
+        return
+    start, npfns, ts0, ts1 = struct.unpack_from("<4Q", fm, 11)
+    check(start == 0 and npfns > 0 and len(fm) == 43 + (npfns + 3) // 4, f"{case}: free map header {npfns}")
+    if not d:
+        return
+    first, last = d["sources"][0]["first_ts_ns"], d["sources"][0]["last_ts_ns"]
+    # the window is in the trace's clock ("mono", not "local", which is off by tens of ms
+    # here): it starts as tracing does (page events follow within microseconds, but the
+    # first may come after it) and ends before tracing stops
+    check(first - 5 * 10**6 < ts0 < ts1 <= last, f"{case}: free map window {ts0}..{ts1}, trace {first}..{last}")
+    m = d.get("model") or {}
+    check(m.get("mode") == "exact", f"{case}: model mode {m.get('mode')}")
+    for z in m.get("zones", []):
+        check(z["mode"] == "exact" and z["seeding"] == "free-map", f"{case}: zone {z['zone']} {z['mode']}")
+        check(z["accuracy"] is not None and z["accuracy"] >= 0.99,
+              f"{case}: zone {z['zone']} accuracy {z['accuracy']} (free blocks {z['free_blocks']})")
+
+
+def t_pages_compact():
+    """--pages during manual compaction: exact model, as report and as trace-cmd's text say."""
+    out = f"{tmp}/pages-compact.dat"
+    r = record(["-o", out, "--pages", "--", "sh", "-c", "echo 1 > /proc/sys/vm/compact_memory"])
+    check(r.returncode == 0, f"pages_compact: exit {r.returncode}: {r.stderr}")
+    d = report_json(out)
+    check_free_map(out, d, "pages_compact")
+    if not d or not shutil.which("trace-cmd"):
+        return
+    x = subprocess.run([tool, "report", "--extract-snapshots", f"{tmp}/pc-snap", out], capture_output=True,
+                       text=True)
+    check(x.returncode == 0 and os.path.exists(f"{tmp}/pc-snap/snapshot-start/free-map"),
+          f"pages_compact: --extract-snapshots: {x.stderr}")
+    txt = f"{tmp}/pages-compact.txt"
+    with open(txt, "w") as f:
+        subprocess.run(["trace-cmd", "report", out], stdout=f, stderr=subprocess.DEVNULL, timeout=600)
+    t = report_json(txt, "--snapshot-start", f"{tmp}/pc-snap/snapshot-start", "--snapshot-end",
+                    f"{tmp}/pc-snap/snapshot-end")
+    if t:
+        check(t["events"] == d["events"], f"pages_compact: text {t['events']} events, trace.dat {d['events']}")
+        check(t["model"]["zones"] == d["model"]["zones"], "pages_compact: the text's model differs")
+    shutil.rmtree(f"{tmp}/pc-snap", ignore_errors=True)
 
 
 def t_lost():
