@@ -526,7 +526,9 @@ static int dec_page(enum ct_event_type type, const char *s, size_t n, struct ct_
 	const char *cur = s, *end = s + n;
 	int may_fail = type == CT_EV_PAGE_ALLOC || type == CT_EV_PAGE_ALLOC_ZONE_LOCKED;
 	unsigned need = 1, seen = 0;
-	int bad = 0, null_page = 0;
+	const char *page = NULL;
+	size_t page_len = 0;
+	int bad = 0;
 	struct kv kv;
 
 	pg->order = -1;
@@ -553,12 +555,13 @@ static int dec_page(enum ct_event_type type, const char *s, size_t n, struct ct_
 			bad |= ct_text_parse_i32(kv.v, kv.vl, &pg->percpu_refill);
 			seen |= 8;
 		} else if (may_fail && KEY(&kv, "page")) {
-			null_page = null_pointer(kv.v, kv.vl);
+			page = kv.v;
+			page_len = kv.vl;
 		}
 	}
 	if (bad || (seen & need) != need)
 		return -1;
-	if (null_page && may_fail)
+	if (may_fail && pg->pfn == 0 && page && null_pointer(page, page_len))
 		pg->pfn = CT_PFN_NONE;
 	return 0;
 }
