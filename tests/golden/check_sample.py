@@ -14,6 +14,8 @@ For samples/traces/NAME/ this:
      runs and stalls;
   5. compares the JSON and text reports with the golden files kept beside
      the trace (--update rewrites them).
+A `compactrace record --pages` sample (trace.dat only, snapshots inside)
+is checked as check_record_sample() says.
 Exit 0 pass, 1 fail, 77 skip.
 """
 import argparse
@@ -57,6 +59,19 @@ def run_report(tool, args):
              f"{p.stderr.decode(errors='replace').strip()}")
         return None
     return p.stdout.decode()
+
+
+def json_report(tool, args, schema):
+    """(text, parsed) of a JSON report validated against the schema; (None, None) on failure."""
+    out = run_report(tool, args)
+    if out is None:
+        return None, None
+    report = json.loads(out)
+    try:
+        jsonschema.validate(report, schema)
+    except jsonschema.ValidationError as e:
+        fail(f"schema: {e.message} at {list(e.absolute_path)}")
+    return out, report
 
 
 EVENT_RE = re.compile(r"\s(mm_compaction_\w+|mm_page_alloc_extfrag):\s(.*)$")
@@ -193,6 +208,91 @@ def golden(path, text, update, rel_to):
         fail(f"{path} differs:\n{diff}")
 
 
+MODEL_ACCURACY = 0.99	# free blocks per order at the end, every zone compaction touched
+MODEL_AGREEMENT = 0.95	# compaction_suitable() decisions the model predicts as traced
+
+
+def check_model(report, what):
+    """The exact model of a record --pages trace: its accuracy and agreement."""
+    m = report.get("model") or {}
+    if m.get("mode") != "exact":
+        fail(f"{what}: model mode {m.get('mode')}, want exact")
+    for z in m.get("zones", []):
+        touched = z["runs"]["count"] or z["suitable"]["events"]
+        su = z["suitable"]
+        print(f"  {what} model {z['zone']}: {z['mode']} from {z['seeding']}, accuracy {z['accuracy']}, "
+              f"suitable agreed {su['agreed']} of {su['predicted']}")
+        if z["mode"] != "exact" or z["seeding"] != "free-map":
+            fail(f"{what}: zone {z['zone']} is {z['mode']} from {z['seeding']}")
+        if touched and (z["accuracy"] is None or z["accuracy"] < MODEL_ACCURACY):
+            fail(f"{what}: zone {z['zone']} accuracy {z['accuracy']} < {MODEL_ACCURACY}")
+        if su["predicted"] and su["agreed"] < MODEL_AGREEMENT * su["predicted"]:
+            fail(f"{what}: zone {z['zone']} agrees on {su['agreed']} of {su['predicted']} decisions")
+
+
+def model_outcome(report):
+    """What the text and the binary rendering of one capture must share of the model."""
+    return [{k: z[k] for k in ("zone", "mode", "seeding", "free_blocks", "accuracy", "suitable")}
+            for z in (report.get("model") or {}).get("zones", [])]
+
+
+def check_record_sample(args, sample, schema, tmp):
+    """A `compactrace record --pages` sample: trace.dat carries its snapshots and free map.
+
+    The report of the trace.dat is validated, its totals recomputed from
+    `trace-cmd report` text, its vmstat check and exact model checked
+    against the thresholds above; the same text, reported with the
+    snapshots `report --extract-snapshots` writes, must reconstruct the same
+    runs and model; goldens last.
+    """
+    dat = materialize(sample, "trace.dat", tmp)
+    out, report = json_report(args.tool, ["-f", "json", dat], schema)
+    if report is None:
+        return 1
+    for k, c in (report["vmstat_check"] or {}).items():
+        if c["verdict"] not in ("equal", "explained"):
+            fail(f"vmstat_check.{k} is {c['verdict']}: {c['reason']}")
+    if report["vmstat_check"] is None:
+        fail("the recording carries no vmstat snapshots")
+    if report["quality"]["parse_errors"] or report["quality"]["lost_events"]:
+        fail(f"quality: {report['quality']}")
+    check_model(report, "trace.dat")
+
+    text = os.path.join(tmp, "trace.trace-cmd.txt")
+    try:
+        with open(text, "w") as f:
+            tc = subprocess.run(["trace-cmd", "report", dat], stdout=f, stderr=subprocess.DEVNULL)
+    except FileNotFoundError:
+        tc = None
+    if tc is None or tc.returncode != 0:
+        print("  trace-cmd is not available: the text path is not checked", file=sys.stderr)
+    else:
+        want = independent_totals(text)
+        for k, v in want.items():
+            if report["totals"][k] != v:
+                fail(f"totals.{k} = {report['totals'][k]}, independent sum = {v}")
+        snaps = os.path.join(tmp, "snapshots")
+        if run_report(args.tool, ["--extract-snapshots", snaps, dat]) is not None:
+            out2 = run_report(args.tool, ["-f", "json", "--snapshot-start", os.path.join(snaps, "snapshot-start"),
+                                          "--snapshot-end", os.path.join(snaps, "snapshot-end"), text])
+            if out2 is not None:
+                r2 = json.loads(out2)
+                check_model(r2, "trace-cmd text")
+                d = (first_difference(comparable(report, False), comparable(r2, False))
+                     or timings_close(report, r2, 1.0)
+                     or first_difference(model_outcome(report), model_outcome(r2)))
+                if d:
+                    fail(f"trace-cmd text reconstructs differently from trace.dat: {d}")
+                else:
+                    print("  trace-cmd-text: same runs and model as trace.dat (timings within 1 µs)")
+
+    golden(os.path.join(sample, "expected.json"), out, args.update, os.path.dirname(dat))
+    text_report = run_report(args.tool, [dat])
+    if text_report is not None:
+        golden(os.path.join(sample, "expected.txt"), text_report, args.update, os.path.dirname(dat))
+    return 1 if failures else 0
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--tool", required=True)
@@ -206,6 +306,8 @@ def main():
         schema = json.load(f)
     with tempfile.TemporaryDirectory() as tmp:
         ftrace = materialize(sample, "trace.ftrace.txt", tmp)
+        if not ftrace and (materialize(sample, "trace.dat", tmp)):
+            return check_record_sample(args, sample, schema, tmp)
         if not ftrace:
             print(f"no trace.ftrace.txt in {sample}", file=sys.stderr)
             return 1
@@ -214,14 +316,9 @@ def main():
         if not os.path.isdir(os.path.join(sample, "snapshot-start")):
             snaps = []
 
-        out = run_report(args.tool, ["-f", "json"] + snaps + [ftrace])
-        if out is None:
+        out, report = json_report(args.tool, ["-f", "json"] + snaps + [ftrace], schema)
+        if report is None:
             return 1
-        report = json.loads(out)
-        try:
-            jsonschema.validate(report, schema)
-        except jsonschema.ValidationError as e:
-            fail(f"schema: {e.message} at {list(e.absolute_path)}")
 
         # ground truth 1: totals equal independent sums over the events
         want = independent_totals(ftrace)
