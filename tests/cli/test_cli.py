@@ -120,6 +120,17 @@ with tempfile.TemporaryDirectory() as tmp:
     rc, out, err = run(["report", "--snapshot-start", tmp, "--snapshot-end", tmp, SAMPLE])
     check(rc == 1 and "vmstat" in err, f"snapshot without vmstat: rc={rc} err={err!r}")
 
+    # --extract-snapshots: one input, no --snapshot-*, and only a recording carries snapshots
+    snapdir = os.path.join(tmp, "snaps")
+    rc, out, err = run(["report", "--extract-snapshots", snapdir, SAMPLE, SAMPLE])
+    check(rc == 2 and "one input" in err, f"extract from two files: rc={rc} err={err!r}")
+    rc, out, err = run(["report", "--extract-snapshots", snapdir, "--snapshot-start", tmp,
+                        "--snapshot-end", tmp, SAMPLE])
+    check(rc == 2, f"extract with --snapshot-*: rc={rc}")
+    rc, out, err = run(["report", "--extract-snapshots", snapdir, SAMPLE])
+    check(rc == 1 and "no snapshots" in err and out == "", f"extract from text: rc={rc} err={err!r}")
+    check(not os.listdir(snapdir) if os.path.isdir(snapdir) else True, "extract from text wrote files")
+
     # NDJSON: one line per run and stall, then the report
     rc, out, err = run(["report", "-f", "ndjson", SAMPLE])
     check(rc == 0, f"ndjson rc={rc}")
