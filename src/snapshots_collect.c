@@ -135,40 +135,34 @@ static int copy_item(struct ct_attach_set *set, const char *root, const char *pr
 	return ret;
 }
 
-int ct_snapshot_collect_vmstat(struct ct_attach_set *set, const char *root, const char *prefix)
+/* @root/proc/@item into "@prefix/@item"; a file that cannot be read is an error here */
+static int proc_item(struct ct_attach_set *set, const char *root, const char *prefix, const char *item)
 {
 	char full[4096];
 	char *text = NULL;
 	size_t len;
 	int ret;
 
-	if ((size_t)snprintf(full, sizeof(full), "%s/proc/vmstat", root) >= sizeof(full))
+	if ((size_t)snprintf(full, sizeof(full), "%s/proc/%s", root, item) >= sizeof(full))
 		return -CT_E_INVAL;
 	ret = ct_read_file(full, MAX_PROC_FILE, &text, &len);
 	if (ret < 0)
 		return ret;
-	ret = add_item(set, prefix, "vmstat", text, len);
+	ret = add_item(set, prefix, item, text, len);
 	free(text);
 	return ret;
 }
 
+int ct_snapshot_collect_vmstat(struct ct_attach_set *set, const char *root, const char *prefix)
+{
+	return proc_item(set, root, prefix, "vmstat");
+}
+
 int ct_snapshot_collect_buddy(struct ct_attach_set *set, const char *root, const char *prefix)
 {
-	static const char *const items[] = { "buddyinfo", "zoneinfo" };
-	int ret = 0;
+	int ret = proc_item(set, root, prefix, "buddyinfo");
 
-	for (size_t i = 0; ret == 0 && i < sizeof(items) / sizeof(items[0]); i++) {
-		char full[4096], *text = NULL;
-		size_t len;
-
-		if ((size_t)snprintf(full, sizeof(full), "%s/proc/%s", root, items[i]) >= sizeof(full))
-			return -CT_E_INVAL;
-		ret = ct_read_file(full, MAX_PROC_FILE, &text, &len);
-		if (ret == 0)
-			ret = add_item(set, prefix, items[i], text, len);
-		free(text);
-	}
-	return ret;
+	return ret < 0 ? ret : proc_item(set, root, prefix, "zoneinfo");
 }
 
 int ct_pageblock_order_from_pagetypeinfo(const char *text, size_t len)

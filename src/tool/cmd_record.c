@@ -706,7 +706,7 @@ static int free_map_step(void *ctx)
 /*
  * --pages: the per-pfn free map, read once the page events are traced, so
  * that every change after it is in the trace. The read takes a while
- * (about 0.1 s per GiB here); its window in the trace clock goes into the
+ * (0.2-0.7 s for 25 GiB here); its window in the trace clock goes into the
  * map, and the model counts events inside it apart (model_exact.c). A map
  * that cannot be read is a warning: the model is then estimated.
  */
