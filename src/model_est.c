@@ -29,12 +29,12 @@
 
 /* ---- bitmaps ------------------------------------------------------------ */
 
-static uint64_t *fw(const struct mzone *z, uint64_t b)
+static inline uint64_t *fw(const struct mzone *z, uint64_t b)
 {
 	return z->freeb + b * z->wpb;
 }
 
-static uint64_t *hw(const struct mzone *z, uint64_t b)
+static inline uint64_t *hw(const struct mzone *z, uint64_t b)
 {
 	return z->heldb + b * z->wpb;
 }
@@ -45,7 +45,7 @@ static int bit(const uint64_t *w, uint32_t i)
 }
 
 /* The mask of bits [lo, hi) of one word; 0 <= lo < hi <= 64. */
-static uint64_t word_mask(uint32_t lo, uint32_t hi)
+static inline uint64_t word_mask(uint32_t lo, uint32_t hi)
 {
 	uint64_t m = hi == 64 ? ~0ULL : (1ULL << hi) - 1;
 
@@ -53,7 +53,7 @@ static uint64_t word_mask(uint32_t lo, uint32_t hi)
 }
 
 /* The bits of word @wi inside [lo, hi). */
-static uint64_t range_mask(uint32_t wi, uint32_t lo, uint32_t hi)
+static inline uint64_t range_mask(uint32_t wi, uint32_t lo, uint32_t hi)
 {
 	uint32_t a = wi * 64, e = a + 64;
 
@@ -106,14 +106,7 @@ static int bits_one(const uint64_t *w, uint32_t off, uint32_t n)
 	return 1;
 }
 
-/* without -mpopcnt __builtin_popcountll is a library call: this is quicker */
-static uint32_t popcount64(uint64_t x)
-{
-	x -= (x >> 1) & 0x5555555555555555ULL;
-	x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
-	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
-	return (uint32_t)((x * 0x0101010101010101ULL) >> 56);
-}
+#define popcount64 ct_popcount64
 
 static uint32_t popcount_block(const uint64_t *w, uint32_t wpb)
 {
@@ -125,7 +118,7 @@ static uint32_t popcount_block(const uint64_t *w, uint32_t wpb)
 }
 
 /* The first set bit of @w in [i, hi), or hi. */
-static uint32_t next_set(const uint64_t *w, uint32_t i, uint32_t hi)
+static inline uint32_t next_set(const uint64_t *w, uint32_t i, uint32_t hi)
 {
 	while (i < hi) {
 		uint64_t x = w[i / 64] >> (i % 64);
@@ -140,12 +133,12 @@ static uint32_t next_set(const uint64_t *w, uint32_t i, uint32_t hi)
 }
 
 /* The first pfn of pageblock @b and the part of it inside the zone: [lo, hi) offsets. */
-static uint64_t block_pfn(const struct ct_model *m, const struct mzone *z, uint64_t b)
+static inline uint64_t block_pfn(const struct ct_model *m, const struct mzone *z, uint64_t b)
 {
 	return (z->pb0 + b) << m->pbo;
 }
 
-static void block_valid(const struct ct_model *m, const struct mzone *z, uint64_t b,
+static inline void block_valid(const struct ct_model *m, const struct mzone *z, uint64_t b,
 			uint32_t *lo, uint32_t *hi)
 {
 	uint64_t first = block_pfn(m, z, b), last = first + m->pb_pages;
@@ -156,38 +149,74 @@ static void block_valid(const struct ct_model *m, const struct mzone *z, uint64_
 
 /* ---- canonical counts ---------------------------------------------------- */
 
+/*
+ * Aligned 2^o-bit slots of word @x that are entirely set, for o = 0..6, into
+ * @full: the partial sums of a popcount's adding tree, where a field is
+ * full when its count reaches the field's width, the only count with the
+ * field's top bit set. About forty operations, no loop.
+ */
+static inline void word_full(uint64_t x, int32_t *full)
+{
+	const uint64_t ones = 0x0101010101010101ULL;
+	uint64_t c1 = x - ((x >> 1) & 0x5555555555555555ULL);	/* 2-bit fields: 0..2 */
+	uint64_t c2 = (c1 & 0x3333333333333333ULL) + ((c1 >> 2) & 0x3333333333333333ULL);
+	uint64_t c3 = (c2 + (c2 >> 4)) & 0x0f0f0f0f0f0f0f0fULL;	/* bytes: 0..8 */
+	uint64_t c4 = (c3 + (c3 >> 8)) & 0x00ff00ff00ff00ffULL;	/* 16 bits: 0..16 */
+	uint64_t c5 = (c4 + (c4 >> 16)) & 0x0000ffff0000ffffULL;	/* 32 bits: 0..32 */
+	uint64_t y;
+
+	full[0] = (int32_t)((c3 * ones) >> 56);
+	y = (c1 >> 1) & 0x5555555555555555ULL;
+	y = (y + (y >> 2)) & 0x3333333333333333ULL;
+	y = (y + (y >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+	full[1] = (int32_t)((y * ones) >> 56);
+	y = (c2 >> 2) & 0x1111111111111111ULL;
+	y = (y + (y >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+	full[2] = (int32_t)((y * ones) >> 56);
+	full[3] = (int32_t)((((c3 >> 3) & ones) * ones) >> 56);
+	full[4] = (int32_t)((((c4 >> 4) & 0x0001000100010001ULL) * 0x0001000100010001ULL) >> 48);
+	full[5] = (int32_t)(((c5 >> 5) & 1) + ((c5 >> 37) & 1));
+	full[6] = x == ~0ULL;
+}
+
+static inline void word_full_fast(uint64_t x, int32_t *full)
+{
+	static const int32_t all[7] = { 64, 32, 16, 8, 4, 2, 1 };
+
+	if (x == 0)
+		memset(full, 0, sizeof(all));
+	else if (x == ~0ULL)
+		memcpy(full, all, sizeof(all));
+	else
+		word_full(x, full);
+}
+
 /* Aligned 2^o slots of @w that are entirely set, for o = 0..pbo, into @full. */
 static void full_slots(const uint64_t *w, uint32_t wpb, int pbo, uint32_t *full)
 {
-	static const uint64_t align_mask[7] = {
-		~0ULL, 0x5555555555555555ULL, 0x1111111111111111ULL, 0x0101010101010101ULL,
-		0x0001000100010001ULL, 0x0000000100000001ULL, 0x1ULL,
-	};
-	uint32_t bits = 1u << pbo;
+	int32_t f[7];
 
-	for (int o = 0; o <= pbo; o++) {
-		uint32_t n = 0;
+	if (pbo < 6) {	/* one word, partly used */
+		word_full(w[0] & ((1ULL << (1u << pbo)) - 1), f);
+		for (int o = 0; o <= pbo; o++)
+			full[o] = (uint32_t)f[o];
+		return;
+	}
+	memset(full, 0, sizeof(*full) * (size_t)(pbo + 1));
+	for (uint32_t i = 0; i < wpb; i++) {
+		word_full(w[i], f);
+		for (int o = 0; o <= 6; o++)
+			full[o] += (uint32_t)f[o];
+	}
+	for (int o = 7; o <= pbo && full[o - 1] >= 2; o++) {
+		uint32_t per = 1u << (o - 6), n = 0;
 
-		if (o <= 6) {
-			for (uint32_t i = 0; i < wpb; i++) {
-				uint64_t g = w[i];
+		for (uint32_t i = 0; i < wpb; i += per) {
+			uint32_t k = 0;
 
-				if (bits < 64)
-					g &= (1ULL << bits) - 1;
-				for (int j = 0; j < o; j++)
-					g &= g >> (1u << j);
-				n += popcount64(g & align_mask[o]);
-			}
-		} else {
-			uint32_t per = 1u << (o - 6);
-
-			for (uint32_t i = 0; i < wpb; i += per) {
-				uint32_t k = 0;
-
-				while (k < per && w[i + k] == ~0ULL)
-					k++;
-				n += k == per;
-			}
+			while (k < per && w[i + k] == ~0ULL)
+				k++;
+			n += k == per;
 		}
 		full[o] = n;
 	}
@@ -208,20 +237,33 @@ static int group_full(const struct ct_model *m, const struct mzone *z, uint64_t 
 
 static void set_whole(struct ct_model *m, struct mzone *z, uint64_t b, int whole)
 {
-	int before[MAX_ORDERS + 1], after;
 	uint64_t abs = z->pb0 + b;
+	int d = whole ? 1 : -1;
 
 	if (!!(z->pb[b].flags & PB_WHOLE) == !!whole)
 		return;
-	for (int l = m->pbo; l < m->norders; l++)
-		before[l] = group_full(m, z, abs, l);
 	if (whole)
 		z->pb[b].flags |= PB_WHOLE;
 	else
 		z->pb[b].flags &= (uint8_t)~PB_WHOLE;
+	/*
+	 * Each aligned group holding it was or becomes full when the rest of
+	 * it is: the other half of the group below. Up to the first that is not.
+	 */
 	for (int l = m->pbo; l < m->norders; l++) {
-		after = group_full(m, z, abs, l);
-		z->full[l] += after - before[l];
+		uint64_t n = 1ULL << (l - m->pbo), first = abs & ~(n - 1);
+
+		if (first < z->pb0 || first + n > z->pb0 + z->npb)
+			break;
+		if (l > m->pbo) {
+			uint64_t other = (abs ^ (n / 2)) & ~(n / 2 - 1), i;
+
+			for (i = 0; i < n / 2 && (z->pb[other + i - z->pb0].flags & PB_WHOLE); i++)
+				;
+			if (i < n / 2)
+				break;
+		}
+		z->full[l] += d;
 	}
 }
 
@@ -325,84 +367,106 @@ recount:
 	block_recount(m, z, b, before);
 }
 
-/* Aligned 2^o-bit slots of word @x that are entirely set, for o = 0..6, into @full. */
-static void word_full(uint64_t x, int32_t *full)
-{
-	static const uint64_t align[7] = {
-		~0ULL, 0x5555555555555555ULL, 0x1111111111111111ULL, 0x0101010101010101ULL,
-		0x0001000100010001ULL, 0x0000000100000001ULL, 0x1ULL,
-	};
-
-	for (int o = 0; o <= 6; o++) {
-		full[o] = (int32_t)popcount64(x & align[o]);
-		if (o < 6)
-			x &= x >> (1u << o);
-	}
-}
-
 /*
- * Set (or clear) @bits of word @wi of pageblock @b's free bitmap: the
+ * Word @wi of pageblock @b's free bitmap changes from @old to @now: the
  * pages one migration step moves. The counts change only in the slots of
  * this word and, when it is or becomes entirely free, its ancestors.
  */
-static void fword(struct ct_model *m, struct mzone *z, uint64_t b, uint32_t wi, uint64_t bits, int set)
+static void fword_change(struct ct_model *m, struct mzone *z, uint64_t b, uint32_t wi, uint64_t old,
+			 uint64_t now)
 {
-	uint64_t *w = fw(z, b), old = w[wi];
-	int pbo = m->pbo;
-	int32_t before[7], after[7], dfull[MAX_ORDERS + 2] = { 0 };
+	uint64_t *w = fw(z, b);
+	int pbo = m->pbo, top;
+	int32_t before[7], after[7], d;
 	uint32_t base = wi * 64;
-	int anc;
 
-	if (!bits)
-		return;
 	if (pbo < 6) {	/* small pageblocks: the general path */
 		int32_t was[MAX_ORDERS + 1];
 
 		canon(m, z, b, was);
-		w[wi] = set ? old | bits : old & ~bits;
+		w[wi] = now;
 		block_recount(m, z, b, was);
 		return;
 	}
-	word_full(old, before);
-	/* a slot above a word is full only if this word is: look only then */
-	anc = old == ~0ULL || (set ? (old | bits) : (old & ~bits)) == ~0ULL;
-	for (int o = 7; anc && o <= pbo; o++)
-		dfull[o] = -slot_full(w, base & ~((1u << o) - 1), o);
-	w[wi] = set ? old | bits : old & ~bits;
-	word_full(w[wi], after);
-	for (int o = 0; o <= 6; o++)
-		dfull[o] = after[o] - before[o];
-	for (int o = 7; anc && o <= pbo; o++)
-		dfull[o] += slot_full(w, base & ~((1u << o) - 1), o);
-	for (int o = 0; o < pbo; o++)
-		z->small[o] += dfull[o] - 2 * dfull[o + 1];
-	if (dfull[pbo]) {
+	w[wi] = now;
+	if ((old == 0 && now == ~0ULL) || (old == ~0ULL && now == 0)) {
+		/* the usual migration step: a whole word, a block of order 6 */
+		d = now ? 1 : -1;
+		goto above;
+	}
+	/* empty and full words need no counting */
+	word_full_fast(old, before);
+	word_full_fast(now, after);
+	/* unrolled: this runs for every migration step's pages */
+	z->small[0] += (after[0] - before[0]) - 2 * (after[1] - before[1]);
+	z->small[1] += (after[1] - before[1]) - 2 * (after[2] - before[2]);
+	z->small[2] += (after[2] - before[2]) - 2 * (after[3] - before[3]);
+	z->small[3] += (after[3] - before[3]) - 2 * (after[4] - before[4]);
+	z->small[4] += (after[4] - before[4]) - 2 * (after[5] - before[5]);
+	z->small[5] += (after[5] - before[5]) - 2 * (after[6] - before[6]);
+	d = after[6] - before[6];
+	if (!d)
+		return;
+above:
+	/*
+	 * The word filled (d = 1) or stopped being full (-1). A slot above it
+	 * is full when its other half is, up to the first level where that
+	 * half is not: the free block of order @top there appears or goes,
+	 * the blocks it is made of go or appear.
+	 */
+	top = 6;
+	while (top < pbo && slot_full(w, (base ^ (1u << top)) & ~((1u << top) - 1), top))
+		top++;
+	for (int o = 6; o < top; o++)
+		z->small[o] -= d;
+	if (top < pbo) {
+		z->small[top] += d;
+	} else {
 		uint32_t lo, hi;
 
 		block_valid(m, z, b, &lo, &hi);
-		set_whole(m, z, b, dfull[pbo] > 0 && lo == 0 && hi == m->pb_pages);
+		set_whole(m, z, b, d > 0 && lo == 0 && hi == m->pb_pages);
 	}
 }
 
-/* The lowest @k set bits of @x. */
+/* Callers pass words that often do not change: that costs only this. */
+static inline void fword(struct ct_model *m, struct mzone *z, uint64_t b, uint32_t wi, uint64_t bits, int set)
+{
+	uint64_t old = fw(z, b)[wi], now = set ? old | bits : old & ~bits;
+
+	if (now != old)
+		fword_change(m, z, b, wi, old, now);
+}
+
+/*
+ * The lowest @k set bits of @x: the byte holding the k-th set bit from the
+ * running byte counts of a popcount, then at most seven steps inside it.
+ */
 static uint64_t lowest_bits(uint64_t x, uint64_t k)
 {
-	uint32_t lo = 0, hi = 64;
+	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+	uint64_t c, run, ge, byte;
+	uint32_t at, before;
 
-	if (popcount64(x) <= k)
-		return x;
 	if (!k)
 		return 0;
-	/* the shortest prefix holding k of them */
-	while (hi - lo > 1) {
-		uint32_t mid = (lo + hi) / 2;
-
-		if (popcount64(x & ((1ULL << mid) - 1)) >= k)
-			hi = mid;
-		else
-			lo = mid;
-	}
-	return x & (hi == 64 ? ~0ULL : (1ULL << hi) - 1);
+	if (k >= 64)
+		return x;
+	c = x - ((x >> 1) & 0x5555555555555555ULL);
+	c = (c & 0x3333333333333333ULL) + ((c >> 2) & 0x3333333333333333ULL);
+	c = (c + (c >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+	run = c * ones;			/* byte i: set bits in bytes 0..i (at most 64) */
+	if ((run >> 56) <= k)
+		return x;
+	/* bytes whose running count is >= k: their top bit survives the subtraction */
+	ge = ((run | highs) - k * ones) & highs;
+	at = (uint32_t)__builtin_ctzll(ge) & ~7u;
+	before = at ? (uint32_t)(run >> (at - 8)) & 0xff : 0;
+	byte = (x >> at) & 0xff;
+	for (uint32_t i = before + 1; i < k; i++)
+		byte &= byte - 1;
+	at += (uint32_t)__builtin_ctzll(byte) + 1;
+	return at == 64 ? x : x & ((1ULL << at) - 1);
 }
 
 /* The counts held by materialized pageblocks (no pool). */
@@ -468,19 +532,25 @@ static uint32_t pool_average(const struct ct_model *m, const struct mzone *z)
 static void pool_pieces(const struct ct_model *m, const struct mzone *z, uint32_t f, uint32_t *pieces)
 {
 	uint64_t avail[MAX_ORDERS], total = 0, rem = f;
+	int pbo = m->pbo;
 
-	memset(pieces, 0, sizeof(*pieces) * (size_t)m->pbo);
-	for (int o = 0; o < m->pbo; o++) {
+	for (int o = 0; o < pbo; o++) {
 		avail[o] = z->pool[o] > 0 ? (uint64_t)z->pool[o] : 0;
 		total += avail[o] << o;
+		pieces[o] = 0;
 	}
 	if (total) {
 		/* one division: this runs for every isolation of a pooled pageblock */
 		double share = (double)f / (double)total;
+		/* an order with at most this many blocks gets under half a block: none */
+		uint64_t none = f ? total / (2 * (uint64_t)f) : UINT64_MAX;
 
-		for (int o = m->pbo - 1; o >= 0; o--) {
-			uint64_t want = (uint64_t)((double)(avail[o] << o) * share) >> o;
+		for (int o = pbo - 1; o >= 0; o--) {
+			uint64_t want;
 
+			if (avail[o] <= none)
+				continue;
+			want = (uint64_t)((double)(avail[o] << o) * share) >> o;
 			if (want > avail[o])
 				want = avail[o];
 			if (want > rem >> o)
@@ -489,7 +559,7 @@ static void pool_pieces(const struct ct_model *m, const struct mzone *z, uint32_
 			rem -= want << o;
 		}
 		/* the rounding's remainder from the smallest blocks up: they are the most plentiful */
-		for (int o = 0; o < m->pbo && rem; o++) {
+		for (int o = 0; o < pbo && rem; o++) {
 			uint64_t more = avail[o] - pieces[o];
 
 			if (more > rem >> o)
@@ -505,8 +575,10 @@ static void pool_pieces(const struct ct_model *m, const struct mzone *z, uint32_
 static void pool_take(struct ct_model *m, struct mzone *z, const uint32_t *pieces)
 {
 	for (int o = 0; o < m->pbo; o++) {
+		if (!pieces[o])
+			continue;
 		z->pool[o] -= pieces[o];
-		if (z->pool[o] < 0 && pieces[o])
+		if (z->pool[o] < 0)
 			z->pool_overdrawn += pieces[o];
 	}
 }
@@ -999,18 +1071,18 @@ int est_seed_kpageflags(struct ct_model *m, struct mzone *z, const struct ct_mem
 
 /* ---- compaction ------------------------------------------------------------ */
 
-static uint32_t count_range(const uint64_t *w, uint32_t off, uint32_t n)
+/* Set bits of @w in [lo, hi): exact below @enough, else some number >= @enough. */
+static uint32_t count_upto(const uint64_t *w, uint32_t lo, uint32_t hi, uint64_t enough)
 {
 	uint32_t c = 0;
 
-	for (uint32_t i = off / 64, end = off + n; n && i <= (end - 1) / 64; i++)
-		c += popcount64(w[i] & word_mask(i == off / 64 ? off % 64 : 0,
-						 i == (end - 1) / 64 ? (end - 1) % 64 + 1 : 64));
+	for (uint32_t wi = lo / 64; hi > lo && wi <= (hi - 1) / 64 && c < enough; wi++)
+		c += popcount64(w[wi] & range_mask(wi, lo, hi));
 	return c;
 }
 
 /* Clip [start, end) to pageblock @b and the zone: offsets [*lo, *hi). */
-static void clip(const struct ct_model *m, const struct mzone *z, uint64_t b, uint64_t start,
+static inline void clip(const struct ct_model *m, const struct mzone *z, uint64_t b, uint64_t start,
 		 uint64_t end, uint32_t *lo, uint32_t *hi)
 {
 	uint64_t first = block_pfn(m, z, b);
@@ -1120,6 +1192,68 @@ static int cmp_order_desc(const void *a, const void *b)
 	return (x->pfn < y->pfn) - (x->pfn > y->pfn);
 }
 
+/* @a sorts after @b in cmp_order_desc() order: a smaller order, or the same and a lower pfn. */
+static inline int sorts_after(const struct pcp_entry *a, const struct pcp_entry *b)
+{
+	int oa = a->mask ? 0 : a->order, ob = b->mask ? 0 : b->order;
+
+	return oa != ob ? oa < ob : a->pfn < b->pfn;
+}
+
+/*
+ * Sort the run's free list by cmp_order_desc(), spent entries dropped first
+ * (nothing uses them). A natural merge sort: the list stays sorted from one
+ * migration to the next (popping and splitting keep it so), and what the
+ * free scanner added since comes in runs. Entries equal in order and pfn
+ * are equal in every field, so the result is the one any sort gives.
+ */
+static void sort_free_list(struct mrun *r)
+{
+	struct pcp_entry *src = r->fl, *dst, *tmp;
+	uint32_t n = 0, i;
+
+	for (i = 0; i < r->nfl; i++)
+		if (!(r->fl[i].order == 0xff && !r->fl[i].mask))
+			r->fl[n++] = r->fl[i];
+	r->nfl = n;
+	for (i = 1; i < n && !sorts_after(&src[i - 1], &src[i]); i++)
+		;
+	if (i >= n)
+		return;
+	tmp = malloc(n * sizeof(*tmp));
+	if (!tmp) {
+		qsort(r->fl, n, sizeof(*r->fl), cmp_order_desc);
+		return;
+	}
+	dst = tmp;
+	for (;;) {
+		uint32_t runs = 0, k = 0, a = 0;
+
+		/* merge each pair of adjacent runs of @src into @dst */
+		while (a < n) {
+			uint32_t m = a + 1, e, x, y;
+
+			while (m < n && !sorts_after(&src[m - 1], &src[m]))
+				m++;
+			e = m < n ? m + 1 : m;
+			while (e < n && !sorts_after(&src[e - 1], &src[e]))
+				e++;
+			for (x = a, y = m; x < m || y < e;)
+				dst[k++] = y >= e || (x < m && !sorts_after(&src[x], &src[y])) ? src[x++] : src[y++];
+			runs++;
+			a = e;
+		}
+		tmp = src;
+		src = dst;
+		dst = tmp;
+		if (runs == 1)
+			break;
+	}
+	if (src != r->fl)
+		memcpy(r->fl, src, n * sizeof(*src));
+	free(src == r->fl ? dst : src);
+}
+
 /* Pages of a held entry become allocated (migration targets, or taken for good); returns them. */
 static uint64_t entry_used(struct ct_model *m, struct mzone *z, const struct pcp_entry *e, uint64_t mask)
 {
@@ -1178,8 +1312,7 @@ void est_migrated(struct ct_model *m, struct mzone *z, struct mrun *r, uint64_t 
 	}
 	if (left) {
 		/* then blocks, smallest first; popping from the end, a split's halves come back smaller */
-		if (r->nfl > 1)
-			qsort(r->fl, r->nfl, sizeof(*r->fl), cmp_order_desc);
+		sort_free_list(r);
 		while (left && r->nfl) {
 			struct pcp_entry e = r->fl[--r->nfl];
 			uint64_t n;
@@ -1215,11 +1348,10 @@ uint64_t est_free_isolate(struct ct_model *m, struct mzone *z, struct mrun *r, u
 {
 	uint64_t b = pb_of(m, z, start), got = 0;
 	uint64_t *f, *h;
-	uint32_t lo, hi;
+	uint32_t lo, hi, have;
 
 	if (b >= z->npb || !taken)
 		return 0;
-	clip(m, z, b, start, end, &lo, &hi);
 	if (!(z->pb[b].flags & PB_MATERIALIZED) && z->seeding <= CT_SEED_COUNTS) {
 		/*
 		 * No per-pageblock seed: where in the pageblock the free pages
@@ -1231,19 +1363,17 @@ uint64_t est_free_isolate(struct ct_model *m, struct mzone *z, struct mrun *r, u
 
 		pool_pieces(m, z, (uint32_t)taken, pieces);
 		pool_take(m, z, pieces);
-		for (int o = 0; o < m->pbo; o++) {
-			uint32_t n = pieces[o];
-
-			for (; o == 0 && n; n -= n < 64 ? n : 64)
-				run_add_mask(m, &r->fl, &r->nfl, &r->fl_cap,
-					     (struct pcp_entry){ NO_PFN, n < 64 ? (1ULL << n) - 1 : ~0ULL, 0 });
-			for (; o > 0 && n; n--)
+		for (uint32_t n = pieces[0]; n; n -= n < 64 ? n : 64)
+			run_add_mask(m, &r->fl, &r->nfl, &r->fl_cap,
+				     (struct pcp_entry){ NO_PFN, n < 64 ? (1ULL << n) - 1 : ~0ULL, 0 });
+		for (int o = 1; o < m->pbo; o++)
+			for (uint32_t n = pieces[o]; n; n--)
 				run_add_free(m, r, NO_PFN, o);
-		}
 		z->pb[b].free_taken += (uint32_t)taken;
 		z->pages_guessed += taken;
 		return taken;
 	}
+	clip(m, z, b, start, end, &lo, &hi);
 	if (!(z->pb[b].flags & PB_MATERIALIZED)) {
 		/* the pages taken were free where the scanner took them: put them there */
 		struct mat_hint hint = { NO_PFN, -1, lo, hi, (uint32_t)taken };
@@ -1253,9 +1383,10 @@ uint64_t est_free_isolate(struct ct_model *m, struct mzone *z, struct mrun *r, u
 	}
 	f = fw(z, b);
 	h = hw(z, b);
-	if (count_range(f, lo, hi - lo) < taken && !(z->pb[b].flags & PB_WHOLE)) {
+	have = count_upto(f, lo, hi, taken);
+	if (have < taken && !(z->pb[b].flags & PB_WHOLE)) {
 		/* the scanner found more free pages here than the guess holds: they come from the pool */
-		uint32_t want = (uint32_t)taken - count_range(f, lo, hi - lo), pieces[MAX_ORDERS];
+		uint32_t want = (uint32_t)(taken - have), pieces[MAX_ORDERS];
 		uint32_t drawn[MAX_ORDERS] = { 0 };
 
 		/* in the pool's proportions: larger blocks slot by slot, single pages a word at a time */
@@ -1319,18 +1450,11 @@ uint64_t est_free_isolate(struct ct_model *m, struct mzone *z, struct mrun *r, u
 			got += 1u << o;
 			i = next_set(f, i + (1u << o), hi);
 		}
-		if (got == taken && (z->pb[b].flags & PB_GUESSED)) {
-			/* the scanner takes every free page it passes: what the guess still has there is elsewhere */
-			uint32_t stop = i < hi ? i : hi;
-
-			for (uint32_t wi = lo / 64; stop > lo && wi <= (stop - 1) / 64; wi++) {
-				uint64_t rest = f[wi] & range_mask(wi, lo, stop);
-
-				fword(m, z, b, wi, rest, 0);
-				z->pool[0] += popcount64(rest);
-				z->layout_corrections += popcount64(rest);
-			}
-		}
+		/*
+		 * The scanner takes every free page it passes, and so did this
+		 * loop: from the first free page at or after lo, each block or
+		 * word in turn. No free page of the guess is left before i.
+		 */
 	}
 	z->pb[b].free_taken += (uint32_t)got;
 	if (got < taken) {

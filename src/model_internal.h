@@ -46,9 +46,18 @@ struct pcp_entry {
 	uint8_t order;
 };
 
+/* without -mpopcnt __builtin_popcountll is a libgcc call (__popcountdi2): this is quicker */
+static inline uint32_t ct_popcount64(uint64_t x)
+{
+	x -= (x >> 1) & 0x5555555555555555ULL;
+	x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+	return (uint32_t)((x * 0x0101010101010101ULL) >> 56);
+}
+
 static inline uint64_t entry_pages(const struct pcp_entry *e)
 {
-	return e->mask ? (uint64_t)__builtin_popcountll(e->mask) : 1ULL << e->order;
+	return e->mask ? ct_popcount64(e->mask) : 1ULL << e->order;
 }
 
 /* One CPU's per-CPU list of one zone: oldest first, as free_pcppages_bulk() drains it. */
