@@ -487,6 +487,16 @@ void est_counts(const struct ct_model *m, const struct mzone *z, int64_t *out)
 		out[o] += z->pool[o];
 }
 
+/* Change the pool's count of order @o by @d, and its total of small pages. */
+static inline void pool_add(const struct ct_model *m, struct mzone *z, int o, int64_t d)
+{
+	int64_t was = z->pool[o];
+
+	z->pool[o] = was + d;
+	if (o < m->pbo)
+		z->pool_small += ((uint64_t)(z->pool[o] > 0 ? z->pool[o] : 0) - (uint64_t)(was > 0 ? was : 0)) << o;
+}
+
 /* Keep the zone's counts through a change that only refines the guess. */
 static void keep_totals_begin(const struct ct_model *m, const struct mzone *z, int64_t *before)
 {
@@ -499,7 +509,7 @@ static void keep_totals_end(const struct ct_model *m, struct mzone *z, const int
 
 	struct_counts(m, z, after);
 	for (int o = 0; o < m->norders; o++)
-		z->pool[o] += before[o] - after[o];
+		pool_add(m, z, o, before[o] - after[o]);
 	for (int o = 0; o < m->norders; o++)
 		if (z->pool[o] < 0)
 			z->pool_overdrawn++;
@@ -528,59 +538,73 @@ static uint32_t pool_average(const struct ct_model *m, const struct mzone *z)
 	return (uint32_t)(pages < m->pb_pages ? pages : m->pb_pages - 1);
 }
 
-/* Split @f free pages into blocks of orders < pbo in the pool's proportions. */
-static void pool_pieces(const struct ct_model *m, const struct mzone *z, uint32_t f, uint32_t *pieces)
+/*
+ * Split @f free pages into blocks of orders < pbo in the pool's proportions.
+ * Returns a mask of the orders that got some.
+ */
+static uint32_t pool_pieces(const struct ct_model *m, const struct mzone *z, uint32_t f, uint32_t *pieces)
 {
-	uint64_t avail[MAX_ORDERS], total = 0, rem = f;
+	uint64_t total = z->pool_small, rem = f;
+	uint32_t got = 0;
 	int pbo = m->pbo;
 
-	for (int o = 0; o < pbo; o++) {
-		avail[o] = z->pool[o] > 0 ? (uint64_t)z->pool[o] : 0;
-		total += avail[o] << o;
-		pieces[o] = 0;
-	}
-	if (total) {
+	memset(pieces, 0, sizeof(*pieces) * MAX_ORDERS);	/* a constant size: no call */
+	if (total && f) {
 		/* one division: this runs for every isolation of a pooled pageblock */
 		double share = (double)f / (double)total;
 		/* an order with at most this many blocks gets under half a block: none */
-		uint64_t none = f ? total / (2 * (uint64_t)f) : UINT64_MAX;
+		int64_t none = (int64_t)(total / (2 * (uint64_t)f));
 
 		for (int o = pbo - 1; o >= 0; o--) {
-			uint64_t want;
+			uint64_t avail, want;
 
-			if (avail[o] <= none)
+			if (z->pool[o] <= none)
 				continue;
-			want = (uint64_t)((double)(avail[o] << o) * share) >> o;
-			if (want > avail[o])
-				want = avail[o];
+			avail = (uint64_t)z->pool[o];
+			want = (uint64_t)((double)(avail << o) * share) >> o;
+			if (want > avail)
+				want = avail;
 			if (want > rem >> o)
 				want = rem >> o;
 			pieces[o] = (uint32_t)want;
+			got |= (want != 0) << o;
 			rem -= want << o;
 		}
 		/* the rounding's remainder from the smallest blocks up: they are the most plentiful */
 		for (int o = 0; o < pbo && rem; o++) {
-			uint64_t more = avail[o] - pieces[o];
+			uint64_t more = z->pool[o] > 0 ? (uint64_t)z->pool[o] - pieces[o] : 0;
 
 			if (more > rem >> o)
 				more = rem >> o;
 			pieces[o] += (uint32_t)more;
+			got |= (more != 0) << o;
 			rem -= more << o;
 		}
 	}
 	pieces[0] += (uint32_t)rem;	/* the pool has too few: its counts go negative, noted */
+	return got | (rem != 0);
 }
 
-/* Take drawn blocks out of the pool (it may go negative: more free pages placed than it had). */
-static void pool_take(struct ct_model *m, struct mzone *z, const uint32_t *pieces)
+/*
+ * Take drawn blocks of the orders in @mask out of the pool (it may go
+ * negative: more free pages placed than it had).
+ */
+static void pool_take_orders(struct ct_model *m, struct mzone *z, const uint32_t *pieces, uint32_t mask)
 {
-	for (int o = 0; o < m->pbo; o++) {
+	for (; mask; mask &= mask - 1) {
+		int o = __builtin_ctz(mask);
+
 		if (!pieces[o])
 			continue;
-		z->pool[o] -= pieces[o];
+		pool_add(m, z, o, -(int64_t)pieces[o]);
 		if (z->pool[o] < 0)
 			z->pool_overdrawn += pieces[o];
 	}
+}
+
+static void pool_take(struct ct_model *m, struct mzone *z, const uint32_t *pieces)
+{
+	pool_take_orders(m, z, pieces, (1u << m->pbo) - 1);
 }
 
 /*
@@ -719,7 +743,7 @@ static void materialize(struct ct_model *m, struct mzone *z, uint64_t b, uint32_
 		pool_take(m, z, pieces);
 		z->pages_guessed += place(m, z, b, pieces);
 		for (int o = 0; o < m->pbo; o++)
-			z->pool[o] += pieces[o];	/* found no place: still somewhere else */
+			pool_add(m, z, o, pieces[o]);	/* found no place: still somewhere else */
 		block_recount(m, z, b, was);
 	}
 	pb->flags |= PB_MATERIALIZED;
@@ -752,7 +776,7 @@ static void to_buddy(struct ct_model *m, struct mzone *z, uint64_t pfn, int orde
 	uint32_t off;
 
 	if (pfn == NO_PFN) {
-		z->pool[order]++;
+		pool_add(m, z, order, 1);
 		return;
 	}
 	if (pfn < z->start || pfn >= z->end)
@@ -787,7 +811,7 @@ static void entry_to_buddy(struct ct_model *m, struct mzone *z, const struct pcp
 		return;
 	}
 	if (e->pfn == NO_PFN) {	/* single pages of no known place: back to the pool */
-		z->pool[0] += popcount64(e->mask);
+		pool_add(m, z, 0, popcount64(e->mask));
 		return;
 	}
 	b = pb_of(m, z, e->pfn);
@@ -803,7 +827,7 @@ static void pcp_pop_to_buddy(struct ct_model *m, struct mzone *z, struct pcp_lis
 			uint64_t n = l->unknown < pages ? l->unknown : pages;
 
 			/* freed before the trace began, somewhere in the zone: order-0 pages */
-			z->pool[0] += (int64_t)n;
+			pool_add(m, z, 0, (int64_t)n);
 			l->unknown -= n;
 			l->pages -= n;
 			pages -= n;
@@ -919,7 +943,7 @@ int est_init(struct ct_model *m, struct mzone *z)
 		return -CT_E_NOMEM;
 	if (z->seeded)
 		for (int o = 0; o < m->norders; o++)
-			z->pool[o] = (int64_t)z->seed[o];
+			pool_add(m, z, o, (int64_t)z->seed[o]);
 	if (s && s->has_zoneinfo && s->pcp_cpus) {
 		z->ncpu = s->pcp_cpus;
 		z->pcp = calloc(z->ncpu, sizeof(*z->pcp));
@@ -1142,7 +1166,7 @@ uint32_t est_migrate_isolate(struct ct_model *m, struct mzone *z, struct mrun *r
 			uint64_t sel = lowest_bits(f[wi] & range_mask(wi, lo, hi), taken - used);
 
 			fword(m, z, b, wi, sel, 0);
-			z->pool[0] += popcount64(sel);
+			pool_add(m, z, 0, popcount64(sel));
 			used += popcount64(sel);
 			z->layout_corrections += popcount64(sel);
 		}
@@ -1192,66 +1216,107 @@ static int cmp_order_desc(const void *a, const void *b)
 	return (x->pfn < y->pfn) - (x->pfn > y->pfn);
 }
 
-/* @a sorts after @b in cmp_order_desc() order: a smaller order, or the same and a lower pfn. */
-static inline int sorts_after(const struct pcp_entry *a, const struct pcp_entry *b)
+/*
+ * Entries of one order by pfn, highest first: a natural merge sort. The
+ * free scanner appends in rising pfns, runs that are reversed here; the
+ * list kept from the last sort is one run already. @tmp holds @n entries.
+ */
+static void sort_pfn_desc(struct pcp_entry *a, uint32_t n, struct pcp_entry *tmp)
 {
-	int oa = a->mask ? 0 : a->order, ob = b->mask ? 0 : b->order;
+	struct pcp_entry *src = a, *dst = tmp, *t;
+	uint32_t i = 0;
 
-	return oa != ob ? oa < ob : a->pfn < b->pfn;
+	while (i < n) {	/* rising runs turned around */
+		uint32_t j = i + 1;
+
+		while (j < n && a[j - 1].pfn < a[j].pfn)
+			j++;
+		for (uint32_t x = i, y = j - 1; x < y; x++, y--) {
+			struct pcp_entry e = a[x];
+
+			a[x] = a[y];
+			a[y] = e;
+		}
+		i = j;
+	}
+	for (;;) {
+		uint32_t runs = 0, k = 0, lo = 0;
+
+		while (lo < n) {	/* merge each pair of runs into @dst */
+			uint32_t mid = lo + 1, hi, x, y;
+
+			while (mid < n && src[mid - 1].pfn >= src[mid].pfn)
+				mid++;
+			hi = mid < n ? mid + 1 : mid;
+			while (hi < n && src[hi - 1].pfn >= src[hi].pfn)
+				hi++;
+			for (x = lo, y = mid; x < mid || y < hi;)
+				dst[k++] = y >= hi || (x < mid && src[x].pfn >= src[y].pfn) ? src[x++] : src[y++];
+			runs++;
+			lo = hi;
+		}
+		t = src;
+		src = dst;
+		dst = t;
+		if (runs <= 1)
+			break;
+	}
+	if (src != a)
+		memcpy(a, src, n * sizeof(*a));
 }
+
+#define SORT_ORDERS 32
 
 /*
  * Sort the run's free list by cmp_order_desc(), spent entries dropped first
- * (nothing uses them). A natural merge sort: the list stays sorted from one
- * migration to the next (popping and splitting keep it so), and what the
- * free scanner added since comes in runs. Entries equal in order and pfn
- * are equal in every field, so the result is the one any sort gives.
+ * (nothing uses them): by order with a counting pass, then by pfn within
+ * each order only where that is not already so. Entries equal in order and
+ * pfn are equal in every field, so the result is the one any sort gives.
  */
 static void sort_free_list(struct mrun *r)
 {
-	struct pcp_entry *src = r->fl, *dst, *tmp;
-	uint32_t n = 0, i;
+	uint32_t count[SORT_ORDERS] = { 0 }, at[SORT_ORDERS], n = 0, pos = 0, i;
+	struct pcp_entry *tmp;
+	int sorted = 1, big = 0;
 
-	for (i = 0; i < r->nfl; i++)
-		if (!(r->fl[i].order == 0xff && !r->fl[i].mask))
-			r->fl[n++] = r->fl[i];
+	for (i = 0; i < r->nfl; i++) {
+		struct pcp_entry e = r->fl[i];
+		uint32_t o = e.mask ? 0 : e.order;
+
+		if (e.order == 0xff && !e.mask)
+			continue;	/* spent */
+		if (n && cmp_order_desc(&r->fl[n - 1], &e) > 0)
+			sorted = 0;
+		if (o < SORT_ORDERS)
+			count[o]++;
+		else
+			big = 1;
+		r->fl[n++] = e;
+	}
 	r->nfl = n;
-	for (i = 1; i < n && !sorts_after(&src[i - 1], &src[i]); i++)
-		;
-	if (i >= n)
+	if (sorted)
 		return;
-	tmp = malloc(n * sizeof(*tmp));
+	tmp = big ? NULL : malloc(n * sizeof(*tmp));
 	if (!tmp) {
 		qsort(r->fl, n, sizeof(*r->fl), cmp_order_desc);
 		return;
 	}
-	dst = tmp;
-	for (;;) {
-		uint32_t runs = 0, k = 0, a = 0;
-
-		/* merge each pair of adjacent runs of @src into @dst */
-		while (a < n) {
-			uint32_t m = a + 1, e, x, y;
-
-			while (m < n && !sorts_after(&src[m - 1], &src[m]))
-				m++;
-			e = m < n ? m + 1 : m;
-			while (e < n && !sorts_after(&src[e - 1], &src[e]))
-				e++;
-			for (x = a, y = m; x < m || y < e;)
-				dst[k++] = y >= e || (x < m && !sorts_after(&src[x], &src[y])) ? src[x++] : src[y++];
-			runs++;
-			a = e;
-		}
-		tmp = src;
-		src = dst;
-		dst = tmp;
-		if (runs == 1)
-			break;
+	for (int o = SORT_ORDERS - 1; o >= 0; o--) {
+		at[o] = pos;
+		pos += count[o];
 	}
-	if (src != r->fl)
-		memcpy(r->fl, src, n * sizeof(*src));
-	free(src == r->fl ? dst : src);
+	for (i = 0; i < n; i++)
+		tmp[at[r->fl[i].mask ? 0 : r->fl[i].order]++] = r->fl[i];
+	memcpy(r->fl, tmp, n * sizeof(*tmp));
+	for (int o = SORT_ORDERS - 1; o >= 0; o--) {
+		uint32_t lo = at[o] - count[o];
+
+		for (i = lo + 1; i < at[o] && r->fl[i - 1].pfn >= r->fl[i].pfn; i++)
+			;
+		if (i < at[o])
+			sort_pfn_desc(r->fl + lo, count[o], tmp);
+	}
+	free(tmp);
 }
 
 /* Pages of a held entry become allocated (migration targets, or taken for good); returns them. */
@@ -1361,14 +1426,15 @@ uint64_t est_free_isolate(struct ct_model *m, struct mzone *z, struct mrun *r, u
 		 */
 		uint32_t pieces[MAX_ORDERS];
 
-		pool_pieces(m, z, (uint32_t)taken, pieces);
-		pool_take(m, z, pieces);
+		uint32_t got_orders = pool_pieces(m, z, (uint32_t)taken, pieces);
+
+		pool_take_orders(m, z, pieces, got_orders);
 		for (uint32_t n = pieces[0]; n; n -= n < 64 ? n : 64)
 			run_add_mask(m, &r->fl, &r->nfl, &r->fl_cap,
 				     (struct pcp_entry){ NO_PFN, n < 64 ? (1ULL << n) - 1 : ~0ULL, 0 });
-		for (int o = 1; o < m->pbo; o++)
-			for (uint32_t n = pieces[o]; n; n--)
-				run_add_free(m, r, NO_PFN, o);
+		for (uint32_t left = got_orders & ~1u; left; left &= left - 1)
+			for (uint32_t n = pieces[__builtin_ctz(left)]; n; n--)
+				run_add_free(m, r, NO_PFN, __builtin_ctz(left));
 		z->pb[b].free_taken += (uint32_t)taken;
 		z->pages_guessed += taken;
 		return taken;
@@ -1463,7 +1529,7 @@ uint64_t est_free_isolate(struct ct_model *m, struct mzone *z, struct mrun *r, u
 
 		pool_pieces(m, z, (uint32_t)(taken - got), pieces);
 		for (int o = 0; o < m->pbo; o++) {
-			z->pool[o] -= pieces[o];
+			pool_add(m, z, o, -(int64_t)pieces[o]);
 			for (uint32_t k = 0; k < pieces[o]; k++)
 				run_add_free(m, r, NO_PFN, o);
 		}
@@ -1527,7 +1593,7 @@ void est_extfrag(struct ct_model *m, struct mzone *z, uint64_t pfn, int alloc_or
 			pieces[fo] = 1;
 			pool_take(m, z, pieces);
 		} else {
-			z->pool[fo]--;
+			pool_add(m, z, (int)fo, -1);
 		}
 		clear_bits(hw(z, b), foff, 1u << fo);
 		fchange(m, z, b, foff, (int)fo, 1);

@@ -87,6 +87,7 @@ struct mzone {
 	/* estimated mode */
 	uint64_t *freeb, *heldb;	/* npb * wpb words each */
 	int64_t pool[MAX_ORDERS];	/* free blocks no materialized pageblock holds */
+	uint64_t pool_small;		/* Σ 2^o·max(pool[o], 0), o < pbo (pool_add() keeps it) */
 	int64_t small[MAX_ORDERS];	/* blocks of orders < pbo the pageblock bitmaps hold */
 	int64_t full[MAX_ORDERS + 1];	/* aligned groups of whole pageblocks, per order >= pbo */
 	uint64_t materialized;
