@@ -369,27 +369,18 @@ static void run_delete(struct ct_model *m, struct mrun *r)
 	}
 }
 
-int run_add_mask(struct ct_model *m, struct pcp_entry **arr, uint32_t *n, uint32_t *cap,
-		 struct pcp_entry e)
+int run_grow(struct ct_model *m, struct pcp_entry **arr, uint32_t *cap)
 {
-	if (*n == *cap) {
-		uint32_t ncap = *cap ? *cap * 2 : 64;
-		struct pcp_entry *a = realloc(*arr, ncap * sizeof(*a));
+	uint32_t ncap = *cap ? *cap * 2 : 64;
+	struct pcp_entry *a = realloc(*arr, ncap * sizeof(*a));
 
-		if (!a) {
-			m->nomem = 1;
-			return -CT_E_NOMEM;
-		}
-		*arr = a;
-		*cap = ncap;
+	if (!a) {
+		m->nomem = 1;
+		return -CT_E_NOMEM;
 	}
-	(*arr)[(*n)++] = e;
+	*arr = a;
+	*cap = ncap;
 	return 0;
-}
-
-int run_add_free(struct ct_model *m, struct mrun *r, uint64_t pfn, int order)
-{
-	return run_add_mask(m, &r->fl, &r->nfl, &r->fl_cap, (struct pcp_entry){ pfn, 0, (uint8_t)order });
 }
 
 /*

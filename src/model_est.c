@@ -55,11 +55,16 @@ static inline uint64_t word_mask(uint32_t lo, uint32_t hi)
 /* The bits of word @wi inside [lo, hi). */
 static inline uint64_t range_mask(uint32_t wi, uint32_t lo, uint32_t hi)
 {
-	uint32_t a = wi * 64, e = a + 64;
+	uint32_t a = wi * 64;
+	uint64_t m = ~0ULL;
 
-	if (hi <= a || lo >= e)
+	if (hi <= a || lo >= a + 64)
 		return 0;
-	return word_mask(lo > a ? lo - a : 0, hi < e ? hi - a : 64);
+	if (lo > a)
+		m <<= lo - a;
+	if (hi < a + 64)
+		m &= (1ULL << (hi - a)) - 1;
+	return m;
 }
 
 static void set_bits(uint64_t *w, uint32_t off, uint32_t n)
@@ -429,13 +434,25 @@ above:
 	}
 }
 
-/* Callers pass words that often do not change: that costs only this. */
+/*
+ * Set (or clear) @bits of word @wi of pageblock @b's free bitmap. Callers
+ * pass words that often do not change, and single pages whose buddy is
+ * not free (a fragmented zone's usual case): each is an order-0 block and
+ * touches no other, so that costs only this.
+ */
 static inline void fword(struct ct_model *m, struct mzone *z, uint64_t b, uint32_t wi, uint64_t bits, int set)
 {
-	uint64_t old = fw(z, b)[wi], now = set ? old | bits : old & ~bits;
+	uint64_t *w = fw(z, b), old = w[wi], now = set ? old | bits : old & ~bits, diff = old ^ now;
+	uint64_t buddies = ((diff & 0x5555555555555555ULL) << 1) | ((diff >> 1) & 0x5555555555555555ULL);
 
-	if (now != old)
-		fword_change(m, z, b, wi, old, now);
+	if (!diff)
+		return;
+	if (m->pbo >= 1 && !(buddies & (old | now))) {
+		w[wi] = now;
+		z->small[0] += set ? (int64_t)popcount64(diff) : -(int64_t)popcount64(diff);
+		return;
+	}
+	fword_change(m, z, b, wi, old, now);
 }
 
 /*
@@ -839,7 +856,7 @@ static void pcp_pop_to_buddy(struct ct_model *m, struct mzone *z, struct pcp_lis
 			struct pcp_entry e = l->q[l->head];
 			uint64_t n = entry_pages(&e);
 
-			l->head = (l->head + 1) % l->cap;
+			l->head = (l->head + 1) & (l->cap - 1);
 			l->len--;
 			l->pages -= n;
 			pages = pages > n ? pages - n : 0;
@@ -854,12 +871,12 @@ static void pcp_pop_to_buddy(struct ct_model *m, struct mzone *z, struct pcp_lis
  * buddy lists. Without zoneinfo there is no list: the pages go straight to
  * the buddy lists, as do blocks of orders the lists do not take.
  */
-static int pcp_push(struct ct_model *m, struct mzone *z, int cpu, struct pcp_entry e)
+static int pcp_push(struct ct_model *m, struct mzone *z, int cpu, const struct pcp_entry *e)
 {
 	struct pcp_list *l = pcp_of(z, cpu);
 
-	if (!l || (!e.mask && e.order > PAGE_ALLOC_COSTLY_ORDER && e.order != m->pbo)) {
-		entry_to_buddy(m, z, &e);
+	if (!l || (!e->mask && e->order > PAGE_ALLOC_COSTLY_ORDER && e->order != m->pbo)) {
+		entry_to_buddy(m, z, e);
 		return 0;
 	}
 	if (l->len == l->cap) {
@@ -868,19 +885,19 @@ static int pcp_push(struct ct_model *m, struct mzone *z, int cpu, struct pcp_ent
 
 		if (!nq) {
 			m->nomem = 1;
-			entry_to_buddy(m, z, &e);
+			entry_to_buddy(m, z, e);
 			return -CT_E_NOMEM;
 		}
 		for (uint32_t i = 0; i < l->len; i++)
-			nq[i] = l->q[(l->head + i) % l->cap];
+			nq[i] = l->q[(l->head + i) & (l->cap - 1)];
 		free(l->q);
 		l->q = nq;
 		l->head = 0;
 		l->cap = ncap;
 	}
-	l->q[(l->head + l->len) % l->cap] = e;
+	l->q[(l->head + l->len) & (l->cap - 1)] = *e;
 	l->len++;
-	l->pages += entry_pages(&e);
+	l->pages += entry_pages(e);
 	if (l->pages > l->high) {
 		uint64_t target = l->high > l->batch ? l->high - l->batch : 0;
 
@@ -1098,10 +1115,19 @@ int est_seed_kpageflags(struct ct_model *m, struct mzone *z, const struct ct_mem
 /* Set bits of @w in [lo, hi): exact below @enough, else some number >= @enough. */
 static uint32_t count_upto(const uint64_t *w, uint32_t lo, uint32_t hi, uint64_t enough)
 {
-	uint32_t c = 0;
+	uint32_t c = 0, first = lo / 64, last = (hi - 1) / 64;
 
-	for (uint32_t wi = lo / 64; hi > lo && wi <= (hi - 1) / 64 && c < enough; wi++)
-		c += popcount64(w[wi] & range_mask(wi, lo, hi));
+	for (uint32_t wi = first; hi > lo && wi <= last && c < enough; wi++) {
+		uint64_t x = w[wi];
+
+		if (!x)
+			continue;	/* most words of a scanned range are empty */
+		if (wi == first)
+			x &= ~0ULL << (lo % 64);
+		if (wi == last && hi % 64)
+			x &= (1ULL << (hi % 64)) - 1;
+		c += popcount64(x);
+	}
 	return c;
 }
 
@@ -1158,7 +1184,8 @@ uint32_t est_migrate_isolate(struct ct_model *m, struct mzone *z, struct mrun *r
 	}
 	f = fw(z, b);
 	h = hw(z, b);
-	for (uint32_t wi = lo / 64; hi > lo && wi <= (hi - 1) / 64; wi++)
+	/* allocated pages in the range: only whether fewer, as many or more than taken matters, or how many fewer */
+	for (uint32_t wi = lo / 64; hi > lo && wi <= (hi - 1) / 64 && used <= taken; wi++)
 		used += popcount64(~(f[wi] | h[wi]) & range_mask(wi, lo, hi));
 	if (used < taken) {
 		/* the guess put free pages where the scanner found movable ones: they are elsewhere */
@@ -1355,7 +1382,7 @@ void est_migrated(struct ct_model *m, struct mzone *z, struct mrun *r, uint64_t 
 		hw(z, b)[(e.pfn - block_pfn(m, z, b)) / 64] &= ~(e.mask & ~moved);
 		if (moved) {
 			e.mask = moved;
-			pcp_push(m, z, r->cpu, e);
+			pcp_push(m, z, r->cpu, &e);
 		}
 	}
 	r->niso = 0;
@@ -1549,7 +1576,7 @@ void est_run_end(struct ct_model *m, struct mzone *z, struct mrun *r)
 	r->niso = 0;
 	/* release_free_list(): unused free pages are freed; small orders via the per-CPU lists */
 	for (uint32_t i = 0; i < r->nfl; i++)
-		pcp_push(m, z, r->cpu, r->fl[i]);
+		pcp_push(m, z, r->cpu, &r->fl[i]);
 	r->nfl = 0;
 }
 

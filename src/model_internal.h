@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "compactrace/buddy.h"
+#include "compactrace/error.h"
 #include "compactrace/model.h"
 
 #define MAX_ORDERS CT_MODEL_ORDERS
@@ -63,7 +64,7 @@ static inline uint64_t entry_pages(const struct pcp_entry *e)
 /* One CPU's per-CPU list of one zone: oldest first, as free_pcppages_bulk() drains it. */
 struct pcp_list {
 	struct pcp_entry *q;
-	uint32_t head, len, cap;
+	uint32_t head, len, cap;	/* a ring; cap is a power of two */
 	uint64_t unknown;	/* pages listed at the start whose pfns nobody knows: the oldest */
 	uint64_t pages;		/* unknown + Σ 2^order of the entries */
 	uint32_t high, batch;	/* past high, a batch of the oldest goes back to the buddy lists */
@@ -165,9 +166,22 @@ struct ct_model {
 };
 
 /* model.c */
-int run_add_free(struct ct_model *m, struct mrun *r, uint64_t pfn, int order);
-int run_add_mask(struct ct_model *m, struct pcp_entry **arr, uint32_t *n, uint32_t *cap,
-		 struct pcp_entry e);
+int run_grow(struct ct_model *m, struct pcp_entry **arr, uint32_t *cap);
+
+/* Append @e to @arr (inline: a struct passed by value to a call stalls on its stores) */
+static inline int run_add_mask(struct ct_model *m, struct pcp_entry **arr, uint32_t *n, uint32_t *cap,
+			       struct pcp_entry e)
+{
+	if (*n == *cap && run_grow(m, arr, cap) < 0)
+		return -CT_E_NOMEM;
+	(*arr)[(*n)++] = e;
+	return 0;
+}
+
+static inline int run_add_free(struct ct_model *m, struct mrun *r, uint64_t pfn, int order)
+{
+	return run_add_mask(m, &r->fl, &r->nfl, &r->fl_cap, (struct pcp_entry){ pfn, 0, (uint8_t)order });
+}
 void ct_model_note(struct ct_model *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 struct mzone *ct_model_zone_by_pfn(struct ct_model *m, uint64_t pfn);
 static inline uint64_t pb_of(const struct ct_model *m, const struct mzone *z, uint64_t pfn)
