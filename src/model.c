@@ -866,6 +866,7 @@ struct ct_model *ct_model_new(const struct ct_model_opts *opts)
 		m->threshold = CT_MODEL_DEFAULT_EXTFRAG_THRESHOLD;
 		m->threshold_source = "default";
 	}
+	est_tables(m);
 	memcpy(m->mt_letters, default_letters, sizeof(default_letters));
 	for (int i = 0; s && i < s->ntypes && i < CT_MIGRATETYPES; i++)
 		if (s->type_names[i][0] >= 'A' && s->type_names[i][0] <= 'Z')

@@ -184,16 +184,49 @@ static inline void word_full(uint64_t x, int32_t *full)
 	full[6] = x == ~0ULL;
 }
 
-static inline void word_full_fast(uint64_t x, int32_t *full)
+/* Canonical blocks of an 8-slot pattern: orders 0-2 (of slots of 1, 2, 4) in bytes 0-2, a whole in byte 3. */
+static uint32_t canon8(uint32_t v)
 {
-	static const int32_t all[7] = { 64, 32, 16, 8, 4, 2, 1 };
+	uint32_t full[4], out = 0;
 
-	if (x == 0)
-		memset(full, 0, sizeof(all));
-	else if (x == ~0ULL)
-		memcpy(full, all, sizeof(all));
-	else
-		word_full(x, full);
+	for (int o = 0; o < 4; o++) {
+		uint32_t size = 1u << o, mask = (1u << size) - 1, n = 0;
+
+		for (uint32_t i = 0; i < 8; i += size)
+			n += ((v >> i) & mask) == mask;
+		full[o] = n;
+	}
+	for (int o = 0; o < 3; o++)
+		out |= (full[o] - 2 * full[o + 1]) << (8 * o);
+	return out | full[3] << 24;
+}
+
+void est_tables(struct ct_model *m)
+{
+	for (uint32_t v = 0; v < 256; v++) {
+		m->canon_byte[v] = v == 0xff ? 0 : canon8(v);	/* a free byte counts in canon_full */
+		m->canon_full[v] = canon8(v);
+	}
+}
+
+/* Bit i: byte i of @x is all ones. */
+static inline uint32_t full_bytes(uint64_t x)
+{
+	x &= x >> 1;
+	x &= x >> 2;
+	x &= x >> 4;
+	return (uint32_t)(((x & 0x0101010101010101ULL) * 0x0102040810204080ULL) >> 56);
+}
+
+/* The canonical free blocks inside word @x: order o (0-6) in byte o. */
+static inline uint64_t word_canon(const struct ct_model *m, uint64_t x)
+{
+	const uint32_t *t = m->canon_byte;
+	uint64_t small = (uint64_t)t[x & 0xff] + t[(x >> 8) & 0xff] + t[(x >> 16) & 0xff] +
+			 t[(x >> 24) & 0xff] + t[(x >> 32) & 0xff] + t[(x >> 40) & 0xff] +
+			 t[(x >> 48) & 0xff] + t[x >> 56];
+
+	return (small & 0xffffff) + ((uint64_t)m->canon_full[full_bytes(x)] << 24);
 }
 
 /* Aligned 2^o slots of @w that are entirely set, for o = 0..pbo, into @full. */
@@ -381,9 +414,9 @@ static void fword_change(struct ct_model *m, struct mzone *z, uint64_t b, uint32
 			 uint64_t now)
 {
 	uint64_t *w = fw(z, b);
-	int pbo = m->pbo, top;
-	int32_t before[7], after[7], d;
+	int pbo = m->pbo, top, d;
 	uint32_t base = wi * 64;
+	uint64_t q;
 
 	if (pbo < 6) {	/* small pageblocks: the general path */
 		int32_t was[MAX_ORDERS + 1];
@@ -399,17 +432,15 @@ static void fword_change(struct ct_model *m, struct mzone *z, uint64_t b, uint32
 		d = now ? 1 : -1;
 		goto above;
 	}
-	/* empty and full words need no counting */
-	word_full_fast(old, before);
-	word_full_fast(now, after);
-	/* unrolled: this runs for every migration step's pages */
-	z->small[0] += (after[0] - before[0]) - 2 * (after[1] - before[1]);
-	z->small[1] += (after[1] - before[1]) - 2 * (after[2] - before[2]);
-	z->small[2] += (after[2] - before[2]) - 2 * (after[3] - before[3]);
-	z->small[3] += (after[3] - before[3]) - 2 * (after[4] - before[4]);
-	z->small[4] += (after[4] - before[4]) - 2 * (after[5] - before[5]);
-	z->small[5] += (after[5] - before[5]) - 2 * (after[6] - before[6]);
-	d = after[6] - before[6];
+	/* byte o of q: 128 + the change in blocks of order o (at most 32 each way: no borrow) */
+	q = word_canon(m, now) + 0x0080808080808080ULL - word_canon(m, old);
+	z->small[0] += (int64_t)(q & 0xff) - 128;
+	z->small[1] += (int64_t)((q >> 8) & 0xff) - 128;
+	z->small[2] += (int64_t)((q >> 16) & 0xff) - 128;
+	z->small[3] += (int64_t)((q >> 24) & 0xff) - 128;
+	z->small[4] += (int64_t)((q >> 32) & 0xff) - 128;
+	z->small[5] += (int64_t)((q >> 40) & 0xff) - 128;
+	d = (int)((q >> 48) & 0xff) - 128;
 	if (!d)
 		return;
 above:
@@ -456,25 +487,29 @@ static inline void fword(struct ct_model *m, struct mzone *z, uint64_t b, uint32
 }
 
 /*
- * The lowest @k set bits of @x: the byte holding the k-th set bit from the
- * running byte counts of a popcount, then at most seven steps inside it.
+ * The lowest @k set bits of @x, and how many that is in @n (callers need
+ * it, and a popcount is already half of this): the byte holding the k-th
+ * set bit from the running byte counts, then at most seven steps inside it.
  */
-static uint64_t lowest_bits(uint64_t x, uint64_t k)
+static uint64_t lowest_bits(uint64_t x, uint64_t k, uint32_t *n)
 {
 	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
 	uint64_t c, run, ge, byte;
 	uint32_t at, before;
 
-	if (!k)
+	if (!k) {
+		*n = 0;
 		return 0;
-	if (k >= 64)
-		return x;
+	}
 	c = x - ((x >> 1) & 0x5555555555555555ULL);
 	c = (c & 0x3333333333333333ULL) + ((c >> 2) & 0x3333333333333333ULL);
 	c = (c + (c >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
 	run = c * ones;			/* byte i: set bits in bytes 0..i (at most 64) */
-	if ((run >> 56) <= k)
+	if ((run >> 56) <= k) {
+		*n = (uint32_t)(run >> 56);
 		return x;
+	}
+	*n = (uint32_t)k;		/* k < 64 here */
 	/* bytes whose running count is >= k: their top bit survives the subtraction */
 	ge = ((run | highs) - k * ones) & highs;
 	at = (uint32_t)__builtin_ctzll(ge) & ~7u;
@@ -512,6 +547,8 @@ static inline void pool_add(const struct ct_model *m, struct mzone *z, int o, in
 	z->pool[o] = was + d;
 	if (o < m->pbo)
 		z->pool_small += ((uint64_t)(z->pool[o] > 0 ? z->pool[o] : 0) - (uint64_t)(was > 0 ? was : 0)) << o;
+	if (o > 0 && o < m->pbo && z->pool[o] > z->pool_hi1)
+		z->pool_hi1 = z->pool[o];
 }
 
 /* Keep the zone's counts through a change that only refines the guess. */
@@ -559,13 +596,33 @@ static uint32_t pool_average(const struct ct_model *m, const struct mzone *z)
  * Split @f free pages into blocks of orders < pbo in the pool's proportions.
  * Returns a mask of the orders that got some.
  */
-static uint32_t pool_pieces(const struct ct_model *m, const struct mzone *z, uint32_t f, uint32_t *pieces)
+static uint32_t pool_pieces(const struct ct_model *m, struct mzone *z, uint32_t f, uint32_t *pieces)
 {
 	uint64_t total = z->pool_small, rem = f;
 	uint32_t got = 0;
 	int pbo = m->pbo;
 
 	memset(pieces, 0, sizeof(*pieces) * MAX_ORDERS);	/* a constant size: no call */
+	if (f && z->pool[0] >= f) {
+		/*
+		 * The usual case: no larger order gets a block (each has at most
+		 * half a block's share), so the single pages take it all. The
+		 * bound on those orders only grows as they change: make it exact
+		 * before giving up.
+		 */
+		int64_t none = (int64_t)(total / (2 * (uint64_t)f));
+
+		if (z->pool_hi1 > none) {
+			z->pool_hi1 = 0;
+			for (int o = 1; o < pbo; o++)
+				if (z->pool[o] > z->pool_hi1)
+					z->pool_hi1 = z->pool[o];
+		}
+		if (z->pool_hi1 <= none) {
+			pieces[0] = f;
+			return 1;
+		}
+	}
 	if (total && f) {
 		/* one division: this runs for every isolation of a pooled pageblock */
 		double share = (double)f / (double)total;
@@ -646,11 +703,12 @@ static uint32_t place(const struct ct_model *m, struct mzone *z, uint64_t b, uin
 			for (uint32_t wi = lo / 64; pieces[0] && wi <= (hi - 1) / 64; wi++) {
 				uint64_t y = f[wi] | h[wi];
 				uint64_t cand = ~(y | (y >> 1)) & 0x5555555555555555ULL & range_mask(wi, lo, hi);
-				uint64_t sel = lowest_bits(cand, pieces[0]);
+				uint32_t nsel;
+				uint64_t sel = lowest_bits(cand, pieces[0], &nsel);
 
 				f[wi] |= sel;
-				placed += popcount64(sel);
-				pieces[0] -= popcount64(sel);
+				placed += nsel;
+				pieces[0] -= nsel;
 			}
 			break;
 		}
@@ -690,13 +748,14 @@ static uint32_t place_in_range(struct ct_model *m, struct mzone *z, uint64_t b, 
 		for (uint32_t wi = lo / 64; hi > lo && wi <= (hi - 1) / 64 && placed < n; wi++) {
 			uint64_t y = f[wi] | h[wi];
 			uint64_t cand = (pass ? ~y : ~(y | (y >> 1)) & 0x5555555555555555ULL) & range_mask(wi, lo, hi);
-			uint64_t sel = lowest_bits(cand, n - placed);
+			uint32_t nsel;
+			uint64_t sel = lowest_bits(cand, n - placed, &nsel);
 
 			if (count)
 				fword(m, z, b, wi, sel, 1);
 			else
 				f[wi] |= sel;
-			placed += popcount64(sel);
+			placed += nsel;
 		}
 	}
 	return placed;
@@ -783,7 +842,7 @@ static struct pcp_list *pcp_of(struct mzone *z, int cpu)
 		return NULL;
 	if (cpu < 0)
 		cpu = 0;
-	return &z->pcp[(uint32_t)cpu % z->ncpu];
+	return &z->pcp[(uint32_t)cpu < z->ncpu ? (uint32_t)cpu : (uint32_t)cpu % z->ncpu];
 }
 
 /* A block leaves the held state into the buddy free lists. */
@@ -1190,17 +1249,19 @@ uint32_t est_migrate_isolate(struct ct_model *m, struct mzone *z, struct mrun *r
 	if (used < taken) {
 		/* the guess put free pages where the scanner found movable ones: they are elsewhere */
 		for (uint32_t wi = lo / 64; wi <= (hi - 1) / 64 && used < taken; wi++) {
-			uint64_t sel = lowest_bits(f[wi] & range_mask(wi, lo, hi), taken - used);
+			uint32_t nsel;
+			uint64_t sel = lowest_bits(f[wi] & range_mask(wi, lo, hi), taken - used, &nsel);
 
 			fword(m, z, b, wi, sel, 0);
-			pool_add(m, z, 0, popcount64(sel));
-			used += popcount64(sel);
-			z->layout_corrections += popcount64(sel);
+			pool_add(m, z, 0, nsel);
+			used += nsel;
+			z->layout_corrections += nsel;
 		}
 	}
 	/* the scanner takes movable pages in pfn order: the first allocated ones, a word at a time */
 	for (uint32_t wi = lo / 64; hi > lo && wi <= (hi - 1) / 64 && got < taken; wi++) {
-		uint64_t sel = lowest_bits(~(f[wi] | h[wi]) & range_mask(wi, lo, hi), taken - got);
+		uint32_t nsel;
+		uint64_t sel = lowest_bits(~(f[wi] | h[wi]) & range_mask(wi, lo, hi), taken - got, &nsel);
 
 		if (!sel)
 			continue;
@@ -1208,7 +1269,7 @@ uint32_t est_migrate_isolate(struct ct_model *m, struct mzone *z, struct mrun *r
 		if (run_add_mask(m, &r->iso, &r->niso, &r->iso_cap,
 				 (struct pcp_entry){ block_pfn(m, z, b) + wi * 64, sel, 0 }) < 0)
 			break;
-		got += popcount64(sel);
+		got += nsel;
 	}
 	if (r->sync && taken && used > taken && (z->pb[b].flags & PB_GUESSED)) {
 		/*
@@ -1374,11 +1435,11 @@ void est_migrated(struct ct_model *m, struct mzone *z, struct mrun *r, uint64_t 
 
 	for (uint32_t i = 0; i < r->niso; i++) {
 		struct pcp_entry e = r->iso[i];
-		uint64_t n = popcount64(e.mask), moved = n <= left ? e.mask : lowest_bits(e.mask, left);
-		uint64_t b = pb_of(m, z, e.pfn);
+		uint32_t n;
+		uint64_t moved = lowest_bits(e.mask, left, &n), b = pb_of(m, z, e.pfn);
 
-		left -= popcount64(moved);
-		z->pb[b].migrated_out += popcount64(moved);
+		left -= n;
+		z->pb[b].migrated_out += n;
 		hw(z, b)[(e.pfn - block_pfn(m, z, b)) / 64] &= ~(e.mask & ~moved);
 		if (moved) {
 			e.mask = moved;
@@ -1391,13 +1452,14 @@ void est_migrated(struct ct_model *m, struct mzone *z, struct mrun *r, uint64_t 
 	for (uint32_t i = 0; i < r->nfl && left; i++) {
 		struct pcp_entry *e = &r->fl[i];
 		uint64_t used;
+		uint32_t n;
 
 		if (!e->mask)
 			continue;
-		used = lowest_bits(e->mask, left);
+		used = lowest_bits(e->mask, left, &n);
 		if (e->pfn != NO_PFN)
 			z->pb[pb_of(m, z, e->pfn)].migrated_in += (uint32_t)entry_used(m, z, e, used);
-		left -= popcount64(used);
+		left -= n;
 		e->mask &= ~used;
 		if (!e->mask)
 			e->pfn = NO_PFN, e->order = 0xff;	/* spent: dropped below */
@@ -1518,14 +1580,15 @@ uint64_t est_free_isolate(struct ct_model *m, struct mzone *z, struct mrun *r, u
 				 * them as single pages changes nothing but a split's order.
 				 */
 				uint32_t wend = (wi + 1) * 64 < hi ? (wi + 1) * 64 : hi;
-				uint64_t sel = lowest_bits(f[wi] & range_mask(wi, i, wend), taken - got);
+				uint32_t nsel;
+				uint64_t sel = lowest_bits(f[wi] & range_mask(wi, i, wend), taken - got, &nsel);
 
 				fword(m, z, b, wi, sel, 0);
 				h[wi] |= sel;
 				if (run_add_mask(m, &r->fl, &r->nfl, &r->fl_cap,
 						 (struct pcp_entry){ block_pfn(m, z, b) + wi * 64, sel, 0 }) < 0)
 					break;
-				got += popcount64(sel);
+				got += nsel;
 				i = got < taken ? next_set(f, wend, hi) : (sel ? wi * 64 + 64 - (uint32_t)__builtin_clzll(sel) : wend);
 				continue;
 			}

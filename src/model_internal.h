@@ -89,6 +89,7 @@ struct mzone {
 	uint64_t *freeb, *heldb;	/* npb * wpb words each */
 	int64_t pool[MAX_ORDERS];	/* free blocks no materialized pageblock holds */
 	uint64_t pool_small;		/* Σ 2^o·max(pool[o], 0), o < pbo (pool_add() keeps it) */
+	int64_t pool_hi1;		/* >= pool[o] for 0 < o < pbo: pool_pieces()' shortcut */
 	int64_t small[MAX_ORDERS];	/* blocks of orders < pbo the pageblock bitmaps hold */
 	int64_t full[MAX_ORDERS + 1];	/* aligned groups of whole pageblocks, per order >= pbo */
 	uint64_t materialized;
@@ -163,6 +164,13 @@ struct ct_model {
 	uint64_t pfns_outside, events_outside_runs, runs_unplaced, page_events_ignored, lost;
 	char notes[CT_MODEL_NOTES][CT_MODEL_NOTE_LEN];
 	uint32_t nnotes;
+	/*
+	 * The free blocks 8 pages of a free bitmap make, by their bits: orders
+	 * 0-2 in bytes 0-2 (none when all 8 are free: that is a larger block);
+	 * and by the mask of a word's entirely free bytes, the blocks of
+	 * orders 3-5 and the word's own (order 6) in bytes 0-3. est_tables().
+	 */
+	uint32_t canon_byte[256], canon_full[256];
 };
 
 /* model.c */
@@ -190,6 +198,7 @@ static inline uint64_t pb_of(const struct ct_model *m, const struct mzone *z, ui
 }
 
 /* model_est.c: the estimated free state of one zone */
+void est_tables(struct ct_model *m);
 int est_init(struct ct_model *m, struct mzone *z);
 void est_release(struct mzone *z);
 void est_counts(const struct ct_model *m, const struct mzone *z, int64_t *out);
