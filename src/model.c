@@ -369,47 +369,36 @@ static void run_delete(struct ct_model *m, struct mrun *r)
 	}
 }
 
-int run_add_mask(struct ct_model *m, struct pcp_entry **arr, uint32_t *n, uint32_t *cap,
-		 struct pcp_entry e)
+int run_grow(struct ct_model *m, struct pcp_entry **arr, uint32_t *cap)
 {
-	if (*n == *cap) {
-		uint32_t ncap = *cap ? *cap * 2 : 64;
-		struct pcp_entry *a = realloc(*arr, ncap * sizeof(*a));
+	uint32_t ncap = *cap ? *cap * 2 : 64;
+	struct pcp_entry *a = realloc(*arr, ncap * sizeof(*a));
 
-		if (!a) {
-			m->nomem = 1;
-			return -CT_E_NOMEM;
-		}
-		*arr = a;
-		*cap = ncap;
+	if (!a) {
+		m->nomem = 1;
+		return -CT_E_NOMEM;
 	}
-	(*arr)[(*n)++] = e;
+	*arr = a;
+	*cap = ncap;
 	return 0;
 }
 
-int run_add_free(struct ct_model *m, struct mrun *r, uint64_t pfn, int order)
-{
-	return run_add_mask(m, &r->fl, &r->nfl, &r->fl_cap, (struct pcp_entry){ pfn, 0, (uint8_t)order });
-}
-
-static int largest_order(const struct ct_model *m, const struct mzone *z)
+/*
+ * The largest free order now (-2: not known) and the fragmentation index
+ * at @order (INT32_MIN: not known), from one count of the free blocks.
+ */
+static void zone_state(const struct ct_model *m, const struct mzone *z, int order, int *largest, int32_t *fi)
 {
 	uint64_t c[MAX_ORDERS];
 
+	*largest = -2;
+	*fi = INT32_MIN;
 	if (!zone_known(z))
-		return -2;
+		return;
 	zone_counts(m, z, c);
-	return ct_largest_free_order(c, m->norders);
-}
-
-static int32_t fragindex_now(const struct ct_model *m, const struct mzone *z, int order)
-{
-	uint64_t c[MAX_ORDERS];
-
-	if (!zone_known(z) || order < 0 || order >= m->norders)
-		return INT32_MIN;
-	zone_counts(m, z, c);
-	return ct_fragmentation_index(c, m->norders, order);
+	*largest = ct_largest_free_order(c, m->norders);
+	if (order >= 0 && order < m->norders)
+		*fi = ct_fragmentation_index(c, m->norders, order);
 }
 
 static void visit(struct ct_model *m, struct mzone *z, struct mrun *r, uint64_t b)
@@ -448,6 +437,7 @@ static void visit(struct ct_model *m, struct mzone *z, struct mrun *r, uint64_t 
 static void on_begin(struct ct_model *m, const struct ct_event *ev, const struct ct_run *run)
 {
 	struct mrun *r;
+	int largest;
 
 	if (!run)
 		return;
@@ -466,8 +456,8 @@ static void on_begin(struct ct_model *m, const struct ct_event *ev, const struct
 		m->runs_unplaced++;
 		return;
 	}
-	r->largest_before = (int8_t)largest_order(m, r->z);
-	r->fi_before = fragindex_now(m, r->z, r->order);
+	zone_state(m, r->z, r->order, &largest, &r->fi_before);
+	r->largest_before = (int8_t)largest;
 }
 
 /* compact_zone(): leaving a cc->order-aligned block it migrated from drains this CPU's lists */
@@ -629,11 +619,10 @@ static void on_end(struct ct_model *m, const struct ct_event *ev, const struct c
 		if (z->pb[r->visited[i]].migrated_out > r->visited_out[i] && block_used(m, z, r->visited[i]) == 0)
 			row.pageblocks_emptied++;
 	row.polluted_scanned = r->polluted_scanned;
-	largest = largest_order(m, z);
+	zone_state(m, z, run->order, &largest, &row.fragindex_after);
 	row.largest_before = r->largest_before;
 	row.largest_after = (int8_t)largest;
 	row.fragindex_before = r->fi_before;
-	row.fragindex_after = fragindex_now(m, z, run->order);
 	if (largest == -2 || run->order == ORDER_UNKNOWN || run->order < 0) {
 		row.order_available = -1;
 		z->runs_order_unknown++;
@@ -675,12 +664,13 @@ static void on_end(struct ct_model *m, const struct ct_event *ev, const struct c
  * first said success when the allocation's own watermark check passed.
  * The watermark is min (direct compaction, kcompactd), high for kswapd's
  * compaction_ready(); lowmem_reserve of the highest zone is assumed.
+ * The free-block counts it predicts from are left in @c.
  */
 static int predict_suitable(const struct ct_model *m, const struct mzone *z, const struct ct_event *ev,
-			    uint64_t *free_out)
+			    uint64_t *free_out, uint64_t *c)
 {
 	const struct ct_memsnap_zone *s = z->snap_start;
-	uint64_t c[MAX_ORDERS], free_pages, wm, reserve = 0;
+	uint64_t free_pages, wm, reserve = 0;
 	int order = ev->u.zo.order;
 
 	if (!zone_known(z) || !s || !s->has_zoneinfo || order < 0 || order >= m->norders)
@@ -729,12 +719,11 @@ static void on_suitable(struct ct_model *m, const struct ct_event *ev)
 	d.fragindex = d.unusable = INT32_MIN;
 	if (z) {
 		z->suitable_events++;
-		d.predicted = (int16_t)predict_suitable(m, z, ev, &d.free_pages);
+		d.predicted = (int16_t)predict_suitable(m, z, ev, &d.free_pages, c);
 		if (d.predicted != CT_PRED_NONE) {
 			z->suitable_predicted++;
 			z->suitable_agreed += d.predicted == ret;
 			z->suitable_by_pred[d.predicted][ret]++;
-			zone_counts(m, z, c);
 			d.fragindex = ct_fragmentation_index(c, m->norders, zo->order);
 			d.unusable = ct_unusable_free_index(c, m->norders, zo->order);
 		}
@@ -915,6 +904,7 @@ struct ct_model *ct_model_new(const struct ct_model_opts *opts)
 		m->threshold = CT_MODEL_DEFAULT_EXTFRAG_THRESHOLD;
 		m->threshold_source = "default";
 	}
+	est_tables(m);
 	memcpy(m->mt_letters, default_letters, sizeof(default_letters));
 	for (int i = 0; s && i < s->ntypes && i < CT_MIGRATETYPES; i++)
 		if (s->type_names[i][0] >= 'A' && s->type_names[i][0] <= 'Z')

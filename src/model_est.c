@@ -29,12 +29,12 @@
 
 /* ---- bitmaps ------------------------------------------------------------ */
 
-static uint64_t *fw(const struct mzone *z, uint64_t b)
+static inline uint64_t *fw(const struct mzone *z, uint64_t b)
 {
 	return z->freeb + b * z->wpb;
 }
 
-static uint64_t *hw(const struct mzone *z, uint64_t b)
+static inline uint64_t *hw(const struct mzone *z, uint64_t b)
 {
 	return z->heldb + b * z->wpb;
 }
@@ -45,7 +45,7 @@ static int bit(const uint64_t *w, uint32_t i)
 }
 
 /* The mask of bits [lo, hi) of one word; 0 <= lo < hi <= 64. */
-static uint64_t word_mask(uint32_t lo, uint32_t hi)
+static inline uint64_t word_mask(uint32_t lo, uint32_t hi)
 {
 	uint64_t m = hi == 64 ? ~0ULL : (1ULL << hi) - 1;
 
@@ -53,13 +53,18 @@ static uint64_t word_mask(uint32_t lo, uint32_t hi)
 }
 
 /* The bits of word @wi inside [lo, hi). */
-static uint64_t range_mask(uint32_t wi, uint32_t lo, uint32_t hi)
+static inline uint64_t range_mask(uint32_t wi, uint32_t lo, uint32_t hi)
 {
-	uint32_t a = wi * 64, e = a + 64;
+	uint32_t a = wi * 64;
+	uint64_t m = ~0ULL;
 
-	if (hi <= a || lo >= e)
+	if (hi <= a || lo >= a + 64)
 		return 0;
-	return word_mask(lo > a ? lo - a : 0, hi < e ? hi - a : 64);
+	if (lo > a)
+		m <<= lo - a;
+	if (hi < a + 64)
+		m &= (1ULL << (hi - a)) - 1;
+	return m;
 }
 
 static void set_bits(uint64_t *w, uint32_t off, uint32_t n)
@@ -106,14 +111,7 @@ static int bits_one(const uint64_t *w, uint32_t off, uint32_t n)
 	return 1;
 }
 
-/* without -mpopcnt __builtin_popcountll is a library call: this is quicker */
-static uint32_t popcount64(uint64_t x)
-{
-	x -= (x >> 1) & 0x5555555555555555ULL;
-	x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
-	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
-	return (uint32_t)((x * 0x0101010101010101ULL) >> 56);
-}
+#define popcount64 ct_popcount64
 
 static uint32_t popcount_block(const uint64_t *w, uint32_t wpb)
 {
@@ -125,7 +123,7 @@ static uint32_t popcount_block(const uint64_t *w, uint32_t wpb)
 }
 
 /* The first set bit of @w in [i, hi), or hi. */
-static uint32_t next_set(const uint64_t *w, uint32_t i, uint32_t hi)
+static inline uint32_t next_set(const uint64_t *w, uint32_t i, uint32_t hi)
 {
 	while (i < hi) {
 		uint64_t x = w[i / 64] >> (i % 64);
@@ -140,12 +138,12 @@ static uint32_t next_set(const uint64_t *w, uint32_t i, uint32_t hi)
 }
 
 /* The first pfn of pageblock @b and the part of it inside the zone: [lo, hi) offsets. */
-static uint64_t block_pfn(const struct ct_model *m, const struct mzone *z, uint64_t b)
+static inline uint64_t block_pfn(const struct ct_model *m, const struct mzone *z, uint64_t b)
 {
 	return (z->pb0 + b) << m->pbo;
 }
 
-static void block_valid(const struct ct_model *m, const struct mzone *z, uint64_t b,
+static inline void block_valid(const struct ct_model *m, const struct mzone *z, uint64_t b,
 			uint32_t *lo, uint32_t *hi)
 {
 	uint64_t first = block_pfn(m, z, b), last = first + m->pb_pages;
@@ -156,38 +154,107 @@ static void block_valid(const struct ct_model *m, const struct mzone *z, uint64_
 
 /* ---- canonical counts ---------------------------------------------------- */
 
+/*
+ * Aligned 2^o-bit slots of word @x that are entirely set, for o = 0..6, into
+ * @full: the partial sums of a popcount's adding tree, where a field is
+ * full when its count reaches the field's width, the only count with the
+ * field's top bit set. About forty operations, no loop.
+ */
+static inline void word_full(uint64_t x, int32_t *full)
+{
+	const uint64_t ones = 0x0101010101010101ULL;
+	uint64_t c1 = x - ((x >> 1) & 0x5555555555555555ULL);	/* 2-bit fields: 0..2 */
+	uint64_t c2 = (c1 & 0x3333333333333333ULL) + ((c1 >> 2) & 0x3333333333333333ULL);
+	uint64_t c3 = (c2 + (c2 >> 4)) & 0x0f0f0f0f0f0f0f0fULL;	/* bytes: 0..8 */
+	uint64_t c4 = (c3 + (c3 >> 8)) & 0x00ff00ff00ff00ffULL;	/* 16 bits: 0..16 */
+	uint64_t c5 = (c4 + (c4 >> 16)) & 0x0000ffff0000ffffULL;	/* 32 bits: 0..32 */
+	uint64_t y;
+
+	full[0] = (int32_t)((c3 * ones) >> 56);
+	y = (c1 >> 1) & 0x5555555555555555ULL;
+	y = (y + (y >> 2)) & 0x3333333333333333ULL;
+	y = (y + (y >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+	full[1] = (int32_t)((y * ones) >> 56);
+	y = (c2 >> 2) & 0x1111111111111111ULL;
+	y = (y + (y >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+	full[2] = (int32_t)((y * ones) >> 56);
+	full[3] = (int32_t)((((c3 >> 3) & ones) * ones) >> 56);
+	full[4] = (int32_t)((((c4 >> 4) & 0x0001000100010001ULL) * 0x0001000100010001ULL) >> 48);
+	full[5] = (int32_t)(((c5 >> 5) & 1) + ((c5 >> 37) & 1));
+	full[6] = x == ~0ULL;
+}
+
+/* Canonical blocks of an 8-slot pattern: orders 0-2 (of slots of 1, 2, 4) in bytes 0-2, a whole in byte 3. */
+static uint32_t canon8(uint32_t v)
+{
+	uint32_t full[4], out = 0;
+
+	for (int o = 0; o < 4; o++) {
+		uint32_t size = 1u << o, mask = (1u << size) - 1, n = 0;
+
+		for (uint32_t i = 0; i < 8; i += size)
+			n += ((v >> i) & mask) == mask;
+		full[o] = n;
+	}
+	for (int o = 0; o < 3; o++)
+		out |= (full[o] - 2 * full[o + 1]) << (8 * o);
+	return out | full[3] << 24;
+}
+
+void est_tables(struct ct_model *m)
+{
+	for (uint32_t v = 0; v < 256; v++) {
+		m->canon_byte[v] = v == 0xff ? 0 : canon8(v);	/* a free byte counts in canon_full */
+		m->canon_full[v] = canon8(v);
+	}
+}
+
+/* Bit i: byte i of @x is all ones. */
+static inline uint32_t full_bytes(uint64_t x)
+{
+	x &= x >> 1;
+	x &= x >> 2;
+	x &= x >> 4;
+	return (uint32_t)(((x & 0x0101010101010101ULL) * 0x0102040810204080ULL) >> 56);
+}
+
+/* The canonical free blocks inside word @x: order o (0-6) in byte o. */
+static inline uint64_t word_canon(const struct ct_model *m, uint64_t x)
+{
+	const uint32_t *t = m->canon_byte;
+	uint64_t small = (uint64_t)t[x & 0xff] + t[(x >> 8) & 0xff] + t[(x >> 16) & 0xff] +
+			 t[(x >> 24) & 0xff] + t[(x >> 32) & 0xff] + t[(x >> 40) & 0xff] +
+			 t[(x >> 48) & 0xff] + t[x >> 56];
+
+	return (small & 0xffffff) + ((uint64_t)m->canon_full[full_bytes(x)] << 24);
+}
+
 /* Aligned 2^o slots of @w that are entirely set, for o = 0..pbo, into @full. */
 static void full_slots(const uint64_t *w, uint32_t wpb, int pbo, uint32_t *full)
 {
-	static const uint64_t align_mask[7] = {
-		~0ULL, 0x5555555555555555ULL, 0x1111111111111111ULL, 0x0101010101010101ULL,
-		0x0001000100010001ULL, 0x0000000100000001ULL, 0x1ULL,
-	};
-	uint32_t bits = 1u << pbo;
+	int32_t f[7];
 
-	for (int o = 0; o <= pbo; o++) {
-		uint32_t n = 0;
+	if (pbo < 6) {	/* one word, partly used */
+		word_full(w[0] & ((1ULL << (1u << pbo)) - 1), f);
+		for (int o = 0; o <= pbo; o++)
+			full[o] = (uint32_t)f[o];
+		return;
+	}
+	memset(full, 0, sizeof(*full) * (size_t)(pbo + 1));
+	for (uint32_t i = 0; i < wpb; i++) {
+		word_full(w[i], f);
+		for (int o = 0; o <= 6; o++)
+			full[o] += (uint32_t)f[o];
+	}
+	for (int o = 7; o <= pbo && full[o - 1] >= 2; o++) {
+		uint32_t per = 1u << (o - 6), n = 0;
 
-		if (o <= 6) {
-			for (uint32_t i = 0; i < wpb; i++) {
-				uint64_t g = w[i];
+		for (uint32_t i = 0; i < wpb; i += per) {
+			uint32_t k = 0;
 
-				if (bits < 64)
-					g &= (1ULL << bits) - 1;
-				for (int j = 0; j < o; j++)
-					g &= g >> (1u << j);
-				n += popcount64(g & align_mask[o]);
-			}
-		} else {
-			uint32_t per = 1u << (o - 6);
-
-			for (uint32_t i = 0; i < wpb; i += per) {
-				uint32_t k = 0;
-
-				while (k < per && w[i + k] == ~0ULL)
-					k++;
-				n += k == per;
-			}
+			while (k < per && w[i + k] == ~0ULL)
+				k++;
+			n += k == per;
 		}
 		full[o] = n;
 	}
@@ -208,20 +275,33 @@ static int group_full(const struct ct_model *m, const struct mzone *z, uint64_t 
 
 static void set_whole(struct ct_model *m, struct mzone *z, uint64_t b, int whole)
 {
-	int before[MAX_ORDERS + 1], after;
 	uint64_t abs = z->pb0 + b;
+	int d = whole ? 1 : -1;
 
 	if (!!(z->pb[b].flags & PB_WHOLE) == !!whole)
 		return;
-	for (int l = m->pbo; l < m->norders; l++)
-		before[l] = group_full(m, z, abs, l);
 	if (whole)
 		z->pb[b].flags |= PB_WHOLE;
 	else
 		z->pb[b].flags &= (uint8_t)~PB_WHOLE;
+	/*
+	 * Each aligned group holding it was or becomes full when the rest of
+	 * it is: the other half of the group below. Up to the first that is not.
+	 */
 	for (int l = m->pbo; l < m->norders; l++) {
-		after = group_full(m, z, abs, l);
-		z->full[l] += after - before[l];
+		uint64_t n = 1ULL << (l - m->pbo), first = abs & ~(n - 1);
+
+		if (first < z->pb0 || first + n > z->pb0 + z->npb)
+			break;
+		if (l > m->pbo) {
+			uint64_t other = (abs ^ (n / 2)) & ~(n / 2 - 1), i;
+
+			for (i = 0; i < n / 2 && (z->pb[other + i - z->pb0].flags & PB_WHOLE); i++)
+				;
+			if (i < n / 2)
+				break;
+		}
+		z->full[l] += d;
 	}
 }
 
@@ -325,84 +405,120 @@ recount:
 	block_recount(m, z, b, before);
 }
 
-/* Aligned 2^o-bit slots of word @x that are entirely set, for o = 0..6, into @full. */
-static void word_full(uint64_t x, int32_t *full)
-{
-	static const uint64_t align[7] = {
-		~0ULL, 0x5555555555555555ULL, 0x1111111111111111ULL, 0x0101010101010101ULL,
-		0x0001000100010001ULL, 0x0000000100000001ULL, 0x1ULL,
-	};
-
-	for (int o = 0; o <= 6; o++) {
-		full[o] = (int32_t)popcount64(x & align[o]);
-		if (o < 6)
-			x &= x >> (1u << o);
-	}
-}
-
 /*
- * Set (or clear) @bits of word @wi of pageblock @b's free bitmap: the
+ * Word @wi of pageblock @b's free bitmap changes from @old to @now: the
  * pages one migration step moves. The counts change only in the slots of
  * this word and, when it is or becomes entirely free, its ancestors.
  */
-static void fword(struct ct_model *m, struct mzone *z, uint64_t b, uint32_t wi, uint64_t bits, int set)
+static void fword_change(struct ct_model *m, struct mzone *z, uint64_t b, uint32_t wi, uint64_t old,
+			 uint64_t now)
 {
-	uint64_t *w = fw(z, b), old = w[wi];
-	int pbo = m->pbo;
-	int32_t before[7], after[7], dfull[MAX_ORDERS + 2] = { 0 };
+	uint64_t *w = fw(z, b);
+	int pbo = m->pbo, top, d;
 	uint32_t base = wi * 64;
-	int anc;
+	uint64_t q;
 
-	if (!bits)
-		return;
 	if (pbo < 6) {	/* small pageblocks: the general path */
 		int32_t was[MAX_ORDERS + 1];
 
 		canon(m, z, b, was);
-		w[wi] = set ? old | bits : old & ~bits;
+		w[wi] = now;
 		block_recount(m, z, b, was);
 		return;
 	}
-	word_full(old, before);
-	/* a slot above a word is full only if this word is: look only then */
-	anc = old == ~0ULL || (set ? (old | bits) : (old & ~bits)) == ~0ULL;
-	for (int o = 7; anc && o <= pbo; o++)
-		dfull[o] = -slot_full(w, base & ~((1u << o) - 1), o);
-	w[wi] = set ? old | bits : old & ~bits;
-	word_full(w[wi], after);
-	for (int o = 0; o <= 6; o++)
-		dfull[o] = after[o] - before[o];
-	for (int o = 7; anc && o <= pbo; o++)
-		dfull[o] += slot_full(w, base & ~((1u << o) - 1), o);
-	for (int o = 0; o < pbo; o++)
-		z->small[o] += dfull[o] - 2 * dfull[o + 1];
-	if (dfull[pbo]) {
+	w[wi] = now;
+	if ((old == 0 && now == ~0ULL) || (old == ~0ULL && now == 0)) {
+		/* the usual migration step: a whole word, a block of order 6 */
+		d = now ? 1 : -1;
+		goto above;
+	}
+	/* byte o of q: 128 + the change in blocks of order o (at most 32 each way: no borrow) */
+	q = word_canon(m, now) + 0x0080808080808080ULL - word_canon(m, old);
+	z->small[0] += (int64_t)(q & 0xff) - 128;
+	z->small[1] += (int64_t)((q >> 8) & 0xff) - 128;
+	z->small[2] += (int64_t)((q >> 16) & 0xff) - 128;
+	z->small[3] += (int64_t)((q >> 24) & 0xff) - 128;
+	z->small[4] += (int64_t)((q >> 32) & 0xff) - 128;
+	z->small[5] += (int64_t)((q >> 40) & 0xff) - 128;
+	d = (int)((q >> 48) & 0xff) - 128;
+	if (!d)
+		return;
+above:
+	/*
+	 * The word filled (d = 1) or stopped being full (-1). A slot above it
+	 * is full when its other half is, up to the first level where that
+	 * half is not: the free block of order @top there appears or goes,
+	 * the blocks it is made of go or appear.
+	 */
+	top = 6;
+	while (top < pbo && slot_full(w, (base ^ (1u << top)) & ~((1u << top) - 1), top))
+		top++;
+	for (int o = 6; o < top; o++)
+		z->small[o] -= d;
+	if (top < pbo) {
+		z->small[top] += d;
+	} else {
 		uint32_t lo, hi;
 
 		block_valid(m, z, b, &lo, &hi);
-		set_whole(m, z, b, dfull[pbo] > 0 && lo == 0 && hi == m->pb_pages);
+		set_whole(m, z, b, d > 0 && lo == 0 && hi == m->pb_pages);
 	}
 }
 
-/* The lowest @k set bits of @x. */
-static uint64_t lowest_bits(uint64_t x, uint64_t k)
+/*
+ * Set (or clear) @bits of word @wi of pageblock @b's free bitmap. Callers
+ * pass words that often do not change, and single pages whose buddy is
+ * not free (a fragmented zone's usual case): each is an order-0 block and
+ * touches no other, so that costs only this.
+ */
+static inline void fword(struct ct_model *m, struct mzone *z, uint64_t b, uint32_t wi, uint64_t bits, int set)
 {
-	uint32_t lo = 0, hi = 64;
+	uint64_t *w = fw(z, b), old = w[wi], now = set ? old | bits : old & ~bits, diff = old ^ now;
+	uint64_t buddies = ((diff & 0x5555555555555555ULL) << 1) | ((diff >> 1) & 0x5555555555555555ULL);
 
-	if (popcount64(x) <= k)
-		return x;
-	if (!k)
-		return 0;
-	/* the shortest prefix holding k of them */
-	while (hi - lo > 1) {
-		uint32_t mid = (lo + hi) / 2;
-
-		if (popcount64(x & ((1ULL << mid) - 1)) >= k)
-			hi = mid;
-		else
-			lo = mid;
+	if (!diff)
+		return;
+	if (m->pbo >= 1 && !(buddies & (old | now))) {
+		w[wi] = now;
+		z->small[0] += set ? (int64_t)popcount64(diff) : -(int64_t)popcount64(diff);
+		return;
 	}
-	return x & (hi == 64 ? ~0ULL : (1ULL << hi) - 1);
+	fword_change(m, z, b, wi, old, now);
+}
+
+/*
+ * The lowest @k set bits of @x, and how many that is in @n (callers need
+ * it, and a popcount is already half of this): the byte holding the k-th
+ * set bit from the running byte counts, then at most seven steps inside it.
+ */
+static uint64_t lowest_bits(uint64_t x, uint64_t k, uint32_t *n)
+{
+	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+	uint64_t c, run, ge, byte;
+	uint32_t at, before;
+
+	if (!k) {
+		*n = 0;
+		return 0;
+	}
+	c = x - ((x >> 1) & 0x5555555555555555ULL);
+	c = (c & 0x3333333333333333ULL) + ((c >> 2) & 0x3333333333333333ULL);
+	c = (c + (c >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+	run = c * ones;			/* byte i: set bits in bytes 0..i (at most 64) */
+	if ((run >> 56) <= k) {
+		*n = (uint32_t)(run >> 56);
+		return x;
+	}
+	*n = (uint32_t)k;		/* k < 64 here */
+	/* bytes whose running count is >= k: their top bit survives the subtraction */
+	ge = ((run | highs) - k * ones) & highs;
+	at = (uint32_t)__builtin_ctzll(ge) & ~7u;
+	before = at ? (uint32_t)(run >> (at - 8)) & 0xff : 0;
+	byte = (x >> at) & 0xff;
+	for (uint32_t i = before + 1; i < k; i++)
+		byte &= byte - 1;
+	at += (uint32_t)__builtin_ctzll(byte) + 1;
+	return at == 64 ? x : x & ((1ULL << at) - 1);
 }
 
 /* The counts held by materialized pageblocks (no pool). */
@@ -423,6 +539,18 @@ void est_counts(const struct ct_model *m, const struct mzone *z, int64_t *out)
 		out[o] += z->pool[o];
 }
 
+/* Change the pool's count of order @o by @d, and its total of small pages. */
+static inline void pool_add(const struct ct_model *m, struct mzone *z, int o, int64_t d)
+{
+	int64_t was = z->pool[o];
+
+	z->pool[o] = was + d;
+	if (o < m->pbo)
+		z->pool_small += ((uint64_t)(z->pool[o] > 0 ? z->pool[o] : 0) - (uint64_t)(was > 0 ? was : 0)) << o;
+	if (o > 0 && o < m->pbo && z->pool[o] > z->pool_hi1)
+		z->pool_hi1 = z->pool[o];
+}
+
 /* Keep the zone's counts through a change that only refines the guess. */
 static void keep_totals_begin(const struct ct_model *m, const struct mzone *z, int64_t *before)
 {
@@ -435,7 +563,7 @@ static void keep_totals_end(const struct ct_model *m, struct mzone *z, const int
 
 	struct_counts(m, z, after);
 	for (int o = 0; o < m->norders; o++)
-		z->pool[o] += before[o] - after[o];
+		pool_add(m, z, o, before[o] - after[o]);
 	for (int o = 0; o < m->norders; o++)
 		if (z->pool[o] < 0)
 			z->pool_overdrawn++;
@@ -464,51 +592,93 @@ static uint32_t pool_average(const struct ct_model *m, const struct mzone *z)
 	return (uint32_t)(pages < m->pb_pages ? pages : m->pb_pages - 1);
 }
 
-/* Split @f free pages into blocks of orders < pbo in the pool's proportions. */
-static void pool_pieces(const struct ct_model *m, const struct mzone *z, uint32_t f, uint32_t *pieces)
+/*
+ * Split @f free pages into blocks of orders < pbo in the pool's proportions.
+ * Returns a mask of the orders that got some.
+ */
+static uint32_t pool_pieces(const struct ct_model *m, struct mzone *z, uint32_t f, uint32_t *pieces)
 {
-	uint64_t avail[MAX_ORDERS], total = 0, rem = f;
+	uint64_t total = z->pool_small, rem = f;
+	uint32_t got = 0;
+	int pbo = m->pbo;
 
-	memset(pieces, 0, sizeof(*pieces) * (size_t)m->pbo);
-	for (int o = 0; o < m->pbo; o++) {
-		avail[o] = z->pool[o] > 0 ? (uint64_t)z->pool[o] : 0;
-		total += avail[o] << o;
+	memset(pieces, 0, sizeof(*pieces) * MAX_ORDERS);	/* a constant size: no call */
+	if (f && z->pool[0] >= f) {
+		/*
+		 * The usual case: no larger order gets a block (each has at most
+		 * half a block's share), so the single pages take it all. The
+		 * bound on those orders only grows as they change: make it exact
+		 * before giving up.
+		 */
+		int64_t none = (int64_t)(total / (2 * (uint64_t)f));
+
+		if (z->pool_hi1 > none) {
+			z->pool_hi1 = 0;
+			for (int o = 1; o < pbo; o++)
+				if (z->pool[o] > z->pool_hi1)
+					z->pool_hi1 = z->pool[o];
+		}
+		if (z->pool_hi1 <= none) {
+			pieces[0] = f;
+			return 1;
+		}
 	}
-	if (total) {
+	if (total && f) {
 		/* one division: this runs for every isolation of a pooled pageblock */
 		double share = (double)f / (double)total;
+		/* an order with at most this many blocks gets under half a block: none */
+		int64_t none = (int64_t)(total / (2 * (uint64_t)f));
 
-		for (int o = m->pbo - 1; o >= 0; o--) {
-			uint64_t want = (uint64_t)((double)(avail[o] << o) * share) >> o;
+		for (int o = pbo - 1; o >= 0; o--) {
+			uint64_t avail, want;
 
-			if (want > avail[o])
-				want = avail[o];
+			if (z->pool[o] <= none)
+				continue;
+			avail = (uint64_t)z->pool[o];
+			want = (uint64_t)((double)(avail << o) * share) >> o;
+			if (want > avail)
+				want = avail;
 			if (want > rem >> o)
 				want = rem >> o;
 			pieces[o] = (uint32_t)want;
+			got |= (want != 0) << o;
 			rem -= want << o;
 		}
 		/* the rounding's remainder from the smallest blocks up: they are the most plentiful */
-		for (int o = 0; o < m->pbo && rem; o++) {
-			uint64_t more = avail[o] - pieces[o];
+		for (int o = 0; o < pbo && rem; o++) {
+			uint64_t more = z->pool[o] > 0 ? (uint64_t)z->pool[o] - pieces[o] : 0;
 
 			if (more > rem >> o)
 				more = rem >> o;
 			pieces[o] += (uint32_t)more;
+			got |= (more != 0) << o;
 			rem -= more << o;
 		}
 	}
 	pieces[0] += (uint32_t)rem;	/* the pool has too few: its counts go negative, noted */
+	return got | (rem != 0);
 }
 
-/* Take drawn blocks out of the pool (it may go negative: more free pages placed than it had). */
-static void pool_take(struct ct_model *m, struct mzone *z, const uint32_t *pieces)
+/*
+ * Take drawn blocks of the orders in @mask out of the pool (it may go
+ * negative: more free pages placed than it had).
+ */
+static void pool_take_orders(struct ct_model *m, struct mzone *z, const uint32_t *pieces, uint32_t mask)
 {
-	for (int o = 0; o < m->pbo; o++) {
-		z->pool[o] -= pieces[o];
-		if (z->pool[o] < 0 && pieces[o])
+	for (; mask; mask &= mask - 1) {
+		int o = __builtin_ctz(mask);
+
+		if (!pieces[o])
+			continue;
+		pool_add(m, z, o, -(int64_t)pieces[o]);
+		if (z->pool[o] < 0)
 			z->pool_overdrawn += pieces[o];
 	}
+}
+
+static void pool_take(struct ct_model *m, struct mzone *z, const uint32_t *pieces)
+{
+	pool_take_orders(m, z, pieces, (1u << m->pbo) - 1);
 }
 
 /*
@@ -533,11 +703,12 @@ static uint32_t place(const struct ct_model *m, struct mzone *z, uint64_t b, uin
 			for (uint32_t wi = lo / 64; pieces[0] && wi <= (hi - 1) / 64; wi++) {
 				uint64_t y = f[wi] | h[wi];
 				uint64_t cand = ~(y | (y >> 1)) & 0x5555555555555555ULL & range_mask(wi, lo, hi);
-				uint64_t sel = lowest_bits(cand, pieces[0]);
+				uint32_t nsel;
+				uint64_t sel = lowest_bits(cand, pieces[0], &nsel);
 
 				f[wi] |= sel;
-				placed += popcount64(sel);
-				pieces[0] -= popcount64(sel);
+				placed += nsel;
+				pieces[0] -= nsel;
 			}
 			break;
 		}
@@ -577,13 +748,14 @@ static uint32_t place_in_range(struct ct_model *m, struct mzone *z, uint64_t b, 
 		for (uint32_t wi = lo / 64; hi > lo && wi <= (hi - 1) / 64 && placed < n; wi++) {
 			uint64_t y = f[wi] | h[wi];
 			uint64_t cand = (pass ? ~y : ~(y | (y >> 1)) & 0x5555555555555555ULL) & range_mask(wi, lo, hi);
-			uint64_t sel = lowest_bits(cand, n - placed);
+			uint32_t nsel;
+			uint64_t sel = lowest_bits(cand, n - placed, &nsel);
 
 			if (count)
 				fword(m, z, b, wi, sel, 1);
 			else
 				f[wi] |= sel;
-			placed += popcount64(sel);
+			placed += nsel;
 		}
 	}
 	return placed;
@@ -647,7 +819,7 @@ static void materialize(struct ct_model *m, struct mzone *z, uint64_t b, uint32_
 		pool_take(m, z, pieces);
 		z->pages_guessed += place(m, z, b, pieces);
 		for (int o = 0; o < m->pbo; o++)
-			z->pool[o] += pieces[o];	/* found no place: still somewhere else */
+			pool_add(m, z, o, pieces[o]);	/* found no place: still somewhere else */
 		block_recount(m, z, b, was);
 	}
 	pb->flags |= PB_MATERIALIZED;
@@ -670,7 +842,7 @@ static struct pcp_list *pcp_of(struct mzone *z, int cpu)
 		return NULL;
 	if (cpu < 0)
 		cpu = 0;
-	return &z->pcp[(uint32_t)cpu % z->ncpu];
+	return &z->pcp[(uint32_t)cpu < z->ncpu ? (uint32_t)cpu : (uint32_t)cpu % z->ncpu];
 }
 
 /* A block leaves the held state into the buddy free lists. */
@@ -680,7 +852,7 @@ static void to_buddy(struct ct_model *m, struct mzone *z, uint64_t pfn, int orde
 	uint32_t off;
 
 	if (pfn == NO_PFN) {
-		z->pool[order]++;
+		pool_add(m, z, order, 1);
 		return;
 	}
 	if (pfn < z->start || pfn >= z->end)
@@ -715,7 +887,7 @@ static void entry_to_buddy(struct ct_model *m, struct mzone *z, const struct pcp
 		return;
 	}
 	if (e->pfn == NO_PFN) {	/* single pages of no known place: back to the pool */
-		z->pool[0] += popcount64(e->mask);
+		pool_add(m, z, 0, popcount64(e->mask));
 		return;
 	}
 	b = pb_of(m, z, e->pfn);
@@ -731,7 +903,7 @@ static void pcp_pop_to_buddy(struct ct_model *m, struct mzone *z, struct pcp_lis
 			uint64_t n = l->unknown < pages ? l->unknown : pages;
 
 			/* freed before the trace began, somewhere in the zone: order-0 pages */
-			z->pool[0] += (int64_t)n;
+			pool_add(m, z, 0, (int64_t)n);
 			l->unknown -= n;
 			l->pages -= n;
 			pages -= n;
@@ -743,7 +915,7 @@ static void pcp_pop_to_buddy(struct ct_model *m, struct mzone *z, struct pcp_lis
 			struct pcp_entry e = l->q[l->head];
 			uint64_t n = entry_pages(&e);
 
-			l->head = (l->head + 1) % l->cap;
+			l->head = (l->head + 1) & (l->cap - 1);
 			l->len--;
 			l->pages -= n;
 			pages = pages > n ? pages - n : 0;
@@ -758,12 +930,12 @@ static void pcp_pop_to_buddy(struct ct_model *m, struct mzone *z, struct pcp_lis
  * buddy lists. Without zoneinfo there is no list: the pages go straight to
  * the buddy lists, as do blocks of orders the lists do not take.
  */
-static int pcp_push(struct ct_model *m, struct mzone *z, int cpu, struct pcp_entry e)
+static int pcp_push(struct ct_model *m, struct mzone *z, int cpu, const struct pcp_entry *e)
 {
 	struct pcp_list *l = pcp_of(z, cpu);
 
-	if (!l || (!e.mask && e.order > PAGE_ALLOC_COSTLY_ORDER && e.order != m->pbo)) {
-		entry_to_buddy(m, z, &e);
+	if (!l || (!e->mask && e->order > PAGE_ALLOC_COSTLY_ORDER && e->order != m->pbo)) {
+		entry_to_buddy(m, z, e);
 		return 0;
 	}
 	if (l->len == l->cap) {
@@ -772,19 +944,19 @@ static int pcp_push(struct ct_model *m, struct mzone *z, int cpu, struct pcp_ent
 
 		if (!nq) {
 			m->nomem = 1;
-			entry_to_buddy(m, z, &e);
+			entry_to_buddy(m, z, e);
 			return -CT_E_NOMEM;
 		}
 		for (uint32_t i = 0; i < l->len; i++)
-			nq[i] = l->q[(l->head + i) % l->cap];
+			nq[i] = l->q[(l->head + i) & (l->cap - 1)];
 		free(l->q);
 		l->q = nq;
 		l->head = 0;
 		l->cap = ncap;
 	}
-	l->q[(l->head + l->len) % l->cap] = e;
+	l->q[(l->head + l->len) & (l->cap - 1)] = *e;
 	l->len++;
-	l->pages += entry_pages(&e);
+	l->pages += entry_pages(e);
 	if (l->pages > l->high) {
 		uint64_t target = l->high > l->batch ? l->high - l->batch : 0;
 
@@ -847,7 +1019,7 @@ int est_init(struct ct_model *m, struct mzone *z)
 		return -CT_E_NOMEM;
 	if (z->seeded)
 		for (int o = 0; o < m->norders; o++)
-			z->pool[o] = (int64_t)z->seed[o];
+			pool_add(m, z, o, (int64_t)z->seed[o]);
 	if (s && s->has_zoneinfo && s->pcp_cpus) {
 		z->ncpu = s->pcp_cpus;
 		z->pcp = calloc(z->ncpu, sizeof(*z->pcp));
@@ -999,18 +1171,27 @@ int est_seed_kpageflags(struct ct_model *m, struct mzone *z, const struct ct_mem
 
 /* ---- compaction ------------------------------------------------------------ */
 
-static uint32_t count_range(const uint64_t *w, uint32_t off, uint32_t n)
+/* Set bits of @w in [lo, hi): exact below @enough, else some number >= @enough. */
+static uint32_t count_upto(const uint64_t *w, uint32_t lo, uint32_t hi, uint64_t enough)
 {
-	uint32_t c = 0;
+	uint32_t c = 0, first = lo / 64, last = (hi - 1) / 64;
 
-	for (uint32_t i = off / 64, end = off + n; n && i <= (end - 1) / 64; i++)
-		c += popcount64(w[i] & word_mask(i == off / 64 ? off % 64 : 0,
-						 i == (end - 1) / 64 ? (end - 1) % 64 + 1 : 64));
+	for (uint32_t wi = first; hi > lo && wi <= last && c < enough; wi++) {
+		uint64_t x = w[wi];
+
+		if (!x)
+			continue;	/* most words of a scanned range are empty */
+		if (wi == first)
+			x &= ~0ULL << (lo % 64);
+		if (wi == last && hi % 64)
+			x &= (1ULL << (hi % 64)) - 1;
+		c += popcount64(x);
+	}
 	return c;
 }
 
 /* Clip [start, end) to pageblock @b and the zone: offsets [*lo, *hi). */
-static void clip(const struct ct_model *m, const struct mzone *z, uint64_t b, uint64_t start,
+static inline void clip(const struct ct_model *m, const struct mzone *z, uint64_t b, uint64_t start,
 		 uint64_t end, uint32_t *lo, uint32_t *hi)
 {
 	uint64_t first = block_pfn(m, z, b);
@@ -1062,22 +1243,25 @@ uint32_t est_migrate_isolate(struct ct_model *m, struct mzone *z, struct mrun *r
 	}
 	f = fw(z, b);
 	h = hw(z, b);
-	for (uint32_t wi = lo / 64; hi > lo && wi <= (hi - 1) / 64; wi++)
+	/* allocated pages in the range: only whether fewer, as many or more than taken matters, or how many fewer */
+	for (uint32_t wi = lo / 64; hi > lo && wi <= (hi - 1) / 64 && used <= taken; wi++)
 		used += popcount64(~(f[wi] | h[wi]) & range_mask(wi, lo, hi));
 	if (used < taken) {
 		/* the guess put free pages where the scanner found movable ones: they are elsewhere */
 		for (uint32_t wi = lo / 64; wi <= (hi - 1) / 64 && used < taken; wi++) {
-			uint64_t sel = lowest_bits(f[wi] & range_mask(wi, lo, hi), taken - used);
+			uint32_t nsel;
+			uint64_t sel = lowest_bits(f[wi] & range_mask(wi, lo, hi), taken - used, &nsel);
 
 			fword(m, z, b, wi, sel, 0);
-			z->pool[0] += popcount64(sel);
-			used += popcount64(sel);
-			z->layout_corrections += popcount64(sel);
+			pool_add(m, z, 0, nsel);
+			used += nsel;
+			z->layout_corrections += nsel;
 		}
 	}
 	/* the scanner takes movable pages in pfn order: the first allocated ones, a word at a time */
 	for (uint32_t wi = lo / 64; hi > lo && wi <= (hi - 1) / 64 && got < taken; wi++) {
-		uint64_t sel = lowest_bits(~(f[wi] | h[wi]) & range_mask(wi, lo, hi), taken - got);
+		uint32_t nsel;
+		uint64_t sel = lowest_bits(~(f[wi] | h[wi]) & range_mask(wi, lo, hi), taken - got, &nsel);
 
 		if (!sel)
 			continue;
@@ -1085,7 +1269,7 @@ uint32_t est_migrate_isolate(struct ct_model *m, struct mzone *z, struct mrun *r
 		if (run_add_mask(m, &r->iso, &r->niso, &r->iso_cap,
 				 (struct pcp_entry){ block_pfn(m, z, b) + wi * 64, sel, 0 }) < 0)
 			break;
-		got += popcount64(sel);
+		got += nsel;
 	}
 	if (r->sync && taken && used > taken && (z->pb[b].flags & PB_GUESSED)) {
 		/*
@@ -1120,6 +1304,109 @@ static int cmp_order_desc(const void *a, const void *b)
 	return (x->pfn < y->pfn) - (x->pfn > y->pfn);
 }
 
+/*
+ * Entries of one order by pfn, highest first: a natural merge sort. The
+ * free scanner appends in rising pfns, runs that are reversed here; the
+ * list kept from the last sort is one run already. @tmp holds @n entries.
+ */
+static void sort_pfn_desc(struct pcp_entry *a, uint32_t n, struct pcp_entry *tmp)
+{
+	struct pcp_entry *src = a, *dst = tmp, *t;
+	uint32_t i = 0;
+
+	while (i < n) {	/* rising runs turned around */
+		uint32_t j = i + 1;
+
+		while (j < n && a[j - 1].pfn < a[j].pfn)
+			j++;
+		for (uint32_t x = i, y = j - 1; x < y; x++, y--) {
+			struct pcp_entry e = a[x];
+
+			a[x] = a[y];
+			a[y] = e;
+		}
+		i = j;
+	}
+	for (;;) {
+		uint32_t runs = 0, k = 0, lo = 0;
+
+		while (lo < n) {	/* merge each pair of runs into @dst */
+			uint32_t mid = lo + 1, hi, x, y;
+
+			while (mid < n && src[mid - 1].pfn >= src[mid].pfn)
+				mid++;
+			hi = mid < n ? mid + 1 : mid;
+			while (hi < n && src[hi - 1].pfn >= src[hi].pfn)
+				hi++;
+			for (x = lo, y = mid; x < mid || y < hi;)
+				dst[k++] = y >= hi || (x < mid && src[x].pfn >= src[y].pfn) ? src[x++] : src[y++];
+			runs++;
+			lo = hi;
+		}
+		t = src;
+		src = dst;
+		dst = t;
+		if (runs <= 1)
+			break;
+	}
+	if (src != a)
+		memcpy(a, src, n * sizeof(*a));
+}
+
+#define SORT_ORDERS 32
+
+/*
+ * Sort the run's free list by cmp_order_desc(), spent entries dropped first
+ * (nothing uses them): by order with a counting pass, then by pfn within
+ * each order only where that is not already so. Entries equal in order and
+ * pfn are equal in every field, so the result is the one any sort gives.
+ */
+static void sort_free_list(struct mrun *r)
+{
+	uint32_t count[SORT_ORDERS] = { 0 }, at[SORT_ORDERS], n = 0, pos = 0, i;
+	struct pcp_entry *tmp;
+	int sorted = 1, big = 0;
+
+	for (i = 0; i < r->nfl; i++) {
+		struct pcp_entry e = r->fl[i];
+		uint32_t o = e.mask ? 0 : e.order;
+
+		if (e.order == 0xff && !e.mask)
+			continue;	/* spent */
+		if (n && cmp_order_desc(&r->fl[n - 1], &e) > 0)
+			sorted = 0;
+		if (o < SORT_ORDERS)
+			count[o]++;
+		else
+			big = 1;
+		r->fl[n++] = e;
+	}
+	r->nfl = n;
+	if (sorted)
+		return;
+	tmp = big ? NULL : malloc(n * sizeof(*tmp));
+	if (!tmp) {
+		qsort(r->fl, n, sizeof(*r->fl), cmp_order_desc);
+		return;
+	}
+	for (int o = SORT_ORDERS - 1; o >= 0; o--) {
+		at[o] = pos;
+		pos += count[o];
+	}
+	for (i = 0; i < n; i++)
+		tmp[at[r->fl[i].mask ? 0 : r->fl[i].order]++] = r->fl[i];
+	memcpy(r->fl, tmp, n * sizeof(*tmp));
+	for (int o = SORT_ORDERS - 1; o >= 0; o--) {
+		uint32_t lo = at[o] - count[o];
+
+		for (i = lo + 1; i < at[o] && r->fl[i - 1].pfn >= r->fl[i].pfn; i++)
+			;
+		if (i < at[o])
+			sort_pfn_desc(r->fl + lo, count[o], tmp);
+	}
+	free(tmp);
+}
+
 /* Pages of a held entry become allocated (migration targets, or taken for good); returns them. */
 static uint64_t entry_used(struct ct_model *m, struct mzone *z, const struct pcp_entry *e, uint64_t mask)
 {
@@ -1148,15 +1435,15 @@ void est_migrated(struct ct_model *m, struct mzone *z, struct mrun *r, uint64_t 
 
 	for (uint32_t i = 0; i < r->niso; i++) {
 		struct pcp_entry e = r->iso[i];
-		uint64_t n = popcount64(e.mask), moved = n <= left ? e.mask : lowest_bits(e.mask, left);
-		uint64_t b = pb_of(m, z, e.pfn);
+		uint32_t n;
+		uint64_t moved = lowest_bits(e.mask, left, &n), b = pb_of(m, z, e.pfn);
 
-		left -= popcount64(moved);
-		z->pb[b].migrated_out += popcount64(moved);
+		left -= n;
+		z->pb[b].migrated_out += n;
 		hw(z, b)[(e.pfn - block_pfn(m, z, b)) / 64] &= ~(e.mask & ~moved);
 		if (moved) {
 			e.mask = moved;
-			pcp_push(m, z, r->cpu, e);
+			pcp_push(m, z, r->cpu, &e);
 		}
 	}
 	r->niso = 0;
@@ -1165,21 +1452,21 @@ void est_migrated(struct ct_model *m, struct mzone *z, struct mrun *r, uint64_t 
 	for (uint32_t i = 0; i < r->nfl && left; i++) {
 		struct pcp_entry *e = &r->fl[i];
 		uint64_t used;
+		uint32_t n;
 
 		if (!e->mask)
 			continue;
-		used = lowest_bits(e->mask, left);
+		used = lowest_bits(e->mask, left, &n);
 		if (e->pfn != NO_PFN)
 			z->pb[pb_of(m, z, e->pfn)].migrated_in += (uint32_t)entry_used(m, z, e, used);
-		left -= popcount64(used);
+		left -= n;
 		e->mask &= ~used;
 		if (!e->mask)
 			e->pfn = NO_PFN, e->order = 0xff;	/* spent: dropped below */
 	}
 	if (left) {
 		/* then blocks, smallest first; popping from the end, a split's halves come back smaller */
-		if (r->nfl > 1)
-			qsort(r->fl, r->nfl, sizeof(*r->fl), cmp_order_desc);
+		sort_free_list(r);
 		while (left && r->nfl) {
 			struct pcp_entry e = r->fl[--r->nfl];
 			uint64_t n;
@@ -1215,11 +1502,10 @@ uint64_t est_free_isolate(struct ct_model *m, struct mzone *z, struct mrun *r, u
 {
 	uint64_t b = pb_of(m, z, start), got = 0;
 	uint64_t *f, *h;
-	uint32_t lo, hi;
+	uint32_t lo, hi, have;
 
 	if (b >= z->npb || !taken)
 		return 0;
-	clip(m, z, b, start, end, &lo, &hi);
 	if (!(z->pb[b].flags & PB_MATERIALIZED) && z->seeding <= CT_SEED_COUNTS) {
 		/*
 		 * No per-pageblock seed: where in the pageblock the free pages
@@ -1229,21 +1515,20 @@ uint64_t est_free_isolate(struct ct_model *m, struct mzone *z, struct mrun *r, u
 		 */
 		uint32_t pieces[MAX_ORDERS];
 
-		pool_pieces(m, z, (uint32_t)taken, pieces);
-		pool_take(m, z, pieces);
-		for (int o = 0; o < m->pbo; o++) {
-			uint32_t n = pieces[o];
+		uint32_t got_orders = pool_pieces(m, z, (uint32_t)taken, pieces);
 
-			for (; o == 0 && n; n -= n < 64 ? n : 64)
-				run_add_mask(m, &r->fl, &r->nfl, &r->fl_cap,
-					     (struct pcp_entry){ NO_PFN, n < 64 ? (1ULL << n) - 1 : ~0ULL, 0 });
-			for (; o > 0 && n; n--)
-				run_add_free(m, r, NO_PFN, o);
-		}
+		pool_take_orders(m, z, pieces, got_orders);
+		for (uint32_t n = pieces[0]; n; n -= n < 64 ? n : 64)
+			run_add_mask(m, &r->fl, &r->nfl, &r->fl_cap,
+				     (struct pcp_entry){ NO_PFN, n < 64 ? (1ULL << n) - 1 : ~0ULL, 0 });
+		for (uint32_t left = got_orders & ~1u; left; left &= left - 1)
+			for (uint32_t n = pieces[__builtin_ctz(left)]; n; n--)
+				run_add_free(m, r, NO_PFN, __builtin_ctz(left));
 		z->pb[b].free_taken += (uint32_t)taken;
 		z->pages_guessed += taken;
 		return taken;
 	}
+	clip(m, z, b, start, end, &lo, &hi);
 	if (!(z->pb[b].flags & PB_MATERIALIZED)) {
 		/* the pages taken were free where the scanner took them: put them there */
 		struct mat_hint hint = { NO_PFN, -1, lo, hi, (uint32_t)taken };
@@ -1253,9 +1538,10 @@ uint64_t est_free_isolate(struct ct_model *m, struct mzone *z, struct mrun *r, u
 	}
 	f = fw(z, b);
 	h = hw(z, b);
-	if (count_range(f, lo, hi - lo) < taken && !(z->pb[b].flags & PB_WHOLE)) {
+	have = count_upto(f, lo, hi, taken);
+	if (have < taken && !(z->pb[b].flags & PB_WHOLE)) {
 		/* the scanner found more free pages here than the guess holds: they come from the pool */
-		uint32_t want = (uint32_t)taken - count_range(f, lo, hi - lo), pieces[MAX_ORDERS];
+		uint32_t want = (uint32_t)(taken - have), pieces[MAX_ORDERS];
 		uint32_t drawn[MAX_ORDERS] = { 0 };
 
 		/* in the pool's proportions: larger blocks slot by slot, single pages a word at a time */
@@ -1294,14 +1580,15 @@ uint64_t est_free_isolate(struct ct_model *m, struct mzone *z, struct mrun *r, u
 				 * them as single pages changes nothing but a split's order.
 				 */
 				uint32_t wend = (wi + 1) * 64 < hi ? (wi + 1) * 64 : hi;
-				uint64_t sel = lowest_bits(f[wi] & range_mask(wi, i, wend), taken - got);
+				uint32_t nsel;
+				uint64_t sel = lowest_bits(f[wi] & range_mask(wi, i, wend), taken - got, &nsel);
 
 				fword(m, z, b, wi, sel, 0);
 				h[wi] |= sel;
 				if (run_add_mask(m, &r->fl, &r->nfl, &r->fl_cap,
 						 (struct pcp_entry){ block_pfn(m, z, b) + wi * 64, sel, 0 }) < 0)
 					break;
-				got += popcount64(sel);
+				got += nsel;
 				i = got < taken ? next_set(f, wend, hi) : (sel ? wi * 64 + 64 - (uint32_t)__builtin_clzll(sel) : wend);
 				continue;
 			}
@@ -1319,18 +1606,11 @@ uint64_t est_free_isolate(struct ct_model *m, struct mzone *z, struct mrun *r, u
 			got += 1u << o;
 			i = next_set(f, i + (1u << o), hi);
 		}
-		if (got == taken && (z->pb[b].flags & PB_GUESSED)) {
-			/* the scanner takes every free page it passes: what the guess still has there is elsewhere */
-			uint32_t stop = i < hi ? i : hi;
-
-			for (uint32_t wi = lo / 64; stop > lo && wi <= (stop - 1) / 64; wi++) {
-				uint64_t rest = f[wi] & range_mask(wi, lo, stop);
-
-				fword(m, z, b, wi, rest, 0);
-				z->pool[0] += popcount64(rest);
-				z->layout_corrections += popcount64(rest);
-			}
-		}
+		/*
+		 * The scanner takes every free page it passes, and so did this
+		 * loop: from the first free page at or after lo, each block or
+		 * word in turn. No free page of the guess is left before i.
+		 */
 	}
 	z->pb[b].free_taken += (uint32_t)got;
 	if (got < taken) {
@@ -1339,7 +1619,7 @@ uint64_t est_free_isolate(struct ct_model *m, struct mzone *z, struct mrun *r, u
 
 		pool_pieces(m, z, (uint32_t)(taken - got), pieces);
 		for (int o = 0; o < m->pbo; o++) {
-			z->pool[o] -= pieces[o];
+			pool_add(m, z, o, -(int64_t)pieces[o]);
 			for (uint32_t k = 0; k < pieces[o]; k++)
 				run_add_free(m, r, NO_PFN, o);
 		}
@@ -1359,7 +1639,7 @@ void est_run_end(struct ct_model *m, struct mzone *z, struct mrun *r)
 	r->niso = 0;
 	/* release_free_list(): unused free pages are freed; small orders via the per-CPU lists */
 	for (uint32_t i = 0; i < r->nfl; i++)
-		pcp_push(m, z, r->cpu, r->fl[i]);
+		pcp_push(m, z, r->cpu, &r->fl[i]);
 	r->nfl = 0;
 }
 
@@ -1403,7 +1683,7 @@ void est_extfrag(struct ct_model *m, struct mzone *z, uint64_t pfn, int alloc_or
 			pieces[fo] = 1;
 			pool_take(m, z, pieces);
 		} else {
-			z->pool[fo]--;
+			pool_add(m, z, (int)fo, -1);
 		}
 		clear_bits(hw(z, b), foff, 1u << fo);
 		fchange(m, z, b, foff, (int)fo, 1);

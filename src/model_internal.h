@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "compactrace/buddy.h"
+#include "compactrace/error.h"
 #include "compactrace/model.h"
 
 #define MAX_ORDERS CT_MODEL_ORDERS
@@ -46,15 +47,24 @@ struct pcp_entry {
 	uint8_t order;
 };
 
+/* without -mpopcnt __builtin_popcountll is a libgcc call (__popcountdi2): this is quicker */
+static inline uint32_t ct_popcount64(uint64_t x)
+{
+	x -= (x >> 1) & 0x5555555555555555ULL;
+	x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+	return (uint32_t)((x * 0x0101010101010101ULL) >> 56);
+}
+
 static inline uint64_t entry_pages(const struct pcp_entry *e)
 {
-	return e->mask ? (uint64_t)__builtin_popcountll(e->mask) : 1ULL << e->order;
+	return e->mask ? ct_popcount64(e->mask) : 1ULL << e->order;
 }
 
 /* One CPU's per-CPU list of one zone: oldest first, as free_pcppages_bulk() drains it. */
 struct pcp_list {
 	struct pcp_entry *q;
-	uint32_t head, len, cap;
+	uint32_t head, len, cap;	/* a ring; cap is a power of two */
 	uint64_t unknown;	/* pages listed at the start whose pfns nobody knows: the oldest */
 	uint64_t pages;		/* unknown + Σ 2^order of the entries */
 	uint32_t high, batch;	/* past high, a batch of the oldest goes back to the buddy lists */
@@ -78,6 +88,8 @@ struct mzone {
 	/* estimated mode */
 	uint64_t *freeb, *heldb;	/* npb * wpb words each */
 	int64_t pool[MAX_ORDERS];	/* free blocks no materialized pageblock holds */
+	uint64_t pool_small;		/* Σ 2^o·max(pool[o], 0), o < pbo (pool_add() keeps it) */
+	int64_t pool_hi1;		/* >= pool[o] for 0 < o < pbo: pool_pieces()' shortcut */
 	int64_t small[MAX_ORDERS];	/* blocks of orders < pbo the pageblock bitmaps hold */
 	int64_t full[MAX_ORDERS + 1];	/* aligned groups of whole pageblocks, per order >= pbo */
 	uint64_t materialized;
@@ -154,12 +166,32 @@ struct ct_model {
 	uint64_t pfns_outside, events_outside_runs, runs_unplaced, page_events_ignored, lost;
 	char notes[CT_MODEL_NOTES][CT_MODEL_NOTE_LEN];
 	uint32_t nnotes;
+	/*
+	 * The free blocks 8 pages of a free bitmap make, by their bits: orders
+	 * 0-2 in bytes 0-2 (none when all 8 are free: that is a larger block);
+	 * and by the mask of a word's entirely free bytes, the blocks of
+	 * orders 3-5 and the word's own (order 6) in bytes 0-3. est_tables().
+	 */
+	uint32_t canon_byte[256], canon_full[256];
 };
 
 /* model.c */
-int run_add_free(struct ct_model *m, struct mrun *r, uint64_t pfn, int order);
-int run_add_mask(struct ct_model *m, struct pcp_entry **arr, uint32_t *n, uint32_t *cap,
-		 struct pcp_entry e);
+int run_grow(struct ct_model *m, struct pcp_entry **arr, uint32_t *cap);
+
+/* Append @e to @arr (inline: a struct passed by value to a call stalls on its stores) */
+static inline int run_add_mask(struct ct_model *m, struct pcp_entry **arr, uint32_t *n, uint32_t *cap,
+			       struct pcp_entry e)
+{
+	if (*n == *cap && run_grow(m, arr, cap) < 0)
+		return -CT_E_NOMEM;
+	(*arr)[(*n)++] = e;
+	return 0;
+}
+
+static inline int run_add_free(struct ct_model *m, struct mrun *r, uint64_t pfn, int order)
+{
+	return run_add_mask(m, &r->fl, &r->nfl, &r->fl_cap, (struct pcp_entry){ pfn, 0, (uint8_t)order });
+}
 void ct_model_note(struct ct_model *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 struct mzone *ct_model_zone_by_pfn(struct ct_model *m, uint64_t pfn);
 static inline uint64_t pb_of(const struct ct_model *m, const struct mzone *z, uint64_t pfn)
@@ -168,6 +200,7 @@ static inline uint64_t pb_of(const struct ct_model *m, const struct mzone *z, ui
 }
 
 /* model_est.c: the estimated free state of one zone */
+void est_tables(struct ct_model *m);
 int est_init(struct ct_model *m, struct mzone *z);
 void est_release(struct mzone *z);
 void est_counts(const struct ct_model *m, const struct mzone *z, int64_t *out);
