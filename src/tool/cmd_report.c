@@ -37,7 +37,7 @@ struct report_opts {
 
 struct ndjson_ctx {
 	FILE *out;
-	int failed;
+	int failed;	/* 0, or the first error: -CT_E_WRITE or -CT_E_NOMEM */
 };
 
 static void usage(FILE *out)
@@ -174,17 +174,19 @@ static int parse_args(int argc, char **argv, struct report_opts *o)
 static void ndjson_run(void *ctx, const struct ct_run *run)
 {
 	struct ndjson_ctx *n = ctx;
+	int ret;
 
-	if (!n->failed && ct_ndjson_run(n->out, run) < 0)
-		n->failed = 1;
+	if (!n->failed && (ret = ct_ndjson_run(n->out, run)) < 0)
+		n->failed = ret;
 }
 
 static void ndjson_stall(void *ctx, const struct ct_stall *stall)
 {
 	struct ndjson_ctx *n = ctx;
+	int ret;
 
-	if (!n->failed && ct_ndjson_stall(n->out, stall) < 0)
-		n->failed = 1;
+	if (!n->failed && (ret = ct_ndjson_stall(n->out, stall)) < 0)
+		n->failed = ret;
 }
 
 /*
@@ -261,9 +263,10 @@ static int load_snapshot_attachments(const struct ct_source *src, struct ct_snap
 /*
  * The model's snapshot items (buddyinfo, zoneinfo, ...) from the directories
  * or the single input's attachments. A damaged item costs the model its
- * seed, not the report: a warning says which.
+ * seed, not the report: a warning says which. Running out of memory is
+ * no damage: it stops the report (returns <0, printed).
  */
-static void load_model_snapshots(const struct report_opts *o, const struct ct_source *first,
+static int load_model_snapshots(const struct report_opts *o, const struct ct_source *first,
 				 struct ct_memsnap **start, struct ct_memsnap **end)
 {
 	char err[512];
@@ -278,12 +281,17 @@ static void load_model_snapshots(const struct report_opts *o, const struct ct_so
 		if (a == 0)
 			b = ct_model_snap_load_source(first, "snapshot-end", end, err, sizeof(err));
 	}
+	if (a == -CT_E_NOMEM || b == -CT_E_NOMEM) {
+		fprintf(stderr, "compactrace: %s\n", err);
+		return -CT_E_NOMEM;
+	}
 	if (a < 0 || b < 0) {
 		fprintf(stderr, "compactrace: warning: %s; the shadow buddy model runs without snapshots\n", err);
 		ct_memsnap_free(*start);
 		ct_memsnap_free(*end);
 		*start = *end = NULL;
 	}
+	return 0;
 }
 
 int ct_cmd_report(int argc, char **argv)
@@ -330,7 +338,8 @@ int ct_cmd_report(int argc, char **argv)
 		o.engine.pageblock_order_source = CT_PBO_SNAPSHOT;
 	}
 	if (!o.no_model && !o.filter_desc[0]) {
-		load_model_snapshots(&o, first, &ms_start, &ms_end);
+		if (load_model_snapshots(&o, first, &ms_start, &ms_end) < 0)
+			goto out;
 		mopts.start = ms_start;
 		mopts.end = ms_end;
 		mopts.pageblock_order = o.engine.pageblock_order;
@@ -390,9 +399,13 @@ int ct_cmd_report(int argc, char **argv)
 	}
 	ret = o.format == OUT_TEXT ? ct_report_text(out, &in) : ct_report_json(out, &in);
 	if (ret == 0 && nd.failed)
-		ret = -CT_E_WRITE;
+		ret = nd.failed;
 	if (ret == 0 && fflush(out) != 0)
 		ret = -CT_E_WRITE;
+	if (ret == -CT_E_NOMEM) {
+		fprintf(stderr, "compactrace: making the report: %s\n", ct_strerror(ret));
+		goto out;
+	}
 	if (ret < 0) {
 		fprintf(stderr, "compactrace: writing the report to %s: %s\n",
 			o.output ? o.output : "standard output",
