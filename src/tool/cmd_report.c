@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "args.h"
 #include "commands.h"
@@ -52,10 +54,11 @@ static void usage(FILE *out)
 		"give one report over all of them.\n"
 		"\n"
 		"  -f, --format=text|json|ndjson  output (default text; ndjson: one line per\n"
-		"                                 run and stall, then the JSON report)\n"
+		"                                 run and stall, then the report on one line)\n"
 		"  -F, --input-format=NAME        force ftrace-text, trace-cmd-text, perf-script,\n"
 		"                                 trace-dat or perf-data\n"
-		"  -o, --output=FILE              write the report to FILE\n"
+		"  -o, --output=FILE              write the report to FILE (removed if the\n"
+		"                                 report cannot be completed)\n"
 		"  -p, --pid=PID                  only events of this task\n"
 		"  -c, --comm=NAME                only events of tasks with this name\n"
 		"      --snapshot-start=DIR       /proc copies (vmstat, pagetypeinfo, osrelease)\n"
@@ -68,7 +71,10 @@ static void usage(FILE *out)
 		"      --extfrag-threshold=N      vm.extfrag_threshold for the model, when no\n"
 		"                                 snapshot says it (default 500)\n"
 		"      --no-model                 do not replay runs against the shadow buddy model\n"
-		"  -h, --help\n");
+		"  -h, --help\n"
+		"\n"
+		"Exit status: 0 report written; 1 error (said on standard error); 2 usage;\n"
+		"141 standard output was closed by its reader (report | head), quietly.\n");
 }
 
 static int parse_args(int argc, char **argv, struct report_opts *o)
@@ -222,6 +228,18 @@ out:
 	return ret;
 }
 
+/*
+ * A report that failed half-way is no report: remove FILE (-o), so nothing
+ * reads it as one. Only a regular file; never /dev/full, a FIFO, ...
+ */
+static void remove_partial(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && unlink(path) == 0)
+		fprintf(stderr, "compactrace: removed the incomplete %s\n", path);
+}
+
 /* --snapshot-start/--snapshot-end directories; prints the error */
 static int load_snapshot_dirs(const struct report_opts *o, struct ct_snapshot *start,
 			      struct ct_snapshot *end)
@@ -307,7 +325,7 @@ int ct_cmd_report(int argc, char **argv)
 	struct ct_model_opts mopts = { 0 };
 	char where_start[4200], where_end[4200], err[512];
 	FILE *out = stdout;
-	int status = CT_EXIT_ERROR, ret, have_snapshots = 0;
+	int status = CT_EXIT_ERROR, ret, have_snapshots = 0, output_created = 0;
 
 	signal(SIGPIPE, SIG_IGN);	/* a closed pipe becomes a write error we report */
 	ret = parse_args(argc, argv, &o);
@@ -355,6 +373,7 @@ int ct_cmd_report(int argc, char **argv)
 			out = stdout;
 			goto out;
 		}
+		output_created = 1;
 	}
 	if (o.format == OUT_NDJSON) {
 		nd.out = out;
@@ -377,6 +396,7 @@ int ct_cmd_report(int argc, char **argv)
 
 	in.res = ct_engine_results(eng);
 	in.filter = o.filter_desc[0] ? o.filter_desc : NULL;
+	in.one_line = o.format == OUT_NDJSON;	/* every line one JSON value */
 	if (ct_engine_model(eng)) {
 		in.model = ct_model_results(ct_engine_model(eng));
 		if (!in.model) {
@@ -402,8 +422,16 @@ int ct_cmd_report(int argc, char **argv)
 		ret = nd.failed;
 	if (ret == 0 && fflush(out) != 0)
 		ret = -CT_E_WRITE;
+	if (ret == 0 && out != stdout) {
+		ret = fclose(out) != 0 ? -CT_E_WRITE : 0;	/* a full disk may show only here */
+		out = stdout;
+	}
 	if (ret == -CT_E_NOMEM) {
 		fprintf(stderr, "compactrace: making the report: %s\n", ct_strerror(ret));
+		goto out;
+	}
+	if (ret == -CT_E_WRITE && errno == EPIPE && !o.output) {
+		status = CT_EXIT_PIPE;	/* the reader went away: quiet (commands.h) */
 		goto out;
 	}
 	if (ret < 0) {
@@ -414,10 +442,10 @@ int ct_cmd_report(int argc, char **argv)
 	}
 	status = CT_EXIT_OK;
 out:
-	if (out != stdout && fclose(out) != 0 && status == CT_EXIT_OK) {
-		fprintf(stderr, "compactrace: %s: %s\n", o.output, strerror(errno));
-		status = CT_EXIT_ERROR;
-	}
+	if (out != stdout)
+		fclose(out);
+	if (o.output && status != CT_EXIT_OK && output_created)
+		remove_partial(o.output);
 	ct_source_free(first);
 	ct_engine_free(eng);
 	ct_memsnap_free(ms_start);	/* after the engine: its model points into them */
