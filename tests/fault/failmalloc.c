@@ -12,7 +12,7 @@
  *                           (T allocations counted, F failed on purpose, the
  *                           caller of the N-th); with CT_FAIL_MALLOC_SITES=1
  *                           also one "call N MODULE+0xOFF" line per call.
- *                           On SIGSEGV/SIGBUS: "crash SIG site MODULE+0xOFF
+ *                           On SIGSEGV/SIGBUS/SIGABRT: "crash SIG site MODULE+0xOFF
  *                           in MOD MOD ..." (the modules of the faulting
  *                           stack, innermost first), then the signal kills
  *                           the process as usual
@@ -350,6 +350,7 @@ static int counted_main(int argc, char **argv, char **envp)
 		sa.sa_flags = SA_RESETHAND | SA_NODEFER;
 		sigaction(SIGSEGV, &sa, NULL);
 		sigaction(SIGBUS, &sa, NULL);
+		sigaction(SIGABRT, &sa, NULL);	/* glibc's "double free detected" */
 	}
 	armed = 1;
 	return real_main(argc, argv, envp);

@@ -17,10 +17,10 @@ For each case (one input format and output, on samples/traces/manual):
          unbuffered stream);
      never a signal, never another exit status, never a silently different
      report. One exception is counted apart and printed, not failed
-     (--strict fails it too): a crash inside libtraceevent after one of
-     libtraceevent's own allocations failed (it does not check strdup() in
-     its tokenizer; README.md). The shim logs the modules of the crashing
-     stack, so a crash in compactrace, or in libtraceevent after an
+     (--strict fails it too): a crash, double free or leak inside
+     libtraceevent after one of libtraceevent's own allocations failed
+     (its parser's error paths; README.md). The shim logs the modules of a
+     crashing stack, so a crash in compactrace, or in libtraceevent after an
      allocation of ours failed, is still a failure.
 The default set is every N at which a site allocates for the first or the
 last time (so every allocation site fails at least once) plus every 97th N
@@ -35,6 +35,7 @@ import argparse
 import concurrent.futures
 import lzma
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -109,15 +110,35 @@ def where(args, site):
 LIBRARY = "libtraceevent.so"
 
 
-def library_crash(lines):
-    """True when the shim saw a crash inside libtraceevent after its own allocation failed."""
+RUNTIME = ("libfailmalloc", "libc.so", "libasan.so")   # the shim, libc (signals, strcmp, free), ASan
+ASAN_FRAME = re.compile(r"^\s+#\d+ 0x[0-9a-f]+ in (\S+) (.*)$")
+
+
+def library_defect(lines, err, site):
+    """True when libtraceevent itself crashed, double-freed or leaked after one of
+    its own allocations failed (site): its error paths, not ours.
+
+    A crash: the shim's log names the modules of the crashing stack, innermost
+    first; the first that is not the runtime must be libtraceevent. An ASan
+    report (double free, SEGV under ASan): the same on its first stack. A
+    LeakSanitizer report: every leaked block must have been allocated inside
+    tep_parse_event() (an object we own and forgot, say the tep handle, is
+    allocated elsewhere and still fails the test)."""
+    if not site or not site.startswith(LIBRARY):
+        return False
     for line in lines:
         if line.startswith("crash "):
-            w = line.split()
-            site, mods = w[3], w[5:]
-            # the shim's handler, libc's signal return and string functions, ASan's interceptors
-            inner = [m for m in mods if not m.startswith(("libfailmalloc", "libc.so", "libasan.so"))]
-            return site.startswith(LIBRARY) and bool(inner) and inner[0].startswith(LIBRARY)
+            mods = line.split()[5:]
+            inner = [m for m in mods if not m.startswith(RUNTIME)]
+            return bool(inner) and inner[0].startswith(LIBRARY)
+    if "ERROR: LeakSanitizer" in err:
+        stacks = err.split("leak of ")[1:]
+        return bool(stacks) and all("tep_parse_event" in s.split("\n\n")[0] for s in stacks)
+    if "ERROR: AddressSanitizer" in err:
+        for line in err.split("ERROR: AddressSanitizer", 1)[1].splitlines():
+            m = ASAN_FRAME.match(line)
+            if m and not any(r in m.group(2) for r in RUNTIME) and "asan_" not in m.group(2):
+                return LIBRARY in m.group(2)
     return False
 
 
@@ -204,7 +225,8 @@ def check_case(args, name, cmd, tmp):
             err = p.stderr.decode(errors="replace")
             sites.add(site_of.get(n, site))
             why = None
-            if p.returncode < 0 and not args.strict and library_crash(log):
+            if ((p.returncode < 0 or p.returncode == SAN_EXIT) and not args.strict
+                    and library_defect(log, err, site_of.get(n, site))):
                 outcomes["library-crash"] += 1
                 library_n.append(n)
             elif p.returncode < 0:
@@ -240,9 +262,10 @@ def check_case(args, name, cmd, tmp):
     print(f"{name}: {total} allocations, {len(todo)} N tried, sites {len(sites & all_sites)}/{len(all_sites)} "
           f"({', '.join(f'{m} {c}' for m, c in sorted(modules.items()))}); "
           f"{outcomes['oom-error']} clean 'out of memory' exits, {outcomes['absorbed']} absorbed, "
-          f"{outcomes['library-crash']} crashes inside libtraceevent (known, not ours), {len(bad)} bad")
+          f"{outcomes['library-crash']} libtraceevent defects (known, not ours), {len(bad)} bad")
     if library_n:
-        print(f"  libtraceevent crashed at N = {library_n[:20]}{' ...' if len(library_n) > 20 else ''}")
+        print(f"  libtraceevent failed on its own at N = {library_n[:20]}"
+              f"{' ...' if len(library_n) > 20 else ''}")
     return total, len(todo), len(sites & all_sites), len(all_sites), outcomes, len(bad)
 
 
@@ -258,7 +281,7 @@ def main():
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--show", type=int, default=10, help="failing N shown in full per case")
     ap.add_argument("--strict", action="store_true",
-                    help="crashes inside libtraceevent after its own allocation failed fail too")
+                    help="libtraceevent's own crashes/leaks after its allocation failed fail too")
     args = ap.parse_args()
     args.tool = os.path.abspath(args.tool)
     args.shim = os.path.abspath(args.shim)
@@ -281,8 +304,8 @@ def main():
                                        outcomes["library-crash"])):
                     grand[i] += v
     print(f"failmalloc{' (ASan)' if args.asan else ''}: {grand[0]} allocations in all cases, "
-          f"{grand[1]} faults injected, {grand[4]} survived cleanly, {grand[6]} crashed inside "
-          f"libtraceevent (its own allocation failed; not counted as ours), {grand[5]} bad; "
+          f"{grand[1]} faults injected, {grand[4]} survived cleanly, {grand[6]} libtraceevent "
+          f"defects (its own allocation failed; not counted as ours), {grand[5]} bad; "
           f"allocation sites covered {grand[2]} of {grand[3]} (per case, summed)")
     return 1 if failures else 0
 
