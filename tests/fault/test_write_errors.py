@@ -6,8 +6,9 @@ Usage: test_write_errors.py COMPACTRACE SAMPLE_DIR [CASE...]
   SAMPLE_DIR: samples/traces/manual (trace.dat, trace.ftrace.txt)
 
 Cases (all by default):
-  full    report (text, JSON, NDJSON; stdout and -o) and top --batch to
-          /dev/full: exit 1, a message naming the output and the reason
+  full    report (text, JSON, NDJSON; stdout and -o), top --batch and every
+          --help/--version to /dev/full: exit 1, one message naming the
+          output and the reason
   pipe    report and top --batch writing into a pipe whose reader is gone:
           exit 141 (128 + SIGPIPE, as documented in `report --help`), quietly,
           and `report | head -1` in a shell the same
@@ -63,6 +64,12 @@ def t_full():
         rc, err = run(["top", "-i", text(), "--batch", "2", "--speed", "0", "--interval", "50"], full)
         check(rc == 1 and "writing to standard output: No space left on device" in err,
               f"full: top --batch to /dev/full: exit {rc}, {err!r}")
+        check(err.count("No space left") == 1, f"full: top --batch: said more than once: {err!r}")
+        for args in (["--help"], ["--version"], ["report", "--help"], ["top", "--help"],
+                     ["record", "--help"]):
+            rc, err = run(args, full)
+            check(rc == 1 and "writing to standard output: No space left on device" in err,
+                  f"full: {' '.join(args)} to /dev/full: exit {rc}, {err!r}")
 
 
 def closed_pipe():
@@ -89,6 +96,12 @@ def t_pipe():
     finally:
         os.close(w)
     check(rc == 141 and err == "", f"pipe: top --batch into a closed pipe: exit {rc}, {err!r}")
+    w = closed_pipe()
+    try:
+        rc, err = run(["report", "--help"], w)
+    finally:
+        os.close(w)
+    check(rc == 141 and err == "", f"pipe: report --help into a closed pipe: exit {rc}, {err!r}")
     # the everyday form: the reader leaves after the first line of a big report
     p = subprocess.run(["bash", "-c", 'set -o pipefail; "$0" "$@" | head -1 >/dev/null',
                         tool] + BIG + [dat()], capture_output=True, env=ENV, timeout=120)
