@@ -271,8 +271,10 @@ const char *ct_bin_meta_comm(struct ct_bin_meta *m, int pid, size_t *len);
  * trace record; timestamp, cpu and comm are the caller's. The header is
  * cleared first; the payload is filled for the events compactrace decodes
  * (CT_EV_OTHER's is left as it was, as the text parsers do).
- * Returns 0, or -1 when the record has an unknown event id or is shorter
+ * Returns 0, or -CT_E_PARSE when the record has an unknown event id or is shorter
  * than its format says: @ev is then a CT_EV_PARSE_ERROR and *@why says which.
+ * Returns -CT_E_NOMEM when its format could not be parsed for lack of
+ * memory: the caller stops with that error (the event is not bad data).
  */
 int ct_bin_decode(struct ct_bin_meta *m, const unsigned char *rec, size_t len,
 		  struct ct_event *ev, const char **why);

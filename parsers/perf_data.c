@@ -123,6 +123,7 @@ struct pf_state {
 	/* tid -> comm */
 	struct pf_comm *comms;
 	size_t ncomms, capcomms;
+	int comm_nomem;		/* a task's name was lost for lack of memory */
 	/* a fatal problem to report once the queue is drained */
 	int stop;
 	uint64_t stop_where;
@@ -412,8 +413,10 @@ static struct pf_comm *comm_slot(struct pf_state *st, int32_t tid, int create)
 		if (!create)
 			return NULL;
 		st->comms = malloc(1024 * sizeof(*st->comms));
-		if (!st->comms)
+		if (!st->comms) {
+			st->comm_nomem = 1;
 			return NULL;
+		}
 		st->capcomms = 1024;
 		for (i = 0; i < st->capcomms; i++)
 			st->comms[i].tid = INT32_MIN;
@@ -431,8 +434,10 @@ static struct pf_comm *comm_slot(struct pf_state *st, int32_t tid, int create)
 		size_t ncap = 2 * st->capcomms;
 		struct pf_comm *n = malloc(ncap * sizeof(*n)), *old = st->comms;
 
-		if (!n)
+		if (!n) {
+			st->comm_nomem = 1;
 			return NULL;
+		}
 		for (i = 0; i < ncap; i++)
 			n[i].tid = INT32_MIN;
 		st->comms = n;
@@ -832,7 +837,7 @@ static void parse_error(struct ct_event *ev, uint64_t ts, uint64_t where)
 	ev->u.perr.where = where;
 }
 
-/* act on one record in time order; 1 when @ev holds an event */
+/* act on one record in time order; 1 when @ev holds an event, -CT_E_NOMEM */
 static int deliver(struct pf_state *st, const unsigned char *rec, uint32_t size, uint64_t where,
 		   struct ct_event *ev)
 {
@@ -842,6 +847,7 @@ static int deliver(struct pf_state *st, const unsigned char *rec, uint32_t size,
 	const struct pf_attr *a;
 	struct pf_sample s;
 	const char *why;
+	int r;
 
 	switch (type) {
 	case PF_RECORD_SAMPLE:
@@ -852,7 +858,10 @@ static int deliver(struct pf_state *st, const unsigned char *rec, uint32_t size,
 			parse_error(ev, st->last_ts, where);
 			return 1;
 		}
-		if (ct_bin_decode(st->meta, s.raw, s.raw_size, ev, &why) < 0) {
+		r = ct_bin_decode(st->meta, s.raw, s.raw_size, ev, &why);
+		if (r == -CT_E_NOMEM)
+			return r;
+		if (r < 0) {
 			parse_error(ev, s.has_time ? s.time : st->last_ts, where + (uint64_t)(s.raw - rec));
 			ev->cpu = s.has_cpu ? (int32_t)s.cpu : -1;
 			return 1;
@@ -877,7 +886,7 @@ static int deliver(struct pf_state *st, const unsigned char *rec, uint32_t size,
 		c = comm_slot(st, (int32_t)ct_rd32(body + 4, st->swap), 1);
 		if (c)
 			ct_bin_copy_name(c->comm, sizeof(c->comm), name, n);
-		return 0;
+		return st->comm_nomem ? -CT_E_NOMEM : 0;
 	}
 	case PF_RECORD_FORK: {
 		struct pf_comm *child, *parent;
@@ -892,7 +901,7 @@ static int deliver(struct pf_state *st, const unsigned char *rec, uint32_t size,
 		child = comm_slot(st, (int32_t)ct_rd32(body + 8, st->swap), 1);
 		if (child)
 			memcpy(child->comm, pc, sizeof(pc));
-		return 0;
+		return st->comm_nomem ? -CT_E_NOMEM : 0;
 	}
 	case PF_RECORD_LOST:
 	case PF_RECORD_LOST_SAMPLES: {
@@ -1020,6 +1029,8 @@ static int next(void *state, struct ct_event *ev, char *err, size_t errlen)
 			r = deliver(st, it.rec, it.size, it.where, ev);
 			if (it.owned)
 				free((void *)it.rec);
+			if (r < 0)
+				goto nomem;
 			if (r)
 				return 1;
 			continue;
@@ -1067,7 +1078,10 @@ static int next(void *state, struct ct_event *ev, char *err, size_t errlen)
 				continue;
 			ts = record_time(st, rec, size, &has_cpu, &cpu);
 			if (!ts) {
-				if (deliver(st, rec, size, where, ev))
+				r = deliver(st, rec, size, where, ev);
+				if (r < 0)
+					goto nomem;
+				if (r)
 					return 1;
 				continue;
 			}

@@ -137,7 +137,8 @@ static int source_start(struct ct_source *src, const char *force_format, char *e
 	}
 	got = ct_input_fill(&src->in, CT_PROBE_BYTES);
 	if (got < 0) {
-		snprintf(err, errlen, "%s: read error at byte 0: %s", path, strerror(errno));
+		snprintf(err, errlen, "%s: read error at byte 0: %s", path,
+			 got == -CT_E_NOMEM ? ct_strerror((int)got) : strerror(errno));
 		return (int)got;
 	}
 	if (src->in.len == 0) {

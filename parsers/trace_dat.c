@@ -466,7 +466,12 @@ static int next(void *state, struct ct_event *ev, char *err, size_t errlen)
 			heap_pop(st);
 			continue;
 		}
-		if (ct_bin_decode(st->meta, s->rec, s->rec_len, ev, &why) < 0) {
+		r = ct_bin_decode(st->meta, s->rec, s->rec_len, ev, &why);
+		if (r == -CT_E_NOMEM) {
+			snprintf(err, errlen, "%s: %s", st->path, ct_strerror(r));
+			return r;
+		}
+		if (r < 0) {
 			ev->pid = -1;
 			ev->u.perr.where = s->compressed ? s->page_where :
 				s->page_where + (uint64_t)(s->rec - s->page);

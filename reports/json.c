@@ -746,6 +746,8 @@ static int add_model(cJSON *root, const struct ct_report_input *in)
 	return 1;
 }
 
+static int print_line(FILE *out, cJSON *root);
+
 static int print_and_free(FILE *out, cJSON *root)
 {
 	char *text = cJSON_PrintBuffered(root, 1 << 16, 1);
@@ -781,7 +783,7 @@ int ct_report_json(FILE *out, const struct ct_report_input *in)
 		cJSON_Delete(root);
 		return -CT_E_NOMEM;
 	}
-	return print_and_free(out, root);
+	return in->one_line ? print_line(out, root) : print_and_free(out, root);
 }
 
 static int print_line(FILE *out, cJSON *root)

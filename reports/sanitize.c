@@ -49,6 +49,13 @@ void ct_sanitize(char *dst, size_t size, const char *src, int for_terminal)
 			avail--;
 			continue;
 		}
+		/* C1 controls, U+0080..U+009F: U+009B is CSI to some terminals */
+		if (for_terminal && n == 2 && p[0] == 0xc2 && p[1] < 0xa0) {
+			dst[o++] = '?';
+			p += 2;
+			avail -= 2;
+			continue;
+		}
 		if (o + n >= size)
 			break;
 		for (size_t i = 0; i < n; i++)

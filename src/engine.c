@@ -82,6 +82,75 @@ static int order_slot(int32_t order)
 	return order + 1;
 }
 
+/*
+ * No machine has more page frames than this (2^64 bytes in 4 KiB pages), so
+ * no pfn, and no count of pages in one event, can be larger: such a value is
+ * damaged data. Isolations more than a MAX_ORDER block outside the zone of
+ * their run are too (a zone need not start on a pageblock boundary).
+ */
+#define CT_PFN_LIMIT (1ULL << 52)
+#define CT_ZONE_SLACK 1024
+
+/*
+ * Values no kernel can have produced: counted as bad_values, and the event
+ * is dropped (0), so that totals, runs and the model never take them in.
+ */
+static int event_sane(struct ct_engine *eng, const struct task *t, const struct ct_event *ev)
+{
+	const struct ct_ev_range *r = &ev->u.range;
+	const struct ct_ev_isolate *i = &ev->u.iso;
+	const struct ct_ev_extfrag *x = &ev->u.xf;
+	int ok = 1;
+
+	switch (ev->type) {
+	case CT_EV_BEGIN:
+	case CT_EV_END:
+		ok = r->zone_start < r->zone_end && r->zone_end <= CT_PFN_LIMIT &&
+		     r->migrate_pfn <= CT_PFN_LIMIT && r->free_pfn <= CT_PFN_LIMIT;
+		break;
+	case CT_EV_ISOLATE_MIGRATE:
+	case CT_EV_ISOLATE_FREE:
+	case CT_EV_FAST_ISOLATE_FREE:
+		ok = i->start_pfn <= CT_PFN_LIMIT && i->end_pfn <= CT_PFN_LIMIT &&
+		     i->nr_scanned <= CT_PFN_LIMIT && i->nr_taken <= CT_PFN_LIMIT;
+		if (ok && t && t->run_open)
+			ok = i->start_pfn < t->run.zone_end + CT_ZONE_SLACK &&
+			     i->end_pfn + CT_ZONE_SLACK > t->run.zone_start;
+		break;
+	case CT_EV_MIGRATEPAGES:
+		ok = ev->u.mig.nr_migrated <= CT_PFN_LIMIT && ev->u.mig.nr_failed <= CT_PFN_LIMIT;
+		break;
+	case CT_EV_WAKEUP_KCOMPACTD:
+	case CT_EV_KCOMPACTD_WAKE:
+		if (order_slot(ev->u.kc.order) < 0)
+			eng->res.quality.bad_values++;	/* the wake itself happened */
+		break;
+	case CT_EV_EXTFRAG:
+		ok = x->alloc_order >= 0 && x->alloc_order <= CT_ORDER_MAX && x->fallback_order >= 0 &&
+		     x->fallback_order <= CT_ORDER_MAX && x->pfn <= CT_PFN_LIMIT;
+		break;
+	default:
+		if (ev->type >= CT_EV_PAGE_FIRST && ev->type <= CT_EV_PAGE_LAST)
+			ok = ev->u.page.pfn == CT_PFN_NONE || ev->u.page.pfn <= CT_PFN_LIMIT;
+		break;
+	}
+	if (!ok)
+		eng->res.quality.bad_values++;
+	return ok;
+}
+
+/* a total that cannot wrap: it stops at the largest value, once counted as bad */
+static void total_add(struct ct_engine *eng, uint64_t *total, uint64_t v)
+{
+	if (*total > UINT64_MAX - v) {
+		if (*total != UINT64_MAX)
+			eng->res.quality.bad_values++;
+		*total = UINT64_MAX;
+		return;
+	}
+	*total += v;
+}
+
 static int is_kcompactd(const char *comm)
 {
 	return strncmp(comm, "kcompactd", 9) == 0;
@@ -563,15 +632,15 @@ static void on_isolate(struct ct_engine *eng, struct task *t, const struct ct_ev
 	int daemon = is_kcompactd(ev->comm);
 	struct ct_run *run = &t->run;
 
-	tot->compact_isolated += iso->nr_taken;
+	total_add(eng, &tot->compact_isolated, iso->nr_taken);
 	if (ev->type == CT_EV_ISOLATE_MIGRATE) {
-		tot->compact_migrate_scanned += iso->nr_scanned;
+		total_add(eng, &tot->compact_migrate_scanned, iso->nr_scanned);
 		if (daemon)
-			tot->compact_daemon_migrate_scanned += iso->nr_scanned;
+			total_add(eng, &tot->compact_daemon_migrate_scanned, iso->nr_scanned);
 	} else {
-		tot->compact_free_scanned += iso->nr_scanned;
+		total_add(eng, &tot->compact_free_scanned, iso->nr_scanned);
 		if (daemon)
-			tot->compact_daemon_free_scanned += iso->nr_scanned;
+			total_add(eng, &tot->compact_daemon_free_scanned, iso->nr_scanned);
 	}
 	if (!t->run_open) {
 		eng->res.quality.isolate_outside_run++;
@@ -918,6 +987,10 @@ int ct_engine_feed(struct ct_engine *eng, const struct ct_event *ev)
 		eng->res.filtered_out++;
 		return 0;
 	}
+	if (ev->type == CT_EV_EXTFRAG || (ev->type >= CT_EV_PAGE_FIRST && ev->type <= CT_EV_PAGE_LAST)) {
+		if (!event_sane(eng, NULL, ev))
+			return 0;
+	}
 	if (ev->type == CT_EV_EXTFRAG) {
 		on_extfrag(eng, ev);
 		if (eng->model && ct_model_feed(eng->model, ev, NULL) < 0)
@@ -932,6 +1005,8 @@ int ct_engine_feed(struct ct_engine *eng, const struct ct_event *ev)
 	t = task_get(eng, ev->pid);
 	if (!t)
 		return -CT_E_NOMEM;
+	if (!event_sane(eng, t, ev))
+		return 0;
 	switch (ev->type) {
 	case CT_EV_BEGIN:
 		on_begin(eng, t, ev);

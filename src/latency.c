@@ -111,16 +111,13 @@ uint64_t ct_latency_percentile(const struct ct_latency *lat, double p)
 		return 0;
 	rank = rank_of(lat, p);
 	if (lat->exact) {
-		/* sort a copy: reports ask for a few percentiles, once */
-		uint64_t *tmp = malloc(lat->count * sizeof(*tmp)), v;
-
-		if (!tmp)
-			return 0;
-		memcpy(tmp, lat->exact, lat->count * sizeof(*tmp));
-		qsort(tmp, lat->count, sizeof(*tmp), cmp_u64);
-		v = tmp[rank - 1];
-		free(tmp);
-		return v;
+		/*
+		 * Sort the kept values in place: their order means nothing, and
+		 * a sorted copy would need memory a report may not have left
+		 * (0 on allocation failure was a silently wrong percentile).
+		 */
+		qsort(lat->exact, lat->count, sizeof(*lat->exact), cmp_u64);
+		return lat->exact[rank - 1];
 	}
 	for (unsigned i = 0; i < HDR_BUCKETS; i++) {
 		seen += lat->hdr[i];

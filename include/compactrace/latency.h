@@ -28,7 +28,7 @@ int ct_latency_add(struct ct_latency *lat, uint64_t ns);
 /**
  * ct_latency_percentile() - the p-th percentile (0 < p <= 100) in ns
  *
- * Nearest-rank on exact values; the bucket's upper bound (capped at max)
+ * Nearest-rank on exact values (sorted in place: no allocation); the bucket's upper bound (capped at max)
  * once the histogram is in use. 0 when empty.
  */
 uint64_t ct_latency_percentile(const struct ct_latency *lat, double p);

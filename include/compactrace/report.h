@@ -18,6 +18,7 @@ struct ct_report_input {
 	const char *model_off;	/* why there is no model (printed), or NULL */
 	int model_map;		/* text: print each zone's map (--map) */
 	int model_pageblocks;	/* JSON: a row per pageblock (--pageblocks) */
+	int one_line;		/* JSON: on one line (the last line of NDJSON) */
 };
 
 #define CT_JSON_SCHEMA_VERSION 1

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "args.h"
 #include "commands.h"
@@ -40,7 +41,7 @@ struct report_opts {
 
 struct ndjson_ctx {
 	FILE *out;
-	int failed;
+	int failed;	/* 0, or the first error: -CT_E_WRITE or -CT_E_NOMEM */
 };
 
 static void usage(FILE *out)
@@ -55,10 +56,11 @@ static void usage(FILE *out)
 		"give one report over all of them.\n"
 		"\n"
 		"  -f, --format=text|json|ndjson  output (default text; ndjson: one line per\n"
-		"                                 run and stall, then the JSON report)\n"
+		"                                 run and stall, then the report on one line)\n"
 		"  -F, --input-format=NAME        force ftrace-text, trace-cmd-text, perf-script,\n"
 		"                                 trace-dat or perf-data\n"
-		"  -o, --output=FILE              write the report to FILE\n"
+		"  -o, --output=FILE              write the report to FILE (removed if the\n"
+		"                                 report cannot be completed)\n"
 		"  -p, --pid=PID                  only events of this task\n"
 		"  -c, --comm=NAME                only events of tasks with this name\n"
 		"      --snapshot-start=DIR       /proc copies (vmstat, pagetypeinfo, osrelease)\n"
@@ -75,7 +77,10 @@ static void usage(FILE *out)
 		"                                 carries into DIR/snapshot-start and\n"
 		"                                 DIR/snapshot-end (for --snapshot-* with the file\n"
 		"                                 as text), and no report\n"
-		"  -h, --help\n");
+		"  -h, --help\n"
+		"\n"
+		"Exit status: 0 report written; 1 error (said on standard error); 2 usage;\n"
+		"141 standard output was closed by its reader (report | head), quietly.\n");
 }
 
 static int parse_args(int argc, char **argv, struct report_opts *o)
@@ -188,17 +193,19 @@ static int parse_args(int argc, char **argv, struct report_opts *o)
 static void ndjson_run(void *ctx, const struct ct_run *run)
 {
 	struct ndjson_ctx *n = ctx;
+	int ret;
 
-	if (!n->failed && ct_ndjson_run(n->out, run) < 0)
-		n->failed = 1;
+	if (!n->failed && (ret = ct_ndjson_run(n->out, run)) < 0)
+		n->failed = ret;
 }
 
 static void ndjson_stall(void *ctx, const struct ct_stall *stall)
 {
 	struct ndjson_ctx *n = ctx;
+	int ret;
 
-	if (!n->failed && ct_ndjson_stall(n->out, stall) < 0)
-		n->failed = 1;
+	if (!n->failed && (ret = ct_ndjson_stall(n->out, stall)) < 0)
+		n->failed = ret;
 }
 
 /*
@@ -232,6 +239,18 @@ static int replay_file(struct ct_engine *eng, const char *path, const char *inpu
 out:
 	ct_source_free(src);
 	return ret;
+}
+
+/*
+ * A report that failed half-way is no report: remove FILE (-o), so nothing
+ * reads it as one. Only a regular file; never /dev/full, a FIFO, ...
+ */
+static void remove_partial(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && unlink(path) == 0)
+		fprintf(stderr, "compactrace: removed the incomplete %s\n", path);
 }
 
 /* --snapshot-start/--snapshot-end directories; prints the error */
@@ -275,9 +294,10 @@ static int load_snapshot_attachments(const struct ct_source *src, struct ct_snap
 /*
  * The model's snapshot items (buddyinfo, zoneinfo, ...) from the directories
  * or the single input's attachments. A damaged item costs the model its
- * seed, not the report: a warning says which.
+ * seed, not the report: a warning says which. Running out of memory is
+ * no damage: it stops the report (returns <0, printed).
  */
-static void load_model_snapshots(const struct report_opts *o, const struct ct_source *first,
+static int load_model_snapshots(const struct report_opts *o, const struct ct_source *first,
 				 struct ct_memsnap **start, struct ct_memsnap **end)
 {
 	char err[512];
@@ -292,12 +312,17 @@ static void load_model_snapshots(const struct report_opts *o, const struct ct_so
 		if (a == 0)
 			b = ct_model_snap_load_source(first, "snapshot-end", end, err, sizeof(err));
 	}
+	if (a == -CT_E_NOMEM || b == -CT_E_NOMEM) {
+		fprintf(stderr, "compactrace: %s\n", err);
+		return -CT_E_NOMEM;
+	}
 	if (a < 0 || b < 0) {
 		fprintf(stderr, "compactrace: warning: %s; the shadow buddy model runs without snapshots\n", err);
 		ct_memsnap_free(*start);
 		ct_memsnap_free(*end);
 		*start = *end = NULL;
 	}
+	return 0;
 }
 
 /* write @data to DIR/NAME, creating DIR; prints the error */
@@ -385,7 +410,7 @@ int ct_cmd_report(int argc, char **argv)
 	struct ct_model_opts mopts = { 0 };
 	char where_start[4200], where_end[4200], err[512];
 	FILE *out = stdout;
-	int status = CT_EXIT_ERROR, ret, have_snapshots = 0;
+	int status = CT_EXIT_ERROR, ret, have_snapshots = 0, output_created = 0;
 
 	signal(SIGPIPE, SIG_IGN);	/* a closed pipe becomes a write error we report */
 	ret = parse_args(argc, argv, &o);
@@ -418,7 +443,8 @@ int ct_cmd_report(int argc, char **argv)
 		o.engine.pageblock_order_source = CT_PBO_SNAPSHOT;
 	}
 	if (!o.no_model && !o.filter_desc[0]) {
-		load_model_snapshots(&o, first, &ms_start, &ms_end);
+		if (load_model_snapshots(&o, first, &ms_start, &ms_end) < 0)
+			goto out;
 		mopts.start = ms_start;
 		mopts.end = ms_end;
 		mopts.pageblock_order = o.engine.pageblock_order;
@@ -434,6 +460,7 @@ int ct_cmd_report(int argc, char **argv)
 			out = stdout;
 			goto out;
 		}
+		output_created = 1;
 	}
 	if (o.format == OUT_NDJSON) {
 		nd.out = out;
@@ -456,6 +483,7 @@ int ct_cmd_report(int argc, char **argv)
 
 	in.res = ct_engine_results(eng);
 	in.filter = o.filter_desc[0] ? o.filter_desc : NULL;
+	in.one_line = o.format == OUT_NDJSON;	/* every line one JSON value */
 	if (ct_engine_model(eng)) {
 		in.model = ct_model_results(ct_engine_model(eng));
 		if (!in.model) {
@@ -478,9 +506,21 @@ int ct_cmd_report(int argc, char **argv)
 	}
 	ret = o.format == OUT_TEXT ? ct_report_text(out, &in) : ct_report_json(out, &in);
 	if (ret == 0 && nd.failed)
-		ret = -CT_E_WRITE;
+		ret = nd.failed;
 	if (ret == 0 && fflush(out) != 0)
 		ret = -CT_E_WRITE;
+	if (ret == 0 && out != stdout) {
+		ret = fclose(out) != 0 ? -CT_E_WRITE : 0;	/* a full disk may show only here */
+		out = stdout;
+	}
+	if (ret == -CT_E_NOMEM) {
+		fprintf(stderr, "compactrace: making the report: %s\n", ct_strerror(ret));
+		goto out;
+	}
+	if (ret == -CT_E_WRITE && errno == EPIPE && !o.output) {
+		status = CT_EXIT_PIPE;	/* the reader went away: quiet (commands.h) */
+		goto out;
+	}
 	if (ret < 0) {
 		fprintf(stderr, "compactrace: writing the report to %s: %s\n",
 			o.output ? o.output : "standard output",
@@ -489,10 +529,10 @@ int ct_cmd_report(int argc, char **argv)
 	}
 	status = CT_EXIT_OK;
 out:
-	if (out != stdout && fclose(out) != 0 && status == CT_EXIT_OK) {
-		fprintf(stderr, "compactrace: %s: %s\n", o.output, strerror(errno));
-		status = CT_EXIT_ERROR;
-	}
+	if (out != stdout)
+		fclose(out);
+	if (o.output && status != CT_EXIT_OK && output_created)
+		remove_partial(o.output);
 	ct_source_free(first);
 	ct_engine_free(eng);
 	ct_memsnap_free(ms_start);	/* after the engine: its model points into them */

@@ -71,6 +71,7 @@ struct top_opts {
 struct top {
 	struct top_opts o;
 	int live;
+	int out_closed;			/* --batch: standard output's reader went away */
 	/* shared with the reader, under @lock */
 	pthread_mutex_t lock;
 	struct ct_engine *eng;
@@ -574,7 +575,9 @@ static int batch_loop(struct top *t)
 			ret = ct_canvas_write(c, stdout);
 		if (ret == 0 && fflush(stdout) != 0)
 			ret = -CT_E_WRITE;
-		if (ret == -CT_E_WRITE)
+		if (ret == -CT_E_WRITE && errno == EPIPE)
+			t->out_closed = 1;	/* `top --batch N | head`: stop quietly */
+		else if (ret == -CT_E_WRITE)
 			fprintf(stderr, "compactrace top: writing to standard output: %s\n", strerror(errno));
 		if (done)
 			break;
@@ -883,6 +886,8 @@ int ct_cmd_top(int argc, char **argv)
 	}
 	if (ret == 0)
 		status = CT_EXIT_OK;
+	else if (t.out_closed)
+		status = CT_EXIT_PIPE;
 out:
 	ct_ui_close(ui);
 	if (reader_started) {

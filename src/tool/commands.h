@@ -7,7 +7,12 @@ int ct_cmd_report(int argc, char **argv);
 int ct_cmd_record(int argc, char **argv);
 int ct_cmd_top(int argc, char **argv);
 
-/* Exit statuses shared by every subcommand. */
-enum { CT_EXIT_OK = 0, CT_EXIT_ERROR = 1, CT_EXIT_USAGE = 2 };
+/*
+ * Exit statuses shared by every subcommand. CT_EXIT_PIPE: whoever read our
+ * standard output went away (`compactrace report | head`); the command
+ * stops quietly, after cleaning up, with the status a shell shows for a
+ * process killed by SIGPIPE (128 + 13), as git and most tools end there.
+ */
+enum { CT_EXIT_OK = 0, CT_EXIT_ERROR = 1, CT_EXIT_USAGE = 2, CT_EXIT_PIPE = 141 };
 
 #endif

@@ -66,8 +66,10 @@ int ct_model_snap_load_dir(const char *dir, struct ct_memsnap **out, char *err, 
 	int ret = 0, found = 0;
 
 	*out = NULL;
-	if (!snap)
+	if (!snap) {
+		snprintf(err, errlen, "%s: %s", dir, ct_strerror(-CT_E_NOMEM));
 		return -CT_E_NOMEM;
+	}
 	for (int i = 0; i < NITEMS; i++) {
 		char path[4096], *data = NULL;
 		size_t len = 0;
@@ -104,8 +106,10 @@ int ct_model_snap_load_source(const struct ct_source *src, const char *prefix, s
 	int ret = 0, found = 0;
 
 	*out = NULL;
-	if (!snap)
+	if (!snap) {
+		snprintf(err, errlen, "%s#%s: %s", ct_source_path(src), prefix, ct_strerror(-CT_E_NOMEM));
 		return -CT_E_NOMEM;
+	}
 	for (int i = 0; i < NITEMS; i++) {
 		char name[128], where[4200];
 		const void *data;

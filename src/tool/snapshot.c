@@ -53,14 +53,25 @@ int ct_snapshot_load(const char *dir, struct ct_snapshot *snap, char *err, size_
 		return ret;
 	}
 	t.vmstat = vmstat;
+	/* optional: a missing file is fine, one that cannot be read is not */
 	snprintf(path, sizeof(path), "%s/pagetypeinfo", dir);
-	if (ct_read_file(path, MAX_SNAPSHOT_FILE, &pti, &t.pagetypeinfo_len) == 0)
+	ret = ct_read_file(path, MAX_SNAPSHOT_FILE, &pti, &t.pagetypeinfo_len);
+	if (ret == 0)
 		t.pagetypeinfo = pti;
+	else if (ret != -CT_E_OPEN || errno != ENOENT)
+		goto bad;
 	snprintf(path, sizeof(path), "%s/osrelease", dir);
-	if (ct_read_file(path, MAX_SNAPSHOT_FILE, &rel, &t.osrelease_len) == 0)
+	ret = ct_read_file(path, MAX_SNAPSHOT_FILE, &rel, &t.osrelease_len);
+	if (ret == 0)
 		t.osrelease = rel;
+	else if (ret != -CT_E_OPEN || errno != ENOENT)
+		goto bad;
 	snprintf(path, sizeof(path), "%s/vmstat", dir);
 	ret = ct_snapshot_from_texts(&t, path, snap, err, errlen);
+	goto out;
+bad:
+	snprintf(err, errlen, "%s: %s", path, ret == -CT_E_OPEN ? strerror(errno) : ct_strerror(ret));
+out:
 	free(vmstat);
 	free(pti);
 	free(rel);

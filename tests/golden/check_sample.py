@@ -17,12 +17,19 @@ For samples/traces/NAME/ this:
 A `compactrace record --pages` sample (trace.dat only, snapshots inside)
 is checked as check_record_sample() says.
 Exit 0 pass, 1 fail, 77 skip.
+
+With CT_WRAPPER set (e.g. by `meson test --setup valgrind`), every run of
+compactrace goes through that command: CT_WRAPPER="valgrind -q
+--error-exitcode=99 --leak-check=full" runs the tool under memcheck, and any
+error it reports fails the check.
 """
 import argparse
 import json
 import lzma
 import os
 import re
+import shlex
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -30,6 +37,7 @@ import tempfile
 import jsonschema
 
 failures = []
+WRAPPER = shlex.split(os.environ.get("CT_WRAPPER", ""))
 
 
 def fail(msg):
@@ -53,7 +61,7 @@ def materialize(sample_dir, name, tmp):
 
 def run_report(tool, args):
     env = dict(os.environ, LC_ALL="C")
-    p = subprocess.run([tool, "report"] + args, capture_output=True, env=env)
+    p = subprocess.run(WRAPPER + [tool, "report"] + args, capture_output=True, env=env)
     if p.returncode != 0:
         fail(f"compactrace report {' '.join(args)} exited {p.returncode}: "
              f"{p.stderr.decode(errors='replace').strip()}")
@@ -300,6 +308,9 @@ def main():
     ap.add_argument("--sample", required=True)
     ap.add_argument("--update", action="store_true")
     args = ap.parse_args()
+    if WRAPPER and not shutil.which(WRAPPER[0]):
+        print(f"SKIP: CT_WRAPPER wants {WRAPPER[0]}, which is not installed")
+        return 77
 
     sample = os.path.abspath(args.sample)
     with open(args.schema) as f:

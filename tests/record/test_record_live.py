@@ -11,6 +11,7 @@ as before it. Exit status: 0 pass, 1 fail, 77 skip.
 import hashlib
 import json
 import os
+import random
 import re
 import shutil
 import signal
@@ -61,9 +62,15 @@ def check_host(before, case):
     after = host_state()
     for key in ("events/enable", "tracing_on", "current_tracer"):
         check(before[key] == after[key], f"{case}: host {key} changed: {before[key]!r} -> {after[key]!r}")
-    ours_before = [i for i in before["instances"] if i.startswith("compactrace-")]
-    ours_after = [i for i in after["instances"] if i.startswith("compactrace-")]
-    check(ours_before == ours_after, f"{case}: compactrace instances {ours_before} -> {ours_after}")
+    # a compactrace instance whose process still runs belongs to a recorder or top
+    # running meanwhile (another test, another worktree); one whose process is gone
+    # and that was not there before is left behind
+    def stale(insts):
+        return [i for i in insts if i.startswith("compactrace-")
+                and not os.path.exists(f"/proc/{i.split('-', 1)[1]}")]
+    ours_before, ours_after = stale(before["instances"]), stale(after["instances"])
+    check(set(ours_after) <= set(ours_before),
+          f"{case}: stale compactrace instances {ours_before} -> {ours_after}")
     others = set(before["instances"]) ^ set(after["instances"])
     others = sorted(i for i in others if not i.startswith("compactrace-"))
     if others:
@@ -137,9 +144,12 @@ def compact_soon(delay):
 
 def t_basic():
     out = f"{tmp}/basic.dat"
-    # record reads its start snapshots first (kpageflags: about 1 s under ASan): compact after that
-    c = compact_soon(2)
-    r = record(["-o", out, "-d", "4"])
+    # compact once the recorder says it records (its start-up snapshots take a
+    # while on a loaded host; a fixed delay could compact before it records)
+    p, first = start_record(["-o", out, "-d", "3"])
+    c = compact_soon(0.2)
+    r = subprocess.CompletedProcess(p.args, 0, None, first + p.stderr.read())
+    r.returncode = p.wait(timeout=120)
     c.wait()
     check(r.returncode == 0, f"basic: exit {r.returncode}: {r.stderr}")
     check(os.path.exists(out), "basic: no output file")
@@ -275,6 +285,147 @@ def t_sigkill():
     check(f"removed stale tracing instance {inst}" in r.stderr, f"sigkill: stale instance not removed: {r.stderr}")
     check(not os.path.isdir(f"{TRACING}/instances/{inst}"), f"sigkill: {inst} still there")
     no_leftovers(out, "sigkill")
+
+
+def timed_record(out):
+    """A recorder in the background, and when (s after its start) it said "recording"."""
+    t0 = time.time()
+    p = subprocess.Popen([tool, "record", "-o", out, "-d", KILL_DURATION], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE, text=True)
+    line = p.stderr.readline()
+    while line and "recording" not in line:
+        line = p.stderr.readline()
+    return p, t0, time.time() - t0 if line else None
+
+
+def wait_completing(p, partial):
+    """until FILE.partial grows past its header: the recorder is completing the file"""
+    size = os.path.getsize(partial) if os.path.exists(partial) else 0
+    while p.poll() is None:
+        if os.path.exists(partial) and os.path.getsize(partial) > size:
+            return
+        time.sleep(0.0005)
+
+
+def sigkill_moment(i, delay, since, counts):
+    """One recorder killed with SIGKILL @delay s after @since ("start", "recording": it
+    said so, "completing": FILE.partial began to grow); what it leaves must read or be
+    rejected clearly, and the next record must remove its instance."""
+    case = f"sigkill_random[{i}] at {delay:.3f} s after {since}"
+    out = f"{tmp}/rk{i}.dat"
+    c = compact_soon(0.2)
+    if since == "start":
+        p = subprocess.Popen([tool, "record", "-o", out, "-d", KILL_DURATION],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    else:
+        p, _, _ = timed_record(out)
+        if since == "completing":
+            wait_completing(p, out + ".partial")
+    time.sleep(delay)
+    killed = p.poll() is None
+    if killed:
+        p.kill()
+    err = p.communicate(timeout=60)[1]
+    c.wait()
+    inst = f"compactrace-{p.pid}"
+    inst_left = os.path.isdir(f"{TRACING}/instances/{inst}")
+    if not killed:
+        check(p.returncode == 0, f"{case}: finished before the kill with exit {p.returncode}: {err}")
+    spools = sorted(f"{tmp}/{f}" for f in os.listdir(tmp) if f.startswith(f"rk{i}.dat.partial.cpu"))
+    if os.path.exists(out):
+        # killed after the rename (or not at all): a whole file, as trace-cmd reads it
+        kind = "whole file"
+        d = report_json(out)
+        tc = trace_cmd_events(out)
+        if d and tc:
+            check(tc[0] == d["events"], f"{case}: {out}: trace-cmd {tc[0]} events, compactrace {d['events']}")
+    elif os.path.exists(out + ".partial"):
+        part = out + ".partial"
+        r = subprocess.run([tool, "report", "-f", "json", part], capture_output=True, text=True, timeout=120)
+        check(r.returncode in (0, 1), f"{case}: report {part}: exit {r.returncode} {r.stderr[-300:]}")
+        if r.returncode == 1:
+            kind = "partial file rejected"
+            check(part in r.stderr and re.search(r"byte \d+", r.stderr) is not None,
+                  f"{case}: report {part}: unclear message {r.stderr!r}")
+        elif r.returncode == 0:
+            # read: it must agree with trace-cmd on the same bytes (no silent wrong numbers)
+            kind = "partial file read"
+            tc = trace_cmd_events(part)
+            d = json.loads(r.stdout)
+            if tc:
+                check(tc[0] == d["events"], f"{case}: {part}: trace-cmd {tc[0]} events, "
+                                            f"compactrace {d['events']}")
+        if spools and shutil.which("trace-cmd"):
+            rec = f"{tmp}/rk{i}-restored.dat"
+            rr = subprocess.run(["trace-cmd", "restore", "-i", part, "-o", rec] + spools,
+                                capture_output=True, text=True, timeout=120)
+            if rr.returncode == 0:
+                kind += ", restored"
+                d = report_json(rec)
+                tc = trace_cmd_events(rec)
+                if d and tc:
+                    check(tc[0] == d["events"],
+                          f"{case}: restored: trace-cmd {tc[0]} events, compactrace {d['events']}")
+            else:
+                # documented for a recorder killed while recording; not once it began completing
+                kind += ", not restorable"
+                check(r.returncode == 1, f"{case}: trace-cmd cannot restore {part} but report read it")
+    else:
+        kind = "killed before any file"
+        check(not spools, f"{case}: per-CPU files without FILE.partial: {spools}")
+    counts[kind] = counts.get(kind, 0) + 1
+    print(f"  {case}: {'killed' if killed else 'finished'}; {kind}"
+          f"{'; instance left' if inst_left else ''}", file=sys.stderr)
+    # the next record removes the stale instance
+    r = record(["-o", f"{tmp}/rk{i}-next.dat", "-d", "0.1"])
+    check(r.returncode == 0, f"{case}: the next record failed: {r.stderr}")
+    if inst_left and f"removed stale tracing instance {inst}" not in r.stderr:
+        # any compactrace record or top cleans stale instances: another one running
+        # on this host (another test) may have been first
+        print(f"  note: {case}: {inst} was removed by another compactrace meanwhile", file=sys.stderr)
+    check(not os.path.isdir(f"{TRACING}/instances/{inst}"), f"{case}: {inst} still there")
+    for f in os.listdir(tmp):
+        if f.startswith(f"rk{i}"):
+            os.unlink(f"{tmp}/{f}")
+
+
+KILL_DURATION = "0.3"
+
+
+def t_sigkill_random():
+    """SIGKILL at random moments of a short recording. Half the moments are spread
+    over a whole `record -d 0.3` (snapshots, setup, recording, completing, exit;
+    measured first, about 2.5 s on the test VM); half over the time after it
+    says "recording" (the end: the last snapshots, completing and renaming the file).
+
+    One moment in four waits until the recorder begins completing the file
+    (FILE.partial grows) and kills it within 5 ms.
+
+    CT_KILL_SEED=N reproduces a run; CT_KILL_MOMENTS=K sets how many (default 20)."""
+    seed = int(os.environ.get("CT_KILL_SEED", str(int(time.time()) % 100000)))
+    n = int(os.environ.get("CT_KILL_MOMENTS", "20"))
+    clean = f"{tmp}/rk-clean.dat"
+    p, t0, said = timed_record(clean)
+    p.communicate(timeout=120)
+    span = time.time() - t0
+    check(p.returncode == 0 and said is not None, f"sigkill_random: clean record failed ({p.returncode})")
+    if os.path.exists(clean):
+        os.unlink(clean)
+    tail = span - (said or 0)
+    rng = random.Random(seed)
+    print(f"sigkill_random: seed {seed} (CT_KILL_SEED={seed} reproduces), {n} moments: a whole "
+          f"record -d {KILL_DURATION} took {span:.2f} s, {tail:.2f} s of it after 'recording'",
+          file=sys.stderr)
+    counts = {}
+    for i in range(n):
+        if i % 2 == 0:
+            sigkill_moment(i, rng.uniform(0.0, span * 1.05), "start", counts)
+        elif i % 4 == 1:
+            sigkill_moment(i, rng.uniform(0.0, tail * 1.05), "recording", counts)
+        else:
+            sigkill_moment(i, rng.uniform(0.0, 0.005), "completing", counts)
+    print(f"sigkill_random: seed {seed}: " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())),
+          file=sys.stderr)
 
 
 def t_stale():
