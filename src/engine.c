@@ -17,6 +17,12 @@
 #define DEFAULT_PAGEBLOCK_ORDER 9	/* x86-64: HPAGE_PMD_ORDER */
 #define MAX_EVENT_NAMES 256	/* distinct names listed per source; more are lumped */
 #define NAME_SLOTS 1024		/* hash slots for those names: > 2 x MAX_EVENT_NAMES */
+/*
+ * No kernel has physical addresses of more than 52 bits, nor pages below
+ * 4 KiB: pfns (and page counts) are below 2^40, nodes below MAX_NUMNODES.
+ */
+#define MAX_PFN (1ULL << 40)
+#define MAX_NODES 1024
 
 struct task {
 	int32_t pid;		/* 0 is a valid pid (<idle>), so @used marks slots */
@@ -872,14 +878,117 @@ static void note_parse_error(struct ct_engine *eng, const struct ct_event *ev)
 	}
 }
 
+static int bad_pfn(uint64_t pfn)
+{
+	return pfn >= MAX_PFN;
+}
+
+static int bad_order(int32_t order)
+{
+	return order < CT_ORDER_MIN || order > CT_ORDER_MAX;
+}
+
+static int bad_nid(int32_t nid)
+{
+	return nid < 0 || nid >= MAX_NODES;
+}
+
+/* A page count no machine can have: counted, and taken as 0 so sums stay meaningful. */
+static void clamp_count(int *bad, uint64_t *v)
+{
+	if (*v >= MAX_PFN) {
+		*v = 0;
+		(*bad)++;
+	}
+}
+
+/*
+ * Absurd values (pfns beyond any machine, orders and nodes outside every
+ * kernel's range, page counts of 10^18) are data-quality problems: count
+ * them in bad_values. Counts are zeroed in a copy so that no sum, and no
+ * loop of the model, ever sees them; the rest is left for the handlers,
+ * which bound what they index. Returns @ev or @copy.
+ */
+static const struct ct_event *check_values(struct ct_engine *eng, const struct ct_event *ev,
+					   struct ct_event *copy)
+{
+	int bad = 0, counts = 0;
+
+	switch (ev->type) {
+	case CT_EV_BEGIN:
+	case CT_EV_END:
+		bad = bad_pfn(ev->u.range.zone_end) || ev->u.range.zone_end < ev->u.range.zone_start ||
+		      bad_pfn(ev->u.range.migrate_pfn) || bad_pfn(ev->u.range.free_pfn);
+		break;
+	case CT_EV_ISOLATE_MIGRATE:
+	case CT_EV_ISOLATE_FREE:
+	case CT_EV_FAST_ISOLATE_FREE:
+		bad = bad_pfn(ev->u.iso.start_pfn) || bad_pfn(ev->u.iso.end_pfn);
+		counts = ev->u.iso.nr_scanned >= MAX_PFN || ev->u.iso.nr_taken >= MAX_PFN;
+		break;
+	case CT_EV_MIGRATEPAGES:
+		counts = ev->u.mig.nr_migrated >= MAX_PFN || ev->u.mig.nr_failed >= MAX_PFN;
+		break;
+	case CT_EV_FINISHED:
+	case CT_EV_SUITABLE:
+		bad = bad_nid(ev->u.zo.nid) || bad_order(ev->u.zo.order);
+		break;
+	case CT_EV_DEFERRED:
+	case CT_EV_DEFER_COMPACTION:
+	case CT_EV_DEFER_RESET:
+		bad = bad_nid(ev->u.defer.nid);	/* orders: on_defer() counts them */
+		break;
+	case CT_EV_KCOMPACTD_SLEEP:
+	case CT_EV_WAKEUP_KCOMPACTD:
+	case CT_EV_KCOMPACTD_WAKE:
+		bad = bad_nid(ev->u.kc.nid);
+		break;
+	case CT_EV_EXTFRAG:
+		bad = bad_pfn(ev->u.xf.pfn);	/* orders, migratetypes: on_extfrag() */
+		break;
+	case CT_EV_LOST:
+		counts = ev->u.lost.count >= MAX_PFN;
+		break;
+	default:
+		if (ev->type >= CT_EV_PAGE_FIRST && ev->type <= CT_EV_PAGE_LAST)
+			bad = (bad_pfn(ev->u.page.pfn) && ev->u.page.pfn != CT_PFN_NONE) ||
+			      (ev->u.page.order != -1 && bad_order(ev->u.page.order));
+		break;
+	}
+	eng->res.quality.bad_values += (uint64_t)bad;
+	if (!counts)
+		return ev;
+	*copy = *ev;
+	bad = 0;
+	switch (ev->type) {
+	case CT_EV_MIGRATEPAGES:
+		clamp_count(&bad, &copy->u.mig.nr_migrated);
+		clamp_count(&bad, &copy->u.mig.nr_failed);
+		break;
+	case CT_EV_LOST:
+		clamp_count(&bad, &copy->u.lost.count);	/* then counted as an unknown number lost */
+		break;
+	default:
+		clamp_count(&bad, &copy->u.iso.nr_scanned);
+		clamp_count(&bad, &copy->u.iso.nr_taken);
+		break;
+	}
+	eng->res.quality.bad_values += (uint64_t)bad;
+	return copy;
+}
+
 int ct_engine_feed(struct ct_engine *eng, const struct ct_event *ev)
 {
 	struct ct_source_summary *s;
+	struct ct_event copy;
 	struct task *t;
 
 	if (!eng->cur && ct_engine_begin_source(eng, "-", "unknown") < 0)
 		return -CT_E_NOMEM;
 	s = eng->cur;
+	if (ev->type >= CT_EV_TYPE_COUNT)
+		return -CT_E_INVAL;
+	ev = check_values(eng, ev, &copy);
 	if (ev->type == CT_EV_LOST) {
 		eng->res.quality.lost_events += ev->u.lost.count;
 		eng->res.quality.lost_markers++;
@@ -891,8 +1000,6 @@ int ct_engine_feed(struct ct_engine *eng, const struct ct_event *ev)
 		note_parse_error(eng, ev);
 		return eng->nomem ? -CT_E_NOMEM : 0;
 	}
-	if (ev->type >= CT_EV_TYPE_COUNT)
-		return -CT_E_INVAL;
 
 	s->events++;
 	eng->res.events++;

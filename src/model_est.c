@@ -913,7 +913,7 @@ int est_seed_free_map(struct ct_model *m, struct mzone *z, const struct ct_memsn
 {
 	const struct ct_memsnap_free_map *map = &snap->free_map;
 	int64_t before[MAX_ORDERS];
-	uint64_t placed = 0, noflags = 0;
+	uint64_t placed = 0;
 	uint32_t cpu = 0;
 
 	keep_totals_begin(m, z, before);
@@ -948,7 +948,6 @@ int est_seed_free_map(struct ct_model *m, struct mzone *z, const struct ct_memsn
 				ret = pcp_seed(m, z, block_pfn(m, z, b) + i, &cpu);
 				if (ret < 0)
 					return ret;
-				noflags += (uint64_t)ret;
 			}
 		}
 		block_recount(m, z, b, was);
