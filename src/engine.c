@@ -944,7 +944,8 @@ static const struct ct_event *check_values(struct ct_engine *eng, const struct c
 		bad = bad_nid(ev->u.kc.nid);
 		break;
 	case CT_EV_EXTFRAG:
-		bad = bad_pfn(ev->u.xf.pfn);	/* orders, migratetypes: on_extfrag() */
+		bad = bad_pfn(ev->u.xf.pfn) || ev->u.xf.fallback_order < 0 ||
+		      ev->u.xf.fallback_order > CT_ORDER_MAX;	/* alloc order, migratetypes: on_extfrag() */
 		break;
 	case CT_EV_LOST:
 		counts = ev->u.lost.count >= MAX_PFN;

@@ -795,10 +795,13 @@ static void on_extfrag(struct ct_model *m, const struct ct_event *ev)
 {
 	const struct ct_ev_extfrag *x = &ev->u.xf;
 	struct mzone *z = ct_model_zone_by_pfn(m, x->pfn);
-	int fragmenting = x->fallback_order < m->pbo, ci = culprit_index(m, ev);
+	int fragmenting = x->fallback_order < m->pbo, ci;
 	struct mblock *pb;
 	uint64_t b;
 
+	if ((unsigned)x->alloc_order >= MAX_ORDERS || (unsigned)x->fallback_order >= MAX_ORDERS)
+		return;	/* no kernel has such orders: the engine counts a bad value */
+	ci = culprit_index(m, ev);
 	if (ci >= 0) {
 		m->culprits[ci].fallbacks++;
 		m->culprits[ci].fragmenting += fragmenting;

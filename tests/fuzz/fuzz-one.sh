@@ -33,18 +33,22 @@ if [ ${#regressions[@]} -gt 0 ]; then
 fi
 
 before=$(ls "$artifacts" | wc -l)
+began=$SECONDS
 "$exe" -max_total_time="$seconds" -timeout="${CT_FUZZ_TIMEOUT:-10}" \
 	-rss_limit_mb="${CT_FUZZ_RSS_MB:-2048}" -dict="$srcdir/compactrace.dict" \
 	-artifact_prefix="$artifacts/" -print_final_stats=1 "$@" "$corpus" "$seeds" >"$log" 2>&1
 status=$?
+took=$((SECONDS - began))
 after=$(ls "$artifacts" | wc -l)
 execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
 rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
 rss=$(sed -n 's/^stat::peak_rss_mb: *//p' "$log" | tail -1)
 cov=$(grep -o 'cov: [0-9]* ft: [0-9]*' "$log" | tail -1)
-printf 'fuzz_%s: %s executions in %s s (%s exec/s), %s, corpus %s files, peak rss %s MB, crashes %d\n' \
-	"$h" "${execs:-?}" "$seconds" "${rate:-?}" "${cov:-cov: ?}" "$(ls "$corpus" | wc -l)" "${rss:-?}" \
-	$((after - before))
+summary=$(printf 'fuzz_%s: %s executions in %s s (%s exec/s), %s, corpus %s files, peak rss %s MB, crashes %d' \
+	"$h" "${execs:-?}" "$took" "${rate:-?}" "${cov:-cov: ?}" "$(ls "$corpus" | wc -l)" "${rss:-?}" \
+	$((after - before)))
+echo "$summary"
+echo "$(date -u +%FT%TZ) $summary" >>"$builddir/fuzz-history.log"	# README.md's figures
 if [ $status -ne 0 ] || [ "$after" -ne "$before" ]; then
 	grep -m1 -A30 -E 'ERROR: |runtime error|fuzz check failed|out-of-memory|timeout' "$log" || tail -20 "$log"
 	echo "fuzz_$h: crashed (exit $status); inputs in $artifacts, log $log"
