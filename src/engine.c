@@ -23,6 +23,12 @@
  */
 #define MAX_PFN (1ULL << 40)
 #define MAX_NODES 1024
+/*
+ * One isolate or migrate step works within a pageblock (at most 2^19 pages
+ * on any architecture) or one free block of the largest order: more pages
+ * in one event than this is no kernel's.
+ */
+#define MAX_STEP_PAGES (1ULL << 20)
 
 struct task {
 	int32_t pid;		/* 0 is a valid pid (<idle>), so @used marks slots */
@@ -893,10 +899,10 @@ static int bad_nid(int32_t nid)
 	return nid < 0 || nid >= MAX_NODES;
 }
 
-/* A page count no machine can have: counted, and taken as 0 so sums stay meaningful. */
-static void clamp_count(int *bad, uint64_t *v)
+/* A page count no kernel reports: counted, and taken as 0 so sums stay meaningful. */
+static void clamp_count(int *bad, uint64_t *v, uint64_t max)
 {
-	if (*v >= MAX_PFN) {
+	if (*v >= max) {
 		*v = 0;
 		(*bad)++;
 	}
@@ -904,7 +910,8 @@ static void clamp_count(int *bad, uint64_t *v)
 
 /*
  * Absurd values (pfns beyond any machine, orders and nodes outside every
- * kernel's range, page counts of 10^18) are data-quality problems: count
+ * kernel's range, more pages in one step than a pageblock holds, 10^18
+ * lost events) are data-quality problems: count
  * them in bad_values. Counts are zeroed in a copy so that no sum, and no
  * loop of the model, ever sees them; the rest is left for the handlers,
  * which bound what they index. Returns @ev or @copy.
@@ -924,10 +931,10 @@ static const struct ct_event *check_values(struct ct_engine *eng, const struct c
 	case CT_EV_ISOLATE_FREE:
 	case CT_EV_FAST_ISOLATE_FREE:
 		bad = bad_pfn(ev->u.iso.start_pfn) || bad_pfn(ev->u.iso.end_pfn);
-		counts = ev->u.iso.nr_scanned >= MAX_PFN || ev->u.iso.nr_taken >= MAX_PFN;
+		counts = ev->u.iso.nr_scanned >= MAX_STEP_PAGES || ev->u.iso.nr_taken >= MAX_STEP_PAGES;
 		break;
 	case CT_EV_MIGRATEPAGES:
-		counts = ev->u.mig.nr_migrated >= MAX_PFN || ev->u.mig.nr_failed >= MAX_PFN;
+		counts = ev->u.mig.nr_migrated >= MAX_STEP_PAGES || ev->u.mig.nr_failed >= MAX_STEP_PAGES;
 		break;
 	case CT_EV_FINISHED:
 	case CT_EV_SUITABLE:
@@ -963,15 +970,15 @@ static const struct ct_event *check_values(struct ct_engine *eng, const struct c
 	bad = 0;
 	switch (ev->type) {
 	case CT_EV_MIGRATEPAGES:
-		clamp_count(&bad, &copy->u.mig.nr_migrated);
-		clamp_count(&bad, &copy->u.mig.nr_failed);
+		clamp_count(&bad, &copy->u.mig.nr_migrated, MAX_STEP_PAGES);
+		clamp_count(&bad, &copy->u.mig.nr_failed, MAX_STEP_PAGES);
 		break;
 	case CT_EV_LOST:
-		clamp_count(&bad, &copy->u.lost.count);	/* then counted as an unknown number lost */
+		clamp_count(&bad, &copy->u.lost.count, MAX_PFN);	/* then counted as an unknown number lost */
 		break;
 	default:
-		clamp_count(&bad, &copy->u.iso.nr_scanned);
-		clamp_count(&bad, &copy->u.iso.nr_taken);
+		clamp_count(&bad, &copy->u.iso.nr_scanned, MAX_STEP_PAGES);
+		clamp_count(&bad, &copy->u.iso.nr_taken, MAX_STEP_PAGES);
 		break;
 	}
 	eng->res.quality.bad_values += (uint64_t)bad;

@@ -1050,7 +1050,7 @@ uint32_t est_migrate_isolate(struct ct_model *m, struct mzone *z, struct mrun *r
 		 * unmovable pages count alike), unless it counted more pages than
 		 * the range has: it skipped a free block larger than a pageblock.
 		 */
-		if (taken)
+		if (taken && n)
 			fpages = (uint64_t)(vhi - vlo) * (n - (taken < n ? taken : n)) / n;
 		else
 			fpages = scanned > hi - lo ? vhi - vlo : pool_average(m, z);
@@ -1063,7 +1063,7 @@ uint32_t est_migrate_isolate(struct ct_model *m, struct mzone *z, struct mrun *r
 	h = hw(z, b);
 	for (uint32_t wi = lo / 64; hi > lo && wi <= (hi - 1) / 64; wi++)
 		used += popcount64(~(f[wi] | h[wi]) & range_mask(wi, lo, hi));
-	if (used < taken) {
+	if (used < taken && hi > lo) {
 		/* the guess put free pages where the scanner found movable ones: they are elsewhere */
 		for (uint32_t wi = lo / 64; wi <= (hi - 1) / 64 && used < taken; wi++) {
 			uint64_t sel = lowest_bits(f[wi] & range_mask(wi, lo, hi), taken - used);
