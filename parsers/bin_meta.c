@@ -241,7 +241,7 @@ static int meta_header_page(struct ct_bin_meta *m, const char *buf, size_t len)
 	}
 	if (got != 7 || l.ts_size != 8 || (l.commit_size != 4 && l.commit_size != 8) ||
 	    l.ts_off + l.ts_size > l.data_off || l.commit_off + l.commit_size > l.data_off)
-		return -1;
+		return -CT_E_PARSE;	/* not -1: that is -CT_E_NOMEM */
 	/*
 	 * libtraceevent is not given a copy: pages are decoded here, never by
 	 * kbuffer or tep_print_event(), so its header_page fields would go
@@ -861,11 +861,60 @@ static int has_field(const char *buf, const char *end, const char *name, size_t 
 }
 
 /*
+ * Print-fmt arguments libtraceevent (1.7) parses without crashing. Outside
+ * string literals (it reads on past the line's end) it divides by zero
+ * folding "a / b" or "a % 0", and dereferences NULL when a ternary's last
+ * operand is followed by '.', '->', '[' or a lone '='. No kernel prints any
+ * of these in the events we decode ('->' only as REC->), so a print fmt
+ * holding one is not passed on.
+ */
+static int args_safe(const char *start, const char *end)
+{
+	int in_str = 0, strings = 0;
+
+	for (const char *p = start; p < end; p++) {
+		if (in_str) {
+			if (*p == '\\' && p + 1 < end)
+				p++;
+			else if (*p == '"')
+				in_str = 0;
+			continue;
+		}
+		switch (*p) {
+		case '"':
+			in_str = 1;
+			strings++;
+			break;
+		case '/':
+		case '%':
+		case '.':
+		case '[':
+			if (strings)	/* past the format string */
+				return 0;
+			break;
+		case '-':
+			if (p + 1 < end && p[1] == '>' && (p - start < 3 || memcmp(p - 3, "REC", 3) != 0))
+				return 0;
+			break;
+		case '=':
+			if ((p == start || !memchr("=!<>", p[-1], 4)) && (p + 1 >= end || p[1] != '='))
+				return 0;
+			p += p + 1 < end && p[1] == '=';
+			break;
+		default:
+			break;
+		}
+	}
+	return 1;
+}
+
+/*
  * How much of a format file to hand to libtraceevent. Its print-fmt parser
  * dereferences NULL on a REC->field that the format does not declare, so a
- * print fmt is only passed when every field it names exists, and only for
- * events we decode (we use nothing else from it; other events need just
- * their name and fields, and parse faster without it).
+ * print fmt is only passed when every field it names exists (and args_safe()
+ * finds nothing else it trips on), and only for events we decode (we use
+ * nothing else from it; other events need just their name and fields, and
+ * parse faster without it).
  */
 static size_t usable_len(const char *buf, size_t len)
 {
@@ -873,6 +922,8 @@ static size_t usable_len(const char *buf, size_t len)
 
 	if (!pf || blob_type(buf, len) == CT_EV_OTHER)
 		return pf ? (size_t)(pf - buf) + 1 : len;
+	if (!args_safe(pf + 11, end))
+		return (size_t)(pf - buf) + 1;
 	for (p = pf; (p = memmem(p, (size_t)(end - p), "REC->", 5)) != NULL;) {
 		size_t n = 0;
 

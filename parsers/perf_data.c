@@ -146,10 +146,10 @@ static int add_attr(struct pf_state *st, const unsigned char *p, size_t avail, u
 	uint64_t flags;
 
 	if (avail < 8 || st->nattrs >= PF_MAX_ATTRS)
-		return -1;
+		return -CT_E_PARSE;	/* not -1: that is -CT_E_NOMEM */
 	size = ct_rd32(p + 4, st->swap);
 	if (size < 48 || size > avail)	/* the first published attr was 64 bytes */
-		return -1;
+		return -CT_E_PARSE;
 	n = realloc(st->attrs, (st->nattrs + 1) * sizeof(*n));
 	if (!n)
 		return -CT_E_NOMEM;
@@ -174,7 +174,7 @@ static int add_id(struct pf_state *st, uint64_t id, uint32_t attr)
 		struct pf_id *n;
 
 		if (cap > PF_MAX_IDS)
-			return -1;
+			return -CT_E_PARSE;
 		n = realloc(st->ids, cap * sizeof(*n));
 		if (!n)
 			return -CT_E_NOMEM;

@@ -25,7 +25,8 @@ int ct_line_next(struct ct_line_reader *r, struct ct_line *line)
 
 	for (;;) {
 		size_t unread = in->len - in->pos;
-		const char *start = (const char *)in->buf + in->pos;
+		/* nothing buffered yet (a forced format reads nothing at open): no NULL + 0 */
+		const char *start = in->buf ? (const char *)in->buf + in->pos : "";
 		const char *nl = NULL;
 		long got;
 
@@ -164,6 +165,8 @@ int ct_text_split_event(const char *s, size_t n, size_t after, struct ct_text_he
 
 		if (c == ' ')
 			break;
+		if (c == '\0')	/* not text: a name never holds a NUL (the engine copies it as a string) */
+			return -1;
 		if (c == ':') {
 			if (j + 1 == n || s[j + 1] == ' ') {
 				has_colon = 1;

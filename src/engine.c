@@ -12,6 +12,7 @@
 #include "compactrace/error.h"
 #include "compactrace/util.h"
 #include "compactrace/model.h"
+#include "engine_values.h"
 
 #define ORDER_UNKNOWN INT32_MIN
 #define DEFAULT_PAGEBLOCK_ORDER 9	/* x86-64: HPAGE_PMD_ORDER */
@@ -80,63 +81,6 @@ static int order_slot(int32_t order)
 	if (order < CT_ORDER_MIN || order > CT_ORDER_MAX)
 		return -1;
 	return order + 1;
-}
-
-/*
- * No machine has more page frames than this (2^64 bytes in 4 KiB pages), so
- * no pfn, and no count of pages in one event, can be larger: such a value is
- * damaged data. Isolations more than a MAX_ORDER block outside the zone of
- * their run are too (a zone need not start on a pageblock boundary).
- */
-#define CT_PFN_LIMIT (1ULL << 52)
-#define CT_ZONE_SLACK 1024
-
-/*
- * Values no kernel can have produced: counted as bad_values, and the event
- * is dropped (0), so that totals, runs and the model never take them in.
- */
-static int event_sane(struct ct_engine *eng, const struct task *t, const struct ct_event *ev)
-{
-	const struct ct_ev_range *r = &ev->u.range;
-	const struct ct_ev_isolate *i = &ev->u.iso;
-	const struct ct_ev_extfrag *x = &ev->u.xf;
-	int ok = 1;
-
-	switch (ev->type) {
-	case CT_EV_BEGIN:
-	case CT_EV_END:
-		ok = r->zone_start < r->zone_end && r->zone_end <= CT_PFN_LIMIT &&
-		     r->migrate_pfn <= CT_PFN_LIMIT && r->free_pfn <= CT_PFN_LIMIT;
-		break;
-	case CT_EV_ISOLATE_MIGRATE:
-	case CT_EV_ISOLATE_FREE:
-	case CT_EV_FAST_ISOLATE_FREE:
-		ok = i->start_pfn <= CT_PFN_LIMIT && i->end_pfn <= CT_PFN_LIMIT &&
-		     i->nr_scanned <= CT_PFN_LIMIT && i->nr_taken <= CT_PFN_LIMIT;
-		if (ok && t && t->run_open)
-			ok = i->start_pfn < t->run.zone_end + CT_ZONE_SLACK &&
-			     i->end_pfn + CT_ZONE_SLACK > t->run.zone_start;
-		break;
-	case CT_EV_MIGRATEPAGES:
-		ok = ev->u.mig.nr_migrated <= CT_PFN_LIMIT && ev->u.mig.nr_failed <= CT_PFN_LIMIT;
-		break;
-	case CT_EV_WAKEUP_KCOMPACTD:
-	case CT_EV_KCOMPACTD_WAKE:
-		if (order_slot(ev->u.kc.order) < 0)
-			eng->res.quality.bad_values++;	/* the wake itself happened */
-		break;
-	case CT_EV_EXTFRAG:
-		ok = x->alloc_order >= 0 && x->alloc_order <= CT_ORDER_MAX && x->fallback_order >= 0 &&
-		     x->fallback_order <= CT_ORDER_MAX && x->pfn <= CT_PFN_LIMIT;
-		break;
-	default:
-		if (ev->type >= CT_EV_PAGE_FIRST && ev->type <= CT_EV_PAGE_LAST)
-			ok = ev->u.page.pfn == CT_PFN_NONE || ev->u.page.pfn <= CT_PFN_LIMIT;
-		break;
-	}
-	if (!ok)
-		eng->res.quality.bad_values++;
-	return ok;
 }
 
 /* a total that cannot wrap: it stops at the largest value, once counted as bad */
@@ -767,6 +711,8 @@ static void on_kcompactd(struct ct_engine *eng, struct task *t, const struct ct_
 	}
 	if (ev->type != CT_EV_WAKEUP_KCOMPACTD)	/* the others run in kcompactd itself */
 		t->kcompactd_nid = ev->u.kc.nid;
+	if (ev->type != CT_EV_KCOMPACTD_SLEEP && order_slot(ev->u.kc.order) < 0)
+		eng->res.quality.bad_values++;	/* the wake itself happened */
 	switch (ev->type) {
 	case CT_EV_WAKEUP_KCOMPACTD:
 		k->wakeup_requests++;
@@ -951,19 +897,25 @@ int ct_engine_feed(struct ct_engine *eng, const struct ct_event *ev)
 	if (!eng->cur && ct_engine_begin_source(eng, "-", "unknown") < 0)
 		return -CT_E_NOMEM;
 	s = eng->cur;
+	if (ev->type >= CT_EV_TYPE_COUNT)
+		return -CT_E_INVAL;
 	if (ev->type == CT_EV_LOST) {
-		eng->res.quality.lost_events += ev->u.lost.count;
+		uint64_t lost = ev->u.lost.count;
+
+		if (lost >= CT_PFN_LIMIT) {	/* no ring buffer holds so many: an unknown number */
+			eng->res.quality.bad_values++;
+			lost = 0;
+		}
+		eng->res.quality.lost_events += lost;
 		eng->res.quality.lost_markers++;
 		/* a ring-buffer page can flag missed events without room for their number */
-		eng->res.quality.lost_unknown += ev->u.lost.count == 0;
+		eng->res.quality.lost_unknown += lost == 0;
 		return eng->model ? ct_model_feed(eng->model, ev, NULL) : 0;
 	}
 	if (ev->type == CT_EV_PARSE_ERROR) {
 		note_parse_error(eng, ev);
 		return eng->nomem ? -CT_E_NOMEM : 0;
 	}
-	if (ev->type >= CT_EV_TYPE_COUNT)
-		return -CT_E_INVAL;
 
 	s->events++;
 	eng->res.events++;
@@ -987,9 +939,9 @@ int ct_engine_feed(struct ct_engine *eng, const struct ct_event *ev)
 		eng->res.filtered_out++;
 		return 0;
 	}
-	if (ev->type == CT_EV_EXTFRAG || (ev->type >= CT_EV_PAGE_FIRST && ev->type <= CT_EV_PAGE_LAST)) {
-		if (!event_sane(eng, NULL, ev))
-			return 0;
+	if (!ct_event_values_ok(ev, NULL)) {
+		eng->res.quality.bad_values++;
+		return 0;
 	}
 	if (ev->type == CT_EV_EXTFRAG) {
 		on_extfrag(eng, ev);
@@ -1005,8 +957,10 @@ int ct_engine_feed(struct ct_engine *eng, const struct ct_event *ev)
 	t = task_get(eng, ev->pid);
 	if (!t)
 		return -CT_E_NOMEM;
-	if (!event_sane(eng, t, ev))
+	if (t->run_open && !ct_event_values_ok(ev, &t->run)) {
+		eng->res.quality.bad_values++;	/* an isolation far outside its run's zone */
 		return 0;
+	}
 	switch (ev->type) {
 	case CT_EV_BEGIN:
 		on_begin(eng, t, ev);

@@ -68,11 +68,33 @@ static void zone_release(struct mzone *z)
 	free(z->pb);
 }
 
+/*
+ * Memory a zone of @npb pageblocks may take: per pageblock its row and two
+ * bitmaps, and in exact mode a byte per pfn. Zones beyond the model's limit
+ * (all zones together; spans are input, not evidence) are not modelled:
+ * returns 0 and notes it.
+ */
+static int zone_fits(struct ct_model *m, uint64_t start, uint64_t end, uint64_t npb)
+{
+	uint64_t cost = sizeof(struct mblock) + 16 * ((m->pb_pages + 63) / 64) +
+			(m->opts.page_events ? m->pb_pages : 0);
+
+	if (npb <= (m->max_bytes - m->bytes) / cost) {
+		m->bytes += npb * cost;
+		return 1;
+	}
+	if (!m->over_limit++)
+		ct_model_note(m, "zones beyond what the model's memory limit (%llu MiB) holds are not modelled "
+			      "(the first: pfns %#llx-%#llx)", (unsigned long long)(m->max_bytes >> 20),
+			      (unsigned long long)start, (unsigned long long)end);
+	return 0;
+}
+
 static struct mzone *zone_add(struct ct_model *m, int32_t nid, const char *name, uint64_t start, uint64_t end)
 {
 	struct mzone *z;
 
-	if (end <= start || end - start > (1ULL << 40))
+	if (end <= start || !zone_fits(m, start, end, ((end - 1) >> m->pbo) - (start >> m->pbo) + 1))
 		return NULL;
 	if (m->nzones == m->zones_cap) {
 		uint32_t ncap = m->zones_cap ? m->zones_cap * 2 : 8;
@@ -246,8 +268,10 @@ static int seed_zones(struct ct_model *m)
 		if (!sz->has_zoneinfo || !sz->has_start_pfn || !sz->spanned)
 			continue;	/* empty zones (Movable, Device) and zones without a span */
 		z = zone_add(m, sz->nid, sz->name, sz->start_pfn, sz->start_pfn + sz->spanned);
-		if (!z)
+		if (!z && m->nomem)
 			return -CT_E_NOMEM;
+		if (!z)
+			continue;	/* an empty or impossible span, or beyond the memory limit: noted */
 		z->snap_start = sz;
 		z->zone_index = index;
 		if (m->opts.end)
@@ -485,7 +509,7 @@ static void on_isolate(struct ct_model *m, const struct ct_event *ev, const stru
 
 	if (!z)
 		z = ct_model_zone_by_pfn(m, iso->start_pfn);
-	if (!z || iso->start_pfn >= z->end) {
+	if (!z || iso->start_pfn < z->start || iso->start_pfn >= z->end) {
 		m->pfns_outside++;
 		return;
 	}
@@ -760,10 +784,13 @@ static void on_extfrag(struct ct_model *m, const struct ct_event *ev)
 {
 	const struct ct_ev_extfrag *x = &ev->u.xf;
 	struct mzone *z = ct_model_zone_by_pfn(m, x->pfn);
-	int fragmenting = x->fallback_order < m->pbo, ci = culprit_index(m, ev);
+	int fragmenting = x->fallback_order < m->pbo, ci;
 	struct mblock *pb;
 	uint64_t b;
 
+	if ((unsigned)x->alloc_order >= MAX_ORDERS || (unsigned)x->fallback_order >= MAX_ORDERS)
+		return;	/* no kernel has such orders: the engine counts a bad value */
+	ci = culprit_index(m, ev);
 	if (ci >= 0) {
 		m->culprits[ci].fallbacks++;
 		m->culprits[ci].fragmenting += fragmenting;
@@ -887,6 +914,7 @@ struct ct_model *ct_model_new(const struct ct_model_opts *opts)
 	if (m->pbo > 15)
 		m->pbo = DEFAULT_PBO;
 	m->pb_pages = 1ULL << m->pbo;
+	m->max_bytes = m->opts.max_bytes ? m->opts.max_bytes : CT_MODEL_DEFAULT_MAX_BYTES;
 	m->norders = s && s->norders ? s->norders : DEFAULT_ORDERS;
 	if (m->norders <= m->pbo)
 		m->norders = m->pbo + 1;

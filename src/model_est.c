@@ -1085,7 +1085,7 @@ int est_seed_free_map(struct ct_model *m, struct mzone *z, const struct ct_memsn
 {
 	const struct ct_memsnap_free_map *map = &snap->free_map;
 	int64_t before[MAX_ORDERS];
-	uint64_t placed = 0, noflags = 0;
+	uint64_t placed = 0;
 	uint32_t cpu = 0;
 
 	keep_totals_begin(m, z, before);
@@ -1120,7 +1120,6 @@ int est_seed_free_map(struct ct_model *m, struct mzone *z, const struct ct_memsn
 				ret = pcp_seed(m, z, block_pfn(m, z, b) + i, &cpu);
 				if (ret < 0)
 					return ret;
-				noflags += (uint64_t)ret;
 			}
 		}
 		block_recount(m, z, b, was);
@@ -1232,7 +1231,7 @@ uint32_t est_migrate_isolate(struct ct_model *m, struct mzone *z, struct mrun *r
 		 * unmovable pages count alike), unless it counted more pages than
 		 * the range has: it skipped a free block larger than a pageblock.
 		 */
-		if (taken)
+		if (taken && n)
 			fpages = (uint64_t)(vhi - vlo) * (n - (taken < n ? taken : n)) / n;
 		else
 			fpages = scanned > hi - lo ? vhi - vlo : pool_average(m, z);
@@ -1246,7 +1245,7 @@ uint32_t est_migrate_isolate(struct ct_model *m, struct mzone *z, struct mrun *r
 	/* allocated pages in the range: only whether fewer, as many or more than taken matters, or how many fewer */
 	for (uint32_t wi = lo / 64; hi > lo && wi <= (hi - 1) / 64 && used <= taken; wi++)
 		used += popcount64(~(f[wi] | h[wi]) & range_mask(wi, lo, hi));
-	if (used < taken) {
+	if (used < taken && hi > lo) {
 		/* the guess put free pages where the scanner found movable ones: they are elsewhere */
 		for (uint32_t wi = lo / 64; wi <= (hi - 1) / 64 && used < taken; wi++) {
 			uint32_t nsel;

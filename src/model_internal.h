@@ -143,6 +143,8 @@ struct ct_model {
 	struct ct_model_opts opts;
 	int pbo, norders;
 	uint64_t pb_pages;
+	uint64_t bytes, max_bytes;	/* what the zones may take (zone_fits()) */
+	uint64_t over_limit;		/* zones refused for it */
 	int threshold;
 	const char *threshold_source;
 	char mt_letters[CT_MIGRATETYPES];

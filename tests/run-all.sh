@@ -1,8 +1,9 @@
 #!/bin/bash
 # Build compactrace and run every test twice: a normal build and an
 # AddressSanitizer + UndefinedBehaviorSanitizer build (any sanitizer report
-# fails the test). Prints "N passed, N failed, N skipped" last; exits
-# non-zero if anything failed.
+# fails the test); with clang, also a short pass of every fuzz harness.
+# Prints "N passed, N failed, N skipped" last; exits non-zero if anything
+# failed.
 set -u
 cd "$(dirname "$0")/.."
 export LC_ALL=C
@@ -26,8 +27,21 @@ run_suite build || status=1
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	run_suite build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug || status=1
 
-# Count every test of both builds from meson's own logs.
-python3 - build/meson-logs/testlog.json build-asan/meson-logs/testlog.json <<'PY'
+# With clang: a third build, every harness of tests/fuzz/ fuzzing for a
+# short while (CT_FUZZ_SECONDS each, default 20) after replaying its
+# regressions; a crash fails that harness's test.
+logs=(build/meson-logs/testlog.json build-asan/meson-logs/testlog.json)
+if command -v clang >/dev/null && { [ -z "${CT_TEST_SUITES:-}" ] || [[ " $CT_TEST_SUITES " == *" fuzz "* ]]; }; then
+	saved=("${MESON_TEST_ARGS[@]}")
+	MESON_TEST_ARGS=(--suite fuzz)
+	CC=clang run_suite build-fuzz -Dfuzzing=true -Db_lundef=false \
+		-Dfuzz_seconds="${CT_FUZZ_SECONDS:-20}" || status=1
+	MESON_TEST_ARGS=("${saved[@]}")
+	logs+=(build-fuzz/meson-logs/testlog.json)
+fi
+
+# Count every test of all builds from meson's own logs.
+python3 - "${logs[@]}" <<'PY'
 import json, sys
 passed = failed = skipped = 0
 for path in sys.argv[1:]:

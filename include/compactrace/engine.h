@@ -176,7 +176,7 @@ struct ct_quality {
 	uint64_t unknown_events;
 	uint64_t parse_errors;
 	uint64_t isolate_outside_run;	/* e.g. alloc_contig_range (CMA, gigantic pages) */
-	uint64_t bad_values;		/* orders or migratetypes outside any kernel's range */
+	uint64_t bad_values;		/* orders, migratetypes, nodes, pfns or page counts outside any kernel's range */
 	uint64_t parse_error_where[CT_PARSE_ERROR_LINES];
 	char *parse_error_path[CT_PARSE_ERROR_LINES];
 	uint32_t nparse_error_where;

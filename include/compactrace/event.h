@@ -159,7 +159,8 @@ struct ct_event {
 	int32_t cpu;		/* -1 unknown */
 	uint16_t type;		/* enum ct_event_type */
 	/*
-	 * The event's name without its system, as it appeared in the input.
+	 * The event's name without its system, as it appeared in the input;
+	 * @name_len bytes, none of them NUL (not NUL-terminated).
 	 * Points into the parser's buffer: valid until the next ct_source_next().
 	 */
 	const char *name;

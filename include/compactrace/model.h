@@ -35,6 +35,7 @@
 #define CT_MODEL_MAP_WIDTH 64	/* cells per map line */
 #define CT_MODEL_MAP_CELLS 2048	/* at most; more pageblocks share a cell */
 #define CT_MODEL_DEFAULT_EXTFRAG_THRESHOLD 500
+#define CT_MODEL_DEFAULT_MAX_BYTES (1ULL << 30)	/* zones of about 12 TiB (2 MiB pageblocks) */
 
 struct ct_model_opts {
 	/*
@@ -55,6 +56,12 @@ struct ct_model_opts {
 	int page_events;
 	uint32_t max_runs;	/* per-run rows kept; 0: CT_MODEL_DEFAULT_RUNS */
 	uint32_t max_decisions;	/* compaction_suitable rows kept; 0: the default */
+	/*
+	 * Memory the zones' state may take, all zones together; 0: the
+	 * default. A zone beyond it is not modelled (a note says so): spans
+	 * come from the input, which may claim any size.
+	 */
+	uint64_t max_bytes;
 };
 
 enum ct_model_seeding {

@@ -432,7 +432,7 @@ static void test_bad_input(void)
 	migrated(eng2, 10);
 	/* a fallback at a pfn outside every zone */
 	ev = ev_base(CT_EV_EXTFRAG);
-	ev.u.xf = (struct ct_ev_extfrag){ 1ULL << 40, 0, 0, 0, 1, 0, -1, -1 };
+	ev.u.xf = (struct ct_ev_extfrag){ 1ULL << 36, 0, 0, 0, 1, 0, -1, -1 };
 	feed(eng2, ev);
 	/* a run in a zone the snapshot does not have */
 	ev = ev_base(CT_EV_BEGIN);

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef CT_FUZZ_COMMON_H
+#define CT_FUZZ_COMMON_H
+
+/*
+ * What every harness shares: the input as a file (a memfd), the report
+ * pipeline of `compactrace report` (source -> engine with the shadow buddy
+ * model -> text and JSON reports), and the checks that turn a wrong
+ * result into a crash the fuzzer sees (fz_fail() aborts).
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "compactrace/engine.h"
+#include "compactrace/memsnap.h"
+#include "compactrace/source.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Inputs above this are cut: a harness is about bad bytes, not big files. */
+#define FZ_MAX_INPUT (1u << 20)
+
+/*
+ * The model's memory limit in the harnesses: the default (1 GiB) is for
+ * real machines; here it would only make each input slow.
+ */
+#define FZ_MODEL_BYTES (64ULL << 20)
+
+/*
+ * --pageblocks (a JSON row per pageblock) for one input in four: the rows
+ * cost more than all the rest of a report, and they are the same code
+ * every time.
+ */
+#define FZ_PAGEBLOCKS(size) (((size) & 3) == 0)
+#define FZ_MAX_PAGEBLOCK_ROWS 4096	/* and only up to this many rows */
+
+/** fz_fail() - print @what and abort (the fuzzer's crash) */
+__attribute__((noreturn, format(printf, 1, 2))) void fz_fail(const char *fmt, ...);
+
+/**
+ * fz_memfd() - @data as a file: a memfd (made once, reused) holding exactly
+ * @size bytes, offset 0. Returns the fd (owned by this module) or aborts.
+ */
+int fz_memfd(const uint8_t *data, size_t size);
+
+/** fz_check_event() - an event a source returned is well formed (else aborts) */
+void fz_check_event(const struct ct_event *ev);
+
+#include "snapshot.h"
+
+/* The snapshots of one report: vmstat ones for the check, the model's items. */
+struct fz_snaps {
+	struct ct_snapshot start, end;	/* valid when @have */
+	int have;
+	struct ct_memsnap *ms_start, *ms_end;	/* or NULL */
+};
+
+/** fz_snaps_release() - free what @s holds (after the engine that uses it) */
+void fz_snaps_release(struct fz_snaps *s);
+
+/**
+ * fz_replay() - every event of @src into @eng, as `report` replays a file
+ * @name: what @src is called; its error messages must start with it
+ *
+ * Checks each event (fz_check_event()). Returns 0 when the input ended
+ * cleanly (the source is ended in @eng), -1 when the source failed.
+ */
+int fz_replay(struct ct_engine *eng, struct ct_source *src, const char *name);
+
+/**
+ * fz_report_file() - `compactrace report -F FORMAT FILE` on @data
+ * @format: a CT_FORMAT_* name, or NULL to detect it
+ *
+ * Opens the bytes as a file, loads the snapshots the file carries as
+ * attachments (as report does for a single input), replays every event
+ * into an engine with the model on, and renders the text, JSON and NDJSON
+ * outputs. Aborts on a broken check.
+ */
+void fz_report_file(const char *format, const uint8_t *data, size_t size);
+
+/**
+ * fz_render() - the report sinks on @eng's results, with every option on
+ * @start, @end: the vmstat snapshots for the vmstat check (src/tool/snapshot.h),
+ *               or NULL
+ *
+ * @pageblocks: JSON --pageblocks (the engine must have been made with it)
+ *
+ * Checks the model's invariants (ct_model_check()), writes the text report
+ * (with --map) to /dev/null and the JSON report to memory, where it must
+ * parse back as JSON. Aborts on a broken check.
+ */
+void fz_render(struct ct_engine *eng, const struct ct_snapshot *start, const struct ct_snapshot *end,
+	       int pageblocks);
+
+/**
+ * fz_engine_new() - an engine with the model on, as `report` makes it
+ * @start, @end: the model's snapshots, or NULL
+ * @page_events: the model's exact mode (record --pages)
+ * @pageblock_order: 0 default
+ * @pageblocks: keep a row per pageblock (--pageblocks)
+ */
+struct ct_engine *fz_engine_new(const struct ct_memsnap *start, const struct ct_memsnap *end,
+				int page_events, int pageblock_order, int pageblocks);
+
+#endif

@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Fuzz the snapshot parsers (src/memsnap.c: buddyinfo, pagetypeinfo,
+ * zoneinfo, kpageflags summary, free map, page-size, extfrag_threshold;
+ * src/tool/snapshot.c: vmstat, pagetypeinfo, osrelease) through
+ * `compactrace report --snapshot-start=DIR --snapshot-end=DIR`'s path: the
+ * items are written to two directories and read back by the report's own
+ * loaders, the model is seeded from them, a trace is replayed and every
+ * report rendered.
+ *
+ * Input: items, each a line "=== start/NAME" or "=== end/NAME" followed by
+ * the item's bytes up to the next such line; "=== trace" holds ftrace text
+ * to replay (a few built-in events when there is none). Unknown names are
+ * ignored.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "compactrace/error.h"
+#include "fuzz_common.h"
+#include "model_snap.h"
+
+static const char *const items[] = {
+	"buddyinfo", "pagetypeinfo", "zoneinfo", "kpageflags-summary", "free-map", "page-size",
+	"extfrag_threshold", "vmstat", "osrelease",
+};
+#define NITEMS (sizeof(items) / sizeof(items[0]))
+
+static const char default_trace[] =
+	"# tracer: nop\n"
+	"              sh-29699   [001] .....  2438.960686: mm_compaction_begin: zone_start=0x1000 migrate_pfn=0x1000 free_pfn=0x3fe00 zone_end=0x40000, mode=sync\n"
+	"              sh-29699   [001] .....  2438.960700: mm_compaction_isolate_migratepages: range=(0x1000 ~ 0x1200) nr_scanned=512 nr_taken=32\n"
+	"              sh-29699   [001] .....  2438.960710: mm_compaction_isolate_freepages: range=(0x3fe00 ~ 0x40000) nr_scanned=512 nr_taken=32\n"
+	"              sh-29699   [001] .....  2438.960720: mm_compaction_migratepages: nr_migrated=30 nr_failed=2\n"
+	"              sh-29699   [001] .....  2438.960730: mm_compaction_end: zone_start=0x1000 migrate_pfn=0x1200 free_pfn=0x3fe00 zone_end=0x40000, mode=sync status=complete\n"
+	"           <...>-30000   [000] .....  2438.960800: mm_page_alloc_extfrag: page=0xffffea0000000000 pfn=0x2000 alloc_order=0 fallback_order=3 pageblock_order=9 alloc_migratetype=0 fallback_migratetype=1 fragmenting=1 change_ownership=0\n";
+
+static char dir[64];
+
+static void remove_items(void)
+{
+	char path[128];
+
+	for (int w = 0; w < 2; w++)
+		for (size_t i = 0; i < NITEMS; i++) {
+			snprintf(path, sizeof(path), "%s/%s/%s", dir, w ? "end" : "start", items[i]);
+			unlink(path);
+		}
+}
+
+static void cleanup(void)
+{
+	char path[128];
+
+	remove_items();
+	snprintf(path, sizeof(path), "%s/start", dir);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/end", dir);
+	rmdir(path);
+	rmdir(dir);
+}
+
+static void make_dirs(void)
+{
+	char path[128];
+
+	snprintf(dir, sizeof(dir), "/tmp/ct-fuzz-snapshot-XXXXXX");
+	if (!mkdtemp(dir))
+		fz_fail("mkdtemp: %s", strerror(errno));
+	atexit(cleanup);
+	snprintf(path, sizeof(path), "%s/start", dir);
+	if (mkdir(path, 0700) < 0)
+		fz_fail("mkdir %s: %s", path, strerror(errno));
+	snprintf(path, sizeof(path), "%s/end", dir);
+	if (mkdir(path, 0700) < 0)
+		fz_fail("mkdir %s: %s", path, strerror(errno));
+}
+
+static void write_item(const char *name, const uint8_t *p, size_t len)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "we");
+	if (!f || (len && fwrite(p, 1, len, f) != len) || fclose(f) != 0)
+		fz_fail("writing %s failed", path);
+}
+
+/* The item a header line names: "start/NAME", "end/NAME" or "trace"; NULL if none. */
+static const char *item_name(const uint8_t *p, size_t len, char *buf, size_t size)
+{
+	for (int w = 0; w < 2; w++) {
+		const char *side = w ? "end/" : "start/";
+		size_t sl = strlen(side);
+
+		if (len < sl || memcmp(p, side, sl) != 0)
+			continue;
+		for (size_t i = 0; i < NITEMS; i++)
+			if (len == sl + strlen(items[i]) && memcmp(p + sl, items[i], len - sl) == 0) {
+				snprintf(buf, size, "%s%s", side, items[i]);
+				return buf;
+			}
+	}
+	if (len == 5 && memcmp(p, "trace", 5) == 0)
+		return "trace";
+	return NULL;
+}
+
+/* Split the input into items; the trace goes to *trace. */
+static void write_items(const uint8_t *data, size_t size, const uint8_t **trace, size_t *trace_len)
+{
+	const uint8_t *p = data, *end = data + size;
+
+	while (p < end) {
+		const uint8_t *nl, *body, *next = NULL;
+		const char *name;
+		char buf[64];
+
+		if (end - p < 4 || memcmp(p, "=== ", 4) != 0) {	/* skip to the next header */
+			nl = memchr(p, '\n', (size_t)(end - p));
+			p = nl ? nl + 1 : end;
+			continue;
+		}
+		nl = memchr(p, '\n', (size_t)(end - p));
+		body = nl ? nl + 1 : end;
+		name = item_name(p + 4, (size_t)((nl ? nl : end) - p - 4), buf, sizeof(buf));
+		for (const uint8_t *q = body; q < end; q++) {
+			q = memchr(q, '\n', (size_t)(end - q));
+			if (!q)
+				break;
+			if (end - q > 4 && memcmp(q + 1, "=== ", 4) == 0) {
+				next = q + 1;
+				break;
+			}
+		}
+		if (!next)
+			next = end;
+		if (name && strcmp(name, "trace") == 0) {
+			*trace = body;
+			*trace_len = (size_t)(next - body);
+		} else if (name) {
+			write_item(name, body, (size_t)(next - body));
+		}
+		p = next;
+	}
+}
+
+static void check_message(const char *msg)
+{
+	if (strncmp(msg, dir, strlen(dir)) != 0)
+		fz_fail("snapshot error message does not name the file: %s", msg);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct fz_snaps snaps = { 0 };
+	const uint8_t *trace = (const uint8_t *)default_trace;
+	size_t trace_len = sizeof(default_trace) - 1;
+	char start[96], end[96], err[512];
+	struct ct_engine *eng;
+	struct ct_source *src;
+	int ret;
+
+	if (!dir[0])
+		make_dirs();
+	remove_items();
+	if (size > FZ_MAX_INPUT)
+		size = FZ_MAX_INPUT;
+	write_items(data, size, &trace, &trace_len);
+	snprintf(start, sizeof(start), "%s/start", dir);
+	snprintf(end, sizeof(end), "%s/end", dir);
+
+	/* --snapshot-start/-end: vmstat (and pagetypeinfo, osrelease) for the check */
+	if (ct_snapshot_load(start, &snaps.start, err, sizeof(err)) == 0 &&
+	    ct_snapshot_load(end, &snaps.end, err, sizeof(err)) == 0)
+		snaps.have = 1;
+	else
+		check_message(err);
+	/* the model's items; report warns and goes on without them when one is bad */
+	ret = ct_model_snap_load_dir(start, &snaps.ms_start, err, sizeof(err));
+	if (ret == 0)
+		ret = ct_model_snap_load_dir(end, &snaps.ms_end, err, sizeof(err));
+	if (ret < 0) {
+		check_message(err);
+		ct_memsnap_free(snaps.ms_start);
+		ct_memsnap_free(snaps.ms_end);
+		snaps.ms_start = snaps.ms_end = NULL;
+	}
+
+	eng = fz_engine_new(snaps.ms_start, snaps.ms_end, 0, snaps.have ? snaps.start.pageblock_order : 0,
+			    FZ_PAGEBLOCKS(size));
+	if (ct_source_open_fd(fz_memfd(trace, trace_len), "fuzz-trace", CT_FORMAT_FTRACE_TEXT, &src,
+			      err, sizeof(err)) < 0)
+		fz_fail("opening the trace failed: %s", err);
+	if (fz_replay(eng, src, "fuzz-trace") == 0)
+		fz_render(eng, snaps.have ? &snaps.start : NULL, snaps.have ? &snaps.end : NULL,
+			  FZ_PAGEBLOCKS(size));
+	ct_source_free(src);
+	ct_engine_free(eng);
+	fz_snaps_release(&snaps);
+	return 0;
+}

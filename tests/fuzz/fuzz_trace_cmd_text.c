@@ -1,0 +1,9 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Fuzz trace-cmd report text through `compactrace report`'s whole path (fuzz_common.c). */
+#include "fuzz_common.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	fz_report_file(CT_FORMAT_TRACE_CMD_TEXT, data, size);
+	return 0;
+}
