@@ -148,6 +148,8 @@ struct ct_model {
 	char mt_letters[CT_MIGRATETYPES];
 	struct mzone *zones;
 	uint32_t nzones, zones_cap;
+	uint32_t zone_hint;		/* the zone the last pfn lookup found */
+	uint8_t zones_overlap;		/* two spans overlap: lookups take the first, no hint */
 	struct mrun *runs;		/* open addressing by pid */
 	uint32_t runs_cap, runs_used;
 	uint32_t run_serial;
