@@ -204,8 +204,14 @@ static uint32_t canon8(uint32_t v)
 void est_tables(struct ct_model *m)
 {
 	for (uint32_t v = 0; v < 256; v++) {
+		uint32_t j = 0;
+
 		m->canon_byte[v] = v == 0xff ? 0 : canon8(v);	/* a free byte counts in canon_full */
 		m->canon_full[v] = canon8(v);
+		memset(m->select8[v], 0, sizeof(m->select8[v]));
+		for (uint8_t i = 0; i < 8; i++)
+			if (v & (1u << i))
+				m->select8[v][j++] = i;
 	}
 }
 
@@ -415,7 +421,6 @@ static void fword_change(struct ct_model *m, struct mzone *z, uint64_t b, uint32
 {
 	uint64_t *w = fw(z, b);
 	int pbo = m->pbo, top, d;
-	uint32_t base = wi * 64;
 	uint64_t q;
 
 	if (pbo < 6) {	/* small pageblocks: the general path */
@@ -450,9 +455,14 @@ above:
 	 * half is not: the free block of order @top there appears or goes,
 	 * the blocks it is made of go or appear.
 	 */
-	top = 6;
-	while (top < pbo && slot_full(w, (base ^ (1u << top)) & ~((1u << top) - 1), top))
-		top++;
+	for (top = 6; top < pbo; top++) {
+		uint32_t nw = 1u << (top - 6), other = ((wi ^ nw) & ~(nw - 1)), i;
+
+		for (i = 0; i < nw && w[other + i] == ~0ULL; i++)
+			;
+		if (i < nw)
+			break;
+	}
 	for (int o = 6; o < top; o++)
 		z->small[o] -= d;
 	if (top < pbo) {
@@ -489,9 +499,9 @@ static inline void fword(struct ct_model *m, struct mzone *z, uint64_t b, uint32
 /*
  * The lowest @k set bits of @x, and how many that is in @n (callers need
  * it, and a popcount is already half of this): the byte holding the k-th
- * set bit from the running byte counts, then at most seven steps inside it.
+ * set bit from the running byte counts, then its place in that byte.
  */
-static uint64_t lowest_bits(uint64_t x, uint64_t k, uint32_t *n)
+static uint64_t lowest_bits(const struct ct_model *m, uint64_t x, uint64_t k, uint32_t *n)
 {
 	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
 	uint64_t c, run, ge, byte;
@@ -515,9 +525,7 @@ static uint64_t lowest_bits(uint64_t x, uint64_t k, uint32_t *n)
 	at = (uint32_t)__builtin_ctzll(ge) & ~7u;
 	before = at ? (uint32_t)(run >> (at - 8)) & 0xff : 0;
 	byte = (x >> at) & 0xff;
-	for (uint32_t i = before + 1; i < k; i++)
-		byte &= byte - 1;
-	at += (uint32_t)__builtin_ctzll(byte) + 1;
+	at += m->select8[byte][k - before - 1] + 1u;
 	return at == 64 ? x : x & ((1ULL << at) - 1);
 }
 
@@ -704,7 +712,7 @@ static uint32_t place(const struct ct_model *m, struct mzone *z, uint64_t b, uin
 				uint64_t y = f[wi] | h[wi];
 				uint64_t cand = ~(y | (y >> 1)) & 0x5555555555555555ULL & range_mask(wi, lo, hi);
 				uint32_t nsel;
-				uint64_t sel = lowest_bits(cand, pieces[0], &nsel);
+				uint64_t sel = lowest_bits(m, cand, pieces[0], &nsel);
 
 				f[wi] |= sel;
 				placed += nsel;
@@ -749,7 +757,7 @@ static uint32_t place_in_range(struct ct_model *m, struct mzone *z, uint64_t b, 
 			uint64_t y = f[wi] | h[wi];
 			uint64_t cand = (pass ? ~y : ~(y | (y >> 1)) & 0x5555555555555555ULL) & range_mask(wi, lo, hi);
 			uint32_t nsel;
-			uint64_t sel = lowest_bits(cand, n - placed, &nsel);
+			uint64_t sel = lowest_bits(m, cand, n - placed, &nsel);
 
 			if (count)
 				fword(m, z, b, wi, sel, 1);
@@ -1250,7 +1258,7 @@ uint32_t est_migrate_isolate(struct ct_model *m, struct mzone *z, struct mrun *r
 		/* the guess put free pages where the scanner found movable ones: they are elsewhere */
 		for (uint32_t wi = lo / 64; wi <= (hi - 1) / 64 && used < taken; wi++) {
 			uint32_t nsel;
-			uint64_t sel = lowest_bits(f[wi] & range_mask(wi, lo, hi), taken - used, &nsel);
+			uint64_t sel = lowest_bits(m, f[wi] & range_mask(wi, lo, hi), taken - used, &nsel);
 
 			fword(m, z, b, wi, sel, 0);
 			pool_add(m, z, 0, nsel);
@@ -1261,7 +1269,7 @@ uint32_t est_migrate_isolate(struct ct_model *m, struct mzone *z, struct mrun *r
 	/* the scanner takes movable pages in pfn order: the first allocated ones, a word at a time */
 	for (uint32_t wi = lo / 64; hi > lo && wi <= (hi - 1) / 64 && got < taken; wi++) {
 		uint32_t nsel;
-		uint64_t sel = lowest_bits(~(f[wi] | h[wi]) & range_mask(wi, lo, hi), taken - got, &nsel);
+		uint64_t sel = lowest_bits(m, ~(f[wi] | h[wi]) & range_mask(wi, lo, hi), taken - got, &nsel);
 
 		if (!sel)
 			continue;
@@ -1436,7 +1444,7 @@ void est_migrated(struct ct_model *m, struct mzone *z, struct mrun *r, uint64_t 
 	for (uint32_t i = 0; i < r->niso; i++) {
 		struct pcp_entry e = r->iso[i];
 		uint32_t n;
-		uint64_t moved = lowest_bits(e.mask, left, &n), b = pb_of(m, z, e.pfn);
+		uint64_t moved = lowest_bits(m, e.mask, left, &n), b = pb_of(m, z, e.pfn);
 
 		left -= n;
 		z->pb[b].migrated_out += n;
@@ -1456,7 +1464,7 @@ void est_migrated(struct ct_model *m, struct mzone *z, struct mrun *r, uint64_t 
 
 		if (!e->mask)
 			continue;
-		used = lowest_bits(e->mask, left, &n);
+		used = lowest_bits(m, e->mask, left, &n);
 		if (e->pfn != NO_PFN)
 			z->pb[pb_of(m, z, e->pfn)].migrated_in += (uint32_t)entry_used(m, z, e, used);
 		left -= n;
@@ -1581,7 +1589,7 @@ uint64_t est_free_isolate(struct ct_model *m, struct mzone *z, struct mrun *r, u
 				 */
 				uint32_t wend = (wi + 1) * 64 < hi ? (wi + 1) * 64 : hi;
 				uint32_t nsel;
-				uint64_t sel = lowest_bits(f[wi] & range_mask(wi, i, wend), taken - got, &nsel);
+				uint64_t sel = lowest_bits(m, f[wi] & range_mask(wi, i, wend), taken - got, &nsel);
 
 				fword(m, z, b, wi, sel, 0);
 				h[wi] |= sel;

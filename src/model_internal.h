@@ -173,6 +173,7 @@ struct ct_model {
 	 * orders 3-5 and the word's own (order 6) in bytes 0-3. est_tables().
 	 */
 	uint32_t canon_byte[256], canon_full[256];
+	uint8_t select8[256][8];	/* [v][j]: the place of the (j+1)-th set bit of byte v */
 };
 
 /* model.c */
