@@ -1607,8 +1607,13 @@ uint64_t est_free_isolate(struct ct_model *m, struct mzone *z, struct mrun *r, u
 				if (i % n || i + n > hi || !bits_one(f, i, n) || got + n > taken)
 					break;
 			}
-			fchange(m, z, b, i, (int)o, 0);
-			set_bits(h, i, 1u << o);
+			if (o == 0) {	/* a single page: its buddy is not free, the word path counts it */
+				fword(m, z, b, wi, 1ULL << (i % 64), 0);
+				h[wi] |= 1ULL << (i % 64);
+			} else {
+				fchange(m, z, b, i, (int)o, 0);
+				set_bits(h, i, 1u << o);
+			}
 			if (run_add_free(m, r, block_pfn(m, z, b) + i, (int)o) < 0)
 				break;
 			got += 1u << o;
