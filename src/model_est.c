@@ -44,14 +44,6 @@ static int bit(const uint64_t *w, uint32_t i)
 	return (w[i / 64] >> (i % 64)) & 1;
 }
 
-/* The mask of bits [lo, hi) of one word; 0 <= lo < hi <= 64. */
-static inline uint64_t word_mask(uint32_t lo, uint32_t hi)
-{
-	uint64_t m = hi == 64 ? ~0ULL : (1ULL << hi) - 1;
-
-	return m & ~((1ULL << lo) - 1);
-}
-
 /* The bits of word @wi inside [lo, hi). */
 static inline uint64_t range_mask(uint32_t wi, uint32_t lo, uint32_t hi)
 {
@@ -67,47 +59,76 @@ static inline uint64_t range_mask(uint32_t wi, uint32_t lo, uint32_t hi)
 	return m;
 }
 
+/* The words of bits [off, off + n), n > 0: the first and last, and the bits of each they hold. */
+struct span {
+	uint32_t first, last;
+	uint64_t fm, lm;
+};
+
+static inline struct span span_of(uint32_t off, uint32_t n)
+{
+	uint32_t end = off + n;
+	struct span sp = { off / 64, (end - 1) / 64, ~0ULL << (off % 64),
+			   end % 64 ? (1ULL << (end % 64)) - 1 : ~0ULL };
+
+	if (sp.first == sp.last)
+		sp.fm = sp.lm = sp.fm & sp.lm;
+	return sp;
+}
+
 static void set_bits(uint64_t *w, uint32_t off, uint32_t n)
 {
-	uint64_t m;
+	struct span sp;
 
-	for (uint32_t i = off / 64, end = off + n; n && i <= (end - 1) / 64; i++) {
-		m = word_mask(i == off / 64 ? off % 64 : 0, i == (end - 1) / 64 ? (end - 1) % 64 + 1 : 64);
-		w[i] |= m;
-	}
+	if (!n)
+		return;
+	sp = span_of(off, n);
+	w[sp.first] |= sp.fm;
+	for (uint32_t i = sp.first + 1; i < sp.last; i++)
+		w[i] = ~0ULL;
+	w[sp.last] |= sp.lm;
 }
 
 static void clear_bits(uint64_t *w, uint32_t off, uint32_t n)
 {
-	uint64_t m;
+	struct span sp;
 
-	for (uint32_t i = off / 64, end = off + n; n && i <= (end - 1) / 64; i++) {
-		m = word_mask(i == off / 64 ? off % 64 : 0, i == (end - 1) / 64 ? (end - 1) % 64 + 1 : 64);
-		w[i] &= ~m;
-	}
+	if (!n)
+		return;
+	sp = span_of(off, n);
+	w[sp.first] &= ~sp.fm;
+	for (uint32_t i = sp.first + 1; i < sp.last; i++)
+		w[i] = 0;
+	w[sp.last] &= ~sp.lm;
 }
 
 static int bits_zero(const uint64_t *w, uint32_t off, uint32_t n)
 {
-	uint64_t m;
+	struct span sp;
 
-	for (uint32_t i = off / 64, end = off + n; n && i <= (end - 1) / 64; i++) {
-		m = word_mask(i == off / 64 ? off % 64 : 0, i == (end - 1) / 64 ? (end - 1) % 64 + 1 : 64);
-		if (w[i] & m)
+	if (!n)
+		return 1;
+	sp = span_of(off, n);
+	if ((w[sp.first] & sp.fm) || (w[sp.last] & sp.lm))
+		return 0;
+	for (uint32_t i = sp.first + 1; i < sp.last; i++)
+		if (w[i])
 			return 0;
-	}
 	return 1;
 }
 
 static int bits_one(const uint64_t *w, uint32_t off, uint32_t n)
 {
-	uint64_t m;
+	struct span sp;
 
-	for (uint32_t i = off / 64, end = off + n; n && i <= (end - 1) / 64; i++) {
-		m = word_mask(i == off / 64 ? off % 64 : 0, i == (end - 1) / 64 ? (end - 1) % 64 + 1 : 64);
-		if ((w[i] & m) != m)
+	if (!n)
+		return 1;
+	sp = span_of(off, n);
+	if ((w[sp.first] & sp.fm) != sp.fm || (w[sp.last] & sp.lm) != sp.lm)
+		return 0;
+	for (uint32_t i = sp.first + 1; i < sp.last; i++)
+		if (w[i] != ~0ULL)
 			return 0;
-	}
 	return 1;
 }
 
@@ -362,19 +383,27 @@ static void count_delta(struct ct_model *m, struct mzone *z, uint64_t b, int o, 
 	set_whole(m, z, b, d > 0 && lo == 0 && hi == m->pb_pages);
 }
 
+static inline void fword(struct ct_model *m, struct mzone *z, uint64_t b, uint32_t wi, uint64_t bits, int set);
+
 /*
  * Set (or clear) the aligned 2^@k pages at @off of pageblock @b in the free
- * bitmap, and update the counts. The usual cases cost O(orders): freeing a
- * block none of whose pages is free merges it with each free buddy up the
- * levels, as __free_one_page() does; taking a block out of a larger free
- * block leaves that block's other halves free, as expand() does. Anything
- * else recounts the pageblock.
+ * bitmap, and update the counts. A block inside one word is a word change
+ * (fword()). Else the usual cases cost O(orders): freeing a block none of
+ * whose pages is free merges it with each free buddy up the levels, as
+ * __free_one_page() does; taking a block out of a larger free block leaves
+ * that block's other halves free, as expand() does. Anything else recounts
+ * the pageblock.
  */
 static void fchange(struct ct_model *m, struct mzone *z, uint64_t b, uint32_t off, int k, int set)
 {
 	uint64_t *w = fw(z, b);
 	int32_t before[MAX_ORDERS + 1];
 	int pbo = m->pbo;
+
+	if (k <= 6 && off % 64 + (1u << k) <= 64) {
+		fword(m, z, b, off / 64, k == 6 ? ~0ULL : ((1ULL << (1u << k)) - 1) << (off % 64), set);
+		return;
+	}
 
 	if (off & ((1u << k) - 1))
 		goto recount;	/* not a block: no kernel event moves one, but bad input might */
