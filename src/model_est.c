@@ -530,7 +530,7 @@ static inline void fword(struct ct_model *m, struct mzone *z, uint64_t b, uint32
  * it, and a popcount is already half of this): the byte holding the k-th
  * set bit from the running byte counts, then its place in that byte.
  */
-static uint64_t lowest_bits(const struct ct_model *m, uint64_t x, uint64_t k, uint32_t *n)
+static inline uint64_t lowest_bits(const struct ct_model *m, uint64_t x, uint64_t k, uint32_t *n)
 {
 	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
 	uint64_t c, run, ge, byte;
