@@ -18,6 +18,11 @@
 #define DEFAULT_ORDERS 11	/* x86-64: MAX_PAGE_ORDER 10 */
 #define ORDER_UNKNOWN INT32_MIN
 #define NO_PFN UINT64_MAX
+/*
+ * Handlers of compaction events stay out of line: page events, millions of
+ * them, then pass through ct_model_feed() without saving every register.
+ */
+#define OUT_OF_LINE __attribute__((noinline))
 
 static const char default_letters[CT_MIGRATETYPES] = { 'U', 'M', 'R', 'H', 'C', 'I', 'X', 'X' };
 
@@ -107,6 +112,8 @@ static struct mzone *zone_add(struct ct_model *m, int32_t nid, const char *name,
 		m->zones = nz;
 		m->zones_cap = ncap;
 	}
+	for (uint32_t i = 0; i < m->nzones; i++)
+		m->zones_overlap |= start < m->zones[i].end && m->zones[i].start < end;
 	z = &m->zones[m->nzones];
 	memset(z, 0, sizeof(*z));
 	z->nid = nid;
@@ -138,9 +145,23 @@ static struct mzone *zone_add(struct ct_model *m, int32_t nid, const char *name,
 struct mzone *ct_model_zone_by_pfn(struct ct_model *m, uint64_t pfn)
 {
 	for (uint32_t i = 0; i < m->nzones; i++)
-		if (pfn >= m->zones[i].start && pfn < m->zones[i].end)
+		if (pfn >= m->zones[i].start && pfn < m->zones[i].end) {
+			m->zone_hint = i;
 			return &m->zones[i];
+		}
 	return NULL;
+}
+
+/* ct_model_zone_by_pfn(), the last zone found first: page events come in runs in one zone */
+static inline struct mzone *zone_of_pfn(struct ct_model *m, uint64_t pfn)
+{
+	if (m->zone_hint < m->nzones && !m->zones_overlap) {
+		struct mzone *z = &m->zones[m->zone_hint];
+
+		if (pfn >= z->start && pfn < z->end)
+			return z;
+	}
+	return ct_model_zone_by_pfn(m, pfn);
 }
 
 static struct mzone *zone_by_name(struct ct_model *m, int32_t nid, const char *name)
@@ -458,7 +479,7 @@ static void visit(struct ct_model *m, struct mzone *z, struct mrun *r, uint64_t 
 	r->visited[r->nvisited++] = b;
 }
 
-static void on_begin(struct ct_model *m, const struct ct_event *ev, const struct ct_run *run)
+static OUT_OF_LINE void on_begin(struct ct_model *m, const struct ct_event *ev, const struct ct_run *run)
 {
 	struct mrun *r;
 	int largest;
@@ -499,7 +520,7 @@ static void maybe_drain(struct ct_model *m, struct mzone *z, struct mrun *r, uin
 	}
 }
 
-static void on_isolate(struct ct_model *m, const struct ct_event *ev, const struct ct_run *run)
+static OUT_OF_LINE void on_isolate(struct ct_model *m, const struct ct_event *ev, const struct ct_run *run)
 {
 	const struct ct_ev_isolate *iso = &ev->u.iso;
 	struct mrun *r = run ? run_find(m, ev->pid) : NULL;
@@ -565,7 +586,7 @@ static void on_isolate(struct ct_model *m, const struct ct_event *ev, const stru
 	}
 }
 
-static void on_migrate(struct ct_model *m, const struct ct_event *ev, const struct ct_run *run)
+static OUT_OF_LINE void on_migrate(struct ct_model *m, const struct ct_event *ev, const struct ct_run *run)
 {
 	struct mrun *r = run ? run_find(m, ev->pid) : NULL;
 
@@ -603,7 +624,7 @@ static uint32_t block_used(const struct ct_model *m, const struct mzone *z, uint
 	return z->mode == CT_MODEL_EXACT ? exact_block_used(m, z, b) : est_block_used(m, z, b);
 }
 
-static void on_end(struct ct_model *m, const struct ct_event *ev, const struct ct_run *run)
+static OUT_OF_LINE void on_end(struct ct_model *m, const struct ct_event *ev, const struct ct_run *run)
 {
 	struct mrun *r = run_find(m, ev->pid);
 	struct ct_model_run_row row;
@@ -722,7 +743,7 @@ static int predict_suitable(const struct ct_model *m, const struct mzone *z, con
 	return CT_STATUS_CONTINUE;
 }
 
-static void on_suitable(struct ct_model *m, const struct ct_event *ev)
+static OUT_OF_LINE void on_suitable(struct ct_model *m, const struct ct_event *ev)
 {
 	const struct ct_ev_zone_order *zo = &ev->u.zo;
 	struct mzone *z = zone_by_name(m, zo->nid, zo->zone);
@@ -780,7 +801,7 @@ static int culprit_index(struct ct_model *m, const struct ct_event *ev)
 	return (int)m->nculprits++;
 }
 
-static void on_extfrag(struct ct_model *m, const struct ct_event *ev)
+static OUT_OF_LINE void on_extfrag(struct ct_model *m, const struct ct_event *ev)
 {
 	const struct ct_ev_extfrag *x = &ev->u.xf;
 	struct mzone *z = ct_model_zone_by_pfn(m, x->pfn);
@@ -883,7 +904,7 @@ static void on_page(struct ct_model *m, const struct ct_event *ev)
 	}
 	if (ev->u.page.pfn == CT_PFN_NONE)
 		return;
-	z = ct_model_zone_by_pfn(m, ev->u.page.pfn);
+	z = zone_of_pfn(m, ev->u.page.pfn);
 	if (!z) {
 		m->pfns_outside++;
 		return;

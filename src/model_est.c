@@ -44,14 +44,6 @@ static int bit(const uint64_t *w, uint32_t i)
 	return (w[i / 64] >> (i % 64)) & 1;
 }
 
-/* The mask of bits [lo, hi) of one word; 0 <= lo < hi <= 64. */
-static inline uint64_t word_mask(uint32_t lo, uint32_t hi)
-{
-	uint64_t m = hi == 64 ? ~0ULL : (1ULL << hi) - 1;
-
-	return m & ~((1ULL << lo) - 1);
-}
-
 /* The bits of word @wi inside [lo, hi). */
 static inline uint64_t range_mask(uint32_t wi, uint32_t lo, uint32_t hi)
 {
@@ -67,47 +59,76 @@ static inline uint64_t range_mask(uint32_t wi, uint32_t lo, uint32_t hi)
 	return m;
 }
 
+/* The words of bits [off, off + n), n > 0: the first and last, and the bits of each they hold. */
+struct span {
+	uint32_t first, last;
+	uint64_t fm, lm;
+};
+
+static inline struct span span_of(uint32_t off, uint32_t n)
+{
+	uint32_t end = off + n;
+	struct span sp = { off / 64, (end - 1) / 64, ~0ULL << (off % 64),
+			   end % 64 ? (1ULL << (end % 64)) - 1 : ~0ULL };
+
+	if (sp.first == sp.last)
+		sp.fm = sp.lm = sp.fm & sp.lm;
+	return sp;
+}
+
 static void set_bits(uint64_t *w, uint32_t off, uint32_t n)
 {
-	uint64_t m;
+	struct span sp;
 
-	for (uint32_t i = off / 64, end = off + n; n && i <= (end - 1) / 64; i++) {
-		m = word_mask(i == off / 64 ? off % 64 : 0, i == (end - 1) / 64 ? (end - 1) % 64 + 1 : 64);
-		w[i] |= m;
-	}
+	if (!n)
+		return;
+	sp = span_of(off, n);
+	w[sp.first] |= sp.fm;
+	for (uint32_t i = sp.first + 1; i < sp.last; i++)
+		w[i] = ~0ULL;
+	w[sp.last] |= sp.lm;
 }
 
 static void clear_bits(uint64_t *w, uint32_t off, uint32_t n)
 {
-	uint64_t m;
+	struct span sp;
 
-	for (uint32_t i = off / 64, end = off + n; n && i <= (end - 1) / 64; i++) {
-		m = word_mask(i == off / 64 ? off % 64 : 0, i == (end - 1) / 64 ? (end - 1) % 64 + 1 : 64);
-		w[i] &= ~m;
-	}
+	if (!n)
+		return;
+	sp = span_of(off, n);
+	w[sp.first] &= ~sp.fm;
+	for (uint32_t i = sp.first + 1; i < sp.last; i++)
+		w[i] = 0;
+	w[sp.last] &= ~sp.lm;
 }
 
 static int bits_zero(const uint64_t *w, uint32_t off, uint32_t n)
 {
-	uint64_t m;
+	struct span sp;
 
-	for (uint32_t i = off / 64, end = off + n; n && i <= (end - 1) / 64; i++) {
-		m = word_mask(i == off / 64 ? off % 64 : 0, i == (end - 1) / 64 ? (end - 1) % 64 + 1 : 64);
-		if (w[i] & m)
+	if (!n)
+		return 1;
+	sp = span_of(off, n);
+	if ((w[sp.first] & sp.fm) || (w[sp.last] & sp.lm))
+		return 0;
+	for (uint32_t i = sp.first + 1; i < sp.last; i++)
+		if (w[i])
 			return 0;
-	}
 	return 1;
 }
 
 static int bits_one(const uint64_t *w, uint32_t off, uint32_t n)
 {
-	uint64_t m;
+	struct span sp;
 
-	for (uint32_t i = off / 64, end = off + n; n && i <= (end - 1) / 64; i++) {
-		m = word_mask(i == off / 64 ? off % 64 : 0, i == (end - 1) / 64 ? (end - 1) % 64 + 1 : 64);
-		if ((w[i] & m) != m)
+	if (!n)
+		return 1;
+	sp = span_of(off, n);
+	if ((w[sp.first] & sp.fm) != sp.fm || (w[sp.last] & sp.lm) != sp.lm)
+		return 0;
+	for (uint32_t i = sp.first + 1; i < sp.last; i++)
+		if (w[i] != ~0ULL)
 			return 0;
-	}
 	return 1;
 }
 
@@ -204,8 +225,14 @@ static uint32_t canon8(uint32_t v)
 void est_tables(struct ct_model *m)
 {
 	for (uint32_t v = 0; v < 256; v++) {
+		uint32_t j = 0;
+
 		m->canon_byte[v] = v == 0xff ? 0 : canon8(v);	/* a free byte counts in canon_full */
 		m->canon_full[v] = canon8(v);
+		memset(m->select8[v], 0, sizeof(m->select8[v]));
+		for (uint8_t i = 0; i < 8; i++)
+			if (v & (1u << i))
+				m->select8[v][j++] = i;
 	}
 }
 
@@ -356,19 +383,27 @@ static void count_delta(struct ct_model *m, struct mzone *z, uint64_t b, int o, 
 	set_whole(m, z, b, d > 0 && lo == 0 && hi == m->pb_pages);
 }
 
+static inline void fword(struct ct_model *m, struct mzone *z, uint64_t b, uint32_t wi, uint64_t bits, int set);
+
 /*
  * Set (or clear) the aligned 2^@k pages at @off of pageblock @b in the free
- * bitmap, and update the counts. The usual cases cost O(orders): freeing a
- * block none of whose pages is free merges it with each free buddy up the
- * levels, as __free_one_page() does; taking a block out of a larger free
- * block leaves that block's other halves free, as expand() does. Anything
- * else recounts the pageblock.
+ * bitmap, and update the counts. A block inside one word is a word change
+ * (fword()). Else the usual cases cost O(orders): freeing a block none of
+ * whose pages is free merges it with each free buddy up the levels, as
+ * __free_one_page() does; taking a block out of a larger free block leaves
+ * that block's other halves free, as expand() does. Anything else recounts
+ * the pageblock.
  */
 static void fchange(struct ct_model *m, struct mzone *z, uint64_t b, uint32_t off, int k, int set)
 {
 	uint64_t *w = fw(z, b);
 	int32_t before[MAX_ORDERS + 1];
 	int pbo = m->pbo;
+
+	if (k <= 6 && off % 64 + (1u << k) <= 64) {
+		fword(m, z, b, off / 64, k == 6 ? ~0ULL : ((1ULL << (1u << k)) - 1) << (off % 64), set);
+		return;
+	}
 
 	if (off & ((1u << k) - 1))
 		goto recount;	/* not a block: no kernel event moves one, but bad input might */
@@ -415,7 +450,6 @@ static void fword_change(struct ct_model *m, struct mzone *z, uint64_t b, uint32
 {
 	uint64_t *w = fw(z, b);
 	int pbo = m->pbo, top, d;
-	uint32_t base = wi * 64;
 	uint64_t q;
 
 	if (pbo < 6) {	/* small pageblocks: the general path */
@@ -450,9 +484,14 @@ above:
 	 * half is not: the free block of order @top there appears or goes,
 	 * the blocks it is made of go or appear.
 	 */
-	top = 6;
-	while (top < pbo && slot_full(w, (base ^ (1u << top)) & ~((1u << top) - 1), top))
-		top++;
+	for (top = 6; top < pbo; top++) {
+		uint32_t nw = 1u << (top - 6), other = ((wi ^ nw) & ~(nw - 1)), i;
+
+		for (i = 0; i < nw && w[other + i] == ~0ULL; i++)
+			;
+		if (i < nw)
+			break;
+	}
 	for (int o = 6; o < top; o++)
 		z->small[o] -= d;
 	if (top < pbo) {
@@ -489,9 +528,9 @@ static inline void fword(struct ct_model *m, struct mzone *z, uint64_t b, uint32
 /*
  * The lowest @k set bits of @x, and how many that is in @n (callers need
  * it, and a popcount is already half of this): the byte holding the k-th
- * set bit from the running byte counts, then at most seven steps inside it.
+ * set bit from the running byte counts, then its place in that byte.
  */
-static uint64_t lowest_bits(uint64_t x, uint64_t k, uint32_t *n)
+static inline uint64_t lowest_bits(const struct ct_model *m, uint64_t x, uint64_t k, uint32_t *n)
 {
 	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
 	uint64_t c, run, ge, byte;
@@ -515,9 +554,7 @@ static uint64_t lowest_bits(uint64_t x, uint64_t k, uint32_t *n)
 	at = (uint32_t)__builtin_ctzll(ge) & ~7u;
 	before = at ? (uint32_t)(run >> (at - 8)) & 0xff : 0;
 	byte = (x >> at) & 0xff;
-	for (uint32_t i = before + 1; i < k; i++)
-		byte &= byte - 1;
-	at += (uint32_t)__builtin_ctzll(byte) + 1;
+	at += m->select8[byte][k - before - 1] + 1u;
 	return at == 64 ? x : x & ((1ULL << at) - 1);
 }
 
@@ -704,7 +741,7 @@ static uint32_t place(const struct ct_model *m, struct mzone *z, uint64_t b, uin
 				uint64_t y = f[wi] | h[wi];
 				uint64_t cand = ~(y | (y >> 1)) & 0x5555555555555555ULL & range_mask(wi, lo, hi);
 				uint32_t nsel;
-				uint64_t sel = lowest_bits(cand, pieces[0], &nsel);
+				uint64_t sel = lowest_bits(m, cand, pieces[0], &nsel);
 
 				f[wi] |= sel;
 				placed += nsel;
@@ -749,7 +786,7 @@ static uint32_t place_in_range(struct ct_model *m, struct mzone *z, uint64_t b, 
 			uint64_t y = f[wi] | h[wi];
 			uint64_t cand = (pass ? ~y : ~(y | (y >> 1)) & 0x5555555555555555ULL) & range_mask(wi, lo, hi);
 			uint32_t nsel;
-			uint64_t sel = lowest_bits(cand, n - placed, &nsel);
+			uint64_t sel = lowest_bits(m, cand, n - placed, &nsel);
 
 			if (count)
 				fword(m, z, b, wi, sel, 1);
@@ -1249,7 +1286,7 @@ uint32_t est_migrate_isolate(struct ct_model *m, struct mzone *z, struct mrun *r
 		/* the guess put free pages where the scanner found movable ones: they are elsewhere */
 		for (uint32_t wi = lo / 64; wi <= (hi - 1) / 64 && used < taken; wi++) {
 			uint32_t nsel;
-			uint64_t sel = lowest_bits(f[wi] & range_mask(wi, lo, hi), taken - used, &nsel);
+			uint64_t sel = lowest_bits(m, f[wi] & range_mask(wi, lo, hi), taken - used, &nsel);
 
 			fword(m, z, b, wi, sel, 0);
 			pool_add(m, z, 0, nsel);
@@ -1260,7 +1297,7 @@ uint32_t est_migrate_isolate(struct ct_model *m, struct mzone *z, struct mrun *r
 	/* the scanner takes movable pages in pfn order: the first allocated ones, a word at a time */
 	for (uint32_t wi = lo / 64; hi > lo && wi <= (hi - 1) / 64 && got < taken; wi++) {
 		uint32_t nsel;
-		uint64_t sel = lowest_bits(~(f[wi] | h[wi]) & range_mask(wi, lo, hi), taken - got, &nsel);
+		uint64_t sel = lowest_bits(m, ~(f[wi] | h[wi]) & range_mask(wi, lo, hi), taken - got, &nsel);
 
 		if (!sel)
 			continue;
@@ -1435,7 +1472,7 @@ void est_migrated(struct ct_model *m, struct mzone *z, struct mrun *r, uint64_t 
 	for (uint32_t i = 0; i < r->niso; i++) {
 		struct pcp_entry e = r->iso[i];
 		uint32_t n;
-		uint64_t moved = lowest_bits(e.mask, left, &n), b = pb_of(m, z, e.pfn);
+		uint64_t moved = lowest_bits(m, e.mask, left, &n), b = pb_of(m, z, e.pfn);
 
 		left -= n;
 		z->pb[b].migrated_out += n;
@@ -1455,7 +1492,7 @@ void est_migrated(struct ct_model *m, struct mzone *z, struct mrun *r, uint64_t 
 
 		if (!e->mask)
 			continue;
-		used = lowest_bits(e->mask, left, &n);
+		used = lowest_bits(m, e->mask, left, &n);
 		if (e->pfn != NO_PFN)
 			z->pb[pb_of(m, z, e->pfn)].migrated_in += (uint32_t)entry_used(m, z, e, used);
 		left -= n;
@@ -1580,7 +1617,7 @@ uint64_t est_free_isolate(struct ct_model *m, struct mzone *z, struct mrun *r, u
 				 */
 				uint32_t wend = (wi + 1) * 64 < hi ? (wi + 1) * 64 : hi;
 				uint32_t nsel;
-				uint64_t sel = lowest_bits(f[wi] & range_mask(wi, i, wend), taken - got, &nsel);
+				uint64_t sel = lowest_bits(m, f[wi] & range_mask(wi, i, wend), taken - got, &nsel);
 
 				fword(m, z, b, wi, sel, 0);
 				h[wi] |= sel;
@@ -1598,8 +1635,13 @@ uint64_t est_free_isolate(struct ct_model *m, struct mzone *z, struct mrun *r, u
 				if (i % n || i + n > hi || !bits_one(f, i, n) || got + n > taken)
 					break;
 			}
-			fchange(m, z, b, i, (int)o, 0);
-			set_bits(h, i, 1u << o);
+			if (o == 0) {	/* a single page: its buddy is not free, the word path counts it */
+				fword(m, z, b, wi, 1ULL << (i % 64), 0);
+				h[wi] |= 1ULL << (i % 64);
+			} else {
+				fchange(m, z, b, i, (int)o, 0);
+				set_bits(h, i, 1u << o);
+			}
 			if (run_add_free(m, r, block_pfn(m, z, b) + i, (int)o) < 0)
 				break;
 			got += 1u << o;

@@ -150,6 +150,8 @@ struct ct_model {
 	char mt_letters[CT_MIGRATETYPES];
 	struct mzone *zones;
 	uint32_t nzones, zones_cap;
+	uint32_t zone_hint;		/* the zone the last pfn lookup found */
+	uint8_t zones_overlap;		/* two spans overlap: lookups take the first, no hint */
 	struct mrun *runs;		/* open addressing by pid */
 	uint32_t runs_cap, runs_used;
 	uint32_t run_serial;
@@ -175,6 +177,7 @@ struct ct_model {
 	 * orders 3-5 and the word's own (order 6) in bytes 0-3. est_tables().
 	 */
 	uint32_t canon_byte[256], canon_full[256];
+	uint8_t select8[256][8];	/* [v][j]: the place of the (j+1)-th set bit of byte v */
 };
 
 /* model.c */
