@@ -225,7 +225,7 @@ void model_set_owner(struct ct_model *m, struct mzone *z, uint64_t b, int mt, in
 }
 
 /* Free blocks per order as the model has them now. */
-static void zone_counts(const struct ct_model *m, const struct mzone *z, uint64_t *out)
+static void zone_counts(struct ct_model *m, struct mzone *z, uint64_t *out)
 {
 	int64_t c[MAX_ORDERS];
 
@@ -432,7 +432,7 @@ int run_grow(struct ct_model *m, struct pcp_entry **arr, uint32_t *cap)
  * The largest free order now (-2: not known) and the fragmentation index
  * at @order (INT32_MIN: not known), from one count of the free blocks.
  */
-static void zone_state(const struct ct_model *m, const struct mzone *z, int order, int *largest, int32_t *fi)
+static void zone_state(struct ct_model *m, struct mzone *z, int order, int *largest, int32_t *fi)
 {
 	uint64_t c[MAX_ORDERS];
 
@@ -711,7 +711,7 @@ static OUT_OF_LINE void on_end(struct ct_model *m, const struct ct_event *ev, co
  * compaction_ready(); lowmem_reserve of the highest zone is assumed.
  * The free-block counts it predicts from are left in @c.
  */
-static int predict_suitable(const struct ct_model *m, const struct mzone *z, const struct ct_event *ev,
+static int predict_suitable(struct ct_model *m, struct mzone *z, const struct ct_event *ev,
 			    uint64_t *free_out, uint64_t *c)
 {
 	const struct ct_memsnap_zone *s = z->snap_start;

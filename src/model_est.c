@@ -176,34 +176,12 @@ static inline void block_valid(const struct ct_model *m, const struct mzone *z, 
 /* ---- canonical counts ---------------------------------------------------- */
 
 /*
- * Aligned 2^o-bit slots of word @x that are entirely set, for o = 0..6, into
- * @full: the partial sums of a popcount's adding tree, where a field is
- * full when its count reaches the field's width, the only count with the
- * field's top bit set. About forty operations, no loop.
+ * The zone's counts (small[] and full[]) are the sum over pageblocks of
+ * each one's canonical counts, kept per pageblock in cache[]. A change to
+ * a pageblock's free bitmap only marks it dirty; its counts are worked out
+ * again, once, when the zone's counts are next read (flush()). A migration
+ * step changes the same few pageblocks many times between two reads.
  */
-static inline void word_full(uint64_t x, int32_t *full)
-{
-	const uint64_t ones = 0x0101010101010101ULL;
-	uint64_t c1 = x - ((x >> 1) & 0x5555555555555555ULL);	/* 2-bit fields: 0..2 */
-	uint64_t c2 = (c1 & 0x3333333333333333ULL) + ((c1 >> 2) & 0x3333333333333333ULL);
-	uint64_t c3 = (c2 + (c2 >> 4)) & 0x0f0f0f0f0f0f0f0fULL;	/* bytes: 0..8 */
-	uint64_t c4 = (c3 + (c3 >> 8)) & 0x00ff00ff00ff00ffULL;	/* 16 bits: 0..16 */
-	uint64_t c5 = (c4 + (c4 >> 16)) & 0x0000ffff0000ffffULL;	/* 32 bits: 0..32 */
-	uint64_t y;
-
-	full[0] = (int32_t)((c3 * ones) >> 56);
-	y = (c1 >> 1) & 0x5555555555555555ULL;
-	y = (y + (y >> 2)) & 0x3333333333333333ULL;
-	y = (y + (y >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
-	full[1] = (int32_t)((y * ones) >> 56);
-	y = (c2 >> 2) & 0x1111111111111111ULL;
-	y = (y + (y >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
-	full[2] = (int32_t)((y * ones) >> 56);
-	full[3] = (int32_t)((((c3 >> 3) & ones) * ones) >> 56);
-	full[4] = (int32_t)((((c4 >> 4) & 0x0001000100010001ULL) * 0x0001000100010001ULL) >> 48);
-	full[5] = (int32_t)(((c5 >> 5) & 1) + ((c5 >> 37) & 1));
-	full[6] = x == ~0ULL;
-}
 
 /* Canonical blocks of an 8-slot pattern: orders 0-2 (of slots of 1, 2, 4) in bytes 0-2, a whole in byte 3. */
 static uint32_t canon8(uint32_t v)
@@ -256,35 +234,66 @@ static inline uint64_t word_canon(const struct ct_model *m, uint64_t x)
 	return (small & 0xffffff) + ((uint64_t)m->canon_full[full_bytes(x)] << 24);
 }
 
-/* Aligned 2^o slots of @w that are entirely set, for o = 0..pbo, into @full. */
-static void full_slots(const uint64_t *w, uint32_t wpb, int pbo, uint32_t *full)
+/*
+ * The canonical counts of a pageblock's free bitmap: [o] blocks of order
+ * o < pbo, [pbo] whole. Blocks below order 6 lie in one word; above, they
+ * are aligned runs of entirely free words.
+ */
+static void canon(const struct ct_model *m, const struct mzone *z, uint64_t b, int32_t *out)
 {
-	int32_t f[7];
+	const uint64_t *w = fw(z, b);
+	int32_t full[MAX_ORDERS + 1] = { 0 };
+	uint64_t fullw = 0;	/* bit i: word i entirely free */
+	int pbo = m->pbo;
 
 	if (pbo < 6) {	/* one word, partly used */
-		word_full(w[0] & ((1ULL << (1u << pbo)) - 1), f);
+		uint64_t c = word_canon(m, w[0] & ((1ULL << (1u << pbo)) - 1));
+
 		for (int o = 0; o <= pbo; o++)
-			full[o] = (uint32_t)f[o];
+			out[o] = (int32_t)((c >> (8 * o)) & 0xff);
 		return;
 	}
-	memset(full, 0, sizeof(*full) * (size_t)(pbo + 1));
-	for (uint32_t i = 0; i < wpb; i++) {
-		word_full(w[i], f);
-		for (int o = 0; o <= 6; o++)
-			full[o] += (uint32_t)f[o];
-	}
-	for (int o = 7; o <= pbo && full[o - 1] >= 2; o++) {
-		uint32_t per = 1u << (o - 6), n = 0;
+	memset(out, 0, sizeof(*out) * (size_t)(pbo + 1));
+	for (uint32_t i = 0; i < z->wpb; i++) {
+		uint64_t c;
 
-		for (uint32_t i = 0; i < wpb; i += per) {
-			uint32_t k = 0;
-
-			while (k < per && w[i + k] == ~0ULL)
-				k++;
-			n += k == per;
+		if (w[i] == 0 || w[i] == ~0ULL) {	/* most words: nothing free, or all of it */
+			full[6] += w[i] != 0;
+			fullw |= (uint64_t)(w[i] != 0) << (i % 64);
+			continue;
 		}
-		full[o] = n;
+		c = word_canon(m, w[i]);
+		for (int o = 0; o < 6; o++)
+			out[o] += (int32_t)((c >> (8 * o)) & 0xff);
 	}
+	if (z->wpb <= 64) {
+		/* bit i of g: words i.. of an aligned run of 2^(o - 6) are all free */
+		static const uint64_t starts[7] = {
+			~0ULL, 0x5555555555555555ULL, 0x1111111111111111ULL, 0x0101010101010101ULL,
+			0x0001000100010001ULL, 0x0000000100000001ULL, 0x1ULL,
+		};
+		uint64_t g = fullw;
+
+		for (int o = 7; o <= pbo && o - 6 <= 6; o++) {
+			g &= g >> (1u << (o - 7));
+			full[o] = (int32_t)popcount64(g & starts[o - 6]);
+		}
+	} else {
+		for (int o = 7; o <= pbo && full[o - 1] >= 2; o++) {
+			uint32_t per = 1u << (o - 6);
+
+			for (uint32_t i = 0; i < z->wpb; i += per) {
+				uint32_t k = 0;
+
+				while (k < per && w[i + k] == ~0ULL)
+					k++;
+				full[o] += k == per;
+			}
+		}
+	}
+	for (int o = 6; o < pbo; o++)
+		out[o] = full[o] - 2 * full[o + 1];
+	out[pbo] = full[pbo];
 }
 
 /* Is pageblock @b (absolute number @abs) part of a fully free aligned group at level @lvl? */
@@ -332,197 +341,79 @@ static void set_whole(struct ct_model *m, struct mzone *z, uint64_t b, int whole
 	}
 }
 
-/* The canonical counts of a pageblock's free bitmap: [o] blocks of order o < pbo, [pbo] whole. */
-static void canon(const struct ct_model *m, const struct mzone *z, uint64_t b, int32_t *out)
+/* Is pageblock @b entirely free (what PB_WHOLE says once its counts are taken)? */
+static int block_whole(const struct ct_model *m, const struct mzone *z, uint64_t b)
 {
-	uint32_t full[MAX_ORDERS + 1];
-
-	full_slots(fw(z, b), z->wpb, m->pbo, full);
-	for (int o = 0; o < m->pbo; o++)
-		out[o] = (int32_t)(full[o] - 2 * full[o + 1]);
-	out[m->pbo] = (int32_t)full[m->pbo];
-}
-
-/* After a change of pageblock @b whose counts were @before: account the difference. */
-static void block_recount(struct ct_model *m, struct mzone *z, uint64_t b, const int32_t *before)
-{
-	int32_t after[MAX_ORDERS + 1];
 	uint32_t lo, hi;
 
-	canon(m, z, b, after);
-	for (int o = 0; o < m->pbo; o++)
-		z->small[o] += after[o] - before[o];
 	block_valid(m, z, b, &lo, &hi);
-	set_whole(m, z, b, after[m->pbo] == 1 && lo == 0 && hi == m->pb_pages);
+	return lo == 0 && hi == m->pb_pages && bits_one(fw(z, b), 0, (uint32_t)m->pb_pages);
 }
 
-/* Is the aligned slot of 2^@o bits at @off entirely set? */
-static int slot_full(const uint64_t *w, uint32_t off, int o)
+/* Bring pageblock @b's share of the zone's counts up to date. */
+static void flush_block(struct ct_model *m, struct mzone *z, uint64_t b)
 {
-	if (o < 6) {
-		uint64_t mask = ((1ULL << (1u << o)) - 1) << (off % 64);
-
-		return (w[off / 64] & mask) == mask;
-	}
-	for (uint32_t i = off / 64; i < (off + (1u << o)) / 64; i++)
-		if (w[i] != ~0ULL)
-			return 0;
-	return 1;
-}
-
-/* One more (@d = 1) or one fewer (-1) free block of order @o in pageblock @b. */
-static void count_delta(struct ct_model *m, struct mzone *z, uint64_t b, int o, int d)
-{
+	int32_t now[MAX_ORDERS + 1];
+	uint16_t *c = z->cache + b * (uint64_t)m->pbo;
 	uint32_t lo, hi;
 
-	if (o < m->pbo) {
-		z->small[o] += d;
+	canon(m, z, b, now);
+	for (int o = 0; o < m->pbo; o++) {
+		z->small[o] += now[o] - c[o];
+		c[o] = (uint16_t)now[o];
+	}
+	block_valid(m, z, b, &lo, &hi);
+	set_whole(m, z, b, now[m->pbo] == 1 && lo == 0 && hi == m->pb_pages);
+	z->pb[b].flags &= (uint8_t)~PB_DIRTY;
+}
+
+/* Bring the zone's counts up to date: before anything reads them. */
+static void flush(struct ct_model *m, struct mzone *z)
+{
+	for (uint64_t i = 0; i < z->ndirty; i++)
+		flush_block(m, z, z->dirty[i]);
+	z->ndirty = 0;
+}
+
+/* Pageblock @b's free bitmap changed. */
+static void mark_dirty(struct ct_model *m, struct mzone *z, uint64_t b)
+{
+	if (z->pb[b].flags & PB_DIRTY)
 		return;
+	if (z->ndirty == z->dirty_cap) {
+		uint64_t ncap = z->dirty_cap ? z->dirty_cap * 2 : 64;
+		uint64_t *n = realloc(z->dirty, ncap * sizeof(*n));
+
+		if (!n) {
+			flush_block(m, z, b);	/* no room to defer it: now */
+			return;
+		}
+		z->dirty = n;
+		z->dirty_cap = ncap;
 	}
-	block_valid(m, z, b, &lo, &hi);
-	set_whole(m, z, b, d > 0 && lo == 0 && hi == m->pb_pages);
+	z->pb[b].flags |= PB_DIRTY;
+	z->dirty[z->ndirty++] = b;
 }
 
-static inline void fword(struct ct_model *m, struct mzone *z, uint64_t b, uint32_t wi, uint64_t bits, int set);
-
-/*
- * Set (or clear) the aligned 2^@k pages at @off of pageblock @b in the free
- * bitmap, and update the counts. A block inside one word is a word change
- * (fword()). Else the usual cases cost O(orders): freeing a block none of
- * whose pages is free merges it with each free buddy up the levels, as
- * __free_one_page() does; taking a block out of a larger free block leaves
- * that block's other halves free, as expand() does. Anything else recounts
- * the pageblock.
- */
+/* Set (or clear) the aligned 2^@k pages at @off of pageblock @b in the free bitmap. */
 static void fchange(struct ct_model *m, struct mzone *z, uint64_t b, uint32_t off, int k, int set)
 {
-	uint64_t *w = fw(z, b);
-	int32_t before[MAX_ORDERS + 1];
-	int pbo = m->pbo;
-
-	if (k <= 6 && off % 64 + (1u << k) <= 64) {
-		fword(m, z, b, off / 64, k == 6 ? ~0ULL : ((1ULL << (1u << k)) - 1) << (off % 64), set);
-		return;
-	}
-
-	if (off & ((1u << k) - 1))
-		goto recount;	/* not a block: no kernel event moves one, but bad input might */
-	if (set && bits_zero(w, off, 1u << k)) {
-		uint32_t s = off;
-		int top = k;
-
-		set_bits(w, off, 1u << k);
-		while (top < pbo && slot_full(w, s ^ (1u << top), top)) {
-			z->small[top]--;	/* the buddy was a free block of this order */
-			s &= ~(1u << top);
-			top++;
-		}
-		count_delta(m, z, b, top, +1);
-		return;
-	}
-	if (!set && bits_one(w, off, 1u << k)) {
-		int top = k;
-
-		while (top < pbo && slot_full(w, off & ~((2u << top) - 1), top + 1))
-			top++;
-		count_delta(m, z, b, top, -1);
-		for (int j = k; j < top; j++)
-			z->small[j]++;	/* the halves left free */
-		clear_bits(w, off, 1u << k);
-		return;
-	}
-recount:
-	canon(m, z, b, before);
 	if (set)
-		set_bits(w, off, 1u << k);
+		set_bits(fw(z, b), off, 1u << k);
 	else
-		clear_bits(w, off, 1u << k);
-	block_recount(m, z, b, before);
+		clear_bits(fw(z, b), off, 1u << k);
+	mark_dirty(m, z, b);
 }
 
-/*
- * Word @wi of pageblock @b's free bitmap changes from @old to @now: the
- * pages one migration step moves. The counts change only in the slots of
- * this word and, when it is or becomes entirely free, its ancestors.
- */
-static void fword_change(struct ct_model *m, struct mzone *z, uint64_t b, uint32_t wi, uint64_t old,
-			 uint64_t now)
-{
-	uint64_t *w = fw(z, b);
-	int pbo = m->pbo, top, d;
-	uint64_t q;
-
-	if (pbo < 6) {	/* small pageblocks: the general path */
-		int32_t was[MAX_ORDERS + 1];
-
-		canon(m, z, b, was);
-		w[wi] = now;
-		block_recount(m, z, b, was);
-		return;
-	}
-	w[wi] = now;
-	if ((old == 0 && now == ~0ULL) || (old == ~0ULL && now == 0)) {
-		/* the usual migration step: a whole word, a block of order 6 */
-		d = now ? 1 : -1;
-		goto above;
-	}
-	/* byte o of q: 128 + the change in blocks of order o (at most 32 each way: no borrow) */
-	q = word_canon(m, now) + 0x0080808080808080ULL - word_canon(m, old);
-	z->small[0] += (int64_t)(q & 0xff) - 128;
-	z->small[1] += (int64_t)((q >> 8) & 0xff) - 128;
-	z->small[2] += (int64_t)((q >> 16) & 0xff) - 128;
-	z->small[3] += (int64_t)((q >> 24) & 0xff) - 128;
-	z->small[4] += (int64_t)((q >> 32) & 0xff) - 128;
-	z->small[5] += (int64_t)((q >> 40) & 0xff) - 128;
-	d = (int)((q >> 48) & 0xff) - 128;
-	if (!d)
-		return;
-above:
-	/*
-	 * The word filled (d = 1) or stopped being full (-1). A slot above it
-	 * is full when its other half is, up to the first level where that
-	 * half is not: the free block of order @top there appears or goes,
-	 * the blocks it is made of go or appear.
-	 */
-	for (top = 6; top < pbo; top++) {
-		uint32_t nw = 1u << (top - 6), other = ((wi ^ nw) & ~(nw - 1)), i;
-
-		for (i = 0; i < nw && w[other + i] == ~0ULL; i++)
-			;
-		if (i < nw)
-			break;
-	}
-	for (int o = 6; o < top; o++)
-		z->small[o] -= d;
-	if (top < pbo) {
-		z->small[top] += d;
-	} else {
-		uint32_t lo, hi;
-
-		block_valid(m, z, b, &lo, &hi);
-		set_whole(m, z, b, d > 0 && lo == 0 && hi == m->pb_pages);
-	}
-}
-
-/*
- * Set (or clear) @bits of word @wi of pageblock @b's free bitmap. Callers
- * pass words that often do not change, and single pages whose buddy is
- * not free (a fragmented zone's usual case): each is an order-0 block and
- * touches no other, so that costs only this.
- */
+/* Set (or clear) @bits of word @wi of pageblock @b's free bitmap: the pages one migration step moves. */
 static inline void fword(struct ct_model *m, struct mzone *z, uint64_t b, uint32_t wi, uint64_t bits, int set)
 {
-	uint64_t *w = fw(z, b), old = w[wi], now = set ? old | bits : old & ~bits, diff = old ^ now;
-	uint64_t buddies = ((diff & 0x5555555555555555ULL) << 1) | ((diff >> 1) & 0x5555555555555555ULL);
+	uint64_t *w = fw(z, b) + wi, now = set ? *w | bits : *w & ~bits;
 
-	if (!diff)
-		return;
-	if (m->pbo >= 1 && !(buddies & (old | now))) {
-		w[wi] = now;
-		z->small[0] += set ? (int64_t)popcount64(diff) : -(int64_t)popcount64(diff);
-		return;
+	if (now != *w) {
+		*w = now;
+		mark_dirty(m, z, b);
 	}
-	fword_change(m, z, b, wi, old, now);
 }
 
 /*
@@ -559,8 +450,9 @@ static inline uint64_t lowest_bits(const struct ct_model *m, uint64_t x, uint64_
 }
 
 /* The counts held by materialized pageblocks (no pool). */
-static void struct_counts(const struct ct_model *m, const struct mzone *z, int64_t *out)
+static void struct_counts(struct ct_model *m, struct mzone *z, int64_t *out)
 {
+	flush(m, z);
 	for (int o = 0; o < m->norders; o++) {
 		if (o < m->pbo)
 			out[o] = z->small[o];
@@ -569,7 +461,7 @@ static void struct_counts(const struct ct_model *m, const struct mzone *z, int64
 	}
 }
 
-void est_counts(const struct ct_model *m, const struct mzone *z, int64_t *out)
+void est_counts(struct ct_model *m, struct mzone *z, int64_t *out)
 {
 	struct_counts(m, z, out);
 	for (int o = 0; o < m->norders; o++)
@@ -589,12 +481,12 @@ static inline void pool_add(const struct ct_model *m, struct mzone *z, int o, in
 }
 
 /* Keep the zone's counts through a change that only refines the guess. */
-static void keep_totals_begin(const struct ct_model *m, const struct mzone *z, int64_t *before)
+static void keep_totals_begin(struct ct_model *m, struct mzone *z, int64_t *before)
 {
 	struct_counts(m, z, before);
 }
 
-static void keep_totals_end(const struct ct_model *m, struct mzone *z, const int64_t *before)
+static void keep_totals_end(struct ct_model *m, struct mzone *z, const int64_t *before)
 {
 	int64_t after[MAX_ORDERS];
 
@@ -815,7 +707,6 @@ static void materialize(struct ct_model *m, struct mzone *z, uint64_t b, uint32_
 {
 	struct mblock *pb = &z->pb[b];
 	int64_t before[MAX_ORDERS];
-	int32_t was[MAX_ORDERS + 1];
 	uint32_t lo, hi, pieces[MAX_ORDERS];
 	uint64_t hint_pfn = hint ? hint->pfn : NO_PFN;
 	int hint_order = hint ? hint->order : -1;
@@ -823,12 +714,11 @@ static void materialize(struct ct_model *m, struct mzone *z, uint64_t b, uint32_
 	if (pb->flags & PB_MATERIALIZED)
 		return;
 	block_valid(m, z, b, &lo, &hi);
-	memset(was, 0, sizeof(was));	/* nothing placed yet: nothing counted */
 	if (f >= hi - lo || (hint_pfn != NO_PFN && hint_order >= m->pbo)) {
 		/* an entirely free pageblock: the pool gives what its merges with its neighbours make */
 		keep_totals_begin(m, z, before);
 		set_bits(fw(z, b), lo, hi - lo);
-		block_recount(m, z, b, was);
+		mark_dirty(m, z, b);
 		keep_totals_end(m, z, before);
 		z->pages_guessed += hi - lo;
 	} else {
@@ -857,7 +747,7 @@ static void materialize(struct ct_model *m, struct mzone *z, uint64_t b, uint32_
 		z->pages_guessed += place(m, z, b, pieces);
 		for (int o = 0; o < m->pbo; o++)
 			pool_add(m, z, o, pieces[o]);	/* found no place: still somewhere else */
-		block_recount(m, z, b, was);
+		mark_dirty(m, z, b);
 	}
 	pb->flags |= PB_MATERIALIZED;
 	z->materialized++;
@@ -897,14 +787,12 @@ static void to_buddy(struct ct_model *m, struct mzone *z, uint64_t pfn, int orde
 	b = pb_of(m, z, pfn);
 	if (order >= m->pbo) {	/* a whole pageblock or more: every block it covers */
 		for (uint64_t i = 0; i < (1ULL << (order - m->pbo)) && b + i < z->npb; i++) {
-			int32_t was[MAX_ORDERS + 1];
 			uint32_t lo, hi;
 
-			canon(m, z, b + i, was);
 			block_valid(m, z, b + i, &lo, &hi);
 			clear_bits(hw(z, b + i), lo, hi - lo);
 			set_bits(fw(z, b + i), lo, hi - lo);
-			block_recount(m, z, b + i, was);
+			mark_dirty(m, z, b + i);
 		}
 		return;
 	}
@@ -1052,7 +940,8 @@ int est_init(struct ct_model *m, struct mzone *z)
 	z->wpb = (uint32_t)((m->pb_pages + 63) / 64);
 	z->freeb = calloc(z->npb * z->wpb, sizeof(uint64_t));
 	z->heldb = calloc(z->npb * z->wpb, sizeof(uint64_t));
-	if (!z->freeb || !z->heldb)
+	z->cache = calloc(z->npb * (uint64_t)(m->pbo ? m->pbo : 1), sizeof(*z->cache));
+	if (!z->freeb || !z->heldb || !z->cache)
 		return -CT_E_NOMEM;
 	if (z->seeded)
 		for (int o = 0; o < m->norders; o++)
@@ -1084,10 +973,15 @@ void est_release(struct mzone *z)
 {
 	free(z->freeb);
 	free(z->heldb);
+	free(z->cache);
+	free(z->dirty);
 	for (uint32_t i = 0; z->pcp && i < z->ncpu; i++)
 		free(z->pcp[i].q);
 	free(z->pcp);
 	z->freeb = z->heldb = NULL;
+	z->cache = NULL;
+	z->dirty = NULL;
+	z->ndirty = z->dirty_cap = 0;
 	z->pcp = NULL;
 }
 
@@ -1127,7 +1021,6 @@ int est_seed_free_map(struct ct_model *m, struct mzone *z, const struct ct_memsn
 
 	keep_totals_begin(m, z, before);
 	for (uint64_t b = 0; b < z->npb; b++) {
-		int32_t was[MAX_ORDERS + 1] = { 0 };	/* seeding starts from an empty bitmap */
 		uint32_t lo, hi, nf = 0;
 
 		block_valid(m, z, b, &lo, &hi);
@@ -1159,7 +1052,7 @@ int est_seed_free_map(struct ct_model *m, struct mzone *z, const struct ct_memsn
 					return ret;
 			}
 		}
-		block_recount(m, z, b, was);
+		mark_dirty(m, z, b);
 		z->pb[b].flags |= PB_MATERIALIZED;
 	}
 	for (uint32_t i = 0; z->pcp && i < z->ncpu; i++)
@@ -1575,7 +1468,7 @@ uint64_t est_free_isolate(struct ct_model *m, struct mzone *z, struct mrun *r, u
 	f = fw(z, b);
 	h = hw(z, b);
 	have = count_upto(f, lo, hi, taken);
-	if (have < taken && !(z->pb[b].flags & PB_WHOLE)) {
+	if (have < taken && !block_whole(m, z, b)) {
 		/* the scanner found more free pages here than the guess holds: they come from the pool */
 		uint32_t want = (uint32_t)(taken - have), pieces[MAX_ORDERS];
 		uint32_t drawn[MAX_ORDERS] = { 0 };
@@ -1780,22 +1673,36 @@ int est_to_exact(struct ct_model *m, struct mzone *z)
 	return 0;
 }
 
+/*
+ * The counts agree with the bitmaps: small[] is the sum of the pageblocks'
+ * counted shares, each pageblock not marked dirty has the share and the
+ * PB_WHOLE its bitmap gives, and full[] counts the groups PB_WHOLE makes.
+ */
 int est_check(const struct ct_model *m, const struct mzone *z)
 {
 	int64_t small[MAX_ORDERS] = { 0 }, full[MAX_ORDERS + 1] = { 0 };
+	uint64_t ndirty = 0;
 
 	for (uint64_t b = 0; b < z->npb; b++) {
+		const uint16_t *cached = z->cache + b * (uint64_t)m->pbo;
 		int32_t c[MAX_ORDERS + 1];
 		uint32_t lo, hi;
 		int whole;
 
 		canon(m, z, b, c);
 		for (int o = 0; o < m->pbo; o++)
-			small[o] += c[o];
+			small[o] += cached[o];
 		block_valid(m, z, b, &lo, &hi);
 		whole = c[m->pbo] == 1 && lo == 0 && hi == m->pb_pages;
-		if (whole != !!(z->pb[b].flags & PB_WHOLE))
-			return -CT_E_INVAL;
+		if (z->pb[b].flags & PB_DIRTY) {
+			ndirty++;
+		} else {
+			if (whole != !!(z->pb[b].flags & PB_WHOLE))
+				return -CT_E_INVAL;
+			for (int o = 0; o < m->pbo; o++)
+				if (c[o] != cached[o])
+					return -CT_E_INVAL;
+		}
 		if (!(z->pb[b].flags & PB_MATERIALIZED) && (c[m->pbo] || popcount_block(fw(z, b), z->wpb)))
 			return -CT_E_INVAL;	/* a pooled pageblock holds no placed page */
 		/* free and held never overlap */
@@ -1803,6 +1710,8 @@ int est_check(const struct ct_model *m, const struct mzone *z)
 			if (fw(z, b)[i] & hw(z, b)[i])
 				return -CT_E_INVAL;
 	}
+	if (ndirty != z->ndirty)
+		return -CT_E_INVAL;
 	for (int l = m->pbo; l < m->norders; l++) {
 		uint64_t n = 1ULL << (l - m->pbo);
 

@@ -24,6 +24,7 @@
 #define PB_WHOLE 0x08		/* estimated mode: entirely free in buddy */
 #define PB_GUESSED 0x10		/* estimated mode: its free pages were placed by guess, not seeded */
 #define PB_HOLE 0x20		/* the free map shows no memory in it */
+#define PB_DIRTY 0x40		/* estimated mode: its free bitmap changed since its counts were taken */
 
 /* Per pageblock: what every mode keeps. */
 struct mblock {
@@ -92,6 +93,9 @@ struct mzone {
 	int64_t pool_hi1;		/* >= pool[o] for 0 < o < pbo: pool_pieces()' shortcut */
 	int64_t small[MAX_ORDERS];	/* blocks of orders < pbo the pageblock bitmaps hold */
 	int64_t full[MAX_ORDERS + 1];	/* aligned groups of whole pageblocks, per order >= pbo */
+	uint16_t *cache;		/* npb * pbo: each pageblock's share of small[] when last counted */
+	uint64_t *dirty;		/* pageblocks changed since: counted again before small[] is read */
+	uint64_t ndirty, dirty_cap;
 	uint64_t materialized;
 	struct pcp_list *pcp;
 	uint32_t ncpu;
@@ -208,7 +212,7 @@ static inline uint64_t pb_of(const struct ct_model *m, const struct mzone *z, ui
 void est_tables(struct ct_model *m);
 int est_init(struct ct_model *m, struct mzone *z);
 void est_release(struct mzone *z);
-void est_counts(const struct ct_model *m, const struct mzone *z, int64_t *out);
+void est_counts(struct ct_model *m, struct mzone *z, int64_t *out);
 int est_seed_kpageflags(struct ct_model *m, struct mzone *z, const struct ct_memsnap *snap);
 int est_seed_free_map(struct ct_model *m, struct mzone *z, const struct ct_memsnap *snap);
 int est_to_exact(struct ct_model *m, struct mzone *z);
