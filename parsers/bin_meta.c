@@ -953,14 +953,16 @@ static struct ct_bin_dec *materialize(struct ct_bin_meta *m, uint32_t id)
 	 * fields. A failed allocation inside it is no verdict on the format:
 	 * it says "failed to parse", or even succeeds with symbol tables cut
 	 * short, but malloc() left errno at ENOMEM. Stop rather than decode
-	 * with a partial format (statuses would lose their names).
+	 * with a partial format (statuses would lose their names). errno
+	 * tells: libtraceevent also says TEP_ERRNO__MEM_ALLOC_FAILED for a
+	 * format whose "name:" line it cannot read.
 	 */
 	errno = 0;
 	e = tep_parse_event(m->tep, b->buf, usable_len(b->buf, b->len), b->sys);
-	if (e == TEP_ERRNO__MEM_ALLOC_FAILED || errno == ENOMEM)
+	if (errno == ENOMEM)
 		goto nomem;
 	if (e != 0 && e != TEP_ERRNO__READ_PRINT_FAILED && e != TEP_ERRNO__PARSE_EVENT_FAILED)
-		return NULL;
+		return NULL;	/* a damaged format: its events are counted as undecodable */
 	ev = tep_find_event(m->tep, (int)id);
 	if (!ev)
 		return NULL;
