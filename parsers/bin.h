@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "compactrace/event.h"
-#include "compactrace/source.h"
+#include "parser.h"
 
 /* ---- loads in the file's byte order; callers check bounds first ---- */
 

@@ -2,7 +2,7 @@
 #ifndef CT_PARSERS_REGISTRY_H
 #define CT_PARSERS_REGISTRY_H
 
-#include "compactrace/source.h"
+#include "parser.h"
 
 /* One ops table per input format; each lives in its own file under parsers/. */
 extern const struct ct_parser_ops ct_ftrace_text_ops;

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "compactrace/error.h"
-#include "compactrace/source.h"
+#include "parser.h"
 #include "registry.h"
 
 #define CT_PROBE_BYTES (64 * 1024)

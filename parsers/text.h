@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "compactrace/event.h"
-#include "compactrace/source.h"
+#include "parser.h"
 
 /* Longest line accepted; a longer one is reported as a parse error and skipped. */
 #define CT_TEXT_MAX_LINE (64 * 1024)

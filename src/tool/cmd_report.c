@@ -17,12 +17,12 @@
 #include "compactrace/memsnap.h"
 #include "compactrace/model.h"
 #include "compactrace/report.h"
-#include "compactrace/snapshots_collect.h"
+#include "capture/snapshots_collect.h"
 #include "compactrace/source.h"
 #include "compactrace/vmstat_check.h"
-#include "model_snap.h"
-#include "replay.h"
-#include "snapshot.h"
+#include "snapshot/model_snap.h"
+#include "session/replay.h"
+#include "snapshot/snapshot.h"
 
 enum output_format { OUT_TEXT, OUT_JSON, OUT_NDJSON };
 enum { OPT_NO_MODEL = 256, OPT_MAP, OPT_PAGEBLOCKS, OPT_THRESHOLD, OPT_EXTRACT };

@@ -40,8 +40,8 @@
 #include "compactrace/engine.h"
 #include "compactrace/error.h"
 #include "compactrace/source.h"
-#include "compactrace/top_model.h"
-#include "../ui/top_ui.h"
+#include "top/top_model.h"
+#include "top/top_ui.h"
 
 #define LIVE_BUFFER_KB 4096	/* per CPU: a few seconds of a compaction storm */
 #define PACE_SLACK_NS 2000000	/* a replayed event up to 2 ms early is not worth a sleep */

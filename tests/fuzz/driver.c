@@ -14,7 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "compactrace/util.h"
+#include "core/util.h"
 #include "fuzz_common.h"
 
 __attribute__((weak)) int LLVMFuzzerInitialize(int *argc, char ***argv);

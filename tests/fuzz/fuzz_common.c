@@ -13,8 +13,8 @@
 #include "compactrace/report.h"
 #include "compactrace/vmstat_check.h"
 #include "fuzz_common.h"
-#include "model_snap.h"
-#include "snapshot.h"
+#include "snapshot/model_snap.h"
+#include "snapshot/snapshot.h"
 
 #define FZ_NAME "fuzz-input"
 

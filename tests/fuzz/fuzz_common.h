@@ -46,7 +46,7 @@ int fz_memfd(const uint8_t *data, size_t size);
 /** fz_check_event() - an event a source returned is well formed (else aborts) */
 void fz_check_event(const struct ct_event *ev);
 
-#include "snapshot.h"
+#include "snapshot/snapshot.h"
 
 /* The snapshots of one report: vmstat ones for the check, the model's items. */
 struct fz_snaps {
@@ -80,7 +80,7 @@ void fz_report_file(const char *format, const uint8_t *data, size_t size);
 
 /**
  * fz_render() - the report sinks on @eng's results, with every option on
- * @start, @end: the vmstat snapshots for the vmstat check (src/tool/snapshot.h),
+ * @start, @end: the vmstat snapshots for the vmstat check (src/snapshot/snapshot.h),
  *               or NULL
  *
  * @pageblocks: JSON --pageblocks (the engine must have been made with it)

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Fuzz the snapshot parsers (src/memsnap.c: buddyinfo, pagetypeinfo,
+ * Fuzz the snapshot parsers (src/snapshot/memsnap.c: buddyinfo, pagetypeinfo,
  * zoneinfo, kpageflags summary, free map, page-size, extfrag_threshold;
- * src/tool/snapshot.c: vmstat, pagetypeinfo, osrelease) through
+ * src/snapshot/snapshot.c: vmstat, pagetypeinfo, osrelease) through
  * `compactrace report --snapshot-start=DIR --snapshot-end=DIR`'s path: the
  * items are written to two directories and read back by the report's own
  * loaders, the model is seeded from them, a trace is replayed and every
@@ -22,7 +22,7 @@
 
 #include "compactrace/error.h"
 #include "fuzz_common.h"
-#include "model_snap.h"
+#include "snapshot/model_snap.h"
 
 static const char *const items[] = {
 	"buddyinfo", "pagetypeinfo", "zoneinfo", "kpageflags-summary", "free-map", "page-size",

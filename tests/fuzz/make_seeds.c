@@ -24,9 +24,9 @@
 
 #include "compactrace/attach.h"
 #include "compactrace/memsnap.h"
-#include "compactrace/snapshots_collect.h"
+#include "capture/snapshots_collect.h"
 #include "compactrace/source.h"
-#include "compactrace/util.h"
+#include "core/util.h"
 #include "synth.h"
 
 static int write_file(const char *path, const void *p, size_t len)

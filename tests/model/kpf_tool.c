@@ -16,10 +16,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../src/tool/args.h"
+#include "tool/args.h"
 #include "compactrace/error.h"
 #include "compactrace/memsnap.h"
-#include "compactrace/snapshots_collect.h"
+#include "capture/snapshots_collect.h"
 
 static int write_file(const char *dir, const char *name, const void *data, size_t len)
 {
@@ -64,7 +64,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "kpf_tool: %s: %s\n", argv[1], strerror(errno));
 		goto out;
 	}
-	/* the same reading as record --pages (src/snapshots_collect.c) */
+	/* the same reading as record --pages (src/capture/snapshots_collect.c) */
 	ret = ct_free_map_read(fd, &map, NULL, NULL);
 	if (ret == 0)
 		ret = ct_kpageflags_summary(fd, (int)pbo, &summary, &slen);

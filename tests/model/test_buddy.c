@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "../common/check.h"
-#include "compactrace/buddy.h"
+#include "model/buddy.h"
 #include "compactrace/error.h"
 
 #define NORDERS 11

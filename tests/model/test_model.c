@@ -13,7 +13,7 @@
 #include "compactrace/engine.h"
 #include "compactrace/error.h"
 #include "compactrace/memsnap.h"
-#include "compactrace/buddy.h"
+#include "model/buddy.h"
 #include "compactrace/model.h"
 
 #define ZSTART 0x10000ULL	/* 16 pageblocks of 512 pages */

@@ -20,10 +20,10 @@
 #include "../common/check.h"
 #include "compactrace/attach.h"
 #include "compactrace/error.h"
-#include "compactrace/snapshots_collect.h"
+#include "capture/snapshots_collect.h"
 #include "compactrace/source.h"
-#include "compactrace/tracedat_writer.h"
-#include "snapshot.h"
+#include "capture/tracedat_writer.h"
+#include "snapshot/snapshot.h"
 
 #define PAGE 4096
 

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "compactrace/top_model.h"
-#include "top_ui.h"
+#include "top/top_model.h"
+#include "top/top_ui.h"
 #include "../common/check.h"
 
 #define SEC 1000000000ULL

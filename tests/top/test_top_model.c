@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "compactrace/engine.h"
-#include "compactrace/top_model.h"
+#include "top/top_model.h"
 #include "../common/check.h"
 
 #define MS 1000000ULL

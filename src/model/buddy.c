@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "compactrace/buddy.h"
+#include "model/buddy.h"
 #include "compactrace/error.h"
 
 #define HEAD 0x80

@@ -2,7 +2,7 @@
 #include <stdio.h>
 
 #include "compactrace/error.h"
-#include "replay.h"
+#include "session/replay.h"
 
 int ct_replay_source(struct ct_engine *eng, struct ct_source *src)
 {

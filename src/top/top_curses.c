@@ -20,7 +20,7 @@
 #include <curses.h>
 #endif
 
-#include "top_ui.h"
+#include "top/top_ui.h"
 
 struct ct_ui {
 	SCREEN *screen;

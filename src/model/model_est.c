@@ -23,7 +23,7 @@
 #include <string.h>
 
 #include "compactrace/error.h"
-#include "model_internal.h"
+#include "model/model_internal.h"
 
 #define NO_PFN UINT64_MAX
 

@@ -9,7 +9,7 @@
  */
 #include <stdint.h>
 
-#include "compactrace/buddy.h"
+#include "model/buddy.h"
 #include "compactrace/error.h"
 #include "compactrace/model.h"
 

@@ -20,7 +20,7 @@
 #include <stdlib.h>
 
 #include "compactrace/error.h"
-#include "model_internal.h"
+#include "model/model_internal.h"
 
 #define NO_PFN UINT64_MAX
 

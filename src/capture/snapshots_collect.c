@@ -9,8 +9,8 @@
 #include <unistd.h>
 
 #include "compactrace/error.h"
-#include "compactrace/util.h"
-#include "compactrace/snapshots_collect.h"
+#include "core/util.h"
+#include "capture/snapshots_collect.h"
 
 #define MAX_PROC_FILE (64u << 20)
 

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Reading the snapshot items the shadow buddy model uses (the parsing is in src/memsnap.c). */
+/* Reading the snapshot items the shadow buddy model uses (the parsing is in src/snapshot/memsnap.c). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "compactrace/error.h"
-#include "compactrace/util.h"
-#include "model_snap.h"
+#include "core/util.h"
+#include "snapshot/model_snap.h"
 
 #define MAX_ITEM (256u << 20)	/* a free map of a 4 TiB machine */
 

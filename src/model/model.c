@@ -12,7 +12,7 @@
 
 #include "compactrace/error.h"
 #include "compactrace/fragindex.h"
-#include "model_internal.h"
+#include "model/model_internal.h"
 
 #define DEFAULT_PBO 9
 #define DEFAULT_ORDERS 11	/* x86-64: MAX_PAGE_ORDER 10 */

@@ -10,9 +10,9 @@
 
 #include "compactrace/engine.h"
 #include "compactrace/error.h"
-#include "compactrace/util.h"
+#include "core/util.h"
 #include "compactrace/model.h"
-#include "engine_values.h"
+#include "engine/engine_values.h"
 
 #define ORDER_UNKNOWN INT32_MIN
 #define DEFAULT_PAGEBLOCK_ORDER 9	/* x86-64: HPAGE_PMD_ORDER */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Values no kernel can have produced: the engine's first check of an event. */
-#include "engine_values.h"
+#include "engine/engine_values.h"
 
 #define MAX_NODES 1024	/* MAX_NUMNODES at its largest (NODES_SHIFT 10) */
 /*

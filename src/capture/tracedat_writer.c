@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "compactrace/error.h"
-#include "compactrace/tracedat_writer.h"
+#include "capture/tracedat_writer.h"
 
 #define COPY_CHUNK (1u << 20)
 

@@ -5,9 +5,9 @@
 #include <string.h>
 
 #include "compactrace/error.h"
-#include "compactrace/util.h"
-#include "compactrace/snapshots_collect.h"
-#include "snapshot.h"
+#include "core/util.h"
+#include "capture/snapshots_collect.h"
+#include "snapshot/snapshot.h"
 
 #define MAX_SNAPSHOT_FILE (64u << 20)
 

@@ -17,7 +17,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "compactrace/top_model.h"
+#include "top/top_model.h"
 
 /* ---- canvas ------------------------------------------------------------- */
 

@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "top_ui.h"
+#include "top/top_ui.h"
 
 #define NUM 24			/* a formatted number always fits */
 

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "compactrace/error.h"
-#include "top_ui.h"
+#include "top/top_ui.h"
 
 #define BATCH_MAX_ROWS 10000	/* a batch refresh this long is a bug, not a report */
 

@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "compactrace/error.h"
-#include "compactrace/util.h"
+#include "core/util.h"
 
 int ct_grow_array(void **arr, uint32_t *cap, uint32_t need, size_t elem)
 {

@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "compactrace/error.h"
-#include "compactrace/util.h"
-#include "compactrace/top_model.h"
+#include "core/util.h"
+#include "top/top_model.h"
 
 /* Per-zone state the view does not show: baseline and previous tick. */
 struct zone_state {
