@@ -341,12 +341,12 @@ static int add_kcompactd(cJSON *root, const struct ct_results *r)
 	return 1;
 }
 
-static const char *pbo_source_name(enum ct_pageblock_order_source s)
+static const char *pbo_source_name(enum ct_fact_source s)
 {
 	switch (s) {
-	case CT_PBO_KERNEL_TEXT: return "kernel-text";
-	case CT_PBO_SNAPSHOT: return "snapshot";
-	case CT_PBO_USER: return "user";
+	case CT_FACT_TRACE: return "trace";
+	case CT_FACT_SNAPSHOT: return "snapshot";
+	case CT_FACT_USER: return "user";
 	default: return "default";
 	}
 }

@@ -279,17 +279,17 @@ static void print_kcompactd(FILE *out, const struct ct_results *r)
 	}
 }
 
-static const char *pbo_source(enum ct_pageblock_order_source s)
+static const char *pbo_source(enum ct_fact_source s)
 {
 	switch (s) {
-	case CT_PBO_KERNEL_TEXT: return "printed by the kernel";
-	case CT_PBO_SNAPSHOT: return "from /proc/pagetypeinfo";
-	case CT_PBO_USER: return "given by the user";
+	case CT_FACT_TRACE: return "printed in the trace";
+	case CT_FACT_SNAPSHOT: return "from /proc/pagetypeinfo";
+	case CT_FACT_USER: return "given by the user";
 	default: return "x86-64 default: no snapshot or kernel text said";
 	}
 }
 
-static void print_extfrag(FILE *out, const struct ct_extfrag_summary *x)
+static void print_extfrag(FILE *out, const struct ct_extfrag_summary *x, const struct ct_host_facts *facts)
 {
 	static const char *const mt[] = { "Unmovable", "Movable", "Reclaimable" };
 	char a[32];
@@ -314,6 +314,12 @@ static void print_extfrag(FILE *out, const struct ct_extfrag_summary *x)
 				grouped(a, sizeof(a), x->by_pair[i][f]));
 		}
 	}
+	if (facts && facts->pageblock_order_disagreements)
+		fprintf(out, "  note: %s events printed pageblock_order=%d, not %d (%s): if %d is this "
+			"kernel's, rerun with --pageblock-order %d\n",
+			grouped(a, sizeof(a), facts->pageblock_order_disagreements),
+			facts->pageblock_order_printed, x->pageblock_order, pbo_source(x->pageblock_order_source),
+			facts->pageblock_order_printed, facts->pageblock_order_printed);
 	if (x->printed_fragmenting_disagrees)
 		fprintf(out, "  note: the input printed a wrong fragmenting= on %s events "
 			"(a known trace-cmd/perf bug); recomputed here\n",
@@ -371,7 +377,7 @@ int ct_report_text(FILE *out, const struct ct_report_input *in)
 	print_slowest_runs(out, &in->res->runs);
 	print_deferrals(out, in->res);
 	print_kcompactd(out, in->res);
-	print_extfrag(out, &in->res->extfrag);
+	print_extfrag(out, &in->res->extfrag, in->facts);
 	print_quality(out, in->res);
 	print_vmstat(out, in);
 	ct_text_model(out, in);

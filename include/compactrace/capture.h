@@ -89,6 +89,25 @@ void ct_capture_list_free(char **list);
 int ct_capture_enable_event(struct ct_capture *cap, const char *system, const char *event);
 
 /**
+ * ct_capture_enable_live_events() - the events `top` and `monitor` trace
+ * @note: receives "" or what this kernel lacks (said to the user, not an error)
+ * @err: a one-line message on failure
+ *
+ * Every compaction:* event the kernel has and kmem:mm_page_alloc_extfrag.
+ * Returns 0 or a negative CT_E_* code (-CT_E_NOEVENT: no compaction events).
+ */
+int ct_capture_enable_live_events(struct ct_capture *cap, char *note, size_t notelen,
+				  char *err, size_t errlen);
+
+/**
+ * ct_capture_open_pipe() - open the instance's trace_pipe, non-blocking
+ * @fd: receives the descriptor (the caller closes it), -1 on failure
+ *
+ * Returns 0 or a negative CT_E_* code (@err says why).
+ */
+int ct_capture_open_pipe(struct ct_capture *cap, int *fd, char *err, size_t errlen);
+
+/**
  * ct_capture_read_file() - read a tracefs file
  * @instance: 1 for the instance's own file (e.g. "trace_clock",
  *            "per_cpu/cpu0/stats"), 0 for the top level (e.g.

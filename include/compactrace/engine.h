@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "compactrace/event.h"
+#include "compactrace/facts.h"
 #include "compactrace/latency.h"
 
 /*
@@ -150,21 +151,14 @@ struct ct_pair_count {
 	uint64_t count;
 };
 
-enum ct_pageblock_order_source {
-	CT_PBO_DEFAULT,		/* the x86-64 default (9): nothing else known */
-	CT_PBO_KERNEL_TEXT,	/* printed by the kernel itself (ftrace text) */
-	CT_PBO_SNAPSHOT,	/* "Page block order" in /proc/pagetypeinfo */
-	CT_PBO_USER,		/* given on the command line */
-};
-
 struct ct_extfrag_summary {
 	uint64_t events, fragmenting, change_ownership;
 	uint64_t by_pair[CT_MIGRATETYPES][CT_MIGRATETYPES];	/* [alloc][fallback] */
 	uint64_t by_alloc_order[CT_ORDER_SLOTS];
 	uint64_t pageblocks_polluted;	/* distinct pageblocks with a fragmenting fallback */
 	uint64_t printed_fragmenting_disagrees;	/* tool text printed a wrong fragmenting= */
-	int pageblock_order;
-	enum ct_pageblock_order_source pageblock_order_source;
+	int pageblock_order;	/* the host fact the engine was given */
+	enum ct_fact_source pageblock_order_source;
 };
 
 struct ct_quality {
@@ -199,23 +193,20 @@ struct ct_results {
 };
 
 struct ct_engine;
-struct ct_model;
-struct ct_model_opts;
+struct ct_sink;
 
 struct ct_engine_opts {
 	int32_t filter_pid;		/* -1: all */
 	const char *filter_comm;	/* NULL: all */
-	int pageblock_order;		/* 0: learn or default */
-	enum ct_pageblock_order_source pageblock_order_source;
-	/* called for every completed run and stall (e.g. NDJSON); may be NULL */
-	void (*on_run)(void *ctx, const struct ct_run *run);
-	void (*on_stall)(void *ctx, const struct ct_stall *stall);
-	void *ctx;
+	int pageblock_order;		/* the host fact (compactrace/facts.h); 0: the x86-64 default */
+	enum ct_fact_source pageblock_order_source;
 	/*
-	 * The shadow buddy model (compactrace/model.h); NULL for none. Not
-	 * made with a --pid/--comm filter: the model needs every event.
+	 * Consumers told about every run, stall, fallback, awake period and
+	 * accepted event as it happens (compactrace/sink.h); copied, in this
+	 * order. The sinks' contexts are not owned.
 	 */
-	const struct ct_model_opts *model;
+	const struct ct_sink *sinks;
+	uint32_t nsinks;
 };
 
 /**
@@ -237,7 +228,7 @@ void ct_engine_free(struct ct_engine *eng);
  */
 int ct_engine_begin_source(struct ct_engine *eng, const char *path, const char *format);
 
-/** ct_engine_feed() - process one event; returns 0 or -CT_E_NOMEM */
+/** ct_engine_feed() - process one event; returns 0, -CT_E_NOMEM or the first error a sink returned */
 int ct_engine_feed(struct ct_engine *eng, const struct ct_event *ev);
 
 /**
@@ -247,13 +238,6 @@ int ct_engine_feed(struct ct_engine *eng, const struct ct_event *ev);
  * awake periods end at the source's last timestamp.
  */
 int ct_engine_end_source(struct ct_engine *eng);
-
-/**
- * ct_engine_model() - the engine's shadow buddy model, or NULL when it has none
- *
- * Owned by @eng; read it with ct_model_results().
- */
-struct ct_model *ct_engine_model(const struct ct_engine *eng);
 
 /** ct_engine_results() - the results so far; owned by @eng, valid until the next call that changes it */
 const struct ct_results *ct_engine_results(const struct ct_engine *eng);

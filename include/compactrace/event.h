@@ -121,8 +121,12 @@ struct ct_ev_extfrag {		/* kmem:mm_page_alloc_extfrag */
 	int32_t alloc_migratetype, fallback_migratetype;
 	int32_t change_ownership;
 	/*
-	 * What the text said; -1 when absent. trace-cmd and perf print wrong
-	 * values here, so the engine computes fragmenting itself.
+	 * What the text said; -1 when absent (binary inputs: the print format
+	 * computes both). libtraceevent, and so trace-cmd and perf, evaluates
+	 * fragmenting's `fallback_order < (a < b ? a : b)` wrongly, so the
+	 * engine computes fragmenting itself; the pageblock order it prints
+	 * right (measured with the 6.1 and 6.18 formats and a pageblock order
+	 * 10 variant): the session takes it as a host fact from the trace.
 	 */
 	int32_t printed_pageblock_order, printed_fragmenting;
 };
@@ -225,5 +229,17 @@ enum ct_status ct_status_from_legacy_number(long value);
 
 /** ct_status_name() - "success", "complete", ...; static string */
 const char *ct_status_name(enum ct_status status);
+
+/**
+ * ct_compaction_events_missing() - which compaction events a kernel lacks
+ * @have: NULL-terminated names of the compaction events the kernel has
+ * @buf: receives "name, name" of the missing ones ("" when none)
+ * @len: size of @buf
+ *
+ * For top and monitor, which trace them all. Events that only newer kernels have (fast_isolate_freepages before 6.5,
+ * the kcompactd events before 4.6) are reported too, the caller decides
+ * how to word it. Returns how many are missing.
+ */
+int ct_compaction_events_missing(const char *const *have, char *buf, size_t len);
 
 #endif

@@ -6,7 +6,9 @@
 
 #include "compactrace/engine.h"
 #include "compactrace/event.h"
+#include "compactrace/facts.h"
 #include "compactrace/memsnap.h"
+#include "compactrace/sink.h"
 
 /*
  * The shadow buddy model: every compaction run replayed against a model of
@@ -38,6 +40,13 @@
 #define CT_MODEL_DEFAULT_MAX_BYTES (1ULL << 30)	/* zones of about 12 TiB (2 MiB pageblocks) */
 
 struct ct_model_opts {
+	/*
+	 * The session's host facts: when set, the pageblock order, the
+	 * extfrag threshold (and its source) and the migratetype names come
+	 * from here, and @pageblock_order / @has_extfrag_threshold are not
+	 * read. Not copied: must stay valid until the model is freed.
+	 */
+	const struct ct_host_facts *facts;
 	/*
 	 * Snapshots at the start and the end of the capture (either may be
 	 * NULL). Not copied: they must stay valid until the model is freed.
@@ -240,6 +249,24 @@ void ct_model_free(struct ct_model *m);
  * Returns 0 or -CT_E_NOMEM (the model is then disabled and says so).
  */
 int ct_model_feed(struct ct_model *m, const struct ct_event *ev, const struct ct_run *run);
+
+/**
+ * ct_model_fallback() - replay one extfrag fallback, with the engine's verdicts on it
+ *
+ * Whether it fragments and whether it was the first into its pageblock
+ * are the engine's (struct ct_fallback); ct_model_feed() ignores the
+ * CT_EV_EXTFRAG event itself. Returns 0 or -CT_E_NOMEM.
+ */
+int ct_model_fallback(struct ct_model *m, const struct ct_fallback *fb);
+
+/**
+ * ct_model_sink() - @m as a session sink (compactrace/sink.h); @m stays the caller's
+ *
+ * What a session subscribes: events that move pages go to ct_model_feed(),
+ * fallbacks to ct_model_fallback(), the end of an input to
+ * ct_model_end_source().
+ */
+struct ct_sink ct_model_sink(struct ct_model *m);
 
 /**
  * ct_model_end_source() - an input ended: runs still open are dropped

@@ -5,12 +5,15 @@
 #include <stdio.h>
 
 #include "compactrace/engine.h"
+#include "compactrace/facts.h"
 #include "compactrace/model.h"
+#include "compactrace/sink.h"
 #include "compactrace/vmstat_check.h"
 
 /* Everything a report sink prints; nothing in it is owned by the sink. */
 struct ct_report_input {
 	const struct ct_results *res;
+	const struct ct_host_facts *facts;	/* the session's; NULL: not known */
 	const struct ct_vmstat_check *vmstat;	/* NULL: no snapshots were given */
 	const char *snapshot_start, *snapshot_end;	/* where the snapshots came from */
 	const char *filter;	/* a description of --pid/--comm, or NULL */
@@ -41,5 +44,19 @@ int ct_report_json(FILE *out, const struct ct_report_input *in);
  */
 int ct_ndjson_run(FILE *out, const struct ct_run *run);
 int ct_ndjson_stall(FILE *out, const struct ct_stall *stall);
+
+/* The NDJSON writer as a session sink: a line per run and stall as they complete. */
+struct ct_ndjson_writer {
+	FILE *out;
+	int saved_errno;	/* errno of a failed write (EPIPE: the reader went away) */
+};
+
+/**
+ * ct_ndjson_sink() - a sink writing to @w->out
+ *
+ * A failed write stops the session with -CT_E_WRITE (errno kept in
+ * @w->saved_errno). @w stays the caller's.
+ */
+struct ct_sink ct_ndjson_sink(struct ct_ndjson_writer *w);
 
 #endif

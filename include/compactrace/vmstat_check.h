@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "compactrace/engine.h"
+#include "compactrace/facts.h"
 
 /*
  * Compare the totals reconstructed from the trace with the /proc/vmstat
@@ -31,12 +32,6 @@ struct ct_vmstat_check {
 	int unexplained;	/* how many counters are unexplained */
 };
 
-/* The kernel facts the check depends on. */
-struct ct_kernel_facts {
-	/* 1: the kernel has mm_compaction_fast_isolate_freepages (6.5+), 0: it has not, -1: unknown */
-	int has_fast_isolate_tracepoint;
-};
-
 /** ct_vmstat_value() - look up @name in /proc/vmstat text; returns 0 and sets @out, or -CT_E_INVAL */
 int ct_vmstat_value(const char *vmstat_text, const char *name, uint64_t *out);
 
@@ -46,7 +41,7 @@ int ct_vmstat_value(const char *vmstat_text, const char *name, uint64_t *out);
  *
  * A counter missing from either text gets CT_VERDICT_MISSING. No allocation.
  */
-void ct_vmstat_check_run(const struct ct_results *res, const struct ct_kernel_facts *facts,
+void ct_vmstat_check_run(const struct ct_results *res, const struct ct_host_facts *facts,
 			 const char *start_text, const char *end_text,
 			 struct ct_vmstat_check *out);
 

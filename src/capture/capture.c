@@ -20,6 +20,7 @@
 
 #include "compactrace/capture.h"
 #include "compactrace/error.h"
+#include "compactrace/event.h"
 
 #define INSTANCE_PREFIX "compactrace-"
 #define FLUSH_MAX_PAGES (1u << 22)	/* a safety stop: far more than any buffer holds */
@@ -327,6 +328,66 @@ int ct_capture_enable_event(struct ct_capture *cap, const char *system, const ch
 	if (tracefs_event_enable(cap->inst, system, event) < 0)
 		return -CT_E_IO;
 	return 0;
+}
+
+int ct_capture_enable_live_events(struct ct_capture *cap, char *note, size_t notelen,
+				  char *err, size_t errlen)
+{
+	char **list = ct_capture_system_events(cap, "compaction");
+	char missing[400];
+	int ret = 0, n;
+
+	note[0] = '\0';
+	if (!list) {
+		snprintf(err, errlen, "this kernel has no compaction events (CONFIG_COMPACTION is off?): "
+			 "nothing to show");
+		return -CT_E_NOEVENT;
+	}
+	for (int i = 0; ret == 0 && list[i]; i++) {
+		ret = ct_capture_enable_event(cap, "compaction", list[i]);
+		if (ret < 0)
+			snprintf(err, errlen, "cannot enable compaction:%s: %s", list[i], ct_strerror(ret));
+	}
+	n = ct_compaction_events_missing((const char *const *)list, missing, sizeof(missing));
+	ct_capture_list_free(list);
+	if (ret < 0)
+		return ret;
+	/* before 6.5 there is no fast_isolate_freepages: normal, and folded into free scanning */
+	if (n == 1 && strcmp(missing, "mm_compaction_fast_isolate_freepages") == 0)
+		n = 0;
+	if (n)
+		snprintf(note, notelen, "this kernel has no %s: what they count stays 0", missing);
+	ret = ct_capture_enable_event(cap, "kmem", "mm_page_alloc_extfrag");
+	if (ret == -CT_E_NOEVENT) {
+		size_t used = strlen(note);
+
+		snprintf(note + used, notelen - used, "%s%s", used ? "; " : "",
+			 "no kmem:mm_page_alloc_extfrag: no fallback counts");
+		return 0;
+	}
+	if (ret < 0)
+		snprintf(err, errlen, "cannot enable kmem:mm_page_alloc_extfrag: %s", ct_strerror(ret));
+	return ret;
+}
+
+int ct_capture_open_pipe(struct ct_capture *cap, int *fd, char *err, size_t errlen)
+{
+	char *path;
+
+	*fd = -1;
+	if (!cap->inst)
+		return -CT_E_INVAL;
+	path = tracefs_instance_get_file(cap->inst, "trace_pipe");
+	if (!path) {
+		snprintf(err, errlen, "cannot name the instance's trace_pipe: %s", strerror(errno));
+		return errno == ENOMEM ? -CT_E_NOMEM : -CT_E_IO;
+	}
+	/* non-blocking: a reader sleeps in poll() where something else can wake it */
+	*fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (*fd < 0)
+		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+	tracefs_put_tracing_file(path);
+	return *fd < 0 ? -CT_E_IO : 0;
 }
 
 int ct_capture_read_file(struct ct_capture *cap, int instance, const char *file,

@@ -7,6 +7,7 @@
 
 #include "compactrace/attach.h"
 #include "compactrace/memsnap.h"
+#include "compactrace/snapshot.h"	/* CT_SNAPSHOT_START, CT_SNAPSHOT_END */
 
 /*
  * The memory-state snapshots `compactrace record` keeps in its file at the
@@ -26,8 +27,6 @@
  * (`report --extract-snapshots` writes such directories from a recording).
  */
 
-#define CT_SNAPSHOT_START "snapshot-start"
-#define CT_SNAPSHOT_END "snapshot-end"
 
 /* Every item name above, NULL-terminated. */
 extern const char *const ct_snapshot_items[];

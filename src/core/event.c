@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Event and status names shared by every parser and report. */
+#include <stdio.h>
 #include <string.h>
 
 #include "compactrace/event.h"
@@ -119,4 +120,29 @@ const char *ct_status_name(enum ct_status status)
 	if ((unsigned)status >= CT_STATUS_COUNT)
 		return "unknown";
 	return status_names[status];
+}
+
+int ct_compaction_events_missing(const char *const *have, char *buf, size_t len)
+{
+	size_t used = 0;
+	int missing = 0;
+
+	if (len)
+		buf[0] = '\0';
+	for (int t = CT_EV_BEGIN; t <= CT_EV_KCOMPACTD_WAKE; t++) {
+		const char *name = ct_event_type_name((enum ct_event_type)t);
+		int found = 0;
+
+		for (size_t i = 0; have && have[i] && !found; i++)
+			found = strcmp(have[i], name) == 0;
+		if (found)
+			continue;
+		missing++;
+		if (used < len) {
+			int w = snprintf(buf + used, len - used, "%s%s", used ? ", " : "", name);
+
+			used = w < 0 ? len : used + (size_t)w;
+		}
+	}
+	return missing;
 }

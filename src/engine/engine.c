@@ -10,14 +10,15 @@
 
 #include "compactrace/engine.h"
 #include "compactrace/error.h"
+#include "compactrace/sink.h"
 #include "core/util.h"
-#include "compactrace/model.h"
 #include "engine/engine_values.h"
 
 #define ORDER_UNKNOWN INT32_MIN
 #define DEFAULT_PAGEBLOCK_ORDER 9	/* x86-64: HPAGE_PMD_ORDER */
 #define MAX_EVENT_NAMES 256	/* distinct names listed per source; more are lumped */
 #define NAME_SLOTS 1024		/* hash slots for those names: > 2 x MAX_EVENT_NAMES */
+#define MAX_SINKS 16
 
 struct task {
 	int32_t pid;		/* 0 is a valid pid (<idle>), so @used marks slots */
@@ -43,12 +44,13 @@ struct ct_engine {
 	struct ct_source_summary *cur;	/* the source being fed */
 	uint64_t last_ts_ns;
 	int have_ts;
-	int trust_printed_pageblock_order;
 	uint32_t zones_cap, kcompactd_cap, sources_cap;
 	uint64_t type_counts[CT_EV_TYPE_COUNT];	/* this source's interpreted events */
 	uint16_t name_slots[NAME_SLOTS];	/* other names: index + 1 into cur->names */
 	int nomem;
-	struct ct_model *model;	/* the shadow buddy model, or NULL */
+	int sink_error;		/* the first error a sink returned; 0 none */
+	struct ct_sink sinks[MAX_SINKS];
+	uint32_t nsinks;
 };
 
 static const char *const trigger_names[CT_TRIGGER_COUNT] = {
@@ -94,6 +96,22 @@ static void total_add(struct ct_engine *eng, uint64_t *total, uint64_t v)
 	}
 	*total += v;
 }
+
+/* ---- sinks: each result handed on as it happens --------------------------- */
+
+static void sink_result(struct ct_engine *eng, int ret)
+{
+	if (ret < 0 && !eng->sink_error)
+		eng->sink_error = ret;
+}
+
+#define NOTIFY(eng, cb, ...)                                                     \
+	do {                                                                     \
+		for (uint32_t i_ = 0; i_ < (eng)->nsinks; i_++)                  \
+			if ((eng)->sinks[i_].ops->cb)                            \
+				sink_result((eng), (eng)->sinks[i_].ops->cb(     \
+					(eng)->sinks[i_].ctx, __VA_ARGS__));     \
+	} while (0)
 
 static int is_kcompactd(const char *comm)
 {
@@ -394,8 +412,7 @@ static void stall_close(struct ct_engine *eng, struct task *t)
 		eng->res.quality.bad_values++;
 	}
 	keep_slowest_stall(ss, st);
-	if (eng->opts.on_stall)
-		eng->opts.on_stall(eng->opts.ctx, st);
+	NOTIFY(eng, stall, st);
 }
 
 static enum ct_trigger run_trigger(const struct task *t, const struct ct_run *run)
@@ -492,11 +509,23 @@ static void run_account(struct ct_engine *eng, struct task *t)
 		if (run->zone[0])
 			stall_note_zone(&t->stall, run->nid, run->zone, (enum ct_status)run->status, 1);
 	}
-	if (eng->opts.on_run)
-		eng->opts.on_run(eng->opts.ctx, run);
+	NOTIFY(eng, run, run);
 }
 
 /* ---- event handlers ----------------------------------------------------- */
+
+/* an awake period of @k ends at @ts (a sleep, or the end of the input) */
+static void kcompactd_asleep(struct ct_engine *eng, struct ct_kcompactd_summary *k, uint64_t ts,
+			     int by_input)
+{
+	struct ct_kcompactd_period p = { .nid = k->nid, .start_ns = k->awake_since_ns,
+					 .end_ns = ts > k->awake_since_ns ? ts : k->awake_since_ns,
+					 .ended_by_input = (uint8_t)by_input };
+
+	k->awake_ns += p.end_ns - p.start_ns;
+	k->awake = 0;
+	NOTIFY(eng, kcompactd, &p);
+}
 
 /*
  * Proactive compaction runs in kcompactd without a kcompactd_wake: the
@@ -519,7 +548,7 @@ static void kcompactd_mark_awake(struct ct_engine *eng, struct task *t, uint64_t
 	}
 }
 
-static void on_begin(struct ct_engine *eng, struct task *t, const struct ct_event *ev)
+static const struct ct_run *on_begin(struct ct_engine *eng, struct task *t, const struct ct_event *ev)
 {
 	struct ct_run *run = &t->run;
 
@@ -548,16 +577,17 @@ static void on_begin(struct ct_engine *eng, struct task *t, const struct ct_even
 	if (run->order == ORDER_UNKNOWN && t->stall_open)
 		run->order = t->stall.order;
 	kcompactd_mark_awake(eng, t, ev->ts_ns);
+	return run;
 }
 
-/* Returns 1 when a run ended. */
-static int on_end(struct ct_engine *eng, struct task *t, const struct ct_event *ev)
+/* Returns the run that ended, or NULL when its begin was not seen. */
+static const struct ct_run *on_end(struct ct_engine *eng, struct task *t, const struct ct_event *ev)
 {
 	struct ct_run *run = &t->run;
 
 	if (!t->run_open) {
 		eng->res.quality.unmatched_end++;
-		return 0;
+		return NULL;
 	}
 	t->run_open = 0;
 	run->end_ns = ev->ts_ns;
@@ -566,10 +596,10 @@ static int on_end(struct ct_engine *eng, struct task *t, const struct ct_event *
 	run->status = (ev->u.range.status >= 0 && ev->u.range.status < CT_STATUS_COUNT) ?
 		      ev->u.range.status : CT_STATUS_UNKNOWN;
 	run_account(eng, t);
-	return 1;
+	return run;
 }
 
-static void on_isolate(struct ct_engine *eng, struct task *t, const struct ct_event *ev)
+static const struct ct_run *on_isolate(struct ct_engine *eng, struct task *t, const struct ct_event *ev)
 {
 	struct ct_totals *tot = &eng->res.totals;
 	const struct ct_ev_isolate *iso = &ev->u.iso;
@@ -588,7 +618,7 @@ static void on_isolate(struct ct_engine *eng, struct task *t, const struct ct_ev
 	}
 	if (!t->run_open) {
 		eng->res.quality.isolate_outside_run++;
-		return;
+		return NULL;
 	}
 	switch (ev->type) {
 	case CT_EV_ISOLATE_MIGRATE:
@@ -607,19 +637,22 @@ static void on_isolate(struct ct_engine *eng, struct task *t, const struct ct_ev
 		run->isolate_free_steps++;
 		break;
 	}
+	return run;
 }
 
-static void on_migratepages(struct ct_engine *eng, struct task *t, const struct ct_event *ev)
+static const struct ct_run *on_migratepages(struct ct_engine *eng, struct task *t,
+					    const struct ct_event *ev)
 {
 	(void)eng;
 	if (!t->run_open)
-		return;
+		return NULL;
 	t->run.migrated += ev->u.mig.nr_migrated;
 	t->run.migrate_failed += ev->u.mig.nr_failed;
 	t->run.migrate_steps++;
+	return &t->run;
 }
 
-static void on_try(struct ct_engine *eng, struct task *t, const struct ct_event *ev)
+static const struct ct_run *on_try(struct ct_engine *eng, struct task *t, const struct ct_event *ev)
 {
 	struct ct_stall *st = &t->stall;
 
@@ -635,9 +668,10 @@ static void on_try(struct ct_engine *eng, struct task *t, const struct ct_event 
 	st->prio_is_mode = ev->u.try_.prio_is_mode;
 	copy_str(st->comm, sizeof(st->comm), ev->comm);
 	copy_str(st->gfp, sizeof(st->gfp), ev->u.try_.gfp_text);
+	return NULL;
 }
 
-static void on_zone_order(struct ct_engine *eng, struct task *t, const struct ct_event *ev)
+static const struct ct_run *on_zone_order(struct ct_engine *eng, struct task *t, const struct ct_event *ev)
 {
 	const struct ct_ev_zone_order *zo = &ev->u.zo;
 	struct ct_zone_summary *z = zone_get(eng, zo->nid, zo->zone);
@@ -645,7 +679,7 @@ static void on_zone_order(struct ct_engine *eng, struct task *t, const struct ct
 
 	if (!z) {
 		eng->nomem = 1;
-		return;
+		return NULL;
 	}
 	if (ev->type == CT_EV_FINISHED) {
 		z->finished_by_ret[ret]++;
@@ -655,11 +689,11 @@ static void on_zone_order(struct ct_engine *eng, struct task *t, const struct ct
 		}
 		if (t->run_open && t->run.order == ORDER_UNKNOWN)
 			t->run.order = zo->order;
-		return;
+		return NULL;
 	}
 	z->suitable_by_ret[ret]++;
 	if (t->run_open)
-		return;
+		return NULL;
 	t->pending_valid = 1;
 	t->pending_nid = zo->nid;
 	t->pending_order = zo->order;
@@ -671,9 +705,10 @@ static void on_zone_order(struct ct_engine *eng, struct task *t, const struct ct
 	 */
 	if (t->stall_open && ret != CT_STATUS_CONTINUE)
 		stall_note_zone(&t->stall, zo->nid, zo->zone, ret, 0);
+	return NULL;
 }
 
-static void on_defer(struct ct_engine *eng, struct task *t, const struct ct_event *ev)
+static const struct ct_run *on_defer(struct ct_engine *eng, struct task *t, const struct ct_event *ev)
 {
 	const struct ct_ev_defer *d = &ev->u.defer;
 	struct ct_zone_summary *z = zone_get(eng, d->nid, d->zone);
@@ -681,7 +716,7 @@ static void on_defer(struct ct_engine *eng, struct task *t, const struct ct_even
 
 	if (!z) {
 		eng->nomem = 1;
-		return;
+		return NULL;
 	}
 	if (slot < 0) {
 		eng->res.quality.bad_values++;
@@ -695,19 +730,20 @@ static void on_defer(struct ct_engine *eng, struct task *t, const struct ct_even
 	if (d->limit > z->max_defer_limit && d->limit <= UINT32_MAX)
 		z->max_defer_limit = (uint32_t)d->limit;
 	if (!t->stall_open)
-		return;
+		return NULL;
 	t->stall_last_ns = ev->ts_ns;
 	if (ev->type == CT_EV_DEFERRED)
 		stall_note_zone(&t->stall, d->nid, d->zone, CT_STATUS_DEFERRED, 1);
+	return NULL;
 }
 
-static void on_kcompactd(struct ct_engine *eng, struct task *t, const struct ct_event *ev)
+static const struct ct_run *on_kcompactd(struct ct_engine *eng, struct task *t, const struct ct_event *ev)
 {
 	struct ct_kcompactd_summary *k = node_get(eng, ev->u.kc.nid);
 
 	if (!k) {
 		eng->nomem = 1;
-		return;
+		return NULL;
 	}
 	if (ev->type != CT_EV_WAKEUP_KCOMPACTD)	/* the others run in kcompactd itself */
 		t->kcompactd_nid = ev->u.kc.nid;
@@ -728,28 +764,23 @@ static void on_kcompactd(struct ct_engine *eng, struct task *t, const struct ct_
 		break;
 	default:	/* sleep */
 		k->sleeps++;
-		if (k->awake && ev->ts_ns > k->awake_since_ns)
-			k->awake_ns += ev->ts_ns - k->awake_since_ns;
-		k->awake = 0;
+		if (k->awake)
+			kcompactd_asleep(eng, k, ev->ts_ns, 0);
 		t->kcompactd_awake = 0;
 		break;
 	}
+	return NULL;
 }
 
-static void on_extfrag(struct ct_engine *eng, const struct ct_event *ev)
+static const struct ct_run *on_extfrag(struct ct_engine *eng, struct task *t, const struct ct_event *ev)
 {
 	struct ct_extfrag_summary *x = &eng->res.extfrag;
 	const struct ct_ev_extfrag *e = &ev->u.xf;
-	int pbo, fragmenting, slot = order_slot(e->alloc_order);
-
-	if (eng->trust_printed_pageblock_order && x->pageblock_order_source == CT_PBO_DEFAULT &&
-	    e->printed_pageblock_order > 0 && e->printed_pageblock_order < 20) {
-		x->pageblock_order = e->printed_pageblock_order;
-		x->pageblock_order_source = CT_PBO_KERNEL_TEXT;
-	}
-	pbo = x->pageblock_order;
+	int pbo = x->pageblock_order, slot = order_slot(e->alloc_order);
 	/* the kernel's rule; trace-cmd and perf print a wrong fragmenting= */
-	fragmenting = e->fallback_order < pbo;
+	int fragmenting = e->fallback_order < pbo, added = 0;
+
+	(void)t;
 	x->events++;
 	x->change_ownership += e->change_ownership != 0;
 	if (e->printed_fragmenting >= 0 && e->printed_fragmenting != fragmenting)
@@ -764,14 +795,26 @@ static void on_extfrag(struct ct_engine *eng, const struct ct_event *ev)
 	else
 		eng->res.quality.bad_values++;
 	if (fragmenting) {
-		int added = pageblock_add(eng, e->pfn >> pbo);
-
+		added = pageblock_add(eng, e->pfn >> pbo);
 		x->fragmenting++;
 		if (added < 0)
 			eng->nomem = 1;
 		else
 			x->pageblocks_polluted += (uint64_t)added;
 	}
+	if (eng->nsinks) {
+		struct ct_fallback fb = {
+			.ts_ns = ev->ts_ns, .pfn = e->pfn, .pid = ev->pid, .comm = ev->comm,
+			.alloc_order = e->alloc_order, .fallback_order = e->fallback_order,
+			.alloc_migratetype = e->alloc_migratetype,
+			.fallback_migratetype = e->fallback_migratetype,
+			.fragmenting = (uint8_t)fragmenting, .change_ownership = e->change_ownership != 0,
+			.first_in_pageblock = added == 1,
+		};
+
+		NOTIFY(eng, fallback, &fb);
+	}
+	return NULL;
 }
 
 /* ---- public API --------------------------------------------------------- */
@@ -786,17 +829,16 @@ struct ct_engine *ct_engine_new(const struct ct_engine_opts *opts)
 		eng->opts = *opts;
 	else
 		eng->opts.filter_pid = -1;
-	/* the model replays every event: a filtered engine has none */
-	if (eng->opts.model && eng->opts.filter_pid < 0 && !eng->opts.filter_comm) {
-		eng->model = ct_model_new(eng->opts.model);
-		if (!eng->model) {
-			free(eng);
-			return NULL;
-		}
+	if (eng->opts.nsinks > MAX_SINKS) {
+		free(eng);
+		return NULL;
 	}
-	eng->opts.model = NULL;	/* the caller's options are not kept */
+	for (uint32_t i = 0; i < eng->opts.nsinks; i++)
+		eng->sinks[i] = eng->opts.sinks[i];
+	eng->nsinks = eng->opts.nsinks;
+	eng->opts.sinks = NULL;	/* the caller's array is not kept */
 	eng->res.extfrag.pageblock_order = DEFAULT_PAGEBLOCK_ORDER;
-	eng->res.extfrag.pageblock_order_source = CT_PBO_DEFAULT;
+	eng->res.extfrag.pageblock_order_source = CT_FACT_DEFAULT;
 	if (eng->opts.pageblock_order > 0) {
 		eng->res.extfrag.pageblock_order = eng->opts.pageblock_order;
 		eng->res.extfrag.pageblock_order_source = eng->opts.pageblock_order_source;
@@ -838,7 +880,6 @@ void ct_engine_free(struct ct_engine *eng)
 	release_latencies(r);
 	free(eng->tasks);
 	free(eng->pageblocks);
-	ct_model_free(eng->model);
 	free(eng);
 }
 
@@ -863,9 +904,8 @@ int ct_engine_begin_source(struct ct_engine *eng, const char *path, const char *
 	r->nsources++;
 	eng->cur = s;
 	eng->have_ts = 0;
-	/* only the kernel's own text prints a correct pageblock_order= */
-	eng->trust_printed_pageblock_order = strcmp(format, "ftrace-text") == 0;
-	return 0;
+	NOTIFY(eng, begin_source, s->path, s->format);
+	return eng->sink_error;
 }
 
 static int event_matches_filter(const struct ct_engine *eng, const struct ct_event *ev)
@@ -889,33 +929,57 @@ static void note_parse_error(struct ct_engine *eng, const struct ct_event *ev)
 	}
 }
 
-int ct_engine_feed(struct ct_engine *eng, const struct ct_event *ev)
+/*
+ * The dispatch table: what the engine does with each event type. @task:
+ * the handler works on the event's task (found or made first). A type
+ * without a handler is known but only its consumers use it (kmem page
+ * events for the model; mm_migrate_pages, whose run's own events say more).
+ * The handler returns the run the event belongs to, for the sinks.
+ */
+typedef const struct ct_run *(*handler_fn)(struct ct_engine *eng, struct task *t, const struct ct_event *ev);
+
+static const struct {
+	uint8_t task;
+	handler_fn fn;
+} handlers[CT_EV_TYPE_COUNT] = {
+	[CT_EV_BEGIN] = { 1, on_begin },
+	[CT_EV_END] = { 1, on_end },
+	[CT_EV_ISOLATE_MIGRATE] = { 1, on_isolate },
+	[CT_EV_ISOLATE_FREE] = { 1, on_isolate },
+	[CT_EV_FAST_ISOLATE_FREE] = { 1, on_isolate },
+	[CT_EV_MIGRATEPAGES] = { 1, on_migratepages },
+	[CT_EV_TRY_TO_COMPACT] = { 1, on_try },
+	[CT_EV_FINISHED] = { 1, on_zone_order },
+	[CT_EV_SUITABLE] = { 1, on_zone_order },
+	[CT_EV_DEFERRED] = { 1, on_defer },
+	[CT_EV_DEFER_COMPACTION] = { 1, on_defer },
+	[CT_EV_DEFER_RESET] = { 1, on_defer },
+	[CT_EV_KCOMPACTD_SLEEP] = { 1, on_kcompactd },
+	[CT_EV_WAKEUP_KCOMPACTD] = { 1, on_kcompactd },
+	[CT_EV_KCOMPACTD_WAKE] = { 1, on_kcompactd },
+	[CT_EV_EXTFRAG] = { 0, on_extfrag },
+};
+
+static int on_lost(struct ct_engine *eng, const struct ct_event *ev)
 {
-	struct ct_source_summary *s;
-	struct task *t;
+	uint64_t lost = ev->u.lost.count;
 
-	if (!eng->cur && ct_engine_begin_source(eng, "-", "unknown") < 0)
-		return -CT_E_NOMEM;
-	s = eng->cur;
-	if (ev->type >= CT_EV_TYPE_COUNT)
-		return -CT_E_INVAL;
-	if (ev->type == CT_EV_LOST) {
-		uint64_t lost = ev->u.lost.count;
+	if (lost >= CT_PFN_LIMIT) {	/* no ring buffer holds so many: an unknown number */
+		eng->res.quality.bad_values++;
+		lost = 0;
+	}
+	eng->res.quality.lost_events += lost;
+	eng->res.quality.lost_markers++;
+	/* a ring-buffer page can flag missed events without room for their number */
+	eng->res.quality.lost_unknown += lost == 0;
+	NOTIFY(eng, event, ev, NULL);
+	return eng->sink_error;
+}
 
-		if (lost >= CT_PFN_LIMIT) {	/* no ring buffer holds so many: an unknown number */
-			eng->res.quality.bad_values++;
-			lost = 0;
-		}
-		eng->res.quality.lost_events += lost;
-		eng->res.quality.lost_markers++;
-		/* a ring-buffer page can flag missed events without room for their number */
-		eng->res.quality.lost_unknown += lost == 0;
-		return eng->model ? ct_model_feed(eng->model, ev, NULL) : 0;
-	}
-	if (ev->type == CT_EV_PARSE_ERROR) {
-		note_parse_error(eng, ev);
-		return eng->nomem ? -CT_E_NOMEM : 0;
-	}
+/* time and name bookkeeping of every kernel event; returns 0 or -CT_E_NOMEM */
+static int note_event(struct ct_engine *eng, const struct ct_event *ev)
+{
+	struct ct_source_summary *s = eng->cur;
 
 	s->events++;
 	eng->res.events++;
@@ -930,7 +994,26 @@ int ct_engine_feed(struct ct_engine *eng, const struct ct_event *ev)
 	if (ev->ts_ns > s->last_ts_ns)
 		s->last_ts_ns = ev->ts_ns;
 	eng->last_ts_ns = ev->ts_ns;
+	return 0;
+}
 
+int ct_engine_feed(struct ct_engine *eng, const struct ct_event *ev)
+{
+	const struct ct_run *run = NULL;
+	struct task *t = NULL;
+
+	if (!eng->cur && ct_engine_begin_source(eng, "-", "unknown") < 0)
+		return -CT_E_NOMEM;
+	if (ev->type >= CT_EV_TYPE_COUNT)
+		return -CT_E_INVAL;
+	if (ev->type == CT_EV_LOST)
+		return on_lost(eng, ev);
+	if (ev->type == CT_EV_PARSE_ERROR) {
+		note_parse_error(eng, ev);
+		return eng->nomem ? -CT_E_NOMEM : 0;
+	}
+	if (note_event(eng, ev) < 0)
+		return -CT_E_NOMEM;
 	if (ev->type == CT_EV_OTHER) {
 		eng->res.quality.unknown_events++;
 		return 0;
@@ -943,65 +1026,20 @@ int ct_engine_feed(struct ct_engine *eng, const struct ct_event *ev)
 		eng->res.quality.bad_values++;
 		return 0;
 	}
-	if (ev->type == CT_EV_EXTFRAG) {
-		on_extfrag(eng, ev);
-		if (eng->model && ct_model_feed(eng->model, ev, NULL) < 0)
+	if (handlers[ev->type].task) {
+		t = task_get(eng, ev->pid);
+		if (!t)
 			return -CT_E_NOMEM;
-		return eng->nomem ? -CT_E_NOMEM : 0;
+		if (t->run_open && !ct_event_values_ok(ev, &t->run)) {
+			eng->res.quality.bad_values++;	/* an isolation far outside its run's zone */
+			return 0;
+		}
 	}
-	if (ev->type == CT_EV_MM_MIGRATE_PAGES)
-		return 0;	/* known, but the run's own events say more */
-	if (ev->type >= CT_EV_PAGE_FIRST && ev->type <= CT_EV_PAGE_LAST)
-		return eng->model ? ct_model_feed(eng->model, ev, NULL) : 0;
-
-	t = task_get(eng, ev->pid);
-	if (!t)
-		return -CT_E_NOMEM;
-	if (t->run_open && !ct_event_values_ok(ev, &t->run)) {
-		eng->res.quality.bad_values++;	/* an isolation far outside its run's zone */
-		return 0;
-	}
-	switch (ev->type) {
-	case CT_EV_BEGIN:
-		on_begin(eng, t, ev);
-		if (eng->model && ct_model_feed(eng->model, ev, &t->run) < 0)
-			return -CT_E_NOMEM;
-		break;
-	case CT_EV_END:
-		/* the model sees the run once its trigger, zone and status are known */
-		if (on_end(eng, t, ev) && eng->model && ct_model_feed(eng->model, ev, &t->run) < 0)
-			return -CT_E_NOMEM;
-		break;
-	case CT_EV_ISOLATE_MIGRATE:
-	case CT_EV_ISOLATE_FREE:
-	case CT_EV_FAST_ISOLATE_FREE:
-		on_isolate(eng, t, ev);
-		if (eng->model && ct_model_feed(eng->model, ev, t->run_open ? &t->run : NULL) < 0)
-			return -CT_E_NOMEM;
-		break;
-	case CT_EV_MIGRATEPAGES:
-		on_migratepages(eng, t, ev);
-		if (eng->model && ct_model_feed(eng->model, ev, t->run_open ? &t->run : NULL) < 0)
-			return -CT_E_NOMEM;
-		break;
-	case CT_EV_TRY_TO_COMPACT:
-		on_try(eng, t, ev);
-		break;
-	case CT_EV_FINISHED:
-	case CT_EV_SUITABLE:
-		on_zone_order(eng, t, ev);
-		if (ev->type == CT_EV_SUITABLE && eng->model && ct_model_feed(eng->model, ev, NULL) < 0)
-			return -CT_E_NOMEM;
-		break;
-	case CT_EV_DEFERRED:
-	case CT_EV_DEFER_COMPACTION:
-	case CT_EV_DEFER_RESET:
-		on_defer(eng, t, ev);
-		break;
-	default:
-		on_kcompactd(eng, t, ev);
-		break;
-	}
+	if (handlers[ev->type].fn)
+		run = handlers[ev->type].fn(eng, t, ev);
+	NOTIFY(eng, event, ev, run);
+	if (eng->sink_error)
+		return eng->sink_error;
 	return eng->nomem ? -CT_E_NOMEM : 0;
 }
 
@@ -1044,15 +1082,12 @@ int ct_engine_end_source(struct ct_engine *eng)
 			r->quality.unmatched_begin++;
 		stall_close(eng, t);
 	}
-	for (uint32_t i = 0; i < r->nkcompactd; i++) {
-		struct ct_kcompactd_summary *k = &r->kcompactd[i];
-
-		if (k->awake && eng->last_ts_ns > k->awake_since_ns)
-			k->awake_ns += eng->last_ts_ns - k->awake_since_ns;
-		k->awake = 0;
-	}
-	if (eng->model)
-		ct_model_end_source(eng->model);
+	for (uint32_t i = 0; i < r->nkcompactd; i++)
+		if (r->kcompactd[i].awake)
+			kcompactd_asleep(eng, &r->kcompactd[i], eng->last_ts_ns, 1);
+	for (uint32_t i = 0; i < eng->nsinks; i++)
+		if (eng->sinks[i].ops->end_source)
+			sink_result(eng, eng->sinks[i].ops->end_source(eng->sinks[i].ctx));
 	/* tasks do not carry over: the next source is another capture */
 	free(eng->tasks);
 	eng->tasks = NULL;
@@ -1066,12 +1101,7 @@ int ct_engine_end_source(struct ct_engine *eng)
 	if (r->nkcompactd)
 		qsort(r->kcompactd, r->nkcompactd, sizeof(*r->kcompactd), cmp_nodes);
 	eng->cur = NULL;
-	return eng->nomem ? -CT_E_NOMEM : 0;
-}
-
-struct ct_model *ct_engine_model(const struct ct_engine *eng)
-{
-	return eng->model;
+	return eng->sink_error ? eng->sink_error : eng->nomem ? -CT_E_NOMEM : 0;
 }
 
 const struct ct_results *ct_engine_results(const struct ct_engine *eng)

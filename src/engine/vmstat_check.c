@@ -93,7 +93,7 @@ static int window_reason(const struct ct_results *res, char *buf, size_t len)
 	return 0;
 }
 
-static void judge(const struct ct_results *res, const struct ct_kernel_facts *facts,
+static void judge(const struct ct_results *res, const struct ct_host_facts *facts,
 		  const struct counter_rule *rule, struct ct_vmstat_counter *c)
 {
 	int64_t diff = (int64_t)c->trace - c->vmstat_delta;
@@ -133,7 +133,7 @@ static void judge(const struct ct_results *res, const struct ct_kernel_facts *fa
 			 (long long)-diff);
 }
 
-void ct_vmstat_check_run(const struct ct_results *res, const struct ct_kernel_facts *facts,
+void ct_vmstat_check_run(const struct ct_results *res, const struct ct_host_facts *facts,
 			 const char *start_text, const char *end_text,
 			 struct ct_vmstat_check *out)
 {

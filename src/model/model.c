@@ -789,32 +789,33 @@ static OUT_OF_LINE void on_suitable(struct ct_model *m, const struct ct_event *e
 
 /* ---- fallbacks ------------------------------------------------------------ */
 
-static int culprit_index(struct ct_model *m, const struct ct_event *ev)
+static int culprit_index(struct ct_model *m, const struct ct_fallback *x)
 {
 	for (uint32_t i = 0; i < m->nculprits; i++)
-		if (strcmp(m->culprits[i].comm, ev->comm) == 0)
+		if (strcmp(m->culprits[i].comm, x->comm) == 0)
 			return (int)i;
 	if (m->nculprits == CT_MODEL_CULPRITS)
 		return -1;
-	copy_str(m->culprits[m->nculprits].comm, CT_COMM_LEN, ev->comm);
-	m->culprits[m->nculprits].pid = ev->pid;
+	copy_str(m->culprits[m->nculprits].comm, CT_COMM_LEN, x->comm);
+	m->culprits[m->nculprits].pid = x->pid;
 	return (int)m->nculprits++;
 }
 
-static OUT_OF_LINE void on_extfrag(struct ct_model *m, const struct ct_event *ev)
+/* whether a fallback fragments and first polluted its pageblock: the engine's verdicts */
+static OUT_OF_LINE void on_extfrag(struct ct_model *m, const struct ct_fallback *x)
 {
-	const struct ct_ev_extfrag *x = &ev->u.xf;
 	struct mzone *z = ct_model_zone_by_pfn(m, x->pfn);
-	int fragmenting = x->fallback_order < m->pbo, ci;
+	int fragmenting = x->fragmenting, ci;
 	struct mblock *pb;
 	uint64_t b;
 
 	if ((unsigned)x->alloc_order >= MAX_ORDERS || (unsigned)x->fallback_order >= MAX_ORDERS)
 		return;	/* no kernel has such orders: the engine counts a bad value */
-	ci = culprit_index(m, ev);
+	ci = culprit_index(m, x);
 	if (ci >= 0) {
 		m->culprits[ci].fallbacks++;
 		m->culprits[ci].fragmenting += fragmenting;
+		m->culprits[ci].pageblocks_polluted += x->first_in_pageblock;
 	} else {
 		m->culprits_dropped++;
 	}
@@ -835,8 +836,6 @@ static OUT_OF_LINE void on_extfrag(struct ct_model *m, const struct ct_event *ev
 		pb->poll_alloc = (uint8_t)x->alloc_migratetype;
 		pb->poll_fallback = (uint8_t)x->fallback_migratetype;
 		z->pageblocks_polluted++;
-		if (ci >= 0)
-			m->culprits[ci].pageblocks_polluted++;
 		if ((unsigned)x->alloc_migratetype < CT_MIGRATETYPES &&
 		    (unsigned)x->fallback_migratetype < CT_MIGRATETYPES)
 			m->polluted_by_pair[x->alloc_migratetype][x->fallback_migratetype]++;
@@ -920,6 +919,23 @@ static void on_page(struct ct_model *m, const struct ct_event *ev)
 
 /* ---- public API ------------------------------------------------------------ */
 
+/* the session's settled facts replace what the model would work out for itself */
+static void take_facts(struct ct_model *m, const struct ct_host_facts *f)
+{
+	static const char *const source_names[] = {
+		[CT_FACT_DEFAULT] = "default", [CT_FACT_TRACE] = "trace",
+		[CT_FACT_SNAPSHOT] = "snapshot", [CT_FACT_USER] = "option",
+	};
+
+	if (f->pageblock_order > 0 && f->pageblock_order <= 15)
+		m->pbo = f->pageblock_order;
+	m->threshold = f->extfrag_threshold;
+	m->threshold_source = source_names[f->extfrag_threshold_source];
+	for (int i = 0; i < f->nmigratetypes && i < CT_MIGRATETYPES; i++)
+		if (f->migratetype_names[i][0] >= 'A' && f->migratetype_names[i][0] <= 'Z')
+			m->mt_letters[i] = f->migratetype_names[i][0];
+}
+
 struct ct_model *ct_model_new(const struct ct_model_opts *opts)
 {
 	struct ct_model *m = calloc(1, sizeof(*m));
@@ -953,11 +969,16 @@ struct ct_model *ct_model_new(const struct ct_model_opts *opts)
 		m->threshold = CT_MODEL_DEFAULT_EXTFRAG_THRESHOLD;
 		m->threshold_source = "default";
 	}
-	est_tables(m);
 	memcpy(m->mt_letters, default_letters, sizeof(default_letters));
 	for (int i = 0; s && i < s->ntypes && i < CT_MIGRATETYPES; i++)
 		if (s->type_names[i][0] >= 'A' && s->type_names[i][0] <= 'Z')
 			m->mt_letters[i] = s->type_names[i][0];
+	if (m->opts.facts)
+		take_facts(m, m->opts.facts);
+	m->pb_pages = 1ULL << m->pbo;
+	if (m->norders <= m->pbo)
+		m->norders = m->pbo + 1;
+	est_tables(m);
 	m->dirty = 1;
 	if (snapshots_usable(m) && seed_zones(m) < 0) {
 		ct_model_free(m);
@@ -1024,9 +1045,6 @@ int ct_model_feed(struct ct_model *m, const struct ct_event *ev, const struct ct
 	case CT_EV_SUITABLE:
 		on_suitable(m, ev);
 		break;
-	case CT_EV_EXTFRAG:
-		on_extfrag(m, ev);
-		break;
 	case CT_EV_LOST:
 		m->lost += ev->u.lost.count;
 		break;
@@ -1035,6 +1053,17 @@ int ct_model_feed(struct ct_model *m, const struct ct_event *ev, const struct ct
 			on_page(m, ev);
 		break;
 	}
+	return m->nomem ? -CT_E_NOMEM : 0;
+}
+
+int ct_model_fallback(struct ct_model *m, const struct ct_fallback *fb)
+{
+	if (m->nomem)
+		return -CT_E_NOMEM;
+	m->dirty = 1;
+	if (!m->pages_seen)
+		m->changes_before_pages++;
+	on_extfrag(m, fb);
 	return m->nomem ? -CT_E_NOMEM : 0;
 }
 

@@ -33,17 +33,15 @@
 
 #include "args.h"
 #include "commands.h"
+#include "present.h"
 #include "compactrace/attach.h"
 #include "compactrace/capture.h"
-#include "compactrace/engine.h"
 #include "compactrace/error.h"
 #include "compactrace/memsnap.h"
-#include "capture/snapshots_collect.h"
+#include "compactrace/session.h"
 #include "compactrace/source.h"
+#include "capture/snapshots_collect.h"
 #include "capture/tracedat_writer.h"
-#include "compactrace/vmstat_check.h"
-#include "session/replay.h"
-#include "snapshot/snapshot.h"
 
 #define PROG "compactrace record"
 #define DEFAULT_OUTPUT "trace.dat"
@@ -951,37 +949,17 @@ static void fmt_size(uint64_t bytes, char *out, size_t len)
 		snprintf(out, len, "%.1f KiB", (double)bytes / 1024);
 }
 
-/* like ct_snapshot_from_source(), from the blobs about to be (or just) written */
-static int snapshot_from_set(const struct ct_attach_set *set, const char *prefix,
-			     struct ct_snapshot *snap, char *err, size_t errlen)
-{
-	struct ct_snapshot_texts t = { 0 };
-	char name[128];
-	int ret;
-
-	memset(snap, 0, sizeof(*snap));
-	snprintf(name, sizeof(name), "%s/vmstat", prefix);
-	t.vmstat = ct_attach_set_find(set, name, &t.vmstat_len);
-	if (!t.vmstat)
-		return 0;
-	snprintf(name, sizeof(name), "%s/pagetypeinfo", prefix);
-	t.pagetypeinfo = ct_attach_set_find(set, name, &t.pagetypeinfo_len);
-	snprintf(name, sizeof(name), "%s/osrelease", prefix);
-	t.osrelease = ct_attach_set_find(set, name, &t.osrelease_len);
-	ret = ct_snapshot_from_texts(&t, name, snap, err, errlen);
-	return ret < 0 ? ret : 1;
-}
-
 static int summarize(struct recorder *r, uint64_t file_size)
 {
-	struct ct_snapshot start = { 0 }, end = { 0 };
-	struct ct_engine_opts eo = { .filter_pid = -1 };
-	struct ct_engine *eng = NULL;
+	/* the report's pipeline, without the model: the summary shows no model figures */
+	struct ct_session_opts so = { .no_model = 1 };
+	struct ct_session *s = NULL;
 	struct ct_source *src = NULL;
 	const struct ct_results *res;
+	const struct ct_vmstat_check *check;
 	uint64_t lost = 0, overrun = 0, dropped = 0, commit = 0, read_total = 0;
-	char err[512], size[32];
-	int ret, a, b;
+	char err[4400], size[32];
+	int ret, loaded;
 
 	fmt_size(file_size, size, sizeof(size));
 	fprintf(stderr, PROG ": stopped after %.2f s (%s)\n", elapsed(&r->t0, &r->t1), r->stop_reason);
@@ -1012,60 +990,43 @@ static int summarize(struct recorder *r, uint64_t file_size)
 		fail("cannot read back %s: %s", r->o.output, err);
 		goto out;
 	}
-	a = ct_snapshot_from_source(src, CT_SNAPSHOT_START, &start, err, sizeof(err));
-	b = a == 1 ? ct_snapshot_from_source(src, CT_SNAPSHOT_END, &end, err, sizeof(err)) : 0;
-	if (a == 0) {
-		/* a trace.dat reader without attachments: the same texts, from memory */
-		ct_snapshot_release(&start);
-		a = snapshot_from_set(r->att, CT_SNAPSHOT_START, &start, err, sizeof(err));
-		b = a == 1 ? snapshot_from_set(r->att, CT_SNAPSHOT_END, &end, err, sizeof(err)) : 0;
-		if (a == 1 && b == 1)
-			fprintf(stderr, "  note     the trace.dat reader of this build does not read "
-				"attachments; the check uses the snapshots in memory\n");
-	}
-	if (a == 1 && start.pageblock_order) {
-		eo.pageblock_order = start.pageblock_order;
-		eo.pageblock_order_source = CT_PBO_SNAPSHOT;
-	}
-	eng = ct_engine_new(&eo);
-	if (!eng) {
+	s = ct_session_new(&so);
+	if (!s) {
 		ret = -CT_E_NOMEM;
 		goto out;
 	}
-	ret = ct_replay_source(eng, src);
-	if (ret < 0)
+	loaded = ct_session_load_snapshot_source(s, src, err, sizeof(err));
+	if (loaded == 0) {
+		/* the file's attachments could not be read back: the same texts, from memory */
+		loaded = ct_session_load_snapshot_set(s, CT_SNAPSHOT_START, r->att, r->o.output, err, sizeof(err));
+		if (loaded == 1)
+			loaded = ct_session_load_snapshot_set(s, CT_SNAPSHOT_END, r->att, r->o.output, err,
+							      sizeof(err));
+		if (loaded == 1)
+			fprintf(stderr, "  note     the file's snapshots could not be read back; "
+				"the check uses the snapshots in memory\n");
+	}
+	ret = ct_session_replay(s, src, err, sizeof(err));
+	if (ret == 0)
+		ret = ct_session_finish(s);
+	if (ret < 0) {
+		fail("reading back %s: %s", r->o.output, ret == -CT_E_NOMEM ? "out of memory" : err);
 		goto out;
-	res = ct_engine_results(eng);
+	}
+	res = ct_session_results(s);
 	fprintf(stderr, "  read     %llu events back from the file (%llu compaction runs, %llu stalls)\n",
 		(unsigned long long)res->events, (unsigned long long)res->runs.count,
 		(unsigned long long)res->stalls.count);
-	if (a == 1 && b == 1) {
-		struct ct_vmstat_check check;
-		struct ct_kernel_facts facts;
-
-		ct_snapshot_kernel_facts(&start, res, &facts);
-		ct_vmstat_check_run(res, &facts, start.vmstat, end.vmstat, &check);
-		for (int i = 0; i < CT_VMSTAT_COUNTERS; i++) {
-			const struct ct_vmstat_counter *c = &check.counters[i];
-
-			fprintf(stderr, "  %-8s %-32s trace %-10llu vmstat %+-10lld %s%s%s\n",
-				i ? "" : "vmstat", c->name, (unsigned long long)c->trace,
-				(long long)c->vmstat_delta, ct_verdict_name(c->verdict),
-				c->reason[0] && c->verdict != CT_VERDICT_EQUAL ? ": " : "",
-				c->verdict != CT_VERDICT_EQUAL ? c->reason : "");
-		}
-		if (check.unexplained)
-			fprintf(stderr, "  %d counter(s) differ for no known reason: see "
-				"'compactrace report %s'\n", check.unexplained, r->o.output);
+	check = ct_session_vmstat(s);
+	if (check) {
+		ct_print_vmstat_lines(stderr, check, r->o.output);
 	} else {
-		fprintf(stderr, "  vmstat   no check: %s\n", a < 0 || b < 0 ? err :
+		fprintf(stderr, "  vmstat   no check: %s\n", loaded < 0 ? err :
 			"the file has no start and end vmstat snapshots");
 	}
 out:
-	ct_engine_free(eng);
+	ct_session_free(s);
 	ct_source_free(src);
-	ct_snapshot_release(&start);
-	ct_snapshot_release(&end);
 	return ret;
 }
 

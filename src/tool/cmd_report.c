@@ -12,17 +12,11 @@
 
 #include "args.h"
 #include "commands.h"
-#include "compactrace/engine.h"
 #include "compactrace/error.h"
-#include "compactrace/memsnap.h"
-#include "compactrace/model.h"
 #include "compactrace/report.h"
-#include "capture/snapshots_collect.h"
+#include "compactrace/session.h"
 #include "compactrace/source.h"
-#include "compactrace/vmstat_check.h"
-#include "snapshot/model_snap.h"
-#include "session/replay.h"
-#include "snapshot/snapshot.h"
+#include "capture/snapshots_collect.h"
 
 enum output_format { OUT_TEXT, OUT_JSON, OUT_NDJSON };
 enum { OPT_NO_MODEL = 256, OPT_MAP, OPT_PAGEBLOCKS, OPT_THRESHOLD, OPT_EXTRACT };
@@ -32,16 +26,10 @@ struct report_opts {
 	const char *input_format;	/* -F: NULL to auto-detect */
 	const char *output;		/* -o: NULL for stdout */
 	const char *snapshot_start, *snapshot_end;
-	struct ct_engine_opts engine;
+	struct ct_session_opts session;
 	char filter_desc[128];
-	int no_model, map, pageblocks;	/* the shadow buddy model */
-	int has_threshold, threshold;
+	int map, pageblocks;		/* the shadow buddy model's tables */
 	const char *extract;		/* --extract-snapshots DIR */
-};
-
-struct ndjson_ctx {
-	FILE *out;
-	int failed;	/* 0, or the first error: -CT_E_WRITE or -CT_E_NOMEM */
 };
 
 static void usage(FILE *out)
@@ -105,7 +93,6 @@ static int parse_args(int argc, char **argv, struct report_opts *o)
 	long v;
 	int c;
 
-	o->engine.filter_pid = -1;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "f:F:o:p:c:h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -128,10 +115,11 @@ static int parse_args(int argc, char **argv, struct report_opts *o)
 		case 'p':
 			if (ct_arg_long(optarg, 0, INT_MAX, &v) < 0)
 				return fprintf(stderr, "compactrace report: bad pid '%s'\n", optarg), -1;
-			o->engine.filter_pid = (int32_t)v;
+			o->session.has_filter_pid = 1;
+			o->session.filter_pid = (int32_t)v;
 			break;
 		case 'c':
-			o->engine.filter_comm = optarg;
+			o->session.filter_comm = optarg;
 			break;
 		case 'S':
 			o->snapshot_start = optarg;
@@ -142,24 +130,24 @@ static int parse_args(int argc, char **argv, struct report_opts *o)
 		case 'B':
 			if (ct_arg_long(optarg, 1, 19, &v) < 0)
 				return fprintf(stderr, "compactrace report: bad pageblock order '%s'\n", optarg), -1;
-			o->engine.pageblock_order = (int)v;
-			o->engine.pageblock_order_source = CT_PBO_USER;
+			o->session.pageblock_order = (int)v;
 			break;
 		case OPT_NO_MODEL:
-			o->no_model = 1;
+			o->session.no_model = 1;
 			break;
 		case OPT_MAP:
 			o->map = 1;
 			break;
 		case OPT_PAGEBLOCKS:
 			o->pageblocks = 1;
+			o->session.keep_pageblocks = 1;
 			break;
 		case OPT_THRESHOLD:
 			if (ct_arg_long(optarg, 0, 1000, &v) < 0)
 				return fprintf(stderr, "compactrace report: bad extfrag threshold '%s' (0-1000)\n",
 					       optarg), -1;
-			o->has_threshold = 1;
-			o->threshold = (int)v;
+			o->session.has_extfrag_threshold = 1;
+			o->session.extfrag_threshold = (int)v;
 			break;
 		case OPT_EXTRACT:
 			o->extract = optarg;
@@ -178,67 +166,14 @@ static int parse_args(int argc, char **argv, struct report_opts *o)
 			       "and no --snapshot-*\n"), -1;
 	if (!o->snapshot_start != !o->snapshot_end)
 		return fprintf(stderr, "compactrace report: --snapshot-start and --snapshot-end go together\n"), -1;
-	if (o->engine.filter_pid >= 0 || o->engine.filter_comm) {
-		snprintf(o->filter_desc, sizeof(o->filter_desc), "%s%ld%s%s",
-			 o->engine.filter_pid >= 0 ? "pid " : "",
-			 o->engine.filter_pid >= 0 ? (long)o->engine.filter_pid : 0L,
-			 o->engine.filter_comm ? " comm " : "",
-			 o->engine.filter_comm ? o->engine.filter_comm : "");
-		if (o->engine.filter_pid < 0)	/* drop the "0" printed for no pid */
-			snprintf(o->filter_desc, sizeof(o->filter_desc), "comm %s", o->engine.filter_comm);
-	}
+	if (o->session.has_filter_pid && o->session.filter_comm)
+		snprintf(o->filter_desc, sizeof(o->filter_desc), "pid %ld comm %s",
+			 (long)o->session.filter_pid, o->session.filter_comm);
+	else if (o->session.has_filter_pid)
+		snprintf(o->filter_desc, sizeof(o->filter_desc), "pid %ld", (long)o->session.filter_pid);
+	else if (o->session.filter_comm)
+		snprintf(o->filter_desc, sizeof(o->filter_desc), "comm %s", o->session.filter_comm);
 	return 0;
-}
-
-static void ndjson_run(void *ctx, const struct ct_run *run)
-{
-	struct ndjson_ctx *n = ctx;
-	int ret;
-
-	if (!n->failed && (ret = ct_ndjson_run(n->out, run)) < 0)
-		n->failed = ret;
-}
-
-static void ndjson_stall(void *ctx, const struct ct_stall *stall)
-{
-	struct ndjson_ctx *n = ctx;
-	int ret;
-
-	if (!n->failed && (ret = ct_ndjson_stall(n->out, stall)) < 0)
-		n->failed = ret;
-}
-
-/*
- * Replay one file into the engine (@src: already open, or NULL to open
- * @path); prints the error and returns <0 on failure.
- */
-static int replay_file(struct ct_engine *eng, const char *path, const char *input_format,
-		       struct ct_source *src)
-{
-	const struct ct_results *res = ct_engine_results(eng);
-	uint64_t parse_errors_before = res->quality.parse_errors;
-	char err[512];
-	int ret;
-
-	if (!src) {
-		ret = ct_source_open(path, input_format, &src, err, sizeof(err));
-		if (ret < 0) {
-			fprintf(stderr, "compactrace: %s\n", err);
-			return ret;
-		}
-	}
-	ret = ct_replay_source(eng, src);
-	if (ret < 0)
-		goto out;
-	if (res->sources[res->nsources - 1].events == 0 &&
-	    res->quality.parse_errors > parse_errors_before) {
-		fprintf(stderr, "compactrace: %s: no line could be parsed as a trace event (first bad line %llu)\n",
-			path, (unsigned long long)res->quality.parse_error_where[0]);
-		ret = -CT_E_PARSE;
-	}
-out:
-	ct_source_free(src);
-	return ret;
 }
 
 /*
@@ -251,78 +186,6 @@ static void remove_partial(const char *path)
 
 	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && unlink(path) == 0)
 		fprintf(stderr, "compactrace: removed the incomplete %s\n", path);
-}
-
-/* --snapshot-start/--snapshot-end directories; prints the error */
-static int load_snapshot_dirs(const struct report_opts *o, struct ct_snapshot *start,
-			      struct ct_snapshot *end)
-{
-	char err[512];
-
-	if (ct_snapshot_load(o->snapshot_start, start, err, sizeof(err)) < 0 ||
-	    ct_snapshot_load(o->snapshot_end, end, err, sizeof(err)) < 0) {
-		fprintf(stderr, "compactrace: %s\n", err);
-		return -1;
-	}
-	return 0;
-}
-
-/*
- * A single input file may carry its own snapshots (compactrace record
- * writes them into trace.dat). Returns 1 when both were loaded, 0 when the
- * file has none, <0 (printed) on a damaged one.
- */
-static int load_snapshot_attachments(const struct ct_source *src, struct ct_snapshot *start,
-				     struct ct_snapshot *end)
-{
-	char err[512];
-	int a, b;
-
-	a = ct_snapshot_from_source(src, "snapshot-start", start, err, sizeof(err));
-	b = a < 0 ? 0 : ct_snapshot_from_source(src, "snapshot-end", end, err, sizeof(err));
-	if (a < 0 || b < 0) {
-		fprintf(stderr, "compactrace: %s\n", err);
-		return -1;
-	}
-	if (a == 1 && b == 1)
-		return 1;
-	ct_snapshot_release(start);
-	ct_snapshot_release(end);
-	return 0;
-}
-
-/*
- * The model's snapshot items (buddyinfo, zoneinfo, ...) from the directories
- * or the single input's attachments. A damaged item costs the model its
- * seed, not the report: a warning says which. Running out of memory is
- * no damage: it stops the report (returns <0, printed).
- */
-static int load_model_snapshots(const struct report_opts *o, const struct ct_source *first,
-				 struct ct_memsnap **start, struct ct_memsnap **end)
-{
-	char err[512];
-	int a = 0, b = 0;
-
-	if (o->snapshot_start) {
-		a = ct_model_snap_load_dir(o->snapshot_start, start, err, sizeof(err));
-		if (a == 0)
-			b = ct_model_snap_load_dir(o->snapshot_end, end, err, sizeof(err));
-	} else if (first) {
-		a = ct_model_snap_load_source(first, "snapshot-start", start, err, sizeof(err));
-		if (a == 0)
-			b = ct_model_snap_load_source(first, "snapshot-end", end, err, sizeof(err));
-	}
-	if (a == -CT_E_NOMEM || b == -CT_E_NOMEM) {
-		fprintf(stderr, "compactrace: %s\n", err);
-		return -CT_E_NOMEM;
-	}
-	if (a < 0 || b < 0) {
-		fprintf(stderr, "compactrace: warning: %s; the shadow buddy model runs without snapshots\n", err);
-		ct_memsnap_free(*start);
-		ct_memsnap_free(*end);
-		*start = *end = NULL;
-	}
-	return 0;
 }
 
 /* write @data to DIR/NAME, creating DIR; prints the error */
@@ -397,20 +260,36 @@ static int extract_snapshots(const char *path, const char *input_format, const c
 	return ret == 0 ? CT_EXIT_OK : CT_EXIT_ERROR;
 }
 
+/* the snapshots and every input into the session; prints the error */
+static int replay_inputs(struct ct_session *s, const struct report_opts *o, int argc, char **argv)
+{
+	char err[4400];
+	int ret = 0;
+
+	if (o->snapshot_start)
+		ret = ct_session_load_snapshot_dirs(s, o->snapshot_start, o->snapshot_end, err, sizeof(err));
+	/* a single recording carries its own snapshots */
+	for (int i = optind; ret == 0 && i < argc; i++)
+		ret = ct_session_replay_file(s, argv[i], o->input_format,
+					     !o->snapshot_start && argc - optind == 1, err, sizeof(err));
+	if (ret == 0)
+		ret = ct_session_finish(s);
+	if (ret < 0 && ret != -CT_E_WRITE)
+		fprintf(stderr, "compactrace: %s\n", ret == -CT_E_NOMEM ? "out of memory" : err);
+	if (ret == 0 && ct_session_warning(s))
+		fprintf(stderr, "compactrace: warning: %s; the shadow buddy model runs without snapshots\n",
+			ct_session_warning(s));
+	return ret;
+}
+
 int ct_cmd_report(int argc, char **argv)
 {
 	struct report_opts o = { 0 };
-	struct ct_snapshot snap_start = { 0 }, snap_end = { 0 };
-	struct ct_vmstat_check check;
-	struct ndjson_ctx nd = { 0 };
-	struct ct_report_input in = { 0 };
-	struct ct_engine *eng = NULL;
-	struct ct_source *first = NULL;	/* a single input, opened early for its attachments */
-	struct ct_memsnap *ms_start = NULL, *ms_end = NULL;	/* the model's snapshots */
-	struct ct_model_opts mopts = { 0 };
-	char where_start[4200], where_end[4200], err[512];
+	struct ct_ndjson_writer nd = { 0 };
+	struct ct_report_input in;
+	struct ct_session *s = NULL;
 	FILE *out = stdout;
-	int status = CT_EXIT_ERROR, ret, have_snapshots = 0, output_created = 0;
+	int status = CT_EXIT_ERROR, ret, output_created = 0;
 
 	signal(SIGPIPE, SIG_IGN);	/* a closed pipe becomes a write error we report */
 	ret = parse_args(argc, argv, &o);
@@ -421,37 +300,10 @@ int ct_cmd_report(int argc, char **argv)
 	}
 	if (o.extract)
 		return extract_snapshots(argv[optind], o.input_format, o.extract);
-	if (o.snapshot_start) {
-		if (load_snapshot_dirs(&o, &snap_start, &snap_end) < 0)
-			goto out;
-		snprintf(where_start, sizeof(where_start), "%s", o.snapshot_start);
-		snprintf(where_end, sizeof(where_end), "%s", o.snapshot_end);
-		have_snapshots = 1;
-	} else if (argc - optind == 1) {
-		if (ct_source_open(argv[optind], o.input_format, &first, err, sizeof(err)) < 0) {
-			fprintf(stderr, "compactrace: %s\n", err);
-			goto out;
-		}
-		have_snapshots = load_snapshot_attachments(first, &snap_start, &snap_end);
-		if (have_snapshots < 0)
-			goto out;
-		snprintf(where_start, sizeof(where_start), "%s#snapshot-start", argv[optind]);
-		snprintf(where_end, sizeof(where_end), "%s#snapshot-end", argv[optind]);
-	}
-	if (have_snapshots && !o.engine.pageblock_order && snap_start.pageblock_order) {
-		o.engine.pageblock_order = snap_start.pageblock_order;
-		o.engine.pageblock_order_source = CT_PBO_SNAPSHOT;
-	}
-	if (!o.no_model && !o.filter_desc[0]) {
-		if (load_model_snapshots(&o, first, &ms_start, &ms_end) < 0)
-			goto out;
-		mopts.start = ms_start;
-		mopts.end = ms_end;
-		mopts.pageblock_order = o.engine.pageblock_order;
-		mopts.keep_pageblocks = o.pageblocks;
-		mopts.has_extfrag_threshold = o.has_threshold;
-		mopts.extfrag_threshold = o.threshold;
-		o.engine.model = &mopts;
+	s = ct_session_new(&o.session);
+	if (!s) {
+		fprintf(stderr, "compactrace: out of memory\n");
+		goto out;
 	}
 	if (o.output) {
 		out = fopen(o.output, "we");
@@ -463,50 +315,30 @@ int ct_cmd_report(int argc, char **argv)
 		output_created = 1;
 	}
 	if (o.format == OUT_NDJSON) {
+		struct ct_sink sink;
+
 		nd.out = out;
-		o.engine.on_run = ndjson_run;
-		o.engine.on_stall = ndjson_stall;
-		o.engine.ctx = &nd;
+		sink = ct_ndjson_sink(&nd);
+		if (ct_session_add_sink(s, &sink) < 0)
+			goto out;
 	}
-	eng = ct_engine_new(&o.engine);
-	if (!eng) {
+	ret = replay_inputs(s, &o, argc, argv);
+	if (ret == -CT_E_WRITE) {	/* the NDJSON lines could not be written */
+		errno = nd.saved_errno;
+		goto write_failed;
+	}
+	if (ret < 0)
+		goto out;
+	ret = ct_session_report_input(s, &in);
+	if (ret < 0) {
 		fprintf(stderr, "compactrace: out of memory\n");
 		goto out;
 	}
-	for (int i = optind; i < argc; i++) {
-		ret = replay_file(eng, argv[i], o.input_format, i == optind ? first : NULL);
-		if (i == optind)
-			first = NULL;	/* replay_file freed it */
-		if (ret < 0)
-			goto out;
-	}
-
-	in.res = ct_engine_results(eng);
 	in.filter = o.filter_desc[0] ? o.filter_desc : NULL;
 	in.one_line = o.format == OUT_NDJSON;	/* every line one JSON value */
-	if (ct_engine_model(eng)) {
-		in.model = ct_model_results(ct_engine_model(eng));
-		if (!in.model) {
-			fprintf(stderr, "compactrace: out of memory\n");
-			goto out;
-		}
-		in.model_map = o.map;
-		in.model_pageblocks = o.pageblocks;
-	} else if (in.filter && !o.no_model) {
-		in.model_off = "--pid/--comm keep part of the events; the model needs all of them";
-	}
-	if (have_snapshots && !in.filter) {
-		struct ct_kernel_facts facts;
-
-		ct_snapshot_kernel_facts(&snap_start, in.res, &facts);
-		ct_vmstat_check_run(in.res, &facts, snap_start.vmstat, snap_end.vmstat, &check);
-		in.vmstat = &check;
-		in.snapshot_start = where_start;
-		in.snapshot_end = where_end;
-	}
+	in.model_map = o.map;
+	in.model_pageblocks = o.pageblocks;
 	ret = o.format == OUT_TEXT ? ct_report_text(out, &in) : ct_report_json(out, &in);
-	if (ret == 0 && nd.failed)
-		ret = nd.failed;
 	if (ret == 0 && fflush(out) != 0)
 		ret = -CT_E_WRITE;
 	if (ret == 0 && out != stdout) {
@@ -517,6 +349,7 @@ int ct_cmd_report(int argc, char **argv)
 		fprintf(stderr, "compactrace: making the report: %s\n", ct_strerror(ret));
 		goto out;
 	}
+write_failed:
 	if (ret == -CT_E_WRITE && errno == EPIPE && !o.output) {
 		status = CT_EXIT_PIPE;	/* the reader went away: quiet (commands.h) */
 		goto out;
@@ -533,11 +366,6 @@ out:
 		fclose(out);
 	if (o.output && status != CT_EXIT_OK && output_created)
 		remove_partial(o.output);
-	ct_source_free(first);
-	ct_engine_free(eng);
-	ct_memsnap_free(ms_start);	/* after the engine: its model points into them */
-	ct_memsnap_free(ms_end);
-	ct_snapshot_release(&snap_start);
-	ct_snapshot_release(&snap_end);
+	ct_session_free(s);
 	return status;
 }

@@ -5,7 +5,8 @@
  *
  * Two threads. The reader owns the source: it parses events (a file, or the
  * private tracefs instance's trace_pipe), paces a replay by the events'
- * timestamps, and feeds the engine; the engine's callbacks feed the model.
+ * timestamps, and feeds the session; the session's engine hands each run
+ * and stall to the interval model (a sink).
  * The UI thread owns the terminal: once per interval it takes the lock,
  * ticks the model and copies its view, then lays out and draws from the
  * copy with the lock released (collect -> update model -> draw).
@@ -36,10 +37,13 @@
 
 #include "args.h"
 #include "commands.h"
+#include "compactrace/attach.h"
 #include "compactrace/capture.h"
-#include "compactrace/engine.h"
 #include "compactrace/error.h"
+#include "compactrace/session.h"
 #include "compactrace/source.h"
+#include "capture/snapshots_collect.h"
+#include "present.h"
 #include "top/top_model.h"
 #include "top/top_ui.h"
 
@@ -74,7 +78,7 @@ struct top {
 	int out_closed;			/* --batch: standard output's reader went away */
 	/* shared with the reader, under @lock */
 	pthread_mutex_t lock;
-	struct ct_engine *eng;
+	struct ct_session *session;
 	struct ct_top_model *model;
 	int have_ts, done, failed;
 	uint64_t first_ts, last_ts;
@@ -278,7 +282,7 @@ static int reader_feed(struct top *t, const struct ct_event *ev)
 		reader_sleep(t, wait);
 		pthread_mutex_lock(&t->lock);
 	}
-	ret = ct_engine_feed(t->eng, ev);
+	ret = ct_session_feed(t->session, ev);
 	if (kernel_event && ev->ts_ns > t->last_ts)
 		t->last_ts = ev->ts_ns;
 	pthread_mutex_unlock(&t->lock);
@@ -325,13 +329,13 @@ static void *reader_main(void *arg)
 		snprintf(t->errmsg, sizeof(t->errmsg), "%s",
 			 ret == -CT_E_NOMEM ? "out of memory" : ct_source_error(t->src));
 	}
-	/* open stalls and awake periods end here, as in `report` */
-	if (ct_engine_end_source(t->eng) < 0 && !t->failed) {
+	/* open stalls and awake periods end here, as in `report`; then the vmstat check */
+	if ((ct_session_end_source(t->session) < 0 || ct_session_finish(t->session) < 0) && !t->failed) {
 		t->failed = 1;
 		snprintf(t->errmsg, sizeof(t->errmsg), "out of memory");
 	}
 	if (!t->failed && !t->live && ret == 0) {
-		const struct ct_results *res = ct_engine_results(t->eng);
+		const struct ct_results *res = ct_session_results(t->session);
 
 		if (res->nsources && res->sources[res->nsources - 1].events == 0 && res->quality.parse_errors) {
 			t->failed = 1;
@@ -358,8 +362,14 @@ static int open_replay(struct top *t)
 		fprintf(stderr, "compactrace top: %s\n", err);
 		return ret;
 	}
+	/* a recording carries its snapshots: the same facts and check as `report` */
+	ret = ct_session_load_snapshot_source(t->session, t->src, err, sizeof(err));
+	if (ret < 0) {
+		fprintf(stderr, "compactrace top: %s\n", err);
+		return ret;
+	}
 	snprintf(t->source_desc, sizeof(t->source_desc), "%s (%s)", t->o.input, ct_source_format(t->src));
-	return ct_engine_begin_source(t->eng, t->o.input, ct_source_format(t->src));
+	return ct_session_begin_source(t->session, t->o.input, ct_source_format(t->src));
 }
 
 static void note(void *ctx, const char *msg)
@@ -368,71 +378,28 @@ static void note(void *ctx, const char *msg)
 	fprintf(stderr, "compactrace top: %s\n", msg);
 }
 
-/* a file of our own instance; the capture module names the instance */
-static int instance_path(struct top *t, const char *file, char *buf, size_t len)
+/* this host's memory state now, for the facts (pageblock order, migratetype names) */
+static int load_live_snapshot(struct top *t)
 {
-	int n = snprintf(buf, len, "%s/instances/%s/%s", ct_capture_tracing_dir(t->cap),
-			 ct_capture_instance_name(t->cap), file);
+	struct ct_attach_set *set = ct_attach_set_new();
+	char err[4400];
+	int ret;
 
-	return n < 0 || (size_t)n >= len ? -CT_E_INVAL : 0;
-}
-
-/*
- * "mono" makes event timestamps CLOCK_MONOTONIC, so the UI's clock and the
- * events' agree (kcompactd duty cycle, rates at idle).
- */
-static int set_mono_clock(struct top *t)
-{
-	char path[512];
-	int fd, ret = 0;
-
-	if (instance_path(t, "trace_clock", path, sizeof(path)) < 0)
-		return -CT_E_INVAL;
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -CT_E_IO;
-	if (write(fd, "mono", 4) != 4)
-		ret = -CT_E_IO;
-	close(fd);
-	return ret;
-}
-
-static int enable_events(struct top *t)
-{
-	char **list = ct_capture_system_events(t->cap, "compaction");
-	char missing[400];
-	int ret = 0, n;
-
-	if (!list) {
-		fprintf(stderr, "compactrace top: this kernel has no compaction events "
-			"(CONFIG_COMPACTION is off?): nothing to show\n");
-		return -CT_E_NOEVENT;
-	}
-	for (int i = 0; ret == 0 && list[i]; i++) {
-		ret = ct_capture_enable_event(t->cap, "compaction", list[i]);
-		if (ret < 0)
-			fprintf(stderr, "compactrace top: cannot enable compaction:%s: %s\n", list[i],
-				ct_strerror(ret));
-	}
-	n = ct_top_missing_events((const char *const *)list, missing, sizeof(missing));
-	ct_capture_list_free(list);
+	if (!set)
+		return -CT_E_NOMEM;
+	ret = ct_snapshot_collect(set, "", CT_SNAPSHOT_START, note, NULL);
+	if (ret == 0)
+		ret = ct_snapshot_collect_buddy(set, "", CT_SNAPSHOT_START);
+	if (ret == 0)
+		ret = ct_snapshot_collect_vmstat(set, "", CT_SNAPSHOT_START);
+	if (ret == 0)
+		ret = ct_session_load_snapshot_set(t->session, CT_SNAPSHOT_START, set, "/proc", err, sizeof(err));
+	else
+		snprintf(err, sizeof(err), "reading /proc: %s", ct_strerror(ret));
 	if (ret < 0)
-		return ret;
-	/* before 6.5 there is no fast_isolate_freepages: normal, and folded into free scanning */
-	if (n == 1 && strcmp(missing, "mm_compaction_fast_isolate_freepages") == 0)
-		n = 0;
-	if (n)
-		snprintf(t->note, sizeof(t->note), "this kernel has no %s: what they count stays 0", missing);
-	ret = ct_capture_enable_event(t->cap, "kmem", "mm_page_alloc_extfrag");
-	if (ret == -CT_E_NOEVENT) {
-		snprintf(t->note + strlen(t->note), sizeof(t->note) - strlen(t->note), "%s%s",
-			 t->note[0] ? "; " : "", "no kmem:mm_page_alloc_extfrag: no fallback counts");
-		ret = 0;
-	} else if (ret < 0) {
-		fprintf(stderr, "compactrace top: cannot enable kmem:mm_page_alloc_extfrag: %s\n",
-			ct_strerror(ret));
-	}
-	return ret;
+		fprintf(stderr, "compactrace top: %s\n", err);
+	ct_attach_set_free(set);
+	return ret < 0 ? ret : 0;
 }
 
 static int open_live(struct top *t)
@@ -454,23 +421,23 @@ static int open_live(struct top *t)
 		fprintf(stderr, "compactrace top: %s\n", err);
 		return ret;
 	}
-	if (set_mono_clock(t) < 0) {
+	/* "mono": event timestamps and the UI's clock agree (duty cycle, rates at idle) */
+	ret = ct_capture_use_mono_clock(t->cap);
+	if (ret < 0) {
 		fprintf(stderr, "compactrace top: cannot set the instance's trace_clock to mono: %s\n",
-			strerror(errno));
-		return -CT_E_IO;
+			ct_strerror(ret));
+		return ret;
 	}
-	ret = enable_events(t);
+	ret = ct_capture_enable_live_events(t->cap, t->note, sizeof(t->note), err, sizeof(err));
+	if (ret == 0)
+		ret = ct_capture_open_pipe(t->cap, &t->pipe_fd, err, sizeof(err));
+	if (ret < 0) {
+		fprintf(stderr, "compactrace top: %s\n", err);
+		return ret;
+	}
+	ret = load_live_snapshot(t);
 	if (ret < 0)
 		return ret;
-	ret = instance_path(t, "trace_pipe", path, sizeof(path));
-	if (ret < 0)
-		return ret;
-	/* non-blocking: the reader sleeps in poll() where stop_fd can wake it */
-	t->pipe_fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if (t->pipe_fd < 0) {
-		fprintf(stderr, "compactrace top: cannot open %s: %s\n", path, strerror(errno));
-		return -CT_E_IO;
-	}
 	ret = ct_source_open_fd(t->pipe_fd, "trace_pipe", CT_FORMAT_FTRACE_TEXT, &t->src, err, sizeof(err));
 	if (ret < 0) {
 		fprintf(stderr, "compactrace top: %s\n", err);
@@ -478,7 +445,7 @@ static int open_live(struct top *t)
 	}
 	ct_source_set_wait(t->src, live_wait, t);
 	snprintf(path, sizeof(path), "live:%s", ct_capture_instance_name(t->cap));
-	ret = ct_engine_begin_source(t->eng, path, CT_FORMAT_FTRACE_TEXT);
+	ret = ct_session_begin_source(t->session, path, CT_FORMAT_FTRACE_TEXT);
 	if (ret < 0)
 		return ret;
 	if (uname(&u) == 0)
@@ -500,7 +467,7 @@ static void tick(struct top *t, int copy)
 {
 	pthread_mutex_lock(&t->lock);
 	if (t->live || t->have_ts)
-		ct_top_model_tick(t->model, ct_engine_results(t->eng), trace_now(t));
+		ct_top_model_tick(t->model, ct_session_results(t->session), trace_now(t));
 	if (copy)
 		memcpy(t->shown, ct_top_model_view(t->model), sizeof(*t->shown));
 	pthread_mutex_unlock(&t->lock);
@@ -517,6 +484,29 @@ static void screen_state(struct top *t, struct ct_top_screen *s)
 		s->message = t->note;	/* for a while, then the keys again (the help keeps it) */
 	}
 	pthread_mutex_unlock(&t->lock);
+}
+
+/* after a replay's last refresh: the vmstat check of the snapshots the file carries, as `record` prints it */
+static int print_vmstat_check(struct top *t)
+{
+	const struct ct_vmstat_check *check;
+	int done, ret = 0;
+
+	pthread_mutex_lock(&t->lock);
+	done = t->done && !t->failed;
+	check = done ? ct_session_vmstat(t->session) : NULL;
+	if (check) {
+		printf("\n vmstat check of %s (its snapshots)\n", t->o.input);
+		ret = ct_print_vmstat_lines(stdout, check, t->o.input);
+		if (ret == 0 && fflush(stdout) != 0)
+			ret = -CT_E_WRITE;
+	}
+	pthread_mutex_unlock(&t->lock);
+	if (ret == -CT_E_WRITE && errno == EPIPE)
+		t->out_closed = 1;
+	else if (ret == -CT_E_WRITE)
+		fprintf(stderr, "compactrace top: writing to standard output: %s\n", strerror(errno));
+	return ret;
 }
 
 static int batch_loop(struct top *t)
@@ -582,6 +572,8 @@ static int batch_loop(struct top *t)
 		if (done)
 			break;
 	}
+	if (ret == 0 && !t->live)
+		ret = print_vmstat_check(t);
 out:
 	ct_canvas_free(c);
 	return ret;
@@ -633,7 +625,7 @@ static int handle_key(struct top *t, struct ct_ui *ui, struct ct_top_screen *s, 
 		break;
 	case CT_KEY_RESET:
 		pthread_mutex_lock(&t->lock);
-		ct_top_model_reset(t->model, ct_engine_results(t->eng), trace_now(t));
+		ct_top_model_reset(t->model, ct_session_results(t->session), trace_now(t));
 		memcpy(t->shown, ct_top_model_view(t->model), sizeof(*t->shown));
 		pthread_mutex_unlock(&t->lock);
 		s->scroll = 0;
@@ -791,8 +783,8 @@ int ct_cmd_top(int argc, char **argv)
 	enum { NSIGS = sizeof(sigs) / sizeof(sigs[0]) };
 	struct top t = { .stop_fd = -1, .ui_fd = -1, .pipe_fd = -1 };
 	struct sigaction sa = { .sa_handler = on_signal }, old_sa[NSIGS];
-	struct ct_engine_opts eopts = { .filter_pid = -1 };
 	struct ct_ui *ui = NULL;
+	struct ct_sink sink;
 	sigset_t block, old_mask, jobctl;
 	pthread_t reader;
 	int reader_started = 0, status = CT_EXIT_ERROR, ret;
@@ -829,13 +821,13 @@ int ct_cmd_top(int argc, char **argv)
 	pthread_mutex_init(&t.lock, NULL);
 	t.model = ct_top_model_new();
 	t.shown = calloc(1, sizeof(*t.shown));
-	eopts.on_run = ct_top_model_on_run;
-	eopts.on_stall = ct_top_model_on_stall;
-	eopts.ctx = t.model;
-	t.eng = t.model ? ct_engine_new(&eopts) : NULL;
+	/* top shows no model figures: the session runs without the shadow buddy model */
+	t.session = ct_session_new(&(struct ct_session_opts){ .no_model = 1 });
 	t.stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	t.ui_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (!t.model || !t.shown || !t.eng) {
+	if (t.model)
+		sink = ct_top_model_sink(t.model);
+	if (!t.model || !t.shown || !t.session || ct_session_add_sink(t.session, &sink) < 0) {
 		fprintf(stderr, "compactrace top: out of memory\n");
 		goto out;
 	}
@@ -907,7 +899,7 @@ out:
 		close(t.stop_fd);
 	if (t.ui_fd >= 0)
 		close(t.ui_fd);
-	ct_engine_free(t.eng);
+	ct_session_free(t.session);
 	ct_top_model_free(t.model);
 	free(t.shown);
 	pthread_mutex_destroy(&t.lock);

@@ -596,27 +596,26 @@ size_t ct_top_recent_stalls(const struct ct_top_view *v, const struct ct_stall *
 	return k;
 }
 
-int ct_top_missing_events(const char *const *have, char *buf, size_t len)
+
+static int sink_run(void *ctx, const struct ct_run *run)
 {
-	size_t used = 0;
-	int missing = 0;
+	ct_top_model_on_run(ctx, run);
+	return 0;
+}
 
-	if (len)
-		buf[0] = '\0';
-	for (int t = CT_EV_BEGIN; t <= CT_EV_KCOMPACTD_WAKE; t++) {
-		const char *name = ct_event_type_name((enum ct_event_type)t);
-		int found = 0;
+static int sink_stall(void *ctx, const struct ct_stall *stall)
+{
+	ct_top_model_on_stall(ctx, stall);
+	return 0;
+}
 
-		for (size_t i = 0; have && have[i] && !found; i++)
-			found = strcmp(have[i], name) == 0;
-		if (found)
-			continue;
-		missing++;
-		if (used < len) {
-			int w = snprintf(buf + used, len - used, "%s%s", used ? ", " : "", name);
+static const struct ct_sink_ops top_sink_ops = {
+	.name = "top",
+	.run = sink_run,
+	.stall = sink_stall,
+};
 
-			used = w < 0 ? len : used + (size_t)w;
-		}
-	}
-	return missing;
+struct ct_sink ct_top_model_sink(struct ct_top_model *m)
+{
+	return (struct ct_sink){ .ops = &top_sink_ops, .ctx = m };
 }

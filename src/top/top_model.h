@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "compactrace/engine.h"
+#include "compactrace/sink.h"
 
 /*
  * The model behind `compactrace top`: plain C, no I/O, no curses. It is fed
@@ -133,13 +134,16 @@ void ct_top_model_free(struct ct_top_model *m);
 void ct_top_model_start(struct ct_top_model *m, uint64_t start_ns);
 
 /**
- * ct_top_model_on_run() / ct_top_model_on_stall() - engine callbacks
- * @ctx: the struct ct_top_model (pass it as ct_engine_opts.ctx)
+ * ct_top_model_on_run() / ct_top_model_on_stall() - a completed run or stall
+ * @ctx: the struct ct_top_model
  *
- * Copy what they need; @run and @stall stay the engine's.
+ * Copy what they need; @run and @stall stay the caller's.
  */
 void ct_top_model_on_run(void *ctx, const struct ct_run *run);
 void ct_top_model_on_stall(void *ctx, const struct ct_stall *stall);
+
+/** ct_top_model_sink() - @m as a session sink (its runs and stalls); @m stays the caller's */
+struct ct_sink ct_top_model_sink(struct ct_top_model *m);
 
 /**
  * ct_top_model_tick() - close an interval at @now_ns
@@ -195,17 +199,6 @@ const struct ct_top_hist *ct_top_hist_at(const struct ct_top_view *v, uint32_t i
  */
 double ct_top_rate(uint64_t count, uint64_t span_ns);
 
-/**
- * ct_top_missing_events() - which of the events top needs a kernel lacks
- * @have: NULL-terminated names of the compaction events the kernel has
- * @buf: receives "name, name" of the missing ones ("" when none)
- * @len: size of @buf
- *
- * Events that only newer kernels have (fast_isolate_freepages before 6.5,
- * the kcompactd events before 4.6) are reported too, the caller decides
- * how to word it. Returns how many are missing.
- */
-int ct_top_missing_events(const char *const *have, char *buf, size_t len);
 
 /** ct_top_migratetype_name() - "Unmovable", "Movable", "Reclaimable" or NULL for others */
 const char *ct_top_migratetype_name(int32_t mt);

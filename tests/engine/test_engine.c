@@ -5,6 +5,7 @@
 
 #include "../common/check.h"
 #include "compactrace/engine.h"
+#include "compactrace/sink.h"
 #include "compactrace/vmstat_check.h"
 
 #define US 1000ull
@@ -310,9 +311,40 @@ static void test_out_of_order(void)
 	ct_engine_free(eng);
 }
 
+/* a sink that counts what the engine hands on, for the checks below */
+struct counting_sink {
+	uint64_t fallbacks, fragmenting, first_in_pageblock, periods, awake_ns;
+};
+
+static int count_fallback(void *ctx, const struct ct_fallback *fb)
+{
+	struct counting_sink *c = ctx;
+
+	c->fallbacks++;
+	c->fragmenting += fb->fragmenting;
+	c->first_in_pageblock += fb->first_in_pageblock;
+	return 0;
+}
+
+static int count_period(void *ctx, const struct ct_kcompactd_period *p)
+{
+	struct counting_sink *c = ctx;
+
+	c->periods++;
+	c->awake_ns += p->end_ns - p->start_ns;
+	return 0;
+}
+
+static const struct ct_sink_ops counting_ops = { .fallback = count_fallback, .kcompactd = count_period };
+
 static void test_extfrag(void)
 {
-	struct ct_engine *eng = ct_engine_new(NULL);
+	struct counting_sink cs = { 0 };
+	struct ct_sink sink = { &counting_ops, &cs };
+	/* the session settles the pageblock order (here 10, as an arm64/16K kernel prints it) */
+	struct ct_engine_opts o = { .filter_pid = -1, .pageblock_order = 10,
+				    .pageblock_order_source = CT_FACT_TRACE, .sinks = &sink, .nsinks = 1 };
+	struct ct_engine *eng = ct_engine_new(&o);
 	const struct ct_results *r;
 	struct ct_event ev;
 	const uint64_t pfns[] = { 0x1000, 0x1001, 0x1200, 0x5000 };
@@ -326,18 +358,22 @@ static void test_extfrag(void)
 	ct_engine_end_source(eng);
 	r = ct_engine_results(eng);
 	CHECK_U64(r->extfrag.events, 4);
-	/* pageblock order 10 printed by the kernel: order-10 fallback is not fragmenting */
+	/* pageblock order 10: an order-10 fallback is not fragmenting */
 	CHECK_U64(r->extfrag.pageblock_order, 10);
-	CHECK_U64(r->extfrag.pageblock_order_source, CT_PBO_KERNEL_TEXT);
+	CHECK_U64(r->extfrag.pageblock_order_source, CT_FACT_TRACE);
 	CHECK_U64(r->extfrag.fragmenting, 3);
 	CHECK_U64(r->extfrag.pageblocks_polluted, 1);	/* 0x1000..0x13ff is one 1024-page block */
 	CHECK_U64(r->extfrag.change_ownership, 1);
 	CHECK_U64(r->extfrag.by_pair[0][1], 4);
 	CHECK_U64(r->extfrag.by_alloc_order[1], 4);
 	CHECK_U64(r->extfrag.printed_fragmenting_disagrees, 0);
+	/* the sink saw each fallback with the engine's verdicts */
+	CHECK_U64(cs.fallbacks, 4);
+	CHECK_U64(cs.fragmenting, 3);
+	CHECK_U64(cs.first_in_pageblock, 1);
 	ct_engine_free(eng);
 
-	/* trace-cmd text prints a wrong pageblock order: it must not be trusted */
+	/* without a pageblock order the default (9); a tool's wrong fragmenting= is counted */
 	eng = ct_engine_new(NULL);
 	ct_engine_begin_source(eng, "y", "trace-cmd-text");
 	ev = ev_base(CT_EV_EXTFRAG, 1, 9, "find");
@@ -346,6 +382,7 @@ static void test_extfrag(void)
 	ct_engine_end_source(eng);
 	r = ct_engine_results(eng);
 	CHECK_U64(r->extfrag.pageblock_order, 9);
+	CHECK_U64(r->extfrag.pageblock_order_source, CT_FACT_DEFAULT);
 	CHECK_U64(r->extfrag.fragmenting, 0);
 	CHECK_U64(r->extfrag.printed_fragmenting_disagrees, 1);
 	ct_engine_free(eng);
@@ -433,7 +470,7 @@ static void test_latency(void)
 static void test_vmstat_check(void)
 {
 	struct ct_engine *eng = ct_engine_new(NULL);
-	struct ct_kernel_facts facts = { .has_fast_isolate_tracepoint = 1 };
+	struct ct_host_facts facts = { .has_fast_isolate_tracepoint = 1 };
 	struct ct_vmstat_check chk;
 	const char *start = "nr_free_pages 5\ncompact_migrate_scanned 100\ncompact_free_scanned 1000\n"
 			    "compact_isolated 10\ncompact_stall 0\ncompact_fail 0\ncompact_success 0\n"

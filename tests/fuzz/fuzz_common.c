@@ -11,10 +11,9 @@
 #include "compactrace/error.h"
 #include "compactrace/model.h"
 #include "compactrace/report.h"
+#include "compactrace/session.h"
 #include "compactrace/vmstat_check.h"
 #include "fuzz_common.h"
-#include "snapshot/model_snap.h"
-#include "snapshot/snapshot.h"
 
 #define FZ_NAME "fuzz-input"
 
@@ -106,36 +105,47 @@ void fz_check_event(const struct ct_event *ev)
 	}
 }
 
-static void ndjson_run(void *ctx, const struct ct_run *run)
+struct ct_ndjson_writer *fz_ndjson(void)
 {
-	if (ct_ndjson_run(ctx, run) < 0)
-		fz_fail("ct_ndjson_run failed");
+	static struct ct_ndjson_writer w;
+
+	w.out = devnull();
+	return &w;
 }
 
-static void ndjson_stall(void *ctx, const struct ct_stall *stall)
-{
-	if (ct_ndjson_stall(ctx, stall) < 0)
-		fz_fail("ct_ndjson_stall failed");
-}
-
-struct ct_engine *fz_engine_new(const struct ct_memsnap *start, const struct ct_memsnap *end,
-				int page_events, int pageblock_order, int pageblocks)
+struct fz_pipeline fz_pipeline_new(const struct ct_memsnap *start, const struct ct_memsnap *end,
+				   int page_events, int pageblock_order, int pageblocks)
 {
 	struct ct_model_opts mopts = { .start = start, .end = end, .page_events = page_events,
 				       .pageblock_order = pageblock_order, .keep_pageblocks = pageblocks,
 				       .max_bytes = FZ_MODEL_BYTES };
-	struct ct_engine_opts o = { .filter_pid = -1, .model = &mopts, .on_run = ndjson_run,
-				    .on_stall = ndjson_stall, .ctx = devnull() };
-	struct ct_engine *eng;
+	struct ct_engine_opts o = { .filter_pid = -1 };
+	struct fz_pipeline p = { NULL, NULL };
+	struct ct_sink sinks[2];
 
+	p.model = ct_model_new(&mopts);
+	if (!p.model)
+		fz_fail("ct_model_new failed");
+	sinks[0] = ct_model_sink(p.model);
+	sinks[1] = ct_ndjson_sink(fz_ndjson());
+	o.sinks = sinks;
+	o.nsinks = 2;
 	if (pageblock_order) {
 		o.pageblock_order = pageblock_order;
-		o.pageblock_order_source = CT_PBO_SNAPSHOT;
+		o.pageblock_order_source = CT_FACT_SNAPSHOT;
 	}
-	eng = ct_engine_new(&o);
-	if (!eng)
+	p.eng = ct_engine_new(&o);
+	if (!p.eng)
 		fz_fail("ct_engine_new failed");
-	return eng;
+	return p;
+}
+
+void fz_pipeline_free(struct fz_pipeline *p)
+{
+	ct_engine_free(p->eng);
+	ct_model_free(p->model);
+	p->eng = NULL;
+	p->model = NULL;
 }
 
 static void check_json(const struct ct_report_input *in)
@@ -159,40 +169,27 @@ static void check_json(const struct ct_report_input *in)
 	free(buf);
 }
 
-void fz_render(struct ct_engine *eng, const struct ct_snapshot *start, const struct ct_snapshot *end,
-	       int pageblocks)
+void fz_render(struct ct_report_input *in, struct ct_model *model, int pageblocks)
 {
-	struct ct_report_input in = { .res = ct_engine_results(eng), .model_map = 1,
-				      .model_pageblocks = pageblocks };
-	struct ct_model *m = ct_engine_model(eng);
-	struct ct_vmstat_check check;
-
-	if (m) {
+	in->model_map = 1;
+	in->model_pageblocks = pageblocks;
+	if (model) {
 		uint64_t npb = 0;
 
-		in.model = ct_model_results(m);
-		if (!in.model)
+		in->model = ct_model_results(model);
+		if (!in->model)
 			fz_fail("ct_model_results failed");
-		for (uint32_t i = 0; i < in.model->nzones; i++)
-			npb += in.model->zones[i].npageblocks;
+		for (uint32_t i = 0; i < in->model->nzones; i++)
+			npb += in->model->zones[i].npageblocks;
 		/* both walk every pageblock: on large zones, for one input in four */
-		if ((npb <= FZ_MAX_PAGEBLOCK_ROWS || pageblocks) && ct_model_check(m) < 0)
+		if ((npb <= FZ_MAX_PAGEBLOCK_ROWS || pageblocks) && ct_model_check(model) < 0)
 			fz_fail("ct_model_check: the model broke its invariants");
 		if (npb > FZ_MAX_PAGEBLOCK_ROWS)
-			in.model_pageblocks = 0;	/* the same rows, only slower */
+			in->model_pageblocks = 0;	/* the same rows, only slower */
 	}
-	if (start && end) {
-		struct ct_kernel_facts facts;
-
-		ct_snapshot_kernel_facts(start, in.res, &facts);
-		ct_vmstat_check_run(in.res, &facts, start->vmstat, end->vmstat, &check);
-		in.vmstat = &check;
-		in.snapshot_start = FZ_NAME "#snapshot-start";
-		in.snapshot_end = FZ_NAME "#snapshot-end";
-	}
-	if (ct_report_text(devnull(), &in) < 0)
+	if (ct_report_text(devnull(), in) < 0)
 		fz_fail("ct_report_text failed");
-	check_json(&in);
+	check_json(in);
 }
 
 static void check_message(const char *msg)
@@ -201,45 +198,14 @@ static void check_message(const char *msg)
 		fz_fail("error message does not name the file: %s", msg);
 }
 
-/* As report's load_snapshot_attachments() and load_model_snapshots() for one input. */
-static int load_attachments(const struct ct_source *src, struct ct_snapshot *start,
-			    struct ct_snapshot *end, struct ct_memsnap **ms_start,
-			    struct ct_memsnap **ms_end)
-{
-	char err[512];
-	int a, b, have = 0;
-
-	a = ct_snapshot_from_source(src, "snapshot-start", start, err, sizeof(err));
-	b = a < 0 ? 0 : ct_snapshot_from_source(src, "snapshot-end", end, err, sizeof(err));
-	if (a < 0 || b < 0) {
-		check_message(err);
-		return -1;	/* report stops here */
-	}
-	if (a == 1 && b == 1)
-		have = 1;
-	else {
-		ct_snapshot_release(start);
-		ct_snapshot_release(end);
-	}
-	a = ct_model_snap_load_source(src, "snapshot-start", ms_start, err, sizeof(err));
-	b = a == 0 ? ct_model_snap_load_source(src, "snapshot-end", ms_end, err, sizeof(err)) : 0;
-	if (a < 0 || b < 0) {
-		check_message(err);
-		ct_memsnap_free(*ms_start);
-		ct_memsnap_free(*ms_end);
-		*ms_start = *ms_end = NULL;
-	}
-	return have;
-}
-
-int fz_replay(struct ct_engine *eng, struct ct_source *src, const char *name)
+int fz_session_replay(struct ct_session *s, struct ct_source *src, const char *name)
 {
 	struct ct_event ev;
-	int ret = ct_engine_begin_source(eng, ct_source_path(src), ct_source_format(src));
+	int ret = ct_session_begin_source(s, ct_source_path(src), ct_source_format(src));
 
 	while (ret == 0 && (ret = ct_source_next(src, &ev)) == 1) {
 		fz_check_event(&ev);
-		ret = ct_engine_feed(eng, &ev);
+		ret = ct_session_feed(s, &ev);
 	}
 	if (ret == -CT_E_NOMEM)
 		fz_fail("out of memory replaying %s", name);
@@ -248,43 +214,50 @@ int fz_replay(struct ct_engine *eng, struct ct_source *src, const char *name)
 			fz_fail("error message does not name the file: %s", ct_source_error(src));
 		return -1;	/* report prints the error and no report */
 	}
-	if (ct_engine_end_source(eng) < 0)
-		fz_fail("ct_engine_end_source: out of memory");
+	if (ct_session_end_source(s) < 0)
+		fz_fail("ct_session_end_source failed");
 	return 0;
 }
 
-void fz_snaps_release(struct fz_snaps *s)
+void fz_session_render(struct ct_session *s, int pageblocks)
 {
-	ct_memsnap_free(s->ms_start);
-	ct_memsnap_free(s->ms_end);
-	ct_snapshot_release(&s->start);
-	ct_snapshot_release(&s->end);
-	memset(s, 0, sizeof(*s));
+	struct ct_report_input in;
+
+	if (ct_session_finish(s) < 0)
+		fz_fail("ct_session_finish: out of memory");
+	if (ct_session_report_input(s, &in) < 0)
+		fz_fail("ct_session_report_input: out of memory");
+	in.model = NULL;	/* fz_render() computes and checks it */
+	fz_render(&in, ct_session_model(s), pageblocks);
 }
 
 void fz_report_file(const char *format, const uint8_t *data, size_t size)
 {
-	struct fz_snaps snaps = { 0 };
-	struct ct_engine *eng = NULL;
+	struct ct_session_opts so = { .keep_pageblocks = FZ_PAGEBLOCKS(size),
+				      .model_max_bytes = FZ_MODEL_BYTES };
+	struct ct_session *s = ct_session_new(&so);
+	struct ct_sink nd = ct_ndjson_sink(fz_ndjson());
 	struct ct_source *src = NULL;
-	char err[512];
+	char err[4400];
 
+	if (!s || ct_session_add_sink(s, &nd) < 0)
+		fz_fail("ct_session_new failed");
 	if (size > FZ_MAX_INPUT)
 		size = FZ_MAX_INPUT;
 	if (ct_source_open_fd(fz_memfd(data, size), FZ_NAME, format, &src, err, sizeof(err)) < 0) {
 		check_message(err);
-		return;
-	}
-	snaps.have = load_attachments(src, &snaps.start, &snaps.end, &snaps.ms_start, &snaps.ms_end);
-	if (snaps.have < 0)
 		goto out;
-	eng = fz_engine_new(snaps.ms_start, snaps.ms_end, 0, snaps.have ? snaps.start.pageblock_order : 0,
-			    FZ_PAGEBLOCKS(size));
-	if (fz_replay(eng, src, FZ_NAME) == 0)
-		fz_render(eng, snaps.have ? &snaps.start : NULL, snaps.have ? &snaps.end : NULL,
-			  FZ_PAGEBLOCKS(size));
+	}
+	/* a single recording's own snapshots, as report loads them */
+	if (ct_session_load_snapshot_source(s, src, err, sizeof(err)) < 0) {
+		check_message(err);
+		goto out;	/* report stops here */
+	}
+	if (ct_session_warning(s))
+		check_message(ct_session_warning(s));
+	if (fz_session_replay(s, src, FZ_NAME) == 0)
+		fz_session_render(s, FZ_PAGEBLOCKS(size));
 out:
 	ct_source_free(src);
-	ct_engine_free(eng);	/* before the snapshots: its model points into them */
-	fz_snaps_release(&snaps);
+	ct_session_free(s);
 }

@@ -46,60 +46,68 @@ int fz_memfd(const uint8_t *data, size_t size);
 /** fz_check_event() - an event a source returned is well formed (else aborts) */
 void fz_check_event(const struct ct_event *ev);
 
-#include "snapshot/snapshot.h"
+#include "compactrace/model.h"
+#include "compactrace/report.h"
+#include "compactrace/session.h"
 
-/* The snapshots of one report: vmstat ones for the check, the model's items. */
-struct fz_snaps {
-	struct ct_snapshot start, end;	/* valid when @have */
-	int have;
-	struct ct_memsnap *ms_start, *ms_end;	/* or NULL */
+/* An engine feeding a model, as a session subscribes it (for the engine harness). */
+struct fz_pipeline {
+	struct ct_engine *eng;
+	struct ct_model *model;
 };
 
-/** fz_snaps_release() - free what @s holds (after the engine that uses it) */
-void fz_snaps_release(struct fz_snaps *s);
-
 /**
- * fz_replay() - every event of @src into @eng, as `report` replays a file
- * @name: what @src is called; its error messages must start with it
- *
- * Checks each event (fz_check_event()). Returns 0 when the input ended
- * cleanly (the source is ended in @eng), -1 when the source failed.
- */
-int fz_replay(struct ct_engine *eng, struct ct_source *src, const char *name);
-
-/**
- * fz_report_file() - `compactrace report -F FORMAT FILE` on @data
- * @format: a CT_FORMAT_* name, or NULL to detect it
- *
- * Opens the bytes as a file, loads the snapshots the file carries as
- * attachments (as report does for a single input), replays every event
- * into an engine with the model on, and renders the text, JSON and NDJSON
- * outputs. Aborts on a broken check.
- */
-void fz_report_file(const char *format, const uint8_t *data, size_t size);
-
-/**
- * fz_render() - the report sinks on @eng's results, with every option on
- * @start, @end: the vmstat snapshots for the vmstat check (src/snapshot/snapshot.h),
- *               or NULL
- *
- * @pageblocks: JSON --pageblocks (the engine must have been made with it)
- *
- * Checks the model's invariants (ct_model_check()), writes the text report
- * (with --map) to /dev/null and the JSON report to memory, where it must
- * parse back as JSON. Aborts on a broken check.
- */
-void fz_render(struct ct_engine *eng, const struct ct_snapshot *start, const struct ct_snapshot *end,
-	       int pageblocks);
-
-/**
- * fz_engine_new() - an engine with the model on, as `report` makes it
+ * fz_pipeline_new() - an engine with the model on and the NDJSON writer subscribed
  * @start, @end: the model's snapshots, or NULL
  * @page_events: the model's exact mode (record --pages)
  * @pageblock_order: 0 default
  * @pageblocks: keep a row per pageblock (--pageblocks)
  */
-struct ct_engine *fz_engine_new(const struct ct_memsnap *start, const struct ct_memsnap *end,
-				int page_events, int pageblock_order, int pageblocks);
+struct fz_pipeline fz_pipeline_new(const struct ct_memsnap *start, const struct ct_memsnap *end,
+				   int page_events, int pageblock_order, int pageblocks);
+
+/** fz_pipeline_free() - the engine, then its model */
+void fz_pipeline_free(struct fz_pipeline *p);
+
+/**
+ * fz_ndjson() - an NDJSON writer to /dev/null, for a sink; a failed write aborts later checks
+ */
+struct ct_ndjson_writer *fz_ndjson(void);
+
+/**
+ * fz_render() - the report sinks on @in (results, model, vmstat check), every option on
+ * @model: the model behind @in->model, or NULL
+ * @pageblocks: JSON --pageblocks
+ *
+ * Checks the model's invariants (ct_model_check()), writes the text report
+ * (with --map) to /dev/null and the JSON report to memory, where it must
+ * parse back as JSON. Aborts on a broken check.
+ */
+void fz_render(struct ct_report_input *in, struct ct_model *model, int pageblocks);
+
+/**
+ * fz_session_replay() - every event of @src through @s, as `report` replays a file
+ * @name: what @src is called; its error messages must start with it
+ *
+ * Checks each event (fz_check_event()). Returns 0 when the input ended
+ * cleanly, -1 when the source failed (report prints the error, no report).
+ */
+int fz_session_replay(struct ct_session *s, struct ct_source *src, const char *name);
+
+/**
+ * fz_session_render() - finish @s and render its report as `report` does (fz_render())
+ */
+void fz_session_render(struct ct_session *s, int pageblocks);
+
+/**
+ * fz_report_file() - `compactrace report -F FORMAT FILE` on @data
+ * @format: a CT_FORMAT_* name, or NULL to detect it
+ *
+ * Opens the bytes as a file and runs it through a session as report does
+ * for a single input (its snapshots from its attachments, the model on,
+ * NDJSON subscribed), then renders the text and JSON outputs. Aborts on a
+ * broken check.
+ */
+void fz_report_file(const char *format, const uint8_t *data, size_t size);
 
 #endif

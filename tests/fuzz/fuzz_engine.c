@@ -347,6 +347,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const int pbos[8] = { 0, 9, 10, 1, 19, 3, 13, 0 };
 	struct rd r = { data, size < FZ_MAX_INPUT ? size : FZ_MAX_INPUT, 0 };
 	const struct ct_memsnap *s = NULL, *e = NULL;
+	struct fz_pipeline pipe = { NULL, NULL };
+	struct ct_report_input in = { 0 };
 	struct ct_engine *eng;
 	uint8_t hdr = u8(&r);
 	uint64_t ts = 1000000000;
@@ -380,7 +382,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!eng)
 			fz_fail("ct_engine_new failed");
 	} else {
-		eng = fz_engine_new(s, e, (hdr & 3) == 3, pbos[(hdr >> 2) & 7], FZ_PAGEBLOCKS(size));
+		pipe = fz_pipeline_new(s, e, (hdr & 3) == 3, pbos[(hdr >> 2) & 7], FZ_PAGEBLOCKS(size));
+		eng = pipe.eng;
 	}
 	split = hdr & 32 ? r.n / 2 : 0;
 	if (ct_engine_begin_source(eng, "fuzz-events", "fuzz") < 0)
@@ -403,7 +406,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (ct_engine_end_source(eng) < 0)
 		fz_fail("ct_engine_end_source: out of memory");
-	fz_render(eng, NULL, NULL, FZ_PAGEBLOCKS(size));
-	ct_engine_free(eng);
+	in.res = ct_engine_results(eng);
+	fz_render(&in, pipe.model, FZ_PAGEBLOCKS(size));
+	if (pipe.eng)
+		fz_pipeline_free(&pipe);
+	else
+		ct_engine_free(eng);
 	return 0;
 }

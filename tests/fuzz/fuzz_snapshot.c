@@ -22,7 +22,6 @@
 
 #include "compactrace/error.h"
 #include "fuzz_common.h"
-#include "snapshot/model_snap.h"
 
 static const char *const items[] = {
 	"buddyinfo", "pagetypeinfo", "zoneinfo", "kpageflags-summary", "free-map", "page-size",
@@ -158,13 +157,13 @@ static void check_message(const char *msg)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct fz_snaps snaps = { 0 };
+	struct ct_session_opts so = { .keep_pageblocks = FZ_PAGEBLOCKS(size),
+				      .model_max_bytes = FZ_MODEL_BYTES };
 	const uint8_t *trace = (const uint8_t *)default_trace;
 	size_t trace_len = sizeof(default_trace) - 1;
-	char start[96], end[96], err[512];
-	struct ct_engine *eng;
+	char start[96], end[96], err[4400];
+	struct ct_session *s;
 	struct ct_source *src;
-	int ret;
 
 	if (!dir[0])
 		make_dirs();
@@ -175,33 +174,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	snprintf(start, sizeof(start), "%s/start", dir);
 	snprintf(end, sizeof(end), "%s/end", dir);
 
-	/* --snapshot-start/-end: vmstat (and pagetypeinfo, osrelease) for the check */
-	if (ct_snapshot_load(start, &snaps.start, err, sizeof(err)) == 0 &&
-	    ct_snapshot_load(end, &snaps.end, err, sizeof(err)) == 0)
-		snaps.have = 1;
-	else
+	s = ct_session_new(&so);
+	if (!s)
+		fz_fail("ct_session_new failed");
+	/* --snapshot-start/-end: report stops on a bad vmstat, warns and goes on without a bad model item */
+	if (ct_session_load_snapshot_dirs(s, start, end, err, sizeof(err)) < 0) {
 		check_message(err);
-	/* the model's items; report warns and goes on without them when one is bad */
-	ret = ct_model_snap_load_dir(start, &snaps.ms_start, err, sizeof(err));
-	if (ret == 0)
-		ret = ct_model_snap_load_dir(end, &snaps.ms_end, err, sizeof(err));
-	if (ret < 0) {
-		check_message(err);
-		ct_memsnap_free(snaps.ms_start);
-		ct_memsnap_free(snaps.ms_end);
-		snaps.ms_start = snaps.ms_end = NULL;
+		ct_session_free(s);
+		return 0;
 	}
-
-	eng = fz_engine_new(snaps.ms_start, snaps.ms_end, 0, snaps.have ? snaps.start.pageblock_order : 0,
-			    FZ_PAGEBLOCKS(size));
+	if (ct_session_warning(s))
+		check_message(ct_session_warning(s));
 	if (ct_source_open_fd(fz_memfd(trace, trace_len), "fuzz-trace", CT_FORMAT_FTRACE_TEXT, &src,
 			      err, sizeof(err)) < 0)
 		fz_fail("opening the trace failed: %s", err);
-	if (fz_replay(eng, src, "fuzz-trace") == 0)
-		fz_render(eng, snaps.have ? &snaps.start : NULL, snaps.have ? &snaps.end : NULL,
-			  FZ_PAGEBLOCKS(size));
+	if (fz_session_replay(s, src, "fuzz-trace") == 0)
+		fz_session_render(s, FZ_PAGEBLOCKS(size));
 	ct_source_free(src);
-	ct_engine_free(eng);
-	fz_snaps_release(&snaps);
+	ct_session_free(s);
 	return 0;
 }

@@ -12,6 +12,7 @@
 
 #include "../common/check.h"
 #include "compactrace/engine.h"
+#include "compactrace/session.h"
 #include "compactrace/model.h"
 #include "compactrace/report.h"
 
@@ -33,12 +34,12 @@ static struct ct_event ev_of(enum ct_event_type type, uint64_t ts, int pid, int 
 	return ev;
 }
 
-static void feed(struct ct_engine *eng, struct ct_event ev)
+static void feed(struct ct_session *eng, struct ct_event ev)
 {
-	CHECK(ct_engine_feed(eng, &ev) == 0);
+	CHECK(ct_session_feed(eng, &ev) == 0);
 }
 
-static void range(struct ct_engine *eng, enum ct_event_type type, uint64_t ts, uint64_t zs, uint64_t ze)
+static void range(struct ct_session *eng, enum ct_event_type type, uint64_t ts, uint64_t zs, uint64_t ze)
 {
 	struct ct_event ev = ev_of(type, ts, 100, 0);
 
@@ -46,7 +47,7 @@ static void range(struct ct_engine *eng, enum ct_event_type type, uint64_t ts, u
 	feed(eng, ev);
 }
 
-static void isolate(struct ct_engine *eng, uint64_t ts, uint64_t start, uint64_t scanned, uint64_t taken)
+static void isolate(struct ct_session *eng, uint64_t ts, uint64_t start, uint64_t scanned, uint64_t taken)
 {
 	struct ct_event ev = ev_of(CT_EV_ISOLATE_MIGRATE, ts, 100, 0);
 
@@ -54,30 +55,30 @@ static void isolate(struct ct_engine *eng, uint64_t ts, uint64_t start, uint64_t
 	feed(eng, ev);
 }
 
-static struct ct_engine *engine(void)
+/* the report's pipeline; a pageblock order given, so the engine exists from the first event */
+static struct ct_session *engine(void)
 {
-	struct ct_model_opts mo = { 0 };
-	struct ct_engine_opts o = { .filter_pid = -1, .model = &mo };
-	struct ct_engine *eng = ct_engine_new(&o);
+	struct ct_session_opts o = { .pageblock_order = 9 };
+	struct ct_session *eng = ct_session_new(&o);
 
 	CHECK(eng != NULL);
 	if (!eng)
 		exit(1);
-	CHECK(ct_engine_begin_source(eng, "absurd", "test") == 0);
+	CHECK(ct_session_begin_source(eng, "absurd", "test") == 0);
 	return eng;
 }
 
 /* both reports render; returns the JSON text (caller frees) */
-static char *render(struct ct_engine *eng)
+static char *render(struct ct_session *eng)
 {
-	struct ct_report_input in = { .res = ct_engine_results(eng), .model_map = 1 };
+	struct ct_report_input in = { .res = ct_session_results(eng), .model_map = 1 };
 	FILE *null = fopen("/dev/null", "we");
 	char *json = NULL;
 	size_t len = 0;
 	FILE *ms = open_memstream(&json, &len);
 
-	CHECK(ct_engine_end_source(eng) == 0);
-	in.model = ct_model_results(ct_engine_model(eng));
+	CHECK(ct_session_end_source(eng) == 0);
+	in.model = ct_model_results(ct_session_model(eng));
 	CHECK(in.model != NULL);
 	CHECK(null && ct_report_text(null, &in) == 0);
 	CHECK(ms && ct_report_json(ms, &in) == 0);
@@ -95,8 +96,8 @@ static char *render(struct ct_engine *eng)
  */
 static void test_pfns(void)
 {
-	struct ct_engine *eng = engine();
-	const struct ct_results *r = ct_engine_results(eng);
+	struct ct_session *eng = engine();
+	const struct ct_results *r = ct_session_results(eng);
 	struct ct_event ev;
 	char *json;
 
@@ -114,17 +115,17 @@ static void test_pfns(void)
 	feed(eng, ev);
 	CHECK_U64(r->quality.bad_values, 4);
 	json = render(eng);
-	CHECK(ct_model_results(ct_engine_model(eng))->pfns_outside_zones >= 1);
+	CHECK(ct_model_results(ct_session_model(eng))->pfns_outside_zones >= 1);
 	CHECK(json && strstr(json, "\"bad_values\":\t4,"));	/* cJSON indents with tabs */
 	free(json);
-	ct_engine_free(eng);
+	ct_session_free(eng);
 }
 
 /* orders below -1 or above any kernel's, node ids beyond MAX_NUMNODES */
 static void test_orders(void)
 {
-	struct ct_engine *eng = engine();
-	const struct ct_results *r = ct_engine_results(eng);
+	struct ct_session *eng = engine();
+	const struct ct_results *r = ct_session_results(eng);
 	struct ct_event ev = ev_of(CT_EV_TRY_TO_COMPACT, 1 * MS, 200, 1);
 	char *json;
 
@@ -147,14 +148,14 @@ static void test_orders(void)
 	CHECK_U64(r->quality.bad_values, 5);
 	CHECK_U64(r->stalls.count, 1);
 	free(json);
-	ct_engine_free(eng);
+	ct_session_free(eng);
 }
 
 /* 10^18 pages in one step, 10^18 lost events: counted once per event, the step dropped */
 static void test_counts(void)
 {
-	struct ct_engine *eng = engine();
-	const struct ct_results *r = ct_engine_results(eng);
+	struct ct_session *eng = engine();
+	const struct ct_results *r = ct_session_results(eng);
 	struct ct_event ev;
 	char *json;
 
@@ -180,14 +181,14 @@ static void test_counts(void)
 	json = render(eng);
 	CHECK_U64(r->quality.bad_values, 3);
 	free(json);
-	ct_engine_free(eng);
+	ct_session_free(eng);
 }
 
 /* CPU 1's clock behind CPU 0's: out of order, and no negative durations */
 static void test_time(void)
 {
-	struct ct_engine *eng = engine();
-	const struct ct_results *r = ct_engine_results(eng);
+	struct ct_session *eng = engine();
+	const struct ct_results *r = ct_session_results(eng);
 	struct ct_event ev;
 	char *json;
 
@@ -214,7 +215,7 @@ static void test_time(void)
 	CHECK(r->nkcompactd == 1 && r->kcompactd[0].awake_ns == 0);
 	CHECK_U64(r->quality.bad_values, 0);
 	free(json);
-	ct_engine_free(eng);
+	ct_session_free(eng);
 }
 
 int main(void)

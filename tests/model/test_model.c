@@ -162,15 +162,49 @@ static void the_run(struct ct_engine *eng, int pages)
 	range_ev(eng, CT_EV_END, ZSTART + 2 * PB, ZSTART + 14 * PB, CT_STATUS_COMPLETE);
 }
 
+/* each engine below feeds one model (as a session subscribes it); freed at exit */
+#define MAX_PIPELINES 32
+static struct {
+	struct ct_engine *eng;
+	struct ct_model *model;
+} pipelines[MAX_PIPELINES];
+
+static struct ct_model *model_of(const struct ct_engine *eng)
+{
+	/* the newest first: a freed engine's address may be reused */
+	for (int i = MAX_PIPELINES - 1; i >= 0; i--)
+		if (pipelines[i].eng == eng)
+			return pipelines[i].model;
+	return NULL;
+}
+
+static void free_pipelines(void)
+{
+	for (int i = 0; i < MAX_PIPELINES; i++)
+		ct_model_free(pipelines[i].model);
+}
+
 static struct ct_engine *engine_with(struct ct_model_opts *mo)
 {
+	struct ct_model *m = ct_model_new(mo);
+	struct ct_sink sink = ct_model_sink(m);
 	struct ct_engine_opts eo = { .filter_pid = -1, .pageblock_order = 9,
-				     .pageblock_order_source = CT_PBO_SNAPSHOT, .model = mo };
-	struct ct_engine *eng = ct_engine_new(&eo);
+				     .pageblock_order_source = CT_FACT_SNAPSHOT, .sinks = &sink, .nsinks = 1 };
+	struct ct_engine *eng = m ? ct_engine_new(&eo) : NULL;
+	int slot = 0;
 
 	CHECK(eng != NULL);
-	if (eng)
-		ct_engine_begin_source(eng, "synthetic", "ftrace-text");
+	while (slot < MAX_PIPELINES && pipelines[slot].model)
+		slot++;
+	CHECK(slot < MAX_PIPELINES);
+	if (!eng || slot == MAX_PIPELINES) {
+		ct_model_free(m);
+		ct_engine_free(eng);
+		return NULL;
+	}
+	pipelines[slot].eng = eng;
+	pipelines[slot].model = m;
+	ct_engine_begin_source(eng, "synthetic", "ftrace-text");
 	return eng;
 }
 
@@ -252,9 +286,9 @@ static void test_free_map_seed(void)
 	if (eng) {
 		the_run(eng, 0);
 		ct_engine_end_source(eng);
-		check_after_run(ct_model_results(ct_engine_model(eng)), after_run, "free map");
-		CHECK(ct_model_check(ct_engine_model(eng)) == 0);
-		CHECK(zone0(ct_model_results(ct_engine_model(eng)))->seeding == CT_SEED_FREE_MAP);
+		check_after_run(ct_model_results(model_of(eng)), after_run, "free map");
+		CHECK(ct_model_check(model_of(eng)) == 0);
+		CHECK(zone0(ct_model_results(model_of(eng)))->seeding == CT_SEED_FREE_MAP);
 	}
 	ct_engine_free(eng);
 	ct_memsnap_free(s);
@@ -270,8 +304,8 @@ static void test_counts_seed(void)
 	if (eng) {
 		the_run(eng, 0);
 		ct_engine_end_source(eng);
-		check_after_run(ct_model_results(ct_engine_model(eng)), after_run, "counts");
-		CHECK(ct_model_check(ct_engine_model(eng)) == 0);
+		check_after_run(ct_model_results(model_of(eng)), after_run, "counts");
+		CHECK(ct_model_check(model_of(eng)) == 0);
 	}
 	ct_engine_free(eng);
 	ct_memsnap_free(s);
@@ -308,14 +342,14 @@ static void test_exact(int how)
 	page(eng, CT_EV_PAGE_ALLOC_ZONE_LOCKED, ZSTART + 2 * PB, 0, 0);
 	page(eng, CT_EV_PAGE_ALLOC_ZONE_LOCKED, ZSTART + 5 * PB, 0, 0);
 	ct_engine_end_source(eng);
-	z = zone0(ct_model_results(ct_engine_model(eng)));
+	z = zone0(ct_model_results(model_of(eng)));
 	CHECK(z && z->mode == CT_MODEL_EXACT);
 	if (z) {
 		for (int o = 0; o < 11; o++)
 			CHECK_U64(z->model_end_blocks[o], want[o]);
 		/* learnt late, what the estimate inferred and the page events say overlap */
 		if (how == 1)
-			CHECK(z->page_event_conflicts >= 1 && has_note(ct_model_results(ct_engine_model(eng)),
+			CHECK(z->page_event_conflicts >= 1 && has_note(ct_model_results(model_of(eng)),
 									"before the first kmem page event"));
 		else
 			CHECK_U64(z->page_event_conflicts, 1);
@@ -344,7 +378,7 @@ static void test_suitable(void)
 	suitable(eng, 10, CT_STATUS_SKIPPED);
 	/* the traced outcome disagrees with the model's: counted, not hidden */
 	suitable(eng, 9, CT_STATUS_NOT_SUITABLE_ZONE);
-	r = ct_model_results(ct_engine_model(eng));
+	r = ct_model_results(model_of(eng));
 	CHECK(r && zone0(r));
 	if (r && zone0(r)) {
 		CHECK_U64(zone0(r)->suitable_events, 3);
@@ -356,7 +390,7 @@ static void test_suitable(void)
 	}
 	/* with vm.extfrag_threshold 999 the same zone is not suitable */
 	suitable(eng2, 9, CT_STATUS_NOT_SUITABLE_ZONE);
-	r = ct_model_results(ct_engine_model(eng2));
+	r = ct_model_results(model_of(eng2));
 	CHECK(r && zone0(r) && zone0(r)->suitable_agreed == 1);
 out:
 	ct_engine_free(eng);
@@ -383,7 +417,7 @@ static void test_fallbacks(void)
 	range_ev(eng, CT_EV_BEGIN, ZSTART + 3 * PB, ZSTART + 15 * PB, 0);
 	iso(eng, CT_EV_ISOLATE_MIGRATE, ZSTART + 3 * PB, ZSTART + 4 * PB, PB, 0);
 	range_ev(eng, CT_EV_END, ZSTART + 4 * PB, ZSTART + 15 * PB, CT_STATUS_NO_SUITABLE_PAGE);
-	r = ct_model_results(ct_engine_model(eng));
+	r = ct_model_results(model_of(eng));
 	CHECK(r && zone0(r));
 	if (r && zone0(r)) {
 		const struct ct_model_zone *z = zone0(r);
@@ -420,7 +454,7 @@ static void test_bad_input(void)
 		goto out;
 	/* snapshots of two page sizes: not one machine; the model says so and seeds nothing */
 	the_run(eng, 0);
-	r = ct_model_results(ct_engine_model(eng));
+	r = ct_model_results(model_of(eng));
 	CHECK(r != NULL);
 	for (uint32_t i = 0; r && i < r->nnotes; i++)
 		noted |= strstr(r->notes[i], "page sizes") != NULL;
@@ -444,7 +478,7 @@ static void test_bad_input(void)
 	/* kmem page events with no per-pfn map for that zone's trace-only model */
 	page(eng2, CT_EV_PAGE_FREE, 0x100010, 0, -1);
 	ct_engine_end_source(eng2);
-	r = ct_model_results(ct_engine_model(eng2));
+	r = ct_model_results(model_of(eng2));
 	CHECK(r != NULL);
 	if (r) {
 		CHECK_U64(r->events_outside_runs, 2);
@@ -477,7 +511,7 @@ static void test_no_snapshot(void)
 		return;
 	the_run(eng, 0);
 	ct_engine_end_source(eng);
-	r = ct_model_results(ct_engine_model(eng));
+	r = ct_model_results(model_of(eng));
 	CHECK(r && r->nzones == 1);
 	if (r && r->nzones == 1) {
 		CHECK(r->zones[0].seeding == CT_SEED_TRACE);
@@ -571,11 +605,11 @@ static void test_random(int seeding)
 			}
 		}
 		range_ev(eng, CT_EV_END, mig + 4 * PB, fr - 12 * 64, CT_STATUS_COMPLETE);
-		bad += ct_model_check(ct_engine_model(eng)) != 0;
+		bad += ct_model_check(model_of(eng)) != 0;
 	}
 	CHECK(bad == 0);
-	CHECK(ct_model_results(ct_engine_model(eng)) != NULL);
-	CHECK(ct_model_check(ct_engine_model(eng)) == 0);
+	CHECK(ct_model_results(model_of(eng)) != NULL);
+	CHECK(ct_model_check(model_of(eng)) == 0);
 out:
 	CHECK(eng != NULL);
 	ct_engine_free(eng);
@@ -597,5 +631,6 @@ int main(void)
 	test_fallbacks();
 	test_bad_input();
 	test_no_snapshot();
+	free_pipelines();
 	return ct_test_status("test_model");
 }

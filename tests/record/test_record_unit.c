@@ -23,7 +23,8 @@
 #include "capture/snapshots_collect.h"
 #include "compactrace/source.h"
 #include "capture/tracedat_writer.h"
-#include "snapshot/snapshot.h"
+#include "compactrace/snapshot.h"
+#include "compactrace/vmstat_check.h"
 
 #define PAGE 4096
 
@@ -555,29 +556,38 @@ static void test_collect_order(void)
 	ct_attach_set_free(set);
 }
 
-/* ---- snapshots from attachment texts (the path `report` takes for a recorded file) ---- */
+/* ---- snapshots from attachments (the path `report` takes for a recorded file) ---- */
 
-static void test_snapshot_texts(void)
+static void test_snapshot_set(void)
 {
 	static const char vm[] = "nr_free_pages 5\ncompact_stall 3\n";
 	static const char pti[] = "Page block order: 10\nPages per block:  1024\n";
-	struct ct_snapshot_texts t = { vm, pti, "6.18.44-x\nignored", sizeof(vm) - 1,
-				       sizeof(pti) - 1, 17 };
-	struct ct_snapshot snap;
-	char err[256];
+	static const char rel[] = "6.18.44-x\nignored";
+	struct ct_attach_set *set = ct_attach_set_new();
+	struct ct_snapshot *snap = NULL;
+	char err[512];
 	uint64_t v = 0;
 
-	CHECK(ct_snapshot_from_texts(&t, "unit", &snap, err, sizeof(err)) == 0);
-	CHECK(snap.vmstat && ct_vmstat_value(snap.vmstat, "compact_stall", &v) == 0 && v == 3);
-	CHECK(snap.pageblock_order == 10);
-	CHECK_STR(snap.release, "6.18.44-x");
-	ct_snapshot_release(&snap);
-	ct_snapshot_release(NULL);
+	CHECK(set != NULL);
+	CHECK(ct_attach_set_add(set, "snapshot-start/vmstat", vm, sizeof(vm) - 1) == 0);
+	CHECK(ct_attach_set_add(set, "snapshot-start/pagetypeinfo", pti, sizeof(pti) - 1) == 0);
+	CHECK(ct_attach_set_add(set, "snapshot-start/osrelease", rel, sizeof(rel) - 1) == 0);
+	CHECK(ct_snapshot_load_set(set, CT_SNAPSHOT_START, "unit", &snap, err, sizeof(err)) == 0);
+	CHECK(snap && snap->vmstat && ct_vmstat_value(snap->vmstat, "compact_stall", &v) == 0 && v == 3);
+	CHECK(snap && snap->pageblock_order == 10);
+	CHECK(snap && strcmp(snap->release, "6.18.44-x") == 0);
+	CHECK(snap && strcmp(snap->where, "unit#snapshot-start") == 0);
+	ct_snapshot_free(snap);
+	ct_snapshot_free(NULL);
 
-	t.vmstat = "not vmstat";
-	t.vmstat_len = 10;
-	CHECK(ct_snapshot_from_texts(&t, "unit", &snap, err, sizeof(err)) == -CT_E_PARSE);
-	CHECK(strstr(err, "unit") != NULL);
+	/* no vmstat under that prefix: no snapshot, no error */
+	snap = (struct ct_snapshot *)1;
+	CHECK(ct_snapshot_load_set(set, CT_SNAPSHOT_END, "unit", &snap, err, sizeof(err)) == 0 && !snap);
+
+	CHECK(ct_attach_set_add(set, "snapshot-start/vmstat", "not vmstat", 10) == 0);
+	CHECK(ct_snapshot_load_set(set, CT_SNAPSHOT_START, "unit", &snap, err, sizeof(err)) == -CT_E_PARSE);
+	CHECK(strstr(err, "unit#snapshot-start/vmstat") != NULL);
+	ct_attach_set_free(set);
 }
 
 int main(int argc, char **argv)
@@ -590,6 +600,6 @@ int main(int argc, char **argv)
 	test_kpageflags();
 	test_free_map();
 	test_collect_order();
-	test_snapshot_texts();
+	test_snapshot_set();
 	return ct_test_status("record-unit");
 }

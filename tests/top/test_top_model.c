@@ -338,15 +338,15 @@ static void test_missing_events(void)
 	const char *old[] = { "mm_compaction_begin", "mm_compaction_end", NULL };
 	char buf[512], tiny[8];
 
-	CHECK(ct_top_missing_events(all, buf, sizeof(buf)) == 0);
+	CHECK(ct_compaction_events_missing(all, buf, sizeof(buf)) == 0);
 	CHECK_STR(buf, "");
 	/* a 6.1 kernel: no fast_isolate_freepages */
 	all[4] = "something_else";
-	CHECK(ct_top_missing_events(all, buf, sizeof(buf)) == 1);
+	CHECK(ct_compaction_events_missing(all, buf, sizeof(buf)) == 1);
 	CHECK_STR(buf, "mm_compaction_fast_isolate_freepages");
-	CHECK(ct_top_missing_events(old, buf, sizeof(buf)) == 13);
+	CHECK(ct_compaction_events_missing(old, buf, sizeof(buf)) == 13);
 	CHECK(strstr(buf, "mm_compaction_kcompactd_wake") != NULL);
-	CHECK(ct_top_missing_events(NULL, tiny, sizeof(tiny)) == 15);
+	CHECK(ct_compaction_events_missing(NULL, tiny, sizeof(tiny)) == 15);
 	CHECK(strlen(tiny) < sizeof(tiny));
 	CHECK_STR(ct_top_migratetype_name(2), "Reclaimable");
 	CHECK(ct_top_migratetype_name(4) == NULL);
@@ -356,8 +356,8 @@ static void test_missing_events(void)
 static void test_with_engine(void)
 {
 	struct ct_top_model *m = ct_top_model_new();
-	struct ct_engine_opts o = { .filter_pid = -1, .on_run = ct_top_model_on_run,
-				    .on_stall = ct_top_model_on_stall, .ctx = m };
+	struct ct_sink sink = ct_top_model_sink(m);
+	struct ct_engine_opts o = { .filter_pid = -1, .sinks = &sink, .nsinks = 1 };
 	struct ct_engine *eng = ct_engine_new(&o);
 	const struct ct_top_view *v = ct_top_model_view(m);
 	struct ct_event ev;

@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <stdlib.h>
+#include <string.h>
+
+#include "compactrace/error.h"
+#include "core/util.h"
+#include "session/lookahead.h"
+
+struct ct_lookahead {
+	struct ct_event *ev;
+	size_t *name_off;	/* where each event's name starts in @names */
+	uint32_t n, cap, off_cap;
+	size_t max;
+	uint64_t max_ns, first_ts;
+	int have_ts;
+	char *names;		/* every name, back to back: the parser's buffer moves on */
+	size_t names_len, names_cap;
+};
+
+struct ct_lookahead *ct_lookahead_new(size_t max, uint64_t max_ns)
+{
+	struct ct_lookahead *la = calloc(1, sizeof(*la));
+
+	if (la) {
+		la->max = max;
+		la->max_ns = max_ns;
+	}
+	return la;
+}
+
+int ct_lookahead_put(struct ct_lookahead *la, const struct ct_event *ev)
+{
+	if (ct_grow_array((void **)&la->ev, &la->cap, la->n + 1, sizeof(*la->ev)) < 0 ||
+	    ct_grow_array((void **)&la->name_off, &la->off_cap, la->n + 1, sizeof(*la->name_off)) < 0)
+		return -CT_E_NOMEM;
+	if (ev->name_len && la->names_len + ev->name_len > la->names_cap) {
+		size_t ncap = (la->names_cap ? la->names_cap * 2 : 4096) + ev->name_len;
+		char *n = realloc(la->names, ncap);
+
+		if (!n)
+			return -CT_E_NOMEM;
+		la->names = n;
+		la->names_cap = ncap;
+	}
+	la->ev[la->n] = *ev;
+	la->name_off[la->n] = la->names_len;
+	if (ev->name_len) {
+		memcpy(la->names + la->names_len, ev->name, ev->name_len);
+		la->names_len += ev->name_len;
+	}
+	la->n++;
+	if (ev->type != CT_EV_LOST && ev->type != CT_EV_PARSE_ERROR) {
+		if (!la->have_ts) {
+			la->first_ts = ev->ts_ns;
+			la->have_ts = 1;
+		} else if (ev->ts_ns > la->first_ts && ev->ts_ns - la->first_ts >= la->max_ns) {
+			return 1;
+		}
+	}
+	return la->n >= la->max;
+}
+
+const struct ct_event *ct_lookahead_get(struct ct_lookahead *la, size_t i)
+{
+	if (i >= la->n)
+		return NULL;
+	/* the names are only fixed once no more can move the buffer */
+	la->ev[i].name = la->ev[i].name_len ? la->names + la->name_off[i] : la->ev[i].name;
+	return &la->ev[i];
+}
+
+void ct_lookahead_free(struct ct_lookahead *la)
+{
+	if (!la)
+		return;
+	free(la->ev);
+	free(la->name_off);
+	free(la->names);
+	free(la);
+}
