@@ -19,16 +19,10 @@
 
 #include "bin.h"
 #include "compactrace/error.h"
+#include "compactrace/event_desc.h"
 
-#define CT_BIN_NFLD 6
 #define CT_BIN_COMM_CACHE 1024	/* direct-mapped pid -> comm cache; a power of two */
 #define CT_BIN_MAX_ID 65536	/* common_type is 16 bits wide */
-
-struct ct_bin_fld {
-	uint32_t off;
-	uint8_t size;		/* 0: the kernel has no such field */
-	uint8_t sign;
-};
 
 struct ct_bin_sym {
 	long long val;		/* as libtraceevent evaluates the table entry */
@@ -40,23 +34,47 @@ struct ct_bin_symtab {
 	size_t n;
 };
 
+/* Where one field of the event's descriptor is in this file's records. */
+struct ct_bin_fld {
+	uint32_t off;
+	uint8_t size;		/* 0: the kernel has no such field */
+	uint8_t sign;
+	uint8_t is_mode;	/* CT_FK_PRIO: the field is the pre-4.8 "mode" */
+	uint8_t is_number;	/* CT_FK_STATUS: no symbol table, a raw number (before 4.4) */
+	struct ct_bin_symtab sym;	/* __print_symbolic (zone, status, mode, reason) or __print_flags (gfp) */
+};
+
+/*
+ * One field of a record into the event, worked out when the format is
+ * first used: plain numbers are copied inline, the rest (symbols, gfp
+ * rendering, statuses, shifts) go through get_field().
+ */
+enum bin_op_kind { OP_U64, OP_PFN, OP_INT, OP_SLOW };
+
+struct bin_op {
+	uint32_t src;		/* offset in the record */
+	uint16_t dst, dst2;	/* offsets in struct ct_event (dst2: a "known" flag, 0 none) */
+	uint8_t size, sign;	/* of the record's field */
+	uint8_t dst_size;	/* OP_INT: width of the value in the event */
+	uint8_t kind;		/* enum bin_op_kind */
+	uint8_t field;		/* index in the descriptor */
+};
+
 struct ct_bin_dec {
 	const char *name;
 	uint16_t name_len;
 	uint16_t type;		/* enum ct_event_type */
 	uint32_t need;		/* bytes the fields we read need */
+	const struct ct_event_desc *desc;	/* NULL: an event we do not interpret */
 	struct ct_bin_fld pid;
-	struct ct_bin_fld f[CT_BIN_NFLD];
-	struct ct_bin_symtab zone;	/* zone index -> "DMA32" */
-	struct ct_bin_symtab status;	/* compaction status value -> name */
-	struct ct_bin_symtab mode, reason;	/* mm_migrate_pages */
-	struct ct_bin_symtab gfp;	/* __print_flags table of gfp_mask */
+	struct ct_bin_fld f[CT_EVENT_FIELDS];	/* per descriptor field */
+	struct bin_op ops[CT_EVENT_FIELDS];	/* the fields this kernel records */
+	uint8_t nops;
+	/* the union with every field at its "none": copied first, then the ops fill it */
+	unsigned char absent[sizeof(((struct ct_event *)0)->u)];
 	const char *gfp_delim;
 	const char *gfp_zero;	/* what prints for a zero mask ("none"), or NULL */
 	uint8_t has_gfp_flags;
-	uint8_t prio_is_mode;
-	uint8_t has_sync;
-	uint8_t status_is_number;	/* no table: pre-4.4 printed a number */
 };
 
 struct ct_bin_comm_slot {
@@ -137,11 +155,8 @@ int ct_bin_meta_new(struct ct_bin_meta **out, int bigendian, int long_size, int 
 
 static void free_dec(struct ct_bin_dec *d)
 {
-	free(d->zone.v);
-	free(d->status.v);
-	free(d->mode.v);
-	free(d->reason.v);
-	free(d->gfp.v);
+	for (int i = 0; i < CT_EVENT_FIELDS; i++)
+		free(d->f[i].sym.v);
 }
 
 void ct_bin_meta_free(struct ct_bin_meta *m)
@@ -658,18 +673,6 @@ static int load_syms(struct ct_bin_symtab *t, const struct tep_print_flag_sym *l
 	return 0;
 }
 
-static int find_symbolic(struct tep_event *ev, const char *field, struct ct_bin_symtab *t)
-{
-	const struct tep_print_arg *a;
-
-	if (!field)
-		return 0;
-	a = find_print(ev->print_fmt.args, TEP_PRINT_SYMBOL, field, NULL, 0);
-	if (!a)
-		return 0;
-	return load_syms(t, a->symbol.symbols);
-}
-
 static const char *sym_lookup(const struct ct_bin_symtab *t, uint64_t val)
 {
 	for (size_t i = 0; i < t->n; i++)
@@ -678,11 +681,11 @@ static const char *sym_lookup(const struct ct_bin_symtab *t, uint64_t val)
 	return NULL;
 }
 
-/* a field by any of the names kernels have used for it */
+/* a field by any of the names kernels have used for it; returns the name found, or NULL */
 static const char *set_fld(struct tep_event *ev, struct ct_bin_fld *f, const char *const *names)
 {
-	for (; *names; names++) {
-		struct tep_format_field *tf = tep_find_field(ev, *names);
+	for (int a = 0; a < CT_FIELD_ALIASES && names[a]; a++) {
+		struct tep_format_field *tf = tep_find_field(ev, names[a]);
 
 		/* arrays, strings and odd sizes are not numbers we can read */
 		if (!tf || (tf->flags & (TEP_FIELD_IS_ARRAY | TEP_FIELD_IS_DYNAMIC | TEP_FIELD_IS_STRING)))
@@ -692,17 +695,90 @@ static const char *set_fld(struct tep_event *ev, struct ct_bin_fld *f, const cha
 		f->off = (uint32_t)tf->offset;
 		f->size = (uint8_t)tf->size;
 		f->sign = !!(tf->flags & TEP_FIELD_IS_SIGNED);
-		return *names;
+		return names[a];
 	}
 	f->size = 0;
 	return NULL;
 }
 
-#define N(...) ((const char *const[]){ __VA_ARGS__, NULL })
+/* the symbol or flags table the print format applies to one field */
+static int find_tables(struct tep_event *ev, const struct ct_field_desc *fd, struct ct_bin_fld *f,
+		       const char *name, struct ct_bin_dec *d)
+{
+	const struct tep_print_arg *a;
 
+	switch (fd->kind) {
+	case CT_FK_STATUS:
+	case CT_FK_ZONE:
+	case CT_FK_SYMBOL:
+		a = find_print(ev->print_fmt.args, TEP_PRINT_SYMBOL, name, NULL, 0);
+		if (a && load_syms(&f->sym, a->symbol.symbols) < 0)
+			return -CT_E_NOMEM;
+		f->is_number = fd->kind == CT_FK_STATUS && !f->sym.n;
+		return 0;
+	case CT_FK_GFP:
+		a = find_print(ev->print_fmt.args, TEP_PRINT_FLAGS, name, &d->gfp_zero, 0);
+		if (!a)
+			return 0;
+		d->has_gfp_flags = 1;
+		d->gfp_delim = a->flags.delim;
+		return load_syms(&f->sym, a->flags.flags);
+	case CT_FK_PRIO:	/* "prio" / "priority" since 4.8, "mode" before */
+		f->is_mode = strcmp(name, "mode") == 0;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+static void get_field(const struct ct_bin_dec *d, const struct ct_field_desc *fd, const struct ct_bin_fld *f,
+		      const unsigned char *rec, int swap, struct ct_event *ev);
+
+/* the absent image of the union and the ops for the fields this kernel records */
+static void compile_ops(struct ct_bin_dec *d)
+{
+	static const unsigned char no_record[64];
+	const struct ct_event_desc *desc = d->desc;
+	struct ct_bin_fld none = { 0 };
+	struct ct_event ev;
+
+	/* what decoding a record that has none of the fields gives */
+	memset(&ev, 0, sizeof(ev));
+	for (unsigned i = 0; i < desc->nfields; i++)
+		get_field(d, &desc->fields[i], &none, no_record, 0, &ev);
+	memcpy(d->absent, &ev.u, sizeof(d->absent));
+	for (unsigned i = 0; i < desc->nfields; i++) {
+		const struct ct_field_desc *fd = &desc->fields[i];
+		struct bin_op *op;
+
+		if (!d->f[i].size)
+			continue;
+		op = &d->ops[d->nops++];
+		*op = (struct bin_op){ .src = d->f[i].off, .dst = fd->off, .size = d->f[i].size,
+				       .sign = d->f[i].sign, .dst_size = (uint8_t)fd->size, .field = (uint8_t)i };
+		switch (fd->kind) {
+		case CT_FK_U64:
+			op->kind = OP_U64;
+			op->dst2 = fd->off2;
+			break;
+		case CT_FK_PFN:
+			op->kind = OP_PFN;
+			break;
+		case CT_FK_I32:
+		case CT_FK_U32:
+		case CT_FK_ORDER_U32:
+			op->kind = OP_INT;
+			break;
+		default:
+			op->kind = OP_SLOW;
+			break;
+		}
+	}
+}
+
+/* this file's layout of an event: each field of its descriptor by name */
 static int build_dec(struct ct_bin_meta *m, struct tep_event *ev, struct ct_bin_dec *d)
 {
-	const char *zone = NULL, *status = NULL, *mode = NULL, *reason = NULL;
 	struct tep_format_field *pid;
 	int ret = 0;
 
@@ -711,128 +787,26 @@ static int build_dec(struct ct_bin_meta *m, struct tep_event *ev, struct ct_bin_
 	d->type = (uint16_t)ct_event_type_from_name(d->name, d->name_len);
 	if (d->type == CT_EV_OTHER)
 		d->type = (uint16_t)ct_event_page_type_from_name(d->name, d->name_len);
+	d->desc = ct_event_desc((enum ct_event_type)d->type);
 	pid = tep_find_common_field(ev, "common_pid");
 	if (pid && (pid->size == 4 || pid->size == 2 || pid->size == 8)) {
 		d->pid.off = (uint32_t)pid->offset;
 		d->pid.size = (uint8_t)pid->size;
 		d->pid.sign = 1;
 	}
-	switch (d->type) {
-	case CT_EV_BEGIN:
-	case CT_EV_END:
-		set_fld(ev, &d->f[0], N("zone_start"));
-		set_fld(ev, &d->f[1], N("migrate_pfn", "migrate_start"));
-		set_fld(ev, &d->f[2], N("free_pfn", "free_start"));
-		set_fld(ev, &d->f[3], N("zone_end"));
-		d->has_sync = set_fld(ev, &d->f[4], N("sync")) != NULL;
-		if (d->type == CT_EV_END)
-			status = set_fld(ev, &d->f[5], N("status"));
-		break;
-	case CT_EV_ISOLATE_MIGRATE:
-	case CT_EV_ISOLATE_FREE:
-	case CT_EV_FAST_ISOLATE_FREE:
-		set_fld(ev, &d->f[0], N("start_pfn"));
-		set_fld(ev, &d->f[1], N("end_pfn"));
-		set_fld(ev, &d->f[2], N("nr_scanned"));
-		set_fld(ev, &d->f[3], N("nr_taken"));
-		break;
-	case CT_EV_MIGRATEPAGES:
-		set_fld(ev, &d->f[0], N("nr_migrated"));
-		set_fld(ev, &d->f[1], N("nr_failed"));
-		break;
-	case CT_EV_TRY_TO_COMPACT: {
-		const struct tep_print_arg *fl;
-		const char *gfp, *prio;
+	for (unsigned i = 0; d->desc && i < d->desc->nfields && ret == 0; i++) {
+		const struct ct_field_desc *fd = &d->desc->fields[i];
+		const char *name = set_fld(ev, &d->f[i], fd->bin);
 
-		set_fld(ev, &d->f[0], N("order"));
-		gfp = set_fld(ev, &d->f[1], N("gfp_mask"));
-		prio = set_fld(ev, &d->f[2], N("prio", "priority", "mode"));
-		d->prio_is_mode = prio && strcmp(prio, "mode") == 0;
-		if (gfp) {
-			fl = find_print(ev->print_fmt.args, TEP_PRINT_FLAGS, gfp, &d->gfp_zero, 0);
-			if (fl) {
-				d->has_gfp_flags = 1;
-				d->gfp_delim = fl->flags.delim;
-				ret = load_syms(&d->gfp, fl->flags.flags);
-			}
-		}
-		break;
+		if (name)
+			ret = find_tables(ev, fd, &d->f[i], name, d);
 	}
-	case CT_EV_FINISHED:
-	case CT_EV_SUITABLE:
-		set_fld(ev, &d->f[0], N("nid"));
-		zone = set_fld(ev, &d->f[1], N("idx"));
-		set_fld(ev, &d->f[2], N("order"));
-		status = set_fld(ev, &d->f[3], N("ret"));
-		break;
-	case CT_EV_DEFERRED:
-	case CT_EV_DEFER_COMPACTION:
-	case CT_EV_DEFER_RESET:
-		set_fld(ev, &d->f[0], N("nid"));
-		zone = set_fld(ev, &d->f[1], N("idx"));
-		set_fld(ev, &d->f[2], N("order"));
-		set_fld(ev, &d->f[3], N("considered"));
-		set_fld(ev, &d->f[4], N("defer_shift"));
-		set_fld(ev, &d->f[5], N("order_failed"));
-		break;
-	case CT_EV_KCOMPACTD_SLEEP:
-		set_fld(ev, &d->f[0], N("nid"));
-		break;
-	case CT_EV_WAKEUP_KCOMPACTD:
-	case CT_EV_KCOMPACTD_WAKE:
-		set_fld(ev, &d->f[0], N("nid"));
-		set_fld(ev, &d->f[1], N("order"));
-		/* renamed in 5.8; the printed label stayed classzone_idx */
-		zone = set_fld(ev, &d->f[2], N("highest_zoneidx", "classzone_idx"));
-		break;
-	case CT_EV_EXTFRAG:
-		set_fld(ev, &d->f[0], N("pfn"));
-		set_fld(ev, &d->f[1], N("alloc_order"));
-		set_fld(ev, &d->f[2], N("fallback_order"));
-		set_fld(ev, &d->f[3], N("alloc_migratetype"));
-		set_fld(ev, &d->f[4], N("fallback_migratetype"));
-		set_fld(ev, &d->f[5], N("change_ownership"));
-		break;
-	case CT_EV_MM_MIGRATE_PAGES:
-		set_fld(ev, &d->f[0], N("succeeded"));
-		set_fld(ev, &d->f[1], N("failed"));
-		mode = set_fld(ev, &d->f[2], N("mode"));
-		reason = set_fld(ev, &d->f[3], N("reason"));
-		break;
-	case CT_EV_PAGE_ALLOC:
-	case CT_EV_PAGE_ALLOC_ZONE_LOCKED:
-	case CT_EV_PAGE_FREE:
-	case CT_EV_PAGE_FREE_BATCHED:
-	case CT_EV_PAGE_PCPU_DRAIN:
-		/* absent fields read as "none" (-1); kernels before 3.x had no pfn field */
-		set_fld(ev, &d->f[0], N("pfn"));
-		if (d->type != CT_EV_PAGE_FREE_BATCHED)
-			set_fld(ev, &d->f[1], N("order"));
-		if (d->type == CT_EV_PAGE_ALLOC)
-			set_fld(ev, &d->f[2], N("gfp_flags"));
-		if (d->type != CT_EV_PAGE_FREE && d->type != CT_EV_PAGE_FREE_BATCHED)
-			set_fld(ev, &d->f[3], N("migratetype"));
-		if (d->type == CT_EV_PAGE_ALLOC_ZONE_LOCKED)
-			set_fld(ev, &d->f[4], N("percpu_refill"));
-		break;
-	default:
-		break;
-	}
-	if (!ret)
-		ret = find_symbolic(ev, zone, &d->zone);
-	if (!ret)
-		ret = find_symbolic(ev, status, &d->status);
-	if (!ret && status && !d->status.n)
-		d->status_is_number = 1;
-	if (!ret)
-		ret = find_symbolic(ev, mode, &d->mode);
-	if (!ret)
-		ret = find_symbolic(ev, reason, &d->reason);
-
+	if (d->desc)
+		compile_ops(d);
 	d->need = d->pid.size ? d->pid.off + d->pid.size : 0;
 	if (m->type_fld.off + m->type_fld.size > d->need)
 		d->need = m->type_fld.off + m->type_fld.size;
-	for (int i = 0; i < CT_BIN_NFLD; i++)
+	for (int i = 0; i < CT_EVENT_FIELDS; i++)
 		if (d->f[i].size && d->f[i].off + d->f[i].size > d->need)
 			d->need = d->f[i].off + d->f[i].size;
 	return ret;
@@ -1076,21 +1050,21 @@ static void sym_or_hex(char *dst, size_t cap, const struct ct_bin_symtab *t, uin
 		snprintf(dst, cap, "0x%llx", (unsigned long long)v);
 }
 
-static int16_t status_of(const struct ct_bin_dec *d, const unsigned char *rec, int swap,
-			 const struct ct_bin_fld *f)
+static int16_t status_of(const unsigned char *rec, int swap, const struct ct_bin_fld *f)
 {
 	const char *s;
 
 	if (!f->size)
 		return CT_STATUS_UNKNOWN;
-	if (d->status_is_number)
+	if (f->is_number)
 		return (int16_t)ct_status_from_legacy_number((long)fld_s(f, rec, swap));
-	s = sym_lookup(&d->status, fld_u(f, rec, swap));
+	s = sym_lookup(&f->sym, fld_u(f, rec, swap));
 	return (int16_t)(s ? ct_status_from_name(s, strlen(s)) : CT_STATUS_UNKNOWN);
 }
 
 /* __print_flags as libtraceevent renders it: names joined by the delimiter, leftovers in hex */
-static void render_gfp(const struct ct_bin_dec *d, uint64_t val, char *out, size_t cap)
+static void render_gfp(const struct ct_bin_dec *d, const struct ct_bin_symtab *gfp, uint64_t val,
+		       char *out, size_t cap)
 {
 	size_t n = 0;
 	int print = 0;
@@ -1104,9 +1078,9 @@ static void render_gfp(const struct ct_bin_dec *d, uint64_t val, char *out, size
 		ct_bin_copy_name(out, cap, d->gfp_zero, strlen(d->gfp_zero));
 		return;
 	}
-	for (size_t i = 0; i < d->gfp.n; i++) {
-		long long fval = d->gfp.v[i].val;
-		const char *s = d->gfp.v[i].str;
+	for (size_t i = 0; i < gfp->n; i++) {
+		long long fval = gfp->v[i].val;
+		const char *s = gfp->v[i].str;
 		int w;
 
 		if (!val && fval < 0) {
@@ -1127,11 +1101,71 @@ static void render_gfp(const struct ct_bin_dec *d, uint64_t val, char *out, size
 			 (unsigned long long)val);
 }
 
+
+/* one field of the descriptor, from the record (or its "none" when the kernel lacks it) */
+static void get_field(const struct ct_bin_dec *d, const struct ct_field_desc *fd, const struct ct_bin_fld *f,
+		      const unsigned char *rec, int swap, struct ct_event *ev)
+{
+	unsigned char *base = (unsigned char *)ev;
+	uint64_t u = fld_u(f, rec, swap);
+	uint8_t known = f->size != 0;
+
+	if (fd->kind == CT_FK_STATUS) {
+		ct_event_put_int(ev, fd->off, fd->size, status_of(rec, swap, f));
+		return;
+	}
+	if (!f->size) {	/* this kernel has no such field */
+		if (fd->kind == CT_FK_U64 || fd->kind == CT_FK_PFN || fd->kind == CT_FK_SHIFT)
+			memset(base + fd->off, fd->absent ? 0xff : 0, 8);
+		else if (fd->kind == CT_FK_ZONE || fd->kind == CT_FK_SYMBOL)
+			base[fd->off] = '\0';
+		else
+			ct_event_put_int(ev, fd->off, fd->size, fd->absent);
+		if (fd->off2 && (fd->kind == CT_FK_U64 || fd->kind == CT_FK_GFP || fd->kind == CT_FK_PRIO))
+			base[fd->off2] = 0;
+		return;
+	}
+	switch (fd->kind) {
+	case CT_FK_PFN:	/* a failed allocation records pfn -1UL: all ones in the field's width */
+		if (u == (f->size == 8 ? UINT64_MAX : (1ULL << (8 * f->size)) - 1))
+			u = CT_PFN_NONE;
+		memcpy(base + fd->off, &u, 8);
+		break;
+	case CT_FK_U64:
+		memcpy(base + fd->off, &u, 8);
+		if (fd->off2)	/* the value's "known" flag */
+			base[fd->off2] = 1;
+		break;
+	case CT_FK_ZONE:
+	case CT_FK_SYMBOL:
+		sym_or_hex((char *)base + fd->off, fd->size, &f->sym, u);
+		break;
+	case CT_FK_GFP:
+		memcpy(base + fd->off, &u, 8);
+		base[fd->off2] = known;
+		render_gfp(d, &f->sym, u, (char *)base + fd->off3, CT_GFP_TEXT_LEN);
+		break;
+	case CT_FK_SYNC:
+		base[fd->off] = !!u;
+		break;
+	case CT_FK_PRIO:
+		ct_event_put_int(ev, fd->off, fd->size, fld_s(f, rec, swap));
+		base[fd->off2] = f->is_mode;
+		break;
+	case CT_FK_SHIFT:	/* the kernel prints limit=%lu from 1UL << defer_shift */
+		u = u < 64 ? 1ULL << u : 0;
+		memcpy(base + fd->off, &u, 8);
+		break;
+	default:		/* CT_FK_I32, CT_FK_U32, CT_FK_ORDER_U32 */
+		ct_event_put_int(ev, fd->off, fd->size, fld_s(f, rec, swap));
+		break;
+	}
+}
+
 int ct_bin_decode(struct ct_bin_meta *m, const unsigned char *rec, size_t len,
 		  struct ct_event *ev, const char **why)
 {
 	const struct ct_bin_dec *d;
-	const struct ct_bin_fld *f;
 	int swap = m->swap;
 	uint64_t id;
 
@@ -1169,107 +1203,40 @@ int ct_bin_decode(struct ct_bin_meta *m, const unsigned char *rec, size_t len,
 	}
 	ev->type = d->type;
 	ev->pid = (int32_t)fld_s(&d->pid, rec, swap);
-	if (d->type == CT_EV_OTHER)
+	if (!d->desc)
 		return 0;
-	f = d->f;
-	if (d->type >= CT_EV_PAGE_FIRST && d->type <= CT_EV_PAGE_LAST) {
-		/* the bulk of a --pages trace: every field set, no clearing */
-		struct ct_ev_page *pg = &ev->u.page;
-		uint64_t pfn = fld_u(&f[0], rec, swap);
+	if (d->desc->page_event)	/* constant sizes: the copies are inlined */
+		memcpy(&ev->u.page, d->absent, sizeof(ev->u.page));
+	else
+		memcpy(&ev->u, d->absent, sizeof(ev->u));
+	for (const struct bin_op *op = d->ops, *end = op + d->nops; op < end; op++) {
+		unsigned char *dst = (unsigned char *)ev + op->dst;
+		uint64_t u = ct_rdn(rec + op->src, op->size, swap);
 
-		/* a failed allocation records pfn -1UL (all ones in the field's width) */
-		if (!f[0].size || pfn == (f[0].size == 8 ? UINT64_MAX : (1ULL << (8 * f[0].size)) - 1))
-			pfn = CT_PFN_NONE;
-		pg->pfn = pfn;
-		pg->order = f[1].size ? (int32_t)fld_s(&f[1], rec, swap) : -1;
-		pg->migratetype = f[3].size ? (int32_t)fld_s(&f[3], rec, swap) : -1;
-		pg->percpu_refill = f[4].size ? (int32_t)fld_s(&f[4], rec, swap) : -1;
-		pg->gfp_known = f[2].size != 0;
-		pg->gfp = fld_u(&f[2], rec, swap);
-		return 0;
-	}
-	memset(&ev->u, 0, sizeof(ev->u));
-	switch (d->type) {
-	case CT_EV_BEGIN:
-	case CT_EV_END:
-		ev->u.range.zone_start = fld_u(&f[0], rec, swap);
-		ev->u.range.migrate_pfn = fld_u(&f[1], rec, swap);
-		ev->u.range.free_pfn = fld_u(&f[2], rec, swap);
-		ev->u.range.zone_end = fld_u(&f[3], rec, swap);
-		ev->u.range.sync = d->has_sync ? (int8_t)!!fld_u(&f[4], rec, swap) : CT_SYNC_UNKNOWN;
-		if (d->type == CT_EV_END)
-			ev->u.range.status = status_of(d, rec, swap, &f[5]);
-		break;
-	case CT_EV_ISOLATE_MIGRATE:
-	case CT_EV_ISOLATE_FREE:
-	case CT_EV_FAST_ISOLATE_FREE:
-		ev->u.iso.start_pfn = fld_u(&f[0], rec, swap);
-		ev->u.iso.end_pfn = fld_u(&f[1], rec, swap);
-		ev->u.iso.nr_scanned = fld_u(&f[2], rec, swap);
-		ev->u.iso.nr_taken = fld_u(&f[3], rec, swap);
-		break;
-	case CT_EV_MIGRATEPAGES:
-		ev->u.mig.nr_migrated = fld_u(&f[0], rec, swap);
-		ev->u.mig.nr_failed = fld_u(&f[1], rec, swap);
-		break;
-	case CT_EV_TRY_TO_COMPACT:
-		ev->u.try_.order = (int32_t)fld_s(&f[0], rec, swap);
-		ev->u.try_.gfp = fld_u(&f[1], rec, swap);
-		ev->u.try_.gfp_known = f[1].size != 0;
-		ev->u.try_.priority = (int32_t)fld_s(&f[2], rec, swap);
-		ev->u.try_.prio_is_mode = d->prio_is_mode;
-		if (f[1].size)
-			render_gfp(d, ev->u.try_.gfp, ev->u.try_.gfp_text, sizeof(ev->u.try_.gfp_text));
-		break;
-	case CT_EV_FINISHED:
-	case CT_EV_SUITABLE:
-		ev->u.zo.nid = (int32_t)fld_s(&f[0], rec, swap);
-		sym_or_hex(ev->u.zo.zone, sizeof(ev->u.zo.zone), &d->zone, fld_u(&f[1], rec, swap));
-		ev->u.zo.order = (int32_t)fld_s(&f[2], rec, swap);
-		ev->u.zo.ret = status_of(d, rec, swap, &f[3]);
-		break;
-	case CT_EV_DEFERRED:
-	case CT_EV_DEFER_COMPACTION:
-	case CT_EV_DEFER_RESET: {
-		uint64_t shift = fld_u(&f[4], rec, swap);
+		switch (op->kind) {
+		case OP_PFN:	/* a failed allocation records pfn -1UL: all ones in the field's width */
+			if (u == (op->size == 8 ? UINT64_MAX : (1ULL << (8 * op->size)) - 1))
+				u = CT_PFN_NONE;
+			memcpy(dst, &u, 8);
+			break;
+		case OP_U64:
+			memcpy(dst, &u, 8);
+			if (op->dst2)	/* the value's "known" flag */
+				((unsigned char *)ev)[op->dst2] = 1;
+			break;
+		case OP_INT: {
+			int32_t v;
 
-		ev->u.defer.nid = (int32_t)fld_s(&f[0], rec, swap);
-		sym_or_hex(ev->u.defer.zone, sizeof(ev->u.defer.zone), &d->zone, fld_u(&f[1], rec, swap));
-		ev->u.defer.order = (int32_t)fld_s(&f[2], rec, swap);
-		ev->u.defer.consider = (uint32_t)fld_u(&f[3], rec, swap);
-		/* the kernel prints limit=%lu from 1UL << defer_shift */
-		ev->u.defer.limit = shift < 64 ? 1ULL << shift : 0;
-		ev->u.defer.order_failed = (int32_t)fld_s(&f[5], rec, swap);
-		break;
-	}
-	case CT_EV_KCOMPACTD_SLEEP:
-		ev->u.kc.nid = (int32_t)fld_s(&f[0], rec, swap);
-		break;
-	case CT_EV_WAKEUP_KCOMPACTD:
-	case CT_EV_KCOMPACTD_WAKE:
-		ev->u.kc.nid = (int32_t)fld_s(&f[0], rec, swap);
-		ev->u.kc.order = (int32_t)fld_s(&f[1], rec, swap);
-		sym_or_hex(ev->u.kc.zone, sizeof(ev->u.kc.zone), &d->zone, fld_u(&f[2], rec, swap));
-		break;
-	case CT_EV_EXTFRAG:
-		ev->u.xf.pfn = fld_u(&f[0], rec, swap);
-		ev->u.xf.alloc_order = (int32_t)fld_s(&f[1], rec, swap);
-		ev->u.xf.fallback_order = (int32_t)fld_s(&f[2], rec, swap);
-		ev->u.xf.alloc_migratetype = (int32_t)fld_s(&f[3], rec, swap);
-		ev->u.xf.fallback_migratetype = (int32_t)fld_s(&f[4], rec, swap);
-		ev->u.xf.change_ownership = (int32_t)fld_s(&f[5], rec, swap);
-		/* not in the record: the print format computes them */
-		ev->u.xf.printed_pageblock_order = -1;
-		ev->u.xf.printed_fragmenting = -1;
-		break;
-	case CT_EV_MM_MIGRATE_PAGES:
-		ev->u.mm.succeeded = fld_u(&f[0], rec, swap);
-		ev->u.mm.failed = fld_u(&f[1], rec, swap);
-		sym_or_hex(ev->u.mm.mode, sizeof(ev->u.mm.mode), &d->mode, fld_u(&f[2], rec, swap));
-		sym_or_hex(ev->u.mm.reason, sizeof(ev->u.mm.reason), &d->reason, fld_u(&f[3], rec, swap));
-		break;
-	default:
-		break;
+			if (op->sign && op->size < 4)	/* sign-extend a narrow signed field */
+				u = (uint64_t)((int64_t)(u << (64 - 8 * op->size)) >> (64 - 8 * op->size));
+			v = (int32_t)u;
+			memcpy(dst, &v, 4);
+			break;
+		}
+		default:
+			get_field(d, &d->desc->fields[op->field], &d->f[op->field], rec, swap, ev);
+			break;
+		}
 	}
 	return 0;
 bad:

@@ -314,7 +314,17 @@ static inline int ct_text_bracket_cpu(const char *s, size_t n, int32_t *cpu)
 /** ct_text_is_blank() - only spaces, tabs or nothing */
 int ct_text_is_blank(const char *s, size_t n);
 
-/** ct_text_has_prefix() - s[0..n) starts with the NUL-terminated @lit */
-int ct_text_has_prefix(const char *s, size_t n, const char *lit);
+/**
+ * ct_text_has_prefix() - s[0..n) starts with the NUL-terminated @lit
+ *
+ * Inline: called with literals for most lines, where the compiler folds
+ * strlen() and memcmp() into a compare or two.
+ */
+static inline int ct_text_has_prefix(const char *s, size_t n, const char *lit)
+{
+	size_t l = strlen(lit);
+
+	return n >= l && memcmp(s, lit, l) == 0;
+}
 
 #endif

@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include "compactrace/event_desc.h"
 #include "text.h"
 
 struct kv {
@@ -17,25 +18,124 @@ struct kv {
 #define KEY(kv, lit) ((kv)->kl == sizeof(lit) - 1 && memcmp((kv)->k, lit, sizeof(lit) - 1) == 0)
 
 /*
- * Lengths of the names ct_event_type_from_name() and
- * ct_event_page_type_from_name() know: rejects most other events in one test.
+ * What the table of events (compactrace/event_desc.h) says about text,
+ * worked out once: per type, each text key with its field, which fields a
+ * line must have, and the lengths of every event name (one test rejects
+ * most other events).
  */
-#define LEN_BIT(lit) (1ULL << (sizeof(lit) - 1))
-static const uint64_t known_name_lengths =
-	LEN_BIT("mm_compaction_begin") | LEN_BIT("mm_compaction_end") |
-	LEN_BIT("mm_compaction_isolate_migratepages") |
-	LEN_BIT("mm_compaction_isolate_freepages") |
-	LEN_BIT("mm_compaction_fast_isolate_freepages") |
-	LEN_BIT("mm_compaction_migratepages") |
-	LEN_BIT("mm_compaction_try_to_compact_pages") |
-	LEN_BIT("mm_compaction_finished") | LEN_BIT("mm_compaction_suitable") |
-	LEN_BIT("mm_compaction_deferred") | LEN_BIT("mm_compaction_defer_compaction") |
-	LEN_BIT("mm_compaction_defer_reset") | LEN_BIT("mm_compaction_kcompactd_sleep") |
-	LEN_BIT("mm_compaction_wakeup_kcompactd") | LEN_BIT("mm_compaction_kcompactd_wake") |
-	LEN_BIT("mm_page_alloc_extfrag") | LEN_BIT("mm_migrate_pages") |
-	LEN_BIT("mm_page_alloc") | LEN_BIT("mm_page_alloc_zone_locked") |
-	LEN_BIT("mm_page_free") | LEN_BIT("mm_page_free_batched") |
-	LEN_BIT("mm_page_pcpu_drain");
+struct text_key {
+	const char *key;
+	uint64_t head;		/* the key's first 8 bytes, zero-padded */
+	uint8_t len, field;
+};
+
+#define KEY_SLOTS 64	/* a small hash of an event's text keys: one compare per key=value */
+
+struct text_layout {
+	const struct ct_event_desc *desc;
+	uint16_t absent_len;	/* the event's part of the union */
+	struct text_key keys[CT_EVENT_FIELDS * CT_FIELD_ALIASES];
+	uint8_t nkeys;
+	int8_t slot[KEY_SLOTS];	/* key index by key_hash(); -1 none */
+	int8_t page_pfn;	/* the pfn a NULL page= makes CT_PFN_NONE; -1 none */
+	uint32_t all, need, together;	/* masks of field indexes */
+	/* the union as a line without any field leaves it: "none" where that is not 0 */
+	unsigned char absent[sizeof(((struct ct_event *)0)->u)];
+};
+
+static struct text_layout layouts[CT_EV_TYPE_COUNT];
+static uint64_t known_name_lengths;
+
+/*
+ * Built before main() (the table is constant): no per-line check that it
+ * was, and every thread (top's reader) sees it done.
+ */
+static unsigned key_hash(const char *k, size_t len)
+{
+	return ((unsigned)len * 7u + (unsigned char)k[0] + (unsigned char)k[len - 1] * 3u) % KEY_SLOTS;
+}
+
+/* the absent values of @d, into a union image */
+static void build_absent(struct text_layout *l, const struct ct_event_desc *d)
+{
+	struct ct_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	for (unsigned i = 0; i < d->nfields; i++) {
+		const struct ct_field_desc *f = &d->fields[i];
+
+		if (f->kind == CT_FK_STATUS)
+			ct_event_put_int(&ev, f->off, f->size, CT_STATUS_UNKNOWN);
+		else if (f->absent)
+			ct_event_put_int(&ev, f->off, f->size, f->absent);
+	}
+	memcpy(l->absent, &ev.u, sizeof(l->absent));
+	l->desc = d;
+	for (unsigned i = 0; i < d->nfields; i++) {
+		const struct ct_field_desc *f = &d->fields[i];
+		unsigned to = f->off + f->size - offsetof(struct ct_event, u);
+
+		if (!f->size)	/* page=: read, never stored */
+			continue;
+		if (f->kind == CT_FK_GFP)
+			to = f->off3 + CT_GFP_TEXT_LEN - offsetof(struct ct_event, u);
+		if (to > l->absent_len)
+			l->absent_len = (uint16_t)to;
+	}
+}
+
+__attribute__((constructor)) static void build_layouts(void)
+{
+	for (int t = 0; t < CT_EV_TYPE_COUNT; t++) {
+		const struct ct_event_desc *d = ct_event_desc((enum ct_event_type)t);
+		struct text_layout *l = &layouts[t];
+
+		if (!d)
+			continue;
+		if (strlen(d->name) < 64)
+			known_name_lengths |= 1ULL << strlen(d->name);
+		/* each field's first name in field order (the kernel's print order), then the aliases */
+		for (int a = 0; a < CT_FIELD_ALIASES; a++)
+			for (unsigned i = 0; i < d->nfields; i++) {
+				const struct ct_field_desc *f = &d->fields[i];
+				struct text_key *tk;
+				size_t len;
+
+				if (!f->text[a])
+					continue;
+				tk = &l->keys[l->nkeys++];
+				len = strlen(f->text[a]);
+				tk->key = f->text[a];
+				tk->len = (uint8_t)len;
+				tk->field = (uint8_t)i;
+				memcpy(&tk->head, f->text[a], len < 8 ? len : 8);
+				l->all |= 1u << i;
+			}
+		for (unsigned i = 0; i < d->nfields; i++) {
+			const struct ct_field_desc *f = &d->fields[i];
+
+			if (f->need == CT_NEED_YES)
+				l->need |= 1u << i;
+			else if (f->need == CT_NEED_TOGETHER)
+				l->together |= 1u << i;
+		}
+		build_absent(l, d);
+		memset(l->slot, -1, sizeof(l->slot));
+		for (unsigned k = 0; k < l->nkeys; k++) {
+			unsigned h = key_hash(l->keys[k].key, l->keys[k].len);
+
+			while (l->slot[h] >= 0)	/* open addressing: the next free slot */
+				h = (h + 1) % KEY_SLOTS;
+			l->slot[h] = (int8_t)k;
+		}
+		l->page_pfn = -1;
+		for (unsigned i = 0; i < d->nfields; i++)
+			if (d->fields[i].kind == CT_FK_PAGE_PTR)
+				for (unsigned j = 0; j < d->nfields; j++)
+					if (d->fields[j].kind == CT_FK_PFN)
+						l->page_pfn = (int8_t)j;
+	}
+}
 
 /* Find @key in the memo slot, or ask @lookup and remember the answer. */
 static int memo_lookup(struct ct_text_memo *slot, const char *key, size_t len,
@@ -190,286 +290,6 @@ static int parse_range(const char *s, size_t n, uint64_t *a, uint64_t *b)
 	return 0;
 }
 
-/* begin and end: 4.0+ hex "migrate_pfn", 3.14-3.19 decimal "migrate_start" */
-static int dec_range(struct ct_text_parser *p, const char *s, size_t n, struct ct_event *ev, int is_end)
-{
-	struct ct_ev_range *r = &ev->u.range;
-	const char *cur = s, *end = s + n;
-	unsigned seen = 0;
-	int bad = 0;
-	struct kv kv;
-
-	r->sync = CT_SYNC_UNKNOWN;
-	r->status = CT_STATUS_UNKNOWN;
-	while (kv_next(&cur, end, &kv)) {
-		if (KEY(&kv, "zone_start")) {
-			bad |= ct_text_parse_u64(kv.v, kv.vl, &r->zone_start);
-			seen |= 1;
-		} else if (KEY(&kv, "migrate_pfn") || KEY(&kv, "migrate_start")) {
-			bad |= ct_text_parse_u64(kv.v, kv.vl, &r->migrate_pfn);
-			seen |= 2;
-		} else if (KEY(&kv, "free_pfn") || KEY(&kv, "free_start")) {
-			bad |= ct_text_parse_u64(kv.v, kv.vl, &r->free_pfn);
-			seen |= 4;
-		} else if (KEY(&kv, "zone_end")) {
-			bad |= ct_text_parse_u64(kv.v, kv.vl, &r->zone_end);
-			seen |= 8;
-		} else if (KEY(&kv, "mode")) {
-			if (kv.vl == 4 && memcmp(kv.v, "sync", 4) == 0)
-				r->sync = 1;
-			else if (kv.vl == 5 && memcmp(kv.v, "async", 5) == 0)
-				r->sync = 0;
-		} else if (is_end && KEY(&kv, "status")) {
-			bad |= parse_status(p, kv.v, kv.vl, &r->status);
-			seen |= 16;
-		}
-	}
-	if (bad)
-		return -1;
-	if (!is_end)
-		return seen == 15 ? 0 : -1;
-	/* 3.14-4.0 end printed only "status=%d"; otherwise all four pfns */
-	if (!(seen & 16) || ((seen & 15) && (seen & 15) != 15))
-		return -1;
-	return 0;
-}
-
-/* the three isolate events; "range=" since 4.1 */
-static int dec_isolate(const char *s, size_t n, struct ct_event *ev)
-{
-	struct ct_ev_isolate *iso = &ev->u.iso;
-	const char *cur = s, *end = s + n;
-	unsigned seen = 0;
-	int bad = 0;
-	struct kv kv;
-
-	while (kv_next(&cur, end, &kv)) {
-		if (KEY(&kv, "range")) {
-			bad |= parse_range(kv.v, kv.vl, &iso->start_pfn, &iso->end_pfn);
-		} else if (KEY(&kv, "nr_scanned")) {
-			bad |= ct_text_parse_u64(kv.v, kv.vl, &iso->nr_scanned);
-			seen |= 1;
-		} else if (KEY(&kv, "nr_taken")) {
-			bad |= ct_text_parse_u64(kv.v, kv.vl, &iso->nr_taken);
-			seen |= 2;
-		}
-	}
-	return bad || seen != 3 ? -1 : 0;
-}
-
-static int dec_migratepages(const char *s, size_t n, struct ct_event *ev)
-{
-	const char *cur = s, *end = s + n;
-	unsigned seen = 0;
-	int bad = 0;
-	struct kv kv;
-
-	while (kv_next(&cur, end, &kv)) {
-		if (KEY(&kv, "nr_migrated")) {
-			bad |= ct_text_parse_u64(kv.v, kv.vl, &ev->u.mig.nr_migrated);
-			seen |= 1;
-		} else if (KEY(&kv, "nr_failed")) {
-			bad |= ct_text_parse_u64(kv.v, kv.vl, &ev->u.mig.nr_failed);
-			seen |= 2;
-		}
-	}
-	return bad || seen != 3 ? -1 : 0;
-}
-
-/* gfp_mask: raw hex before 5.2, symbolic ("GFP_TRANSHUGE|__GFP_THISNODE") after, "none" for 0 */
-static int parse_gfp(const char *s, size_t n, struct ct_ev_try *t)
-{
-	copy_text(t->gfp_text, sizeof(t->gfp_text), s, n);
-	if (n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		if (ct_text_parse_u64(s, n, &t->gfp))
-			return -1;
-		t->gfp_known = 1;
-	} else if (n == 4 && memcmp(s, "none", 4) == 0) {
-		t->gfp = 0;
-		t->gfp_known = 1;
-	} else if (n == 0) {
-		return -1;
-	}
-	return 0;
-}
-
-static int dec_try(const char *s, size_t n, struct ct_event *ev)
-{
-	struct ct_ev_try *t = &ev->u.try_;
-	const char *cur = s, *end = s + n;
-	unsigned seen = 0;
-	int bad = 0;
-	struct kv kv;
-
-	while (kv_next(&cur, end, &kv)) {
-		if (KEY(&kv, "order")) {
-			bad |= ct_text_parse_i32(kv.v, kv.vl, &t->order);
-			seen |= 1;
-		} else if (KEY(&kv, "gfp_mask")) {
-			bad |= parse_gfp(kv.v, kv.vl, t);
-			seen |= 2;
-		} else if (KEY(&kv, "priority")) {
-			bad |= ct_text_parse_i32(kv.v, kv.vl, &t->priority);
-			t->prio_is_mode = 0;
-			seen |= 4;
-		} else if (KEY(&kv, "mode")) {	/* before 4.8 */
-			bad |= ct_text_parse_i32(kv.v, kv.vl, &t->priority);
-			t->prio_is_mode = 1;
-			seen |= 4;
-		}
-	}
-	return bad || seen != 7 ? -1 : 0;
-}
-
-/* finished and suitable: "node=%d zone=%-8s order=%d ret=%s" */
-static int dec_zone_order(struct ct_text_parser *p, const char *s, size_t n, struct ct_event *ev)
-{
-	struct ct_ev_zone_order *zo = &ev->u.zo;
-	const char *cur = s, *end = s + n;
-	unsigned seen = 0;
-	int bad = 0;
-	struct kv kv;
-
-	while (kv_next(&cur, end, &kv)) {
-		if (KEY(&kv, "node")) {
-			bad |= ct_text_parse_i32(kv.v, kv.vl, &zo->nid);
-			seen |= 1;
-		} else if (KEY(&kv, "zone")) {
-			copy_text(zo->zone, sizeof(zo->zone), kv.v, kv.vl);
-			seen |= 2;
-		} else if (KEY(&kv, "order")) {
-			bad |= ct_text_parse_i32(kv.v, kv.vl, &zo->order);
-			seen |= 4;
-		} else if (KEY(&kv, "ret")) {
-			bad |= parse_status(p, kv.v, kv.vl, &zo->ret);
-			seen |= 8;
-		}
-	}
-	return bad || seen != 15 ? -1 : 0;
-}
-
-/* deferred, defer_compaction, defer_reset */
-static int dec_defer(const char *s, size_t n, struct ct_event *ev)
-{
-	struct ct_ev_defer *d = &ev->u.defer;
-	const char *cur = s, *end = s + n;
-	unsigned seen = 0;
-	int bad = 0;
-	struct kv kv;
-
-	while (kv_next(&cur, end, &kv)) {
-		if (KEY(&kv, "node")) {
-			bad |= ct_text_parse_i32(kv.v, kv.vl, &d->nid);
-			seen |= 1;
-		} else if (KEY(&kv, "zone")) {
-			copy_text(d->zone, sizeof(d->zone), kv.v, kv.vl);
-			seen |= 2;
-		} else if (KEY(&kv, "order")) {
-			bad |= ct_text_parse_i32(kv.v, kv.vl, &d->order);
-			seen |= 4;
-		} else if (KEY(&kv, "order_failed")) {
-			bad |= ct_text_parse_i32(kv.v, kv.vl, &d->order_failed);
-			seen |= 8;
-		} else if (KEY(&kv, "consider")) {
-			bad |= parse_u32(kv.v, kv.vl, &d->consider);
-			seen |= 16;
-		} else if (KEY(&kv, "limit")) {
-			bad |= ct_text_parse_u64(kv.v, kv.vl, &d->limit);
-			seen |= 32;
-		}
-	}
-	return bad || seen != 63 ? -1 : 0;
-}
-
-/* kcompactd_sleep "nid=%d"; wakeup_kcompactd/kcompactd_wake add "order=%d classzone_idx=%-8s" */
-static int dec_kcompactd(const char *s, size_t n, struct ct_event *ev, int sleep)
-{
-	struct ct_ev_kcompactd *kc = &ev->u.kc;
-	const char *cur = s, *end = s + n;
-	unsigned seen = 0;
-	int bad = 0;
-	struct kv kv;
-
-	while (kv_next(&cur, end, &kv)) {
-		if (KEY(&kv, "nid")) {
-			bad |= ct_text_parse_i32(kv.v, kv.vl, &kc->nid);
-			seen |= 1;
-		} else if (sleep) {
-			continue;
-		} else if (KEY(&kv, "order")) {
-			bad |= ct_text_parse_i32(kv.v, kv.vl, &kc->order);
-			seen |= 2;
-		} else if (KEY(&kv, "classzone_idx") || KEY(&kv, "highest_zoneidx")) {
-			copy_text(kc->zone, sizeof(kc->zone), kv.v, kv.vl);
-			seen |= 4;
-		}
-	}
-	return bad || seen != (sleep ? 1u : 7u) ? -1 : 0;
-}
-
-/* kmem:mm_page_alloc_extfrag; pfn decimal before 5.14, hex after; page= is never used */
-static int dec_extfrag(const char *s, size_t n, struct ct_event *ev)
-{
-	struct ct_ev_extfrag *xf = &ev->u.xf;
-	const char *cur = s, *end = s + n;
-	unsigned seen = 0;
-	int bad = 0;
-	struct kv kv;
-
-	xf->printed_pageblock_order = -1;
-	xf->printed_fragmenting = -1;
-	while (kv_next(&cur, end, &kv)) {
-		if (KEY(&kv, "pfn")) {
-			bad |= ct_text_parse_u64(kv.v, kv.vl, &xf->pfn);
-			seen |= 1;
-		} else if (KEY(&kv, "alloc_order")) {
-			bad |= ct_text_parse_i32(kv.v, kv.vl, &xf->alloc_order);
-			seen |= 2;
-		} else if (KEY(&kv, "fallback_order")) {
-			bad |= ct_text_parse_i32(kv.v, kv.vl, &xf->fallback_order);
-			seen |= 4;
-		} else if (KEY(&kv, "alloc_migratetype")) {
-			bad |= ct_text_parse_i32(kv.v, kv.vl, &xf->alloc_migratetype);
-			seen |= 8;
-		} else if (KEY(&kv, "fallback_migratetype")) {
-			bad |= ct_text_parse_i32(kv.v, kv.vl, &xf->fallback_migratetype);
-			seen |= 16;
-		} else if (KEY(&kv, "change_ownership")) {
-			bad |= ct_text_parse_i32(kv.v, kv.vl, &xf->change_ownership);
-			seen |= 32;
-		} else if (KEY(&kv, "pageblock_order")) {
-			bad |= ct_text_parse_i32(kv.v, kv.vl, &xf->printed_pageblock_order);
-		} else if (KEY(&kv, "fragmenting")) {
-			bad |= ct_text_parse_i32(kv.v, kv.vl, &xf->printed_fragmenting);
-		}
-	}
-	return bad || seen != 63 ? -1 : 0;
-}
-
-/* migrate:mm_migrate_pages; 6.x added nr_split etc. before mode/reason */
-static int dec_mm_migrate(const char *s, size_t n, struct ct_event *ev)
-{
-	struct ct_ev_mm_migrate *mm = &ev->u.mm;
-	const char *cur = s, *end = s + n;
-	unsigned seen = 0;
-	int bad = 0;
-	struct kv kv;
-
-	while (kv_next(&cur, end, &kv)) {
-		if (KEY(&kv, "nr_succeeded")) {
-			bad |= ct_text_parse_u64(kv.v, kv.vl, &mm->succeeded);
-			seen |= 1;
-		} else if (KEY(&kv, "nr_failed")) {
-			bad |= ct_text_parse_u64(kv.v, kv.vl, &mm->failed);
-			seen |= 2;
-		} else if (KEY(&kv, "mode")) {
-			copy_text(mm->mode, sizeof(mm->mode), kv.v, kv.vl);
-		} else if (KEY(&kv, "reason")) {
-			copy_text(mm->reason, sizeof(mm->reason), kv.v, kv.vl);
-		}
-	}
-	return bad || seen != 3 ? -1 : 0;
-}
 
 /* page= of a failed allocation: NULL, as zeros (kernel), "(nil)" or "0x0" (libtraceevent) */
 static int null_pointer(const char *s, size_t n)
@@ -511,108 +331,233 @@ static int parse_order(const char *s, size_t n, int32_t *out)
 	return 0;
 }
 
-/*
- * The kmem page events of `record --pages`. A failed mm_page_alloc records
- * pfn -1UL, which its print format turns into a NULL page= and pfn=0:
- * CT_PFN_NONE, as the binary readers give. mm_page_free_batched prints a
- * literal "order=0" but has no order field: -1, as the binary readers give
- * (the model takes its pages from the mm_page_free of the same page). The
- * symbolic gfp_flags= is not decoded (gfp_known 0), and the scan stops once
- * every field is found, so it is not even read.
- */
-static int dec_page(enum ct_event_type type, const char *s, size_t n, struct ct_event *ev)
-{
-	struct ct_ev_page *pg = &ev->u.page;
-	const char *cur = s, *end = s + n;
-	int may_fail = type == CT_EV_PAGE_ALLOC || type == CT_EV_PAGE_ALLOC_ZONE_LOCKED;
-	unsigned need = 1, seen = 0;
-	const char *page = NULL;
-	size_t page_len = 0;
-	int bad = 0;
-	struct kv kv;
 
-	pg->order = -1;
-	pg->migratetype = -1;
-	pg->percpu_refill = -1;
-	if (type != CT_EV_PAGE_FREE_BATCHED)
-		need |= 2;
-	if (may_fail || type == CT_EV_PAGE_PCPU_DRAIN)
-		need |= 4;
-	while ((seen & need) != need || (type == CT_EV_PAGE_ALLOC_ZONE_LOCKED && !(seen & 8))) {
-		if (!kv_next(&cur, end, &kv))
-			break;
-		if (KEY(&kv, "pfn")) {
-			bad |= parse_pfn(kv.v, kv.vl, &pg->pfn);
-			seen |= 1;
-		} else if (KEY(&kv, "order")) {
-			if (type != CT_EV_PAGE_FREE_BATCHED)
-				bad |= parse_order(kv.v, kv.vl, &pg->order);
-			seen |= 2;
-		} else if (KEY(&kv, "migratetype")) {
-			bad |= ct_text_parse_i32(kv.v, kv.vl, &pg->migratetype);
-			seen |= 4;
-		} else if (KEY(&kv, "percpu_refill")) {	/* zone_locked, 5.13+ */
-			bad |= ct_text_parse_i32(kv.v, kv.vl, &pg->percpu_refill);
-			seen |= 8;
-		} else if (may_fail && KEY(&kv, "page")) {
-			page = kv.v;
-			page_len = kv.vl;
-		}
-	}
-	if (bad || (seen & need) != need)
+static int put_u64(struct ct_event *ev, uint16_t off, const char *s, size_t n)
+{
+	uint64_t v;
+
+	if (ct_text_parse_u64(s, n, &v))
 		return -1;
-	if (may_fail && pg->pfn == 0 && page && null_pointer(page, page_len))
-		pg->pfn = CT_PFN_NONE;
+	memcpy((unsigned char *)ev + off, &v, sizeof(v));
 	return 0;
 }
 
-int ct_text_decode_payload(struct ct_text_parser *p, enum ct_event_type type, const char *s, size_t n, struct ct_event *ev)
+/* gfp_mask: raw hex before 5.2, symbolic ("GFP_TRANSHUGE|__GFP_THISNODE") after, "none" for 0 */
+static int put_gfp(struct ct_event *ev, const struct ct_field_desc *f, const char *s, size_t n)
 {
-	switch (type) {
-	case CT_EV_BEGIN:
-		return dec_range(p, s, n, ev, 0);
-	case CT_EV_END:
-		return dec_range(p, s, n, ev, 1);
-	case CT_EV_ISOLATE_MIGRATE:
-	case CT_EV_ISOLATE_FREE:
-	case CT_EV_FAST_ISOLATE_FREE:
-		return dec_isolate(s, n, ev);
-	case CT_EV_MIGRATEPAGES:
-		return dec_migratepages(s, n, ev);
-	case CT_EV_TRY_TO_COMPACT:
-		return dec_try(s, n, ev);
-	case CT_EV_FINISHED:
-	case CT_EV_SUITABLE:
-		return dec_zone_order(p, s, n, ev);
-	case CT_EV_DEFERRED:
-	case CT_EV_DEFER_COMPACTION:
-	case CT_EV_DEFER_RESET:
-		return dec_defer(s, n, ev);
-	case CT_EV_KCOMPACTD_SLEEP:
-		return dec_kcompactd(s, n, ev, 1);
-	case CT_EV_WAKEUP_KCOMPACTD:
-	case CT_EV_KCOMPACTD_WAKE:
-		return dec_kcompactd(s, n, ev, 0);
-	case CT_EV_EXTFRAG:
-		return dec_extfrag(s, n, ev);
-	case CT_EV_MM_MIGRATE_PAGES:
-		return dec_mm_migrate(s, n, ev);
-	case CT_EV_PAGE_ALLOC:
-	case CT_EV_PAGE_ALLOC_ZONE_LOCKED:
-	case CT_EV_PAGE_FREE:
-	case CT_EV_PAGE_FREE_BATCHED:
-	case CT_EV_PAGE_PCPU_DRAIN:
-		return dec_page(type, s, n, ev);
+	unsigned char *base = (unsigned char *)ev;
+	uint64_t v = 0;
+	uint8_t known = 0;
+
+	copy_text((char *)base + f->off3, CT_GFP_TEXT_LEN, s, n);
+	if (n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		if (ct_text_parse_u64(s, n, &v))
+			return -1;
+		known = 1;
+	} else if (n == 4 && memcmp(s, "none", 4) == 0) {
+		known = 1;
+	} else if (n == 0) {
+		return -1;
+	}
+	memcpy(base + f->off, &v, sizeof(v));
+	memcpy(base + f->off2, &known, 1);
+	return 0;
+}
+
+/* one key=value into the field it names; returns 0 or -1 (malformed) */
+static int put_field(struct ct_text_parser *p, struct ct_event *ev, const struct ct_field_desc *f,
+		     const struct kv *kv, const char **page, size_t *page_len)
+{
+	unsigned char *base = (unsigned char *)ev;
+	uint64_t u64;
+	int32_t iv;
+	uint32_t uv;
+	int16_t st;
+
+	switch (f->kind) {
+	case CT_FK_U64:
+		return put_u64(ev, f->off, kv->v, kv->vl);
+	case CT_FK_PFN:
+		if (parse_pfn(kv->v, kv->vl, &u64))
+			return -1;
+		memcpy(base + f->off, &u64, 8);
+		return 0;
+	case CT_FK_I32:
+		if (ct_text_parse_i32(kv->v, kv->vl, &iv))
+			return -1;
+		ct_event_put_int(ev, f->off, f->size, iv);
+		return 0;
+	case CT_FK_U32:
+		if (parse_u32(kv->v, kv->vl, &uv))
+			return -1;
+		memcpy(base + f->off, &uv, 4);
+		return 0;
+	case CT_FK_ORDER_U32:
+		if (parse_order(kv->v, kv->vl, &iv))
+			return -1;
+		memcpy(base + f->off, &iv, 4);
+		return 0;
+	case CT_FK_STATUS:
+		if (parse_status(p, kv->v, kv->vl, &st))
+			return -1;
+		memcpy(base + f->off, &st, 2);
+		return 0;
+	case CT_FK_ZONE:
+	case CT_FK_SYMBOL:
+		copy_text((char *)base + f->off, f->size, kv->v, kv->vl);
+		return 0;
+	case CT_FK_GFP:
+		return put_gfp(ev, f, kv->v, kv->vl);
+	case CT_FK_RANGE: {
+		uint64_t a, b;
+
+		if (parse_range(kv->v, kv->vl, &a, &b))
+			return -1;
+		memcpy(base + f->off, &a, 8);
+		memcpy(base + f->off2, &b, 8);
+		return 0;
+	}
+	case CT_FK_SYNC:
+		if (kv->vl == 4 && memcmp(kv->v, "sync", 4) == 0)
+			base[f->off] = 1;
+		else if (kv->vl == 5 && memcmp(kv->v, "async", 5) == 0)
+			base[f->off] = 0;
+		return 0;
+	case CT_FK_PRIO:	/* priority= since 4.8, mode= before */
+		if (ct_text_parse_i32(kv->v, kv->vl, &iv))
+			return -1;
+		memcpy(base + f->off, &iv, 4);
+		base[f->off2] = KEY(kv, "mode");
+		return 0;
+	case CT_FK_PAGE_PTR:
+		*page = kv->v;
+		*page_len = kv->vl;
+		return 0;
 	default:
 		return 0;
 	}
+}
+
+/*
+ * A failed allocation records pfn -1UL, which the print format turns into
+ * a NULL page= and pfn=0: CT_PFN_NONE, as the binary readers give.
+ */
+static void failed_allocation(struct ct_event *ev, const struct ct_event_desc *d, const struct text_layout *l,
+			      const char *page, size_t page_len)
+{
+	uint64_t pfn;
+	uint16_t off;
+
+	if (l->page_pfn < 0 || !page || !null_pointer(page, page_len))
+		return;
+	off = d->fields[l->page_pfn].off;
+	memcpy(&pfn, (unsigned char *)ev + off, 8);
+	if (pfn == 0) {
+		pfn = CT_PFN_NONE;
+		memcpy((unsigned char *)ev + off, &pfn, 8);
+	}
+}
+
+static inline int ct_text_host_le(void)
+{
+	const uint16_t one = 1;
+
+	return *(const uint8_t *)&one == 1;
+}
+
+/*
+ * Does the line's key (@kv->kl bytes, the same length as @tk's) equal
+ * @tk? Keys are short: one 8-byte load compares most of them, when the
+ * payload has 8 bytes from the key on (the rest of a key that long is
+ * compared byte by byte); a call to memcmp() would cost more than that.
+ */
+static inline int same_key(const struct text_key *tk, const struct kv *kv, const char *end)
+{
+	size_t n = kv->kl, i = 0;
+
+	if (end - kv->k >= 8) {
+		uint64_t w;
+
+		memcpy(&w, kv->k, 8);
+		if (n < 8)	/* the bytes past the key go: the low bytes in memory order */
+			w &= ct_text_host_le() ? (1ULL << (8 * n)) - 1 : ~0ULL << (8 * (8 - n));
+		if (w != tk->head)
+			return 0;
+		i = 8;
+	}
+	for (; i < n; i++)
+		if (tk->key[i] != kv->k[i])
+			return 0;
+	return 1;
+}
+
+/*
+ * The event's key @kv names, or NULL. Kernels print the fields in the
+ * table's order: the key after the last one found (*@next) is tried first.
+ */
+static inline const struct text_key *find_key(const struct text_layout *l, const struct kv *kv, const char *end,
+					      unsigned *next)
+{
+	const struct text_key *tk = &l->keys[*next];
+
+	if (*next < l->nkeys && tk->len == kv->kl && same_key(tk, kv, end)) {
+		++*next;
+		return tk;
+	}
+	for (unsigned h = key_hash(kv->k, kv->kl); l->slot[h] >= 0; h = (h + 1) % KEY_SLOTS) {
+		tk = &l->keys[l->slot[h]];
+
+		if (tk->len == kv->kl && same_key(tk, kv, end)) {
+			*next = (unsigned)(tk - l->keys) + 1;
+			return tk;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Fields by name (key=value), never by position: kernels add, rename and
+ * reorder them; unknown keys are skipped. The scan stops once every field
+ * the event prints in text has been seen (a page event's long gfp_flags=
+ * is never read).
+ */
+int ct_text_decode_payload(struct ct_text_parser *p, enum ct_event_type type, const char *s, size_t n,
+			   struct ct_event *ev)
+{
+	const struct text_layout *l = &layouts[type];
+	const struct ct_event_desc *d = l->desc;
+	const char *cur = s, *end = s + n, *page = NULL;
+	size_t page_len = 0;
+	uint32_t seen = 0, together;
+	unsigned next = 0;
+	struct kv kv;
+	int bad = 0;
+
+	if (!d)
+		return 0;
+	/* the rest of the union stays zero (ct_text_event() cleared it) */
+	memcpy(&ev->u, l->absent, l->absent_len);
+	while (seen != l->all && kv_next(&cur, end, &kv)) {
+		const struct text_key *tk = find_key(l, &kv, end, &next);
+
+		if (!tk)
+			continue;	/* a field we do not read */
+		bad |= put_field(p, ev, &d->fields[tk->field], &kv, &page, &page_len);
+		seen |= 1u << tk->field;
+	}
+	together = seen & l->together;
+	if (bad || (seen & l->need) != l->need || (together && together != l->together))
+		return -1;
+	failed_allocation(ev, d, l, page, page_len);
+	return 0;
 }
 
 void ct_text_event(struct ct_text_parser *p, const struct ct_text_head *h, struct ct_event *ev)
 {
 	enum ct_event_type type = ct_text_classify(p, h->name, h->name_len);
 
-	memset(ev, 0, sizeof(*ev));	/* no stale union bytes, even for CT_EV_OTHER */
+	/* no stale bytes, even for CT_EV_OTHER; an interpreted event's union is set whole by its decoder */
+	memset(ev, 0, sizeof(*ev));
 	ev->ts_ns = h->ts_ns;
 	ev->pid = h->pid;
 	ev->cpu = h->cpu;

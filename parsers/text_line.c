@@ -322,13 +322,6 @@ int ct_text_is_blank(const char *s, size_t n)
 	return 1;
 }
 
-int ct_text_has_prefix(const char *s, size_t n, const char *lit)
-{
-	size_t l = strlen(lit);
-
-	return n >= l && memcmp(s, lit, l) == 0;
-}
-
 void ct_text_probe_lines(const unsigned char *prefix, size_t len, ct_text_probe_fn fn, void *ctx)
 {
 	const char *s = (const char *)prefix;

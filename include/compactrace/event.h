@@ -140,6 +140,12 @@ struct ct_ev_mm_migrate {	/* migrate:mm_migrate_pages */
 /* A pfn the kernel did not give: mm_page_alloc of a failed allocation. */
 #define CT_PFN_NONE UINT64_MAX
 
+/*
+ * No kernel has physical addresses of more than 52 bits, nor pages below
+ * 4 KiB: pfns and lost-event counts are below 2^40.
+ */
+#define CT_PFN_LIMIT (1ULL << 40)
+
 struct ct_ev_page {		/* the five kmem page events */
 	uint64_t pfn;		/* CT_PFN_NONE when the event names no page */
 	int32_t order;		/* -1 when the event has none (mm_page_free_batched) */

@@ -4,34 +4,7 @@
 #include <string.h>
 
 #include "compactrace/event.h"
-
-static const char *const event_names[CT_EV_TYPE_COUNT] = {
-	[CT_EV_OTHER] = "other",
-	[CT_EV_BEGIN] = "mm_compaction_begin",
-	[CT_EV_END] = "mm_compaction_end",
-	[CT_EV_ISOLATE_MIGRATE] = "mm_compaction_isolate_migratepages",
-	[CT_EV_ISOLATE_FREE] = "mm_compaction_isolate_freepages",
-	[CT_EV_FAST_ISOLATE_FREE] = "mm_compaction_fast_isolate_freepages",
-	[CT_EV_MIGRATEPAGES] = "mm_compaction_migratepages",
-	[CT_EV_TRY_TO_COMPACT] = "mm_compaction_try_to_compact_pages",
-	[CT_EV_FINISHED] = "mm_compaction_finished",
-	[CT_EV_SUITABLE] = "mm_compaction_suitable",
-	[CT_EV_DEFERRED] = "mm_compaction_deferred",
-	[CT_EV_DEFER_COMPACTION] = "mm_compaction_defer_compaction",
-	[CT_EV_DEFER_RESET] = "mm_compaction_defer_reset",
-	[CT_EV_KCOMPACTD_SLEEP] = "mm_compaction_kcompactd_sleep",
-	[CT_EV_WAKEUP_KCOMPACTD] = "mm_compaction_wakeup_kcompactd",
-	[CT_EV_KCOMPACTD_WAKE] = "mm_compaction_kcompactd_wake",
-	[CT_EV_EXTFRAG] = "mm_page_alloc_extfrag",
-	[CT_EV_MM_MIGRATE_PAGES] = "mm_migrate_pages",
-	[CT_EV_LOST] = "(lost events)",
-	[CT_EV_PARSE_ERROR] = "(parse error)",
-	[CT_EV_PAGE_ALLOC] = "mm_page_alloc",
-	[CT_EV_PAGE_ALLOC_ZONE_LOCKED] = "mm_page_alloc_zone_locked",
-	[CT_EV_PAGE_FREE] = "mm_page_free",
-	[CT_EV_PAGE_FREE_BATCHED] = "mm_page_free_batched",
-	[CT_EV_PAGE_PCPU_DRAIN] = "mm_page_pcpu_drain",
-};
+#include "compactrace/event_desc.h"
 
 static const char *const status_names[CT_STATUS_COUNT] = {
 	[CT_STATUS_NOT_SUITABLE_ZONE] = "not_suitable_zone",
@@ -53,43 +26,56 @@ static int name_is(const char *name, size_t len, const char *want)
 	return len == wlen && memcmp(name, want, len) == 0;
 }
 
-enum ct_event_type ct_event_type_from_name(const char *name, size_t len)
+/* the name without its "system:" */
+static const char *drop_system(const char *name, size_t *len)
 {
-	const char *colon = memchr(name, ':', len);
+	const char *colon = memchr(name, ':', *len);
 
-	if (colon) {	/* drop "compaction:" / "kmem:" / "migrate:" */
-		len -= (size_t)(colon + 1 - name);
-		name = colon + 1;
-	}
+	if (!colon)
+		return name;
+	*len -= (size_t)(colon + 1 - name);
+	return colon + 1;
+}
+
+/* the interpreted event named @name whose page_event flag is @page, or CT_EV_OTHER */
+static enum ct_event_type lookup(const char *name, size_t len, int page)
+{
+	name = drop_system(name, &len);
 	if (len < 8 || memcmp(name, "mm_", 3) != 0)
 		return CT_EV_OTHER;
-	for (int t = CT_EV_BEGIN; t <= CT_EV_MM_MIGRATE_PAGES; t++)
-		if (name_is(name, len, event_names[t]))
+	for (int t = 0; t < CT_EV_TYPE_COUNT; t++) {
+		const struct ct_event_desc *d = ct_event_desc((enum ct_event_type)t);
+
+		if (d && d->page_event == page && name_is(name, len, d->name))
 			return (enum ct_event_type)t;
+	}
 	return CT_EV_OTHER;
+}
+
+enum ct_event_type ct_event_type_from_name(const char *name, size_t len)
+{
+	return lookup(name, len, 0);
 }
 
 enum ct_event_type ct_event_page_type_from_name(const char *name, size_t len)
 {
-	const char *colon = memchr(name, ':', len);
-
-	if (colon) {	/* drop "kmem:" */
-		len -= (size_t)(colon + 1 - name);
-		name = colon + 1;
-	}
-	if (len < 12 || memcmp(name, "mm_page_", 8) != 0)
-		return CT_EV_OTHER;
-	for (int t = CT_EV_PAGE_FIRST; t <= CT_EV_PAGE_LAST; t++)
-		if (name_is(name, len, event_names[t]))
-			return (enum ct_event_type)t;
-	return CT_EV_OTHER;
+	return lookup(name, len, 1);
 }
 
 const char *ct_event_type_name(enum ct_event_type type)
 {
-	if ((unsigned)type >= CT_EV_TYPE_COUNT)
-		return "invalid";
-	return event_names[type];
+	const struct ct_event_desc *d = ct_event_desc(type);
+
+	switch (type) {
+	case CT_EV_OTHER:
+		return "other";
+	case CT_EV_LOST:
+		return "(lost events)";
+	case CT_EV_PARSE_ERROR:
+		return "(parse error)";
+	default:
+		return d ? d->name : "invalid";
+	}
 }
 
 enum ct_status ct_status_from_name(const char *name, size_t len)
@@ -129,9 +115,13 @@ int ct_compaction_events_missing(const char *const *have, char *buf, size_t len)
 
 	if (len)
 		buf[0] = '\0';
-	for (int t = CT_EV_BEGIN; t <= CT_EV_KCOMPACTD_WAKE; t++) {
-		const char *name = ct_event_type_name((enum ct_event_type)t);
+	for (int t = 0; t < CT_EV_TYPE_COUNT; t++) {
+		const struct ct_event_desc *d = ct_event_desc((enum ct_event_type)t);
+		const char *name = d ? d->name : NULL;
 		int found = 0;
+
+		if (!d || strcmp(d->system, "compaction") != 0)
+			continue;
 
 		for (size_t i = 0; have && have[i] && !found; i++)
 			found = strcmp(have[i], name) == 0;

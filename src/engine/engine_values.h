@@ -7,12 +7,6 @@
 #include "compactrace/engine.h"
 #include "compactrace/event.h"
 
-/*
- * No kernel has physical addresses of more than 52 bits, nor pages below
- * 4 KiB: pfns and lost-event counts are below 2^40.
- */
-#define CT_PFN_LIMIT (1ULL << 40)
-
 /**
  * ct_event_values_ok() - whether @ev carries only values a kernel can produce
  * @ev:       the event
