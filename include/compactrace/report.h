@@ -59,4 +59,42 @@ struct ct_ndjson_writer {
  */
 struct ct_sink ct_ndjson_sink(struct ct_ndjson_writer *w);
 
+/*
+ * The Perfetto timeline (Trace Event Format JSON for ui.perfetto.dev and
+ * chrome://tracing) as a session sink: written as results arrive, memory
+ * bounded by the tasks, zones and nodes seen.
+ */
+struct ct_session;
+struct ct_perfetto;
+
+/**
+ * ct_perfetto_new() - a timeline written to @out
+ * @session: where the shadow model's free blocks are read from as events
+ *           flow (ct_session_model()); may be NULL
+ *
+ * @out and @session stay the caller's. Returns NULL on allocation
+ * failure. Free with ct_perfetto_free().
+ */
+struct ct_perfetto *ct_perfetto_new(FILE *out, const struct ct_session *session);
+
+/** ct_perfetto_free() - free @p (not its FILE); accepts NULL */
+void ct_perfetto_free(struct ct_perfetto *p);
+
+/**
+ * ct_perfetto_sink() - @p as a session sink; @p stays the caller's
+ *
+ * A failed write stops the session with -CT_E_WRITE (see
+ * ct_perfetto_saved_errno()).
+ */
+struct ct_sink ct_perfetto_sink(struct ct_perfetto *p);
+
+/**
+ * ct_perfetto_finish() - close the JSON: the data-quality counters of @in
+ * go into its "metadata". Returns 0 or -CT_E_WRITE.
+ */
+int ct_perfetto_finish(struct ct_perfetto *p, const struct ct_report_input *in);
+
+/** ct_perfetto_saved_errno() - errno of the first failed write, 0 none */
+int ct_perfetto_saved_errno(const struct ct_perfetto *p);
+
 #endif
