@@ -97,4 +97,32 @@ int ct_perfetto_finish(struct ct_perfetto *p, const struct ct_report_input *in);
 /** ct_perfetto_saved_errno() - errno of the first failed write, 0 none */
 int ct_perfetto_saved_errno(const struct ct_perfetto *p);
 
+/*
+ * The HTML report: one self-contained page. What it draws over time (runs,
+ * stalls, kcompactd, fallbacks, the scanners, the model's free blocks) is
+ * gathered while the events flow by a series sink, in bounded memory
+ * (summarised as it grows); the rest comes from struct ct_report_input.
+ */
+struct ct_html_series;
+
+/**
+ * ct_html_series_new() - an empty series; @session (may be NULL) is where
+ * the shadow model's free counts are read from as events flow
+ *
+ * Returns NULL on allocation failure. Free with ct_html_series_free().
+ */
+struct ct_html_series *ct_html_series_new(const struct ct_session *session);
+
+/** ct_html_series_free() - free @h; accepts NULL */
+void ct_html_series_free(struct ct_html_series *h);
+
+/** ct_html_series_sink() - @h as a session sink; @h stays the caller's */
+struct ct_sink ct_html_series_sink(struct ct_html_series *h);
+
+/**
+ * ct_report_html() - the page, from @in and what @series gathered
+ * Returns 0, -CT_E_NOMEM (the series ran out of memory) or -CT_E_WRITE.
+ */
+int ct_report_html(FILE *out, const struct ct_report_input *in, const struct ct_html_series *series);
+
 #endif
