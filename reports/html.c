@@ -21,6 +21,7 @@
 #include "compactrace/error.h"
 #include "compactrace/report.h"
 #include "html_series.h"
+#include "numfmt.h"
 #include "sanitize.h"
 
 #define PAGE_W 1100		/* every chart's viewBox width */
@@ -56,49 +57,19 @@ static void esc(FILE *out, const char *s)
 	}
 }
 
-/* 1234567 -> "1,234,567" */
 static const char *grouped(char *buf, size_t size, uint64_t v)
 {
-	char tmp[32];
-	int len = snprintf(tmp, sizeof(tmp), "%" PRIu64, v), o = 0;
-
-	for (int i = 0; i < len && (size_t)o + 2 < size; i++) {
-		if (i > 0 && (len - i) % 3 == 0)
-			buf[o++] = ',';
-		buf[o++] = tmp[i];
-	}
-	buf[o] = '\0';
-	return buf;
+	return ct_fmt_grouped(buf, size, v);
 }
 
-/* ns as the exact decimal µs value the JSON report writes */
 static const char *us_exact(char *buf, size_t size, uint64_t ns)
 {
-	uint64_t frac = ns % 1000;
-
-	if (frac == 0)
-		snprintf(buf, size, "%" PRIu64, ns / 1000);
-	else if (frac % 100 == 0)
-		snprintf(buf, size, "%" PRIu64 ".%" PRIu64, ns / 1000, frac / 100);
-	else if (frac % 10 == 0)
-		snprintf(buf, size, "%" PRIu64 ".%02" PRIu64, ns / 1000, frac / 10);
-	else
-		snprintf(buf, size, "%" PRIu64 ".%03" PRIu64, ns / 1000, frac);
-	return buf;
+	return ct_fmt_us_exact(buf, size, ns);
 }
 
-/* a duration a person reads at a glance (as the text report prints it) */
 static const char *dur_text(char *buf, size_t size, uint64_t ns)
 {
-	if (ns < 10000)
-		snprintf(buf, size, "%.1f µs", (double)ns / 1e3);
-	else if (ns < 10000000)
-		snprintf(buf, size, "%.0f µs", (double)ns / 1e3);
-	else if (ns < 10000000000ull)
-		snprintf(buf, size, "%.1f ms", (double)ns / 1e6);
-	else
-		snprintf(buf, size, "%.2f s", (double)ns / 1e9);
-	return buf;
+	return ct_fmt_dur(buf, size, ns, "µs");
 }
 
 /* a count that stands for a JSON value: <span data-k=PATH data-v=V>1,234</span> */
@@ -273,6 +244,33 @@ static void card_open(FILE *out, const char *title)
 	fprintf(out, "<div class=\"card\"><div class=\"sub\">%s</div><div class=\"big\">", title);
 }
 
+/* one stacked bar: @counts by status, as shares of their sum */
+static void status_bar(FILE *out, const char *label, const uint64_t *counts, int y)
+{
+	uint64_t sum = 0;
+	double x = LABEL_W;
+
+	for (int s = 0; s < CT_STATUS_COUNT; s++)
+		sum += counts[s];
+	fprintf(out, "<text class=\"lb\" x=\"%d\" y=\"%d\">%s</text>", LABEL_W - 6, y + 13, label);
+	if (!sum) {
+		fprintf(out, "<text class=\"ti\" x=\"%d\" y=\"%d\">none</text>", LABEL_W, y + 13);
+		return;
+	}
+	for (int s = 0; s < CT_STATUS_COUNT; s++) {
+		double w = (double)counts[s] * PLOT_W / (double)sum;
+
+		if (!counts[s])
+			continue;
+		fprintf(out, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"><title>%s: %" PRIu64
+			"</title></rect>", x, y + 2, w, LANE_H - 2, status_colour[s], ct_status_name(s), counts[s]);
+		if (w > 60)
+			fprintf(out, "<text class=\"ti\" x=\"%.1f\" y=\"%d\" fill=\"#fff\">%s %" PRIu64 "</text>", x + 4,
+				y + 14, ct_status_name(s), counts[s]);
+		x += w;
+	}
+}
+
 static void summary(const struct page *p)
 {
 	const struct ct_results *r = p->in->res;
@@ -316,7 +314,8 @@ static void summary(const struct page *p)
 		fputs(", max ", out);
 		dur(out, "stalls.latency_us.max", r->stalls.latency.max_ns);
 		fputs("<br>succeeded ", out);
-		num(out, "stalls.by_result.success", r->stalls.by_result[CT_STATUS_SUCCESS]);
+		num(out, r->stalls.by_result[CT_STATUS_SUCCESS] ? "stalls.by_result.success" : NULL,
+		    r->stalls.by_result[CT_STATUS_SUCCESS]);	/* JSON lists statuses that happened */
 	} else {
 		fputs("no task stalled in direct compaction", out);
 	}
@@ -358,7 +357,10 @@ static void summary(const struct page *p)
 	fputs(", unparsable ", out);
 	num(out, "quality.parse_errors", r->quality.parse_errors);
 	fputs("<br>(see <a href=\"#checks\">checks</a>)</div></div>", out);
-	fputs("</div></section>\n", out);
+	fprintf(out, "</div><h3>How they ended</h3><svg viewBox=\"0 0 %d %d\" role=\"img\">", PAGE_W, 2 * LANE_H + 8);
+	status_bar(out, "runs by status", r->runs.by_status, 0);
+	status_bar(out, "stalls by result", r->stalls.by_result, LANE_H + 4);
+	fputs("</svg></section>\n", out);
 }
 
 /* ---- latency ---------------------------------------------------------------------- */
@@ -375,7 +377,8 @@ static double xlog(double us, int lo, int hi, double w)
 	return (b - (lo - 1)) * w / (hi - lo + 1);
 }
 
-static void histogram(const struct page *p, const struct ct_latency *lat, const char *prefix, const char *title)
+static void histogram(const struct page *p, const struct ct_latency *lat, const char *prefix, const char *title,
+		      const char *what)
 {
 	FILE *out = p->out;
 	int lo = CT_LATENCY_LOG2_US, hi = -1;
@@ -444,7 +447,7 @@ static void histogram(const struct page *p, const struct ct_latency *lat, const 
 	for (int b = lo; b <= hi; b++)
 		if (lat->log2_us[b])
 			fprintf(out, "<th>%llu</th>", 1ull << b);
-	fputs("</tr><tr><td class=\"l\">stalls</td>", out);
+	fprintf(out, "</tr><tr><td class=\"l\">%s</td>", what);
 	for (int b = lo; b <= hi; b++) {
 		if (!lat->log2_us[b])
 			continue;
@@ -464,7 +467,7 @@ static void latency(const struct page *p)
 	fputs("<section id=\"latency\"><h2>Direct-stall latency</h2>", p->out);
 	if (!r->stalls.count) {
 		fputs("<p>No task stalled in direct compaction in this trace. The compaction runs took:</p>", p->out);
-		histogram(p, &r->runs.duration, "runs.duration_us", "Run durations");
+		histogram(p, &r->runs.duration, "runs.duration_us", "Run durations", "runs");
 	}
 	for (int i = 0; i < CT_ORDER_SLOTS; i++) {
 		if (!r->stalls.by_order[i])
@@ -472,7 +475,7 @@ static void latency(const struct page *p)
 		snprintf(prefix, sizeof(prefix), "stalls.latency_us_by_order.%d", i + CT_ORDER_MIN);
 		snprintf(title, sizeof(title), "Order %d: %" PRIu64 " stall%s", i + CT_ORDER_MIN,
 			 r->stalls.by_order[i], r->stalls.by_order[i] == 1 ? "" : "s");
-		histogram(p, &r->stalls.latency_by_order[i], prefix, title);
+		histogram(p, &r->stalls.latency_by_order[i], prefix, title, "stalls");
 	}
 	fputs("<p class=\"note\">A stall is try_to_compact_pages() until its last run or deferral ended; "
 	      "dashed lines mark p50, p99 and the maximum.</p></section>\n", p->out);
@@ -480,15 +483,19 @@ static void latency(const struct page *p)
 
 /* ---- timeline ----------------------------------------------------------------------- */
 
-static void item_title(FILE *out, const struct hs_item *it, const char *what)
+static void item_title(const struct page *p, const struct hs_item *it, const char *what)
 {
+	FILE *out = p->out;
 	char a[32], b[32];
 
-	fprintf(out, "<title>%s%s at +%.6f s, %s", it->n > 1 ? grouped(b, sizeof(b), it->n) : "",
-		it->n > 1 ? " marks joined," : what, (double)it->a / 1e9, dur_text(a, sizeof(a), it->b - it->a));
-	for (int s = 0; s < CT_STATUS_COUNT; s++)
-		if (it->cnt[s] && what[0] != 'f' && what[0] != 'k')
-			fprintf(out, "; %s %" PRIu32, ct_status_name(s), it->cnt[s]);
+	fprintf(out, "<title>%s %s%s at +%.6f s, %s", grouped(b, sizeof(b), it->n), what, it->n > 1 ? "s" : "",
+		(double)(it->a - p->t0) / 1e9, dur_text(a, sizeof(a), it->b - it->a));
+	if (what[0] == 'f')
+		fprintf(out, "; fragmenting %" PRIu32, it->cnt[1]);
+	else if (what[0] != 'k')
+		for (int s = 0; s < CT_STATUS_COUNT; s++)
+			if (it->cnt[s])
+				fprintf(out, "; %s %" PRIu32, ct_status_name(s), it->cnt[s]);
 	fputs("</title>", out);
 }
 
@@ -505,8 +512,8 @@ static void lane_row(const struct page *p, const struct hs_lane *l, double y, co
 		if (!colour && what[0] == 'f')
 			c = it->cnt[1] ? "#d62728" : "#888";
 		fprintf(out, "<rect x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%d\" fill=\"%s\">", x, y,
-			w < 0.5 ? 0.5 : w, LANE_H - 4, c);
-		item_title(out, it, what);
+			w < 1 ? 1 : w, LANE_H - 4, c);
+		item_title(p, it, what);
 		fputs("</rect>", out);
 	}
 }
@@ -550,7 +557,7 @@ static void timeline(const struct page *p)
 		lane_row(p, tasks[i], y + (i < shown ? i : shown) * LANE_H + 2, NULL, "stall");
 	y += (shown + (h->ntasks > shown)) * LANE_H;
 	for (uint32_t i = 0; i < h->nnodes; i++, y += LANE_H)
-		lane_row(p, &h->nodes[i], y + 2, "#9467bd", "kcompactd awake");
+		lane_row(p, &h->nodes[i], y + 2, "#9467bd", "kcompactd awake period");
 	lane_row(p, &h->fallbacks, y + 2, NULL, "fallback");
 	fputs("</svg>", out);
 	y = 0;
@@ -971,10 +978,11 @@ static void fallbacks(const struct page *p)
 				n++;
 				top = x->by_pair[i][f] > top ? x->by_pair[i][f] : top;
 			}
-	if (!n)
-		fputs("<p>No allocation fell back into another migratetype's pageblocks.</p>", out);
 	fprintf(out, "<h3>By migratetype pair</h3><svg viewBox=\"0 0 %d %d\" role=\"img\">", PAGE_W,
-		n * LANE_H + 10);
+		n ? n * LANE_H + 10 : 30);
+	if (!n)
+		fprintf(out, "<rect width=\"%d\" height=\"30\" fill=\"#eef5ee\"/><text class=\"ti\" x=\"10\" y=\"19\">"
+			"No allocation fell back into another migratetype's pageblocks.</text>", PAGE_W);
 	n = 0;
 	for (int i = 0; i < CT_MIGRATETYPES; i++) {
 		for (int f = 0; f < CT_MIGRATETYPES; f++) {
@@ -1059,6 +1067,41 @@ static void quality_row(FILE *out, const char *label, const char *key, uint64_t 
 	fputs("</td></tr>", out);
 }
 
+/* per counter: the trace's total and the vmstat delta, log scale, coloured by verdict */
+static void vmstat_chart(const struct page *p)
+{
+	static const char *const verdict_colour[] = { "#2ca02c", "#1f77b4", "#d62728", "#aaa" };
+	const struct ct_vmstat_check *c = p->in->vmstat;
+	FILE *out = p->out;
+	double top = 1;
+
+	for (int i = 0; i < CT_VMSTAT_COUNTERS; i++) {
+		double a = log10(1.0 + (double)c->counters[i].trace);
+		double b = c->counters[i].vmstat_delta > 0 ? log10(1.0 + (double)c->counters[i].vmstat_delta) : 0;
+
+		top = a > top ? a : top;
+		top = b > top ? b : top;
+	}
+	fprintf(out, "<svg viewBox=\"0 0 %d %d\" role=\"img\">", PAGE_W, CT_VMSTAT_COUNTERS * 2 * 9 + 24);
+	for (int i = 0; i < CT_VMSTAT_COUNTERS; i++) {
+		const struct ct_vmstat_counter *v = &c->counters[i];
+		int y = i * 18;
+		double wt = log10(1.0 + (double)v->trace) * PLOT_W / top;
+		double wv = v->vmstat_delta > 0 ? log10(1.0 + (double)v->vmstat_delta) * PLOT_W / top : 0;
+
+		fprintf(out, "<text class=\"lb\" x=\"%d\" y=\"%d\">%s</text>", LABEL_W - 6, y + 14, v->name);
+		fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"7\" fill=\"%s\"><title>trace %" PRIu64
+			"</title></rect><rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"7\" fill=\"%s\" "
+			"fill-opacity=\"0.5\"><title>vmstat %" PRId64 " (%s)</title></rect>", LABEL_W, y + 2, wt + 1,
+			verdict_colour[v->verdict], v->trace, LABEL_W, y + 9, wv + 1, verdict_colour[v->verdict],
+			v->vmstat_delta, ct_verdict_name(v->verdict));
+	}
+	fprintf(out, "</svg><p class=\"note\">Per counter, the trace's total (upper bar) and the vmstat delta "
+		"(lower, pale), log scale: <span class=\"key\" style=\"background:#2ca02c\"></span>equal "
+		"<span class=\"key\" style=\"background:#1f77b4\"></span>explained "
+		"<span class=\"key\" style=\"background:#d62728\"></span>unexplained</p>");
+}
+
 static void checks(const struct page *p)
 {
 	const struct ct_quality *q = &p->in->res->quality;
@@ -1067,9 +1110,11 @@ static void checks(const struct page *p)
 
 	fputs("<section id=\"checks\"><h2>Checks</h2><h3>Trace totals against /proc/vmstat</h3>", out);
 	if (!p->in->vmstat) {
-		fputs("<p>No snapshots: give --snapshot-start and --snapshot-end (or a file of "
-		      "'compactrace record', which carries its own).</p>", out);
+		fprintf(out, "<svg viewBox=\"0 0 %d 30\" role=\"img\"><rect width=\"%d\" height=\"30\" fill=\"#fff3cd\"/>"
+			"<text class=\"ti\" x=\"10\" y=\"19\">No snapshots: give --snapshot-start and --snapshot-end "
+			"(or a file of 'compactrace record', which carries its own).</text></svg>", PAGE_W, PAGE_W);
 	} else {
+		vmstat_chart(p);
 		fputs("<table><tr><th class=\"l\">counter</th><th>trace</th><th>vmstat delta</th><th class=\"l\">"
 		      "verdict</th><th class=\"l\">why</th></tr>", out);
 		for (int i = 0; i < CT_VMSTAT_COUNTERS; i++) {

@@ -35,16 +35,7 @@ import subprocess
 import sys
 import tempfile
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "golden"))
-from check_sample import materialize  # noqa: E402  (NAME or NAME.xz of a sample)
-
-failures = []
-
-
-def fail(msg):
-    failures.append(msg)
-    print("FAIL: " + msg, file=sys.stderr)
-
+from common import fail, failures, materialize, verdict  # noqa: F401
 
 def report_args(sample, dat):
     args = [dat]
@@ -287,10 +278,7 @@ def main():
         print(f"{os.path.basename(a.sample)}: {len(events)} events, {stalls} stall slices, {runs} run slices, "
               f"{kinds[('C', None)]} counter samples, {kinds[('i', 'extfrag')]} fragmenting, "
               f"{sum(1 for e in events if e.get('flow_in'))} flows, {len(raw)} bytes")
-    if failures:
-        print(f"{len(failures)} check(s) failed")
-        return 1
-    return 0
+    return verdict()
 
 
 if __name__ == "__main__":
