@@ -265,7 +265,7 @@ static void status_bar(FILE *out, const char *label, const uint64_t *counts, int
 		fprintf(out, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"><title>%s: %" PRIu64
 			"</title></rect>", x, y + 2, w, LANE_H - 2, status_colour[s], ct_status_name(s), counts[s]);
 		if (w > 60)
-			fprintf(out, "<text class=\"ti\" x=\"%.1f\" y=\"%d\" fill=\"#fff\">%s %" PRIu64 "</text>", x + 4,
+			fprintf(out, "<text class=\"ti\" x=\"%.1f\" y=\"%d\" style=\"fill:#fff\">%s %" PRIu64 "</text>", x + 4,
 				y + 14, ct_status_name(s), counts[s]);
 		x += w;
 	}

@@ -306,6 +306,11 @@ def main():
             got = render(page, url, True)
             check_sections(page, got, "JavaScript on", saved)
             nfig = check_figures(got["figs"], report)
+            if a.screenshot:
+                png = page.call("Page.captureScreenshot", format="png", captureBeyondViewport=True,
+                                clip={"x": 0, "y": 0, "width": 1200, "height": 1250, "scale": 1})
+                with open(a.screenshot, "wb") as f:
+                    f.write(base64.b64decode(png["data"]))
             # the script: a wheel over the first time chart zooms it
             box = page.js("(() => {const p = document.querySelector('#timeline svg.plot');"
                           "const r = p.getBoundingClientRect(); p.scrollIntoView();"
@@ -315,11 +320,6 @@ def main():
             vb = page.js("document.querySelector('#timeline svg.plot').getAttribute('viewBox')")
             if vb == box["vb"]:
                 fail(f"a wheel over the timeline did not zoom it (viewBox stays {vb})")
-            if a.screenshot:
-                png = page.call("Page.captureScreenshot", format="png", captureBeyondViewport=True,
-                                clip={"x": 0, "y": 0, "width": 1200, "height": 1250, "scale": 1})
-                with open(a.screenshot, "wb") as f:
-                    f.write(base64.b64decode(png["data"]))
             got_off = render(page, url, False)
             check_sections(page, got_off, "JavaScript off", {})
             if len(got_off["figs"]) != len(got["figs"]):
