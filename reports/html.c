@@ -168,6 +168,15 @@ static void time_axis(const struct page *p, double y)
 	}
 }
 
+/* a chart's place when there is nothing to draw: a box that says why */
+static void notice(FILE *out, const char *text)
+{
+	fprintf(out, "<svg viewBox=\"0 0 %d 30\" role=\"img\"><rect width=\"%d\" height=\"30\" fill=\"#fff3cd\"/>"
+		"<text class=\"ti\" x=\"10\" y=\"19\">", PAGE_W, PAGE_W);
+	esc(out, text);
+	fputs("</text></svg>", out);
+}
+
 /* ---- the page's frame -------------------------------------------------------------- */
 
 static const char css[] =
@@ -512,7 +521,7 @@ static void lane_row(const struct page *p, const struct hs_lane *l, double y, co
 		if (!colour && what[0] == 'f')
 			c = it->cnt[1] ? "#d62728" : "#888";
 		fprintf(out, "<rect x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%d\" fill=\"%s\">", x, y,
-			w < 1 ? 1 : w, LANE_H - 4, c);
+			w < 2 ? 2 : w, LANE_H - 4, c);	/* a short run stays visible */
 		item_title(p, it, what);
 		fputs("</rect>", out);
 	}
@@ -710,7 +719,7 @@ static void scanners(const struct page *p)
 		fputs("</td></tr></table>", out);
 	}
 	if (!h->ntraj)
-		fputs("<p>No compaction run in this trace.</p>", out);
+		notice(out, "No compaction run in this trace.");
 	fputs("<p>Scanners met in ", out);
 	num(out, "runs.scanners_met", met);
 	fputs(" runs.</p></section>\n", out);
@@ -921,9 +930,8 @@ static void model(const struct page *p)
 
 	fputs("<section id=\"model\"><h2>Shadow buddy model</h2>", out);
 	if (!r) {
-		fputs("<p>", out);
-		esc(out, p->in->model_off ? p->in->model_off : "The model was not run (--no-model).");
-		fputs("</p></section>\n", out);
+		notice(out, p->in->model_off ? p->in->model_off : "The model was not run (--no-model).");
+		fputs("</section>\n", out);
 		return;
 	}
 	fprintf(out, "<p class=\"note\">Every run replayed against a model of each zone's free memory "
@@ -978,11 +986,10 @@ static void fallbacks(const struct page *p)
 				n++;
 				top = x->by_pair[i][f] > top ? x->by_pair[i][f] : top;
 			}
-	fprintf(out, "<h3>By migratetype pair</h3><svg viewBox=\"0 0 %d %d\" role=\"img\">", PAGE_W,
-		n ? n * LANE_H + 10 : 30);
+	fputs("<h3>By migratetype pair</h3>", out);
 	if (!n)
-		fprintf(out, "<rect width=\"%d\" height=\"30\" fill=\"#eef5ee\"/><text class=\"ti\" x=\"10\" y=\"19\">"
-			"No allocation fell back into another migratetype's pageblocks.</text>", PAGE_W);
+		notice(out, "No allocation fell back into another migratetype's pageblocks.");
+	fprintf(out, "<svg viewBox=\"0 0 %d %d\" role=\"img\">", PAGE_W, n * LANE_H + 10);
 	n = 0;
 	for (int i = 0; i < CT_MIGRATETYPES; i++) {
 		for (int f = 0; f < CT_MIGRATETYPES; f++) {
@@ -1110,9 +1117,8 @@ static void checks(const struct page *p)
 
 	fputs("<section id=\"checks\"><h2>Checks</h2><h3>Trace totals against /proc/vmstat</h3>", out);
 	if (!p->in->vmstat) {
-		fprintf(out, "<svg viewBox=\"0 0 %d 30\" role=\"img\"><rect width=\"%d\" height=\"30\" fill=\"#fff3cd\"/>"
-			"<text class=\"ti\" x=\"10\" y=\"19\">No snapshots: give --snapshot-start and --snapshot-end "
-			"(or a file of 'compactrace record', which carries its own).</text></svg>", PAGE_W, PAGE_W);
+		notice(out, "No snapshots: give --snapshot-start and --snapshot-end (or a file of 'compactrace "
+		       "record', which carries its own).");
 	} else {
 		vmstat_chart(p);
 		fputs("<table><tr><th class=\"l\">counter</th><th>trace</th><th>vmstat delta</th><th class=\"l\">"
