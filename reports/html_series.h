@@ -24,7 +24,7 @@
 #include "compactrace/model.h"
 
 #define HS_LANE_CAP 600
-#define HS_POINTS 2048
+#define HS_POINTS 8192
 #define HS_SAMPLES 400
 #define HS_ZONES 16
 #define HS_TASKS 32		/* stall lanes; further tasks share the last one */

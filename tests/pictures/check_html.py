@@ -23,7 +23,8 @@ checks, for `compactrace report -f html` of the sample:
     stalls, awake time, fallbacks, scanners met), so equality there means
     the sink saw every run, stall and fallback the engine counted.
 
---screenshot PNG writes the top of the page (for the README).
+--screenshot PNG writes the top of the page, --section-shot ID=PNG one
+section (the README's pictures).
 Exit 0 pass, 1 fail, 77 skip (no chromium, python3-websocket or python3-pil).
 """
 import argparse
@@ -267,6 +268,8 @@ def main():
     ap.add_argument("--tool", required=True)
     ap.add_argument("--sample", required=True)
     ap.add_argument("--screenshot", help="write a PNG of the top of the page here")
+    ap.add_argument("--section-shot", action="append", default=[], metavar="ID=PNG",
+                    help="write a PNG of section ID (e.g. scanners) here")
     a = ap.parse_args()
     if not shutil.which("chromium"):
         print("SKIP: chromium is not installed (tests/install-deps.sh installs Debian's chromium)")
@@ -316,8 +319,13 @@ def main():
             if a.screenshot:
                 png = page.call("Page.captureScreenshot", format="png", captureBeyondViewport=True,
                                 clip={"x": 0, "y": 0, "width": 1200, "height": 1250, "scale": 1})
-                with open(a.screenshot, "wb") as f:
-                    f.write(base64.b64decode(png["data"]))
+                from PIL import Image
+                im = Image.open(io.BytesIO(base64.b64decode(png["data"]))).convert("RGB")
+                im.save(a.screenshot, optimize=True)
+            for spec in a.section_shot:
+                sec, out = spec.split("=", 1)
+                with open(out, "wb") as f:
+                    f.write(shoot(page, got["secs"][sec]["all"]))
             # the script: a wheel over the first time chart zooms it
             box = page.js("(() => {const p = document.querySelector('#timeline svg.plot');"
                           "const r = p.getBoundingClientRect(); p.scrollIntoView();"
