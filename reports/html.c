@@ -542,7 +542,7 @@ static void plot_open(const struct page *p, double y, double h)
 		p->span, PLOT_W, h);
 }
 
-static void timeline(const struct page *p)
+static int timeline(const struct page *p)
 {
 	const struct ct_html_series *h = p->h;
 	const struct hs_lane *tasks[HS_TASKS];
@@ -562,8 +562,16 @@ static void timeline(const struct page *p)
 	plot_open(p, 0, nrows * LANE_H);
 	for (uint32_t i = 0; i < h->ntraj; i++, y += LANE_H)
 		lane_row(p, &h->traj[i].lane, y + 2, NULL, "run");
-	for (uint32_t i = 0; i < h->ntasks; i++)	/* past the busiest, all share one row */
-		lane_row(p, tasks[i], y + (i < shown ? i : shown) * LANE_H + 2, NULL, "stall");
+	for (uint32_t i = 0; i < shown; i++)
+		lane_row(p, tasks[i], y + i * LANE_H + 2, NULL, "stall");
+	if (h->ntasks > shown) {	/* past the busiest, all share one row, summarised again */
+		struct hs_lane other = { 0 };
+
+		if (ct_html_lanes_join(&other, tasks + shown, h->ntasks - shown) < 0)
+			return -CT_E_NOMEM;
+		lane_row(p, &other, y + shown * LANE_H + 2, NULL, "stall");
+		free(other.items);
+	}
 	y += (shown + (h->ntasks > shown)) * LANE_H;
 	for (uint32_t i = 0; i < h->nnodes; i++, y += LANE_H)
 		lane_row(p, &h->nodes[i], y + 2, "#9467bd", "kcompactd awake period");
@@ -648,6 +656,7 @@ static void timeline(const struct page *p)
 		fprintf(out, "<p class=\"note\">%" PRIu64 " runs in zones beyond the first %d are not drawn.</p>",
 			h->runs_unplaced, HS_ZONES);
 	fputs("</section>\n", out);
+	return 0;
 }
 
 /* ---- scanner trajectories -------------------------------------------------------------- */
@@ -663,17 +672,23 @@ static double ypfn(const struct hs_traj *t, uint64_t pfn, double h)
 	return h - (double)(pfn - t->start) * h / (double)span;
 }
 
+/* @s's points, every @step-th (a line break moves to the next one drawn) */
 static void path(const struct page *p, const struct hs_traj *t, const struct hs_points *s, const char *cls,
-		 double h)
+		 double h, uint32_t step)
 {
 	FILE *out = p->out;
+	int brk = 1;
 
 	if (!s->n)
 		return;
 	fprintf(out, "<path class=\"%s\" d=\"", cls);
-	for (uint32_t i = 0; i < s->n; i++)
-		fprintf(out, "%c%.2f %.1f", i == 0 || s->p[i].brk ? 'M' : 'L', xt(p, s->p[i].ts),
-			ypfn(t, s->p[i].pfn, h));
+	for (uint32_t i = 0; i < s->n; i++) {
+		brk |= s->p[i].brk;
+		if (i % step && i != s->n - 1)
+			continue;
+		fprintf(out, "%c%.2f %.1f", brk ? 'M' : 'L', xt(p, s->p[i].ts), ypfn(t, s->p[i].pfn, h));
+		brk = 0;
+	}
 	fputs("\"/>", out);
 }
 
@@ -681,9 +696,15 @@ static void scanners(const struct page *p)
 {
 	const struct ct_html_series *h = p->h;
 	FILE *out = p->out;
-	uint64_t met = 0;
+	uint64_t met = h->met_unplaced;
 	char key[96];
 	const double ph = 220;
+	uint32_t drawn = 0, step;
+
+	for (uint32_t i = 0; i < h->ntraj; i++)
+		drawn += h->traj[i].runs > 0;
+	/* the page's size: four zones' worth of points, shared by all */
+	step = drawn > 4 ? (drawn + 3) / 4 : 1;
 
 	fputs("<section id=\"scanners\"><h2>Scanner trajectories</h2><p class=\"note\">Per zone, pfn against "
 	      "time: the migrate scanner (<span class=\"key\" style=\"background:#1f77b4\"></span>) climbs from "
@@ -699,8 +720,8 @@ static void scanners(const struct page *p)
 		fprintf(out, ", pfn %#" PRIx64 "-%#" PRIx64 "</h3>", t->start, t->end);
 		fprintf(out, "<svg viewBox=\"0 0 %d %d\" role=\"img\">", PAGE_W, (int)ph + 30);
 		plot_open(p, 0, ph);
-		path(p, t, &t->mig, "mig", ph);
-		path(p, t, &t->free, "fre", ph);
+		path(p, t, &t->mig, "mig", ph, step);
+		path(p, t, &t->free, "fre", ph, step);
 		for (uint32_t m = 0; m < t->nmet; m++)
 			fprintf(out, "<rect class=\"met\" x=\"%.2f\" y=\"%.1f\" width=\"3\" height=\"6\"><title>scanners "
 				"met at pfn %#" PRIx64 ", +%.6f s</title></rect>", xt(p, t->met_at[m].ts) - 1.5,
@@ -722,7 +743,11 @@ static void scanners(const struct page *p)
 		notice(out, "No compaction run in this trace.");
 	fputs("<p>Scanners met in ", out);
 	num(out, "runs.scanners_met", met);
-	fputs(" runs.</p></section>\n", out);
+	fputs(" runs", out);
+	if (h->runs_unplaced)
+		fprintf(out, " (%" PRIu64 " of them in the %" PRIu64 " runs of zones not drawn)", h->met_unplaced,
+			h->runs_unplaced);
+	fputs(".</p></section>\n", out);
 }
 
 /* ---- the shadow model ----------------------------------------------------------------- */
@@ -862,6 +887,16 @@ static int mt_of_letter(const struct page *p, const struct ct_model_results *r, 
 
 static const char *mt_name(const struct page *p, int t, char *buf, size_t size);
 
+/* pageblocks of map cell @c that a fragmenting fallback polluted (JSON --pageblocks rows) */
+static uint64_t cell_polluted(const struct ct_model_zone *z, uint32_t c, uint64_t ppc)
+{
+	uint64_t n = 0;
+
+	for (uint64_t b = c * ppc; z->pageblocks && b < (c + 1) * ppc && b < z->npageblocks; b++)
+		n += z->pageblocks[b].polluted;
+	return n;
+}
+
 static void pageblock_map(const struct page *p, const struct ct_model_results *r, const struct ct_model_zone *z,
 			  const char *zk)
 {
@@ -876,26 +911,36 @@ static void pageblock_map(const struct page *p, const struct ct_model_results *r
 		return;
 	fprintf(out, "<svg viewBox=\"0 0 %d %d\" role=\"img\"><g transform=\"translate(%d,2)\">", PAGE_W,
 		(int)(rows * chh) + 6, LABEL_W);
-	for (uint32_t c = 0; c < z->map_cells; c++) {
+	/* the cells no event touched ('?') are the background: only the others are drawn */
+	for (uint32_t row = 0; row < rows; row++)
+		fprintf(out, "<rect x=\"0\" y=\"%.1f\" width=\"%.2f\" height=\"%.1f\" fill=\"#e4e4e4\"><title>not "
+			"modelled: no event touched these pageblocks</title></rect>", row * chh,
+			(row + 1 < rows || !(z->map_cells % MAP_COLS) ? MAP_COLS : z->map_cells % MAP_COLS) * cw - 1,
+			chh - 1);
+	/* a run of like cells in a row is one mark */
+	for (uint32_t c = 0, n; c < z->map_cells; c += n) {
 		char ch = z->map[c];
 		int mt = mt_of_letter(p, r, ch);
-		uint64_t cell_polluted = 0;
-		const char *fill = ch == '.' ? "#ffffff" : ch == '?' ? "#e4e4e4" : ch == ' ' ? "none" :
-				   mt >= 0 ? mt_colour[mt] : "#555";
+		uint64_t bad = cell_polluted(z, c, ppc);
+		const char *fill = ch == '.' ? "#ffffff" : ch == ' ' ? "none" : mt >= 0 ? mt_colour[mt] : "#555";
 
-		for (uint64_t b = c * ppc; z->pageblocks && b < (c + 1) * ppc && b < z->npageblocks; b++)
-			cell_polluted += z->pageblocks[b].polluted;
-		polluted += cell_polluted;
+		polluted += bad;
+		for (n = 1; c + n < z->map_cells && (c + n) % MAP_COLS && z->map[c + n] == ch &&
+			    !bad == !cell_polluted(z, c + n, ppc); n++)
+			polluted += cell_polluted(z, c + n, ppc);
+		if (ch == '?' && !bad)
+			continue;
 		fprintf(out, "<rect x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%.1f\" fill=\"%s\"%s%s>"
-			"<title>pfn %#" PRIx64 ": %s%s%s</title></rect>", (c % MAP_COLS) * cw, (c / MAP_COLS) * chh,
-			cw - 1, chh - 1, fill, ch >= 'a' && ch <= 'z' ? " fill-opacity=\"0.45\"" : "",
-			cell_polluted ? " stroke=\"#000\" stroke-width=\"1.5\"" : "",
+			"<title>%#" PRIx64 "-%#" PRIx64 ": %s%s%s</title></rect>", (c % MAP_COLS) * cw,
+			(c / MAP_COLS) * chh, n * cw - 1, chh - 1, fill,
+			ch >= 'a' && ch <= 'z' ? " fill-opacity=\"0.45\"" : "",
+			bad ? " stroke=\"#000\" stroke-width=\"1.5\"" : "",
 			z->start_pfn + c * ppc * (UINT64_C(1) << r->pageblock_order),
+			z->start_pfn + (c + n) * ppc * (UINT64_C(1) << r->pageblock_order),
 			ch == '.' ? "all free" : ch == '?' ? "not modelled" : ch == ' ' ? "no memory" :
 			mt < 0 ? "owner not known" : "owner ",
 			mt >= 0 ? mt_name(p, mt, name, sizeof(name)) : "",
-			cell_polluted ? ", polluted by a fragmenting fallback" :
-			ch >= 'a' && ch <= 'z' ? ", at least half free" : "");
+			bad ? ", polluted" : ch >= 'a' && ch <= 'z' ? ", half free or more" : "");
 	}
 	for (int k = 0; k < 2; k++) {
 		int64_t cell = k ? z->map_free_cell : z->map_migrate_cell;
@@ -1166,7 +1211,8 @@ int ct_report_html(FILE *out, const struct ct_report_input *in, const struct ct_
 	head(&p);
 	summary(&p);
 	latency(&p);
-	timeline(&p);
+	if (timeline(&p) < 0)
+		return -CT_E_NOMEM;
 	scanners(&p);
 	model(&p);
 	fallbacks(&p);

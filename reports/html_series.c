@@ -99,6 +99,27 @@ static struct hs_lane *lane_of(struct hs_lane *lanes, uint32_t *n, uint32_t cap,
 	return &lanes[(*n)++];
 }
 
+int ct_html_lanes_join(struct hs_lane *out, const struct hs_lane *const *lanes, uint32_t n)
+{
+	memset(out, 0, sizeof(*out));
+	for (uint32_t i = 0; i < n; i++) {
+		for (uint32_t j = 0; j < lanes[i]->n; j++) {
+			if (!out->items && !(out->items = calloc(HS_LANE_CAP, sizeof(*out->items))))
+				return -CT_E_NOMEM;
+			if (out->n == HS_LANE_CAP)
+				lane_summarise(out);
+			out->items[out->n++] = lanes[i]->items[j];
+		}
+		out->total += lanes[i]->total;
+		out->busy_ns += lanes[i]->busy_ns;
+		if (lanes[i]->gap > out->gap)
+			out->gap = lanes[i]->gap;
+	}
+	if (out->n > 1)
+		lane_summarise(out);
+	return 0;
+}
+
 /* ---- points ------------------------------------------------------------------ */
 
 static int points_add(struct hs_points *s, uint64_t ts, uint64_t pfn, int brk)
@@ -234,6 +255,7 @@ static int on_run(void *ctx, const struct ct_run *run)
 
 	if (!t) {
 		h->runs_unplaced++;
+		h->met_unplaced += run->scanners_met;
 		return 0;
 	}
 	if (run->zone[0] && !t->zone[0]) {

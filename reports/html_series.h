@@ -90,6 +90,7 @@ struct ct_html_series {
 	struct hs_traj traj[HS_ZONES];
 	uint32_t ntraj;
 	uint64_t runs_unplaced;		/* runs beyond HS_ZONES zones */
+	uint64_t met_unplaced;		/* those of them whose scanners met */
 	struct hs_lane tasks[HS_TASKS];	/* stalls per task */
 	uint32_t ntasks;
 	struct hs_lane nodes[HS_NODES];	/* kcompactd awake periods */
@@ -101,5 +102,12 @@ struct ct_html_series {
 	uint64_t free_step, free_next;
 	uint8_t model_dirty;
 };
+
+/**
+ * ct_html_lanes_join() - @n lanes as one (@out, whose items the caller
+ * frees), summarised again to at most HS_LANE_CAP / 2 marks.
+ * Returns 0 or -CT_E_NOMEM.
+ */
+int ct_html_lanes_join(struct hs_lane *out, const struct hs_lane *const *lanes, uint32_t n);
 
 #endif
