@@ -129,14 +129,16 @@ COLLECT = """(() => {
 def coloured_fraction(png, chroma):
     """The share of pixels that are ink (not near white) or, with @chroma, coloured (not grey):
     text, axes and table borders are grey, the marks of a chart are coloured."""
-    from PIL import Image
+    from PIL import Image, ImageChops
     im = Image.open(io.BytesIO(png)).convert("RGB")
-    px = im.getdata()
-    if chroma:
-        n = sum(1 for r, g, b in px if max(r, g, b) - min(r, g, b) > 40)
-    else:
-        n = sum(1 for r, g, b in px if max(255 - r, 255 - g, 255 - b) > 40)
-    return n, n / max(1, len(px))
+    r, g, b = im.split()
+    if chroma:  # max(r, g, b) - min(r, g, b)
+        level = ImageChops.subtract(ImageChops.lighter(r, ImageChops.lighter(g, b)),
+                                    ImageChops.darker(r, ImageChops.darker(g, b)))
+    else:  # how far the darkest channel is from white
+        level = ImageChops.invert(ImageChops.darker(r, ImageChops.darker(g, b)))
+    n = sum(level.histogram()[41:])
+    return n, n / max(1, im.width * im.height)
 
 
 def shoot(page, box):
