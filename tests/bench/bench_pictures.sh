@@ -84,23 +84,42 @@ PY
 measure "direct x$copies (ftrace text)" "$work/big.txt"
 cp "$work/r.html" "$work/big.html"
 
-# Chromium: load and render the large page (a screenshot of the whole page)
-# against the same for an empty page, each the median of 3
+# Chromium (one browser, through its DevTools protocol): load the page
+# (navigate to the load event) and render all of it (a screenshot of the
+# whole page), for an empty page and for the large trace's; medians of 3
 if command -v chromium >/dev/null; then
-	render() {
-		local t0 t1
-		rm -rf "$work/profile"
-		t0=$(date +%s%N)
-		chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
-			--disable-component-update --disable-sync --no-first-run --hide-scrollbars \
-			--user-data-dir="$work/profile" --window-size=1200,12000 --screenshot="$work/shot.png" \
-			"file://$1" >/dev/null 2>&1
-		t1=$(date +%s%N)
-		awk "BEGIN { printf \"%.2f\", ($t1 - $t0) / 1e9 }"
-	}
 	echo '<!DOCTYPE html><title>empty</title>' > "$work/empty.html"
-	e=$(median3 "$(render "$work/empty.html")" "$(render "$work/empty.html")" "$(render "$work/empty.html")")
-	b=$(median3 "$(render "$work/big.html")" "$(render "$work/big.html")" "$(render "$work/big.html")")
 	echo
-	echo "chromium --headless --screenshot, wall s: empty page $e, the large trace's page $b ($(stat -c %s "$work/big.html") bytes)"
+	/usr/bin/python3 - "$work" "$root/tests/pictures" <<'PY'
+import statistics, sys, tempfile, time
+work, lib = sys.argv[1], sys.argv[2]
+sys.path.insert(0, lib)
+import check_html as c
+with tempfile.TemporaryDirectory() as tmp:
+    proc, ws = c.start_chromium(tmp)
+    try:
+        page = c.Page(ws)
+        page.call("Page.enable")
+        page.call("Emulation.setDeviceMetricsOverride", width=1200, height=1000, deviceScaleFactor=1, mobile=False)
+        for name in ("empty.html", "big.html"):
+            load, shot = [], []
+            for _ in range(3):
+                t0 = time.monotonic()
+                page.call("Page.navigate", url=f"file://{work}/{name}")
+                page.wait_event("Page.loadEventFired")
+                t1 = time.monotonic()
+                h = page.js("document.documentElement.scrollHeight")
+                page.call("Page.captureScreenshot", format="png", captureBeyondViewport=True,
+                          clip={"x": 0, "y": 0, "width": 1200, "height": h, "scale": 1})
+                t2 = time.monotonic()
+                load.append(t1 - t0)
+                shot.append(t2 - t1)
+            print(f"chromium {name:10s}: load {statistics.median(load):.2f} s, render all of it "
+                  f"({h} px) {statistics.median(shot):.2f} s (wall, medians of 3)")
+        page.close()
+    finally:
+        proc.terminate()
+        proc.wait()
+PY
+	echo "(big.html: the large trace's page, $(stat -c %s "$work/big.html") bytes)"
 fi
