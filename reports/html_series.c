@@ -182,7 +182,7 @@ static void free_halve(struct ct_html_series *h)
 
 static void free_sample(struct ct_html_series *h, uint64_t ts)
 {
-	struct ct_model *m = ct_session_model(h->session);
+	struct ct_model *m = h->session ? ct_session_model(h->session) : NULL;
 	struct ct_model_zone_now now;
 
 	h->model_dirty = 0;

@@ -311,7 +311,7 @@ static void scanners(struct ct_perfetto *p, const struct ct_event *ev, const str
 
 static void model_sample(struct ct_perfetto *p, uint64_t ts)
 {
-	struct ct_model *m = ct_session_model(p->session);
+	struct ct_model *m = p->session ? ct_session_model(p->session) : NULL;
 	struct ct_model_zone_now z;
 	char name[64];
 
