@@ -13,6 +13,7 @@
 
 #include "compactrace/error.h"
 #include "compactrace/report.h"
+#include "numfmt.h"
 #include "sanitize.h"
 
 /* Every builder returns NULL on allocation failure; callers check once. */
@@ -37,17 +38,8 @@ static cJSON *add_i64(cJSON *obj, const char *key, int64_t v)
 static cJSON *add_us(cJSON *obj, const char *key, uint64_t ns)
 {
 	char buf[32];
-	uint64_t frac = ns % 1000;
 
-	if (frac == 0)
-		snprintf(buf, sizeof(buf), "%" PRIu64, ns / 1000);
-	else if (frac % 100 == 0)
-		snprintf(buf, sizeof(buf), "%" PRIu64 ".%" PRIu64, ns / 1000, frac / 100);
-	else if (frac % 10 == 0)
-		snprintf(buf, sizeof(buf), "%" PRIu64 ".%02" PRIu64, ns / 1000, frac / 10);
-	else
-		snprintf(buf, sizeof(buf), "%" PRIu64 ".%03" PRIu64, ns / 1000, frac);
-	return cJSON_AddRawToObject(obj, key, buf);
+	return cJSON_AddRawToObject(obj, key, ct_fmt_us_exact(buf, sizeof(buf), ns));
 }
 
 /* cJSON escapes quotes and control characters; invalid UTF-8 is replaced first */

@@ -10,36 +10,18 @@
 
 #include "compactrace/error.h"
 #include "compactrace/report.h"
+#include "numfmt.h"
 #include "sanitize.h"
 #include "text_model.h"
 
-/* 1234567 -> "1,234,567" */
 static const char *grouped(char *buf, size_t size, uint64_t v)
 {
-	char tmp[32];
-	int len = snprintf(tmp, sizeof(tmp), "%" PRIu64, v), o = 0;
-
-	for (int i = 0; i < len && (size_t)o + 2 < size; i++) {
-		if (i > 0 && (len - i) % 3 == 0)
-			buf[o++] = ',';
-		buf[o++] = tmp[i];
-	}
-	buf[o] = '\0';
-	return buf;
+	return ct_fmt_grouped(buf, size, v);
 }
 
-/* a duration with a unit a person reads at a glance */
 static const char *dur(char *buf, size_t size, uint64_t ns)
 {
-	if (ns < 10000)
-		snprintf(buf, size, "%.1f us", (double)ns / 1e3);
-	else if (ns < 10000000)
-		snprintf(buf, size, "%.0f us", (double)ns / 1e3);
-	else if (ns < 10000000000ull)
-		snprintf(buf, size, "%.1f ms", (double)ns / 1e6);
-	else
-		snprintf(buf, size, "%.2f s", (double)ns / 1e9);
-	return buf;
+	return ct_fmt_dur(buf, size, ns, "us");
 }
 
 static const char *ts(char *buf, size_t size, uint64_t ns)

@@ -294,6 +294,31 @@ const struct ct_model_results *ct_model_results(struct ct_model *m);
  */
 int ct_model_check(const struct ct_model *m);
 
+/* One zone's free blocks per order as the model has them at this moment. */
+struct ct_model_zone_now {
+	int32_t nid;
+	char zone[CT_ZONE_LEN];		/* "?" until an event names it */
+	uint64_t start_pfn, end_pfn;
+	int norders;			/* 0: the counts are not known (no snapshot seeded the zone) */
+	uint64_t free_blocks[CT_MODEL_ORDERS];
+};
+
+/** ct_model_zone_count() - how many zones the model knows so far (0 for NULL) */
+uint32_t ct_model_zone_count(const struct ct_model *m);
+
+/**
+ * ct_model_zone_now() - zone @i's free blocks per order now, for sinks that draw them over time
+ * @i: 0 .. ct_model_zone_count() - 1, in the order the model learned the zones (stable)
+ * @out: filled in; the caller's
+ *
+ * Far cheaper than ct_model_results(): it counts again only the
+ * pageblocks changed since the last count, and allocates nothing. Still,
+ * call it sparingly (say once per millisecond of trace time), not per
+ * event. Returns the number of orders, 0 when the counts are not known,
+ * or -CT_E_INVAL for a bad @i.
+ */
+int ct_model_zone_now(struct ct_model *m, uint32_t i, struct ct_model_zone_now *out);
+
 /** ct_model_seeding_name() - "trace", "counts", "kpageflags", "free-map"; static */
 const char *ct_model_seeding_name(enum ct_model_seeding s);
 

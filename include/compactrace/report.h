@@ -59,4 +59,70 @@ struct ct_ndjson_writer {
  */
 struct ct_sink ct_ndjson_sink(struct ct_ndjson_writer *w);
 
+/*
+ * The Perfetto timeline (Trace Event Format JSON for ui.perfetto.dev and
+ * chrome://tracing) as a session sink: written as results arrive, memory
+ * bounded by the tasks, zones and nodes seen.
+ */
+struct ct_session;
+struct ct_perfetto;
+
+/**
+ * ct_perfetto_new() - a timeline written to @out
+ * @session: where the shadow model's free blocks are read from as events
+ *           flow (ct_session_model()); may be NULL
+ *
+ * @out and @session stay the caller's. Returns NULL on allocation
+ * failure. Free with ct_perfetto_free().
+ */
+struct ct_perfetto *ct_perfetto_new(FILE *out, const struct ct_session *session);
+
+/** ct_perfetto_free() - free @p (not its FILE); accepts NULL */
+void ct_perfetto_free(struct ct_perfetto *p);
+
+/**
+ * ct_perfetto_sink() - @p as a session sink; @p stays the caller's
+ *
+ * A failed write stops the session with -CT_E_WRITE (see
+ * ct_perfetto_saved_errno()).
+ */
+struct ct_sink ct_perfetto_sink(struct ct_perfetto *p);
+
+/**
+ * ct_perfetto_finish() - close the JSON: the data-quality counters of @in
+ * go into its "metadata". Returns 0 or -CT_E_WRITE.
+ */
+int ct_perfetto_finish(struct ct_perfetto *p, const struct ct_report_input *in);
+
+/** ct_perfetto_saved_errno() - errno of the first failed write, 0 none */
+int ct_perfetto_saved_errno(const struct ct_perfetto *p);
+
+/*
+ * The HTML report: one self-contained page. What it draws over time (runs,
+ * stalls, kcompactd, fallbacks, the scanners, the model's free blocks) is
+ * gathered while the events flow by a series sink, in bounded memory
+ * (summarised as it grows); the rest comes from struct ct_report_input.
+ */
+struct ct_html_series;
+
+/**
+ * ct_html_series_new() - an empty series; @session (may be NULL) is where
+ * the shadow model's free counts are read from as events flow
+ *
+ * Returns NULL on allocation failure. Free with ct_html_series_free().
+ */
+struct ct_html_series *ct_html_series_new(const struct ct_session *session);
+
+/** ct_html_series_free() - free @h; accepts NULL */
+void ct_html_series_free(struct ct_html_series *h);
+
+/** ct_html_series_sink() - @h as a session sink; @h stays the caller's */
+struct ct_sink ct_html_series_sink(struct ct_html_series *h);
+
+/**
+ * ct_report_html() - the page, from @in and what @series gathered
+ * Returns 0, -CT_E_NOMEM (the series ran out of memory) or -CT_E_WRITE.
+ */
+int ct_report_html(FILE *out, const struct ct_report_input *in, const struct ct_html_series *series);
+
 #endif

@@ -1421,3 +1421,29 @@ const struct ct_model_results *ct_model_results(struct ct_model *m)
 	m->dirty = 0;
 	return res;
 }
+
+/* ---- a cheap look at the free counts, for sinks that draw them over time ---- */
+
+uint32_t ct_model_zone_count(const struct ct_model *m)
+{
+	return m ? m->nzones : 0;
+}
+
+int ct_model_zone_now(struct ct_model *m, uint32_t i, struct ct_model_zone_now *out)
+{
+	struct mzone *z;
+
+	if (!m || i >= m->nzones)
+		return -CT_E_INVAL;
+	z = &m->zones[i];
+	memset(out, 0, sizeof(*out));
+	out->nid = z->nid;
+	copy_str(out->zone, sizeof(out->zone), z->named ? z->name : "?");
+	out->start_pfn = z->start;
+	out->end_pfn = z->end;
+	if (m->nomem || !zone_known(z))
+		return 0;	/* a trace-seeded zone holds changes, not counts */
+	zone_counts(m, z, out->free_blocks);
+	out->norders = m->norders;
+	return m->norders;
+}

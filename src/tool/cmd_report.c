@@ -18,7 +18,7 @@
 #include "compactrace/source.h"
 #include "capture/snapshots_collect.h"
 
-enum output_format { OUT_TEXT, OUT_JSON, OUT_NDJSON };
+enum output_format { OUT_TEXT, OUT_JSON, OUT_NDJSON, OUT_PERFETTO, OUT_HTML };
 enum { OPT_NO_MODEL = 256, OPT_MAP, OPT_PAGEBLOCKS, OPT_THRESHOLD, OPT_EXTRACT };
 
 struct report_opts {
@@ -43,8 +43,11 @@ static void usage(FILE *out)
 		"perf.data, detected by content; '-' reads standard input. Several files\n"
 		"give one report over all of them.\n"
 		"\n"
-		"  -f, --format=text|json|ndjson  output (default text; ndjson: one line per\n"
-		"                                 run and stall, then the report on one line)\n"
+		"  -f, --format=text|json|ndjson|html|perfetto\n"
+		"                                 output (default text; ndjson: one line per\n"
+		"                                 run and stall, then the report on one line;\n"
+		"                                 html: one self-contained page of charts;\n"
+		"                                 perfetto: a timeline for ui.perfetto.dev)\n"
 		"  -F, --input-format=NAME        force ftrace-text, trace-cmd-text, perf-script,\n"
 		"                                 trace-dat or perf-data\n"
 		"  -o, --output=FILE              write the report to FILE (removed if the\n"
@@ -103,6 +106,10 @@ static int parse_args(int argc, char **argv, struct report_opts *o)
 				o->format = OUT_JSON;
 			else if (strcmp(optarg, "ndjson") == 0)
 				o->format = OUT_NDJSON;
+			else if (strcmp(optarg, "perfetto") == 0)
+				o->format = OUT_PERFETTO;
+			else if (strcmp(optarg, "html") == 0)
+				o->format = OUT_HTML;
 			else
 				return fprintf(stderr, "compactrace report: unknown output format '%s'\n", optarg), -1;
 			break;
@@ -286,6 +293,8 @@ int ct_cmd_report(int argc, char **argv)
 {
 	struct report_opts o = { 0 };
 	struct ct_ndjson_writer nd = { 0 };
+	struct ct_perfetto *pf = NULL;
+	struct ct_html_series *hs = NULL;
 	struct ct_report_input in;
 	struct ct_session *s = NULL;
 	FILE *out = stdout;
@@ -300,6 +309,8 @@ int ct_cmd_report(int argc, char **argv)
 	}
 	if (o.extract)
 		return extract_snapshots(argv[optind], o.input_format, o.extract);
+	if (o.format == OUT_HTML)
+		o.session.keep_pageblocks = 1;	/* the map marks polluted pageblocks */
 	s = ct_session_new(&o.session);
 	if (!s) {
 		fprintf(stderr, "compactrace: out of memory\n");
@@ -322,9 +333,33 @@ int ct_cmd_report(int argc, char **argv)
 		if (ct_session_add_sink(s, &sink) < 0)
 			goto out;
 	}
+	if (o.format == OUT_PERFETTO) {
+		struct ct_sink sink;
+
+		pf = ct_perfetto_new(out, s);
+		if (!pf) {
+			fprintf(stderr, "compactrace: out of memory\n");
+			goto out;
+		}
+		sink = ct_perfetto_sink(pf);
+		if (ct_session_add_sink(s, &sink) < 0)
+			goto out;
+	}
+	if (o.format == OUT_HTML) {
+		struct ct_sink sink;
+
+		hs = ct_html_series_new(s);
+		if (!hs) {
+			fprintf(stderr, "compactrace: out of memory\n");
+			goto out;
+		}
+		sink = ct_html_series_sink(hs);
+		if (ct_session_add_sink(s, &sink) < 0)
+			goto out;
+	}
 	ret = replay_inputs(s, &o, argc, argv);
-	if (ret == -CT_E_WRITE) {	/* the NDJSON lines could not be written */
-		errno = nd.saved_errno;
+	if (ret == -CT_E_WRITE) {	/* the NDJSON lines or the timeline could not be written */
+		errno = pf ? ct_perfetto_saved_errno(pf) : nd.saved_errno;
 		goto write_failed;
 	}
 	if (ret < 0)
@@ -338,7 +373,12 @@ int ct_cmd_report(int argc, char **argv)
 	in.one_line = o.format == OUT_NDJSON;	/* every line one JSON value */
 	in.model_map = o.map;
 	in.model_pageblocks = o.pageblocks;
-	ret = o.format == OUT_TEXT ? ct_report_text(out, &in) : ct_report_json(out, &in);
+	if (o.format == OUT_PERFETTO)
+		ret = ct_perfetto_finish(pf, &in);
+	else if (o.format == OUT_HTML)
+		ret = ct_report_html(out, &in, hs);
+	else
+		ret = o.format == OUT_TEXT ? ct_report_text(out, &in) : ct_report_json(out, &in);
 	if (ret == 0 && fflush(out) != 0)
 		ret = -CT_E_WRITE;
 	if (ret == 0 && out != stdout) {
@@ -367,5 +407,7 @@ out:
 	if (o.output && status != CT_EXIT_OK && output_created)
 		remove_partial(o.output);
 	ct_session_free(s);
+	ct_perfetto_free(pf);
+	ct_html_series_free(hs);
 	return status;
 }

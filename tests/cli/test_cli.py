@@ -153,6 +153,46 @@ with tempfile.TemporaryDirectory() as tmp:
         if r:
             check(r["runs"]["count"] == 0 and r["quality"]["filtered_out"] > 0, "comm filter")
 
+    # the pictures: -f html (one page, nothing fetched) and -f perfetto (Trace Event Format)
+    rc, out, err = run(["report", "-f", "html", SAMPLE])
+    check(rc == 0 and out.startswith("<!DOCTYPE html>") and out.rstrip().endswith("</html>"),
+          f"html to stdout: rc={rc} err={err!r}")
+    check("default-src 'none'" in out and len(out.encode()) < 5 * 1024 * 1024, "html: CSP, size")
+    rc, out, err = run(["report", "-f", "perfetto", SAMPLE])
+    check(rc == 0, f"perfetto rc={rc} err={err!r}")
+    if rc == 0 and base:
+        ev = json.loads(out)["traceEvents"]
+        runs = [e for e in ev if e["ph"] == "X" and e.get("cat") == "run"]
+        check(len(runs) == base["runs"]["count"], f"perfetto runs {len(runs)} != {base['runs']['count']}")
+    # the same capture twice: the second input's tasks get pids of their own, so slices cannot interleave
+    rc, out, err = run(["report", "-f", "perfetto", SAMPLE, SAMPLE])
+    if rc == 0 and base:
+        ev = json.loads(out)["traceEvents"]
+        runs = [e for e in ev if e["ph"] == "X" and e.get("cat") == "run"]
+        check(len(runs) == 2 * base["runs"]["count"], "perfetto, two inputs: twice the runs")
+        check(len({e["tid"] for e in runs}) == 2 * len({e["tid"] for e in runs[:len(runs) // 2]}),
+              "perfetto, two overlapping inputs: the second's tasks on tracks of their own")
+    else:
+        check(False, f"perfetto, two inputs: rc={rc} err={err!r}")
+    # a hostile task name: escaped in both
+    hostile = b'e"v\\il</title><b>x'
+    path = write("hostile.txt", sample.replace(b"              sh-29699", hostile + b"-29699")
+                 .replace(b"     compactrace-29780", hostile + b"-29780"))  # runs and fallbacks
+    rc, out, err = run(["report", "-f", "perfetto", path])
+    if rc == 0:
+        names = {e["args"]["name"] for e in json.loads(out)["traceEvents"] if e["ph"] == "M"}
+        check(hostile.decode() in names, f"perfetto: the hostile name is not a thread name: {names}")
+    else:
+        check(False, f"perfetto, hostile name: rc={rc} err={err!r}")
+    rc, out, err = run(["report", "-f", "html", path])
+    check(rc == 0 and "<b>x" not in out and "e&quot;v\\il&lt;/title&gt;&lt;b&gt;x" in out,
+          f"html, hostile name: rc={rc}, unescaped: {'<b>x' in out}")
+    # a full disk: an error naming the file, and no partial file left
+    for fmt in ("html", "perfetto"):
+        if os.path.exists("/dev/full"):
+            rc, out, err = run(["report", "-f", fmt, "-o", "/dev/full", SAMPLE])
+            check(rc == 1 and "/dev/full" in err, f"{fmt} to /dev/full: rc={rc} err={err!r}")
+
     # a closed pipe: a clear error, not a crash
     p = subprocess.Popen([TOOL, "report", SAMPLE, SAMPLE, SAMPLE], stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE)
