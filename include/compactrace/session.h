@@ -50,6 +50,8 @@ struct ct_session_opts {
 	int no_model;			/* 1: no shadow buddy model */
 	int keep_pageblocks;		/* the model keeps a row per pageblock (JSON --pageblocks) */
 	uint64_t model_max_bytes;	/* the model's memory limit; 0: its default */
+	int threads;			/* replays: 1 decodes on the caller's thread; 0 decides
+					   (two threads on a multi-CPU host unless CT_THREADS=1) */
 };
 
 struct ct_session;
