@@ -13,7 +13,7 @@
 #include "compactrace/error.h"
 #include "session/reader.h"
 
-#define READER_BATCH 512	/* events per batch: 512 * sizeof(struct ct_event) is ~130 KB */
+#define READER_BATCH 2048	/* events per batch (512 KB): a hand-over, and maybe a wake-up, per batch */
 #define READER_SLOTS 4
 
 struct reader_batch {
