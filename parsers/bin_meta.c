@@ -49,7 +49,11 @@ struct ct_bin_fld {
  * first used: plain numbers are copied inline, the rest (symbols, gfp
  * rendering, statuses, shifts) go through get_field().
  */
-enum bin_op_kind { OP_U64, OP_PFN, OP_INT, OP_SLOW };
+enum bin_op_kind {
+	OP_U64, OP_PFN, OP_INT, OP_SLOW,
+	/* in the host's byte order, nothing to convert: a plain copy (then a "known" flag) */
+	OP_COPY8, OP_COPY8_KNOWN, OP_COPY4,
+};
 
 struct bin_op {
 	uint32_t src;		/* offset in the record */
@@ -734,8 +738,23 @@ static int find_tables(struct tep_event *ev, const struct ct_field_desc *fd, str
 static void get_field(const struct ct_bin_dec *d, const struct ct_field_desc *fd, const struct ct_bin_fld *f,
 		      const unsigned char *rec, int swap, struct ct_event *ev);
 
+/*
+ * A field the host can copy as it lies: 8 bytes into a u64 (a pfn's all
+ * ones is CT_PFN_NONE already), 4 into a 32-bit int (the sign needs no
+ * extending).
+ */
+static void plain_copy(struct bin_op *op)
+{
+	if (op->kind == OP_U64 && op->size == 8)
+		op->kind = op->dst2 ? OP_COPY8_KNOWN : OP_COPY8;
+	else if (op->kind == OP_PFN && op->size == 8)
+		op->kind = OP_COPY8;
+	else if (op->kind == OP_INT && op->size == 4 && op->dst_size == 4)
+		op->kind = OP_COPY4;
+}
+
 /* the absent image of the union and the ops for the fields this kernel records */
-static void compile_ops(struct ct_bin_dec *d)
+static void compile_ops(struct ct_bin_dec *d, int swap)
 {
 	static const unsigned char no_record[64];
 	const struct ct_event_desc *desc = d->desc;
@@ -773,6 +792,8 @@ static void compile_ops(struct ct_bin_dec *d)
 			op->kind = OP_SLOW;
 			break;
 		}
+		if (!swap)
+			plain_copy(op);
 	}
 }
 
@@ -802,7 +823,7 @@ static int build_dec(struct ct_bin_meta *m, struct tep_event *ev, struct ct_bin_
 			ret = find_tables(ev, fd, &d->f[i], name, d);
 	}
 	if (d->desc)
-		compile_ops(d);
+		compile_ops(d, m->swap);
 	d->need = d->pid.size ? d->pid.off + d->pid.size : 0;
 	if (m->type_fld.off + m->type_fld.size > d->need)
 		d->need = m->type_fld.off + m->type_fld.size;
@@ -1211,8 +1232,23 @@ int ct_bin_decode(struct ct_bin_meta *m, const unsigned char *rec, size_t len,
 		memcpy(&ev->u, d->absent, sizeof(ev->u));
 	for (const struct bin_op *op = d->ops, *end = op + d->nops; op < end; op++) {
 		unsigned char *dst = (unsigned char *)ev + op->dst;
-		uint64_t u = ct_rdn(rec + op->src, op->size, swap);
+		uint64_t u;
 
+		switch (op->kind) {	/* the common cases first, without ct_rdn()'s switch */
+		case OP_COPY8:
+			memcpy(dst, rec + op->src, 8);
+			continue;
+		case OP_COPY8_KNOWN:
+			memcpy(dst, rec + op->src, 8);
+			((unsigned char *)ev)[op->dst2] = 1;
+			continue;
+		case OP_COPY4:
+			memcpy(dst, rec + op->src, 4);
+			continue;
+		default:
+			break;
+		}
+		u = ct_rdn(rec + op->src, op->size, swap);
 		switch (op->kind) {
 		case OP_PFN:	/* a failed allocation records pfn -1UL: all ones in the field's width */
 			if (u == (op->size == 8 ? UINT64_MAX : (1ULL << (8 * op->size)) - 1))

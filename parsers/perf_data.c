@@ -72,7 +72,15 @@ struct pf_attr {
 	uint64_t config;
 	uint32_t type;
 	uint8_t sample_id_all;
+	/*
+	 * A sample of fixed layout (raw data, no read values, no callchain):
+	 * where its tid, time, cpu and raw size sit, in bytes from the body.
+	 */
+	uint8_t fixed;
+	uint16_t off_tid, off_time, off_cpu, off_raw;
 };
+
+#define PF_ID_CACHE 64		/* sample id -> attr, direct mapped; a power of two */
 
 struct pf_id {
 	uint64_t id;
@@ -85,6 +93,9 @@ struct pf_item {
 	uint64_t where;
 	uint32_t size;
 	uint8_t owned;		/* rec is a malloc'd copy (pipe mode, inflated data) */
+	/* a tracepoint sample: what parse_sample() found when it was queued */
+	uint8_t sample, has_tid, has_cpu;
+	uint32_t tid, cpu, raw_off, raw_size;
 };
 
 struct pf_comm {
@@ -105,6 +116,7 @@ struct pf_state {
 	int ids_sorted;
 	uint32_t last_attr;
 	uint64_t last_id;
+	struct { uint64_t id; uint32_t attr; uint8_t used; } id_cache[PF_ID_CACHE];
 	struct ct_bin_meta *meta;
 	/* the data: [pos, end) of the map, or the input stream */
 	uint64_t pos, end, released, next_release, next_prefetch;
@@ -139,6 +151,25 @@ static int probe(const unsigned char *prefix, size_t len)
 
 /* ---- attrs and sample ids ---- */
 
+/* sample_type order: IDENTIFIER IP TID TIME ADDR ID STREAM_ID CPU PERIOD READ CALLCHAIN RAW */
+static void fixed_layout(struct pf_attr *a)
+{
+	uint64_t t = a->sample_type;
+	unsigned off = 0;
+
+	if (!(t & PF_S_RAW) || (t & (PF_S_READ | PF_S_CALLCHAIN)))
+		return;
+	off = 8u * (!!(t & PF_S_IDENTIFIER) + !!(t & PF_S_IP));
+	a->off_tid = (uint16_t)off;
+	off += 8u * !!(t & PF_S_TID);
+	a->off_time = (uint16_t)off;
+	off += 8u * (!!(t & PF_S_TIME) + !!(t & PF_S_ADDR) + !!(t & PF_S_ID) + !!(t & PF_S_STREAM_ID));
+	a->off_cpu = (uint16_t)off;
+	off += 8u * (!!(t & PF_S_CPU) + !!(t & PF_S_PERIOD));
+	a->off_raw = (uint16_t)off;
+	a->fixed = 1;
+}
+
 static int add_attr(struct pf_state *st, const unsigned char *p, size_t avail, uint32_t *idx)
 {
 	struct pf_attr *n, *a;
@@ -163,6 +194,7 @@ static int add_attr(struct pf_state *st, const unsigned char *p, size_t avail, u
 	flags = ct_rd64(p + 40, st->swap);
 	/* a bitfield: bit 18 counted from the other end in a byte-swapped file */
 	a->sample_id_all = (uint8_t)((flags >> (st->swap ? 63 - 18 : 18)) & 1);
+	fixed_layout(a);
 	*idx = (uint32_t)st->nattrs++;
 	return 0;
 }
@@ -185,6 +217,7 @@ static int add_id(struct pf_state *st, uint64_t id, uint32_t attr)
 	st->ids[st->nids].attr = attr;
 	st->nids++;
 	st->ids_sorted = 0;
+	memset(st->id_cache, 0, sizeof(st->id_cache));
 	return 0;
 }
 
@@ -198,11 +231,18 @@ static int cmp_id(const void *a, const void *b)
 static const struct pf_attr *attr_of_id(struct pf_state *st, uint64_t id)
 {
 	size_t lo = 0, hi = st->nids;
+	typeof(&st->id_cache[0]) c;
 
 	if (st->nattrs == 1)
 		return &st->attrs[0];
 	if (id == st->last_id && st->last_attr < st->nattrs)
 		return &st->attrs[st->last_attr];
+	c = &st->id_cache[(id ^ (id >> 7)) & (PF_ID_CACHE - 1)];
+	if (c->used && c->id == id) {	/* what the search below found for it */
+		st->last_id = id;
+		st->last_attr = c->attr;
+		return &st->attrs[c->attr];
+	}
 	if (!st->ids_sorted) {
 		qsort(st->ids, st->nids, sizeof(*st->ids), cmp_id);
 		st->ids_sorted = 1;
@@ -218,6 +258,9 @@ static const struct pf_attr *attr_of_id(struct pf_state *st, uint64_t id)
 	if (lo < st->nids && st->ids[lo].id == id) {
 		st->last_id = id;
 		st->last_attr = st->ids[lo].attr;
+		c->id = id;
+		c->attr = st->last_attr;
+		c->used = 1;
 		return &st->attrs[st->last_attr];
 	}
 	return NULL;
@@ -291,6 +334,27 @@ static int parse_sample(const struct pf_attr *a, const unsigned char *p, size_t 
 
 #define NEED(n) do { if ((size_t)(end - p) < (size_t)(n)) return -1; } while (0)
 	memset(s, 0, sizeof(*s));
+	if (a->fixed) {		/* the same reads as below, from offsets worked out once */
+		NEED(a->off_raw + 4u);
+		if (t & PF_S_TID) {
+			s->tid = ct_rd32(p + a->off_tid + 4, swap);
+			s->has_tid = 1;
+		}
+		if (t & PF_S_TIME) {
+			s->time = ct_rd64(p + a->off_time, swap);
+			s->has_time = 1;
+		}
+		if (t & PF_S_CPU) {
+			s->cpu = ct_rd32(p + a->off_cpu, swap);
+			s->has_cpu = 1;
+		}
+		p += a->off_raw;
+		s->raw_size = ct_rd32(p, swap);
+		p += 4;
+		NEED(s->raw_size);
+		s->raw = p;
+		return 0;
+	}
 	if (t & PF_S_IDENTIFIER) {
 		NEED(8);
 		p += 8;
@@ -837,6 +901,46 @@ static void parse_error(struct ct_event *ev, uint64_t ts, uint64_t where)
 	ev->u.perr.where = where;
 }
 
+/* a tracepoint sample's raw data into @ev: 1, or -CT_E_NOMEM */
+static int decode_sample(struct pf_state *st, const unsigned char *rec, uint64_t where,
+			 const struct pf_sample *s, struct ct_event *ev)
+{
+	const char *why;
+	int r = ct_bin_decode(st->meta, s->raw, s->raw_size, ev, &why);
+
+	if (r == -CT_E_NOMEM)
+		return r;
+	if (r < 0) {
+		parse_error(ev, s->has_time ? s->time : st->last_ts, where + (uint64_t)(s->raw - rec));
+		ev->cpu = s->has_cpu ? (int32_t)s->cpu : -1;
+		return 1;
+	}
+	/* perf script shows the sample's tid, and the comm perf tracked for it */
+	if (s->has_tid)
+		ev->pid = (int32_t)s->tid;
+	ev->ts_ns = s->has_time ? s->time : st->last_ts;
+	ev->cpu = s->has_cpu ? (int32_t)s->cpu : -1;
+	comm_name(st, ev->pid, ev->comm);
+	st->last_ts = ev->ts_ns;
+	return 1;
+}
+
+/* deliver() of a tracepoint sample queued with its parse (record_time()) */
+static int deliver_sample(struct pf_state *st, const struct pf_item *it, struct ct_event *ev)
+{
+	struct pf_sample s = {
+		.time = it->ts, .tid = it->tid, .cpu = it->cpu, .has_time = 1,
+		.has_tid = it->has_tid, .has_cpu = it->has_cpu,
+		.raw = it->rec + it->raw_off, .raw_size = it->raw_size,
+	};
+
+	if (!st->meta) {
+		parse_error(ev, st->last_ts, it->where);
+		return 1;
+	}
+	return decode_sample(st, it->rec, it->where, &s, ev);
+}
+
 /* act on one record in time order; 1 when @ev holds an event, -CT_E_NOMEM */
 static int deliver(struct pf_state *st, const unsigned char *rec, uint32_t size, uint64_t where,
 		   struct ct_event *ev)
@@ -846,8 +950,6 @@ static int deliver(struct pf_state *st, const unsigned char *rec, uint32_t size,
 	size_t len = size - 8;
 	const struct pf_attr *a;
 	struct pf_sample s;
-	const char *why;
-	int r;
 
 	switch (type) {
 	case PF_RECORD_SAMPLE:
@@ -858,22 +960,7 @@ static int deliver(struct pf_state *st, const unsigned char *rec, uint32_t size,
 			parse_error(ev, st->last_ts, where);
 			return 1;
 		}
-		r = ct_bin_decode(st->meta, s.raw, s.raw_size, ev, &why);
-		if (r == -CT_E_NOMEM)
-			return r;
-		if (r < 0) {
-			parse_error(ev, s.has_time ? s.time : st->last_ts, where + (uint64_t)(s.raw - rec));
-			ev->cpu = s.has_cpu ? (int32_t)s.cpu : -1;
-			return 1;
-		}
-		/* perf script shows the sample's tid, and the comm perf tracked for it */
-		if (s.has_tid)
-			ev->pid = (int32_t)s.tid;
-		ev->ts_ns = s.has_time ? s.time : st->last_ts;
-		ev->cpu = s.has_cpu ? (int32_t)s.cpu : -1;
-		comm_name(st, ev->pid, ev->comm);
-		st->last_ts = ev->ts_ns;
-		return 1;
+		return decode_sample(st, rec, where, &s, ev);
 	case PF_RECORD_COMM: {
 		struct pf_comm *c;
 		const char *name;
@@ -920,9 +1007,12 @@ static int deliver(struct pf_state *st, const unsigned char *rec, uint32_t size,
 	}
 }
 
-/* the time perf orders a record by (0: "deliver now", as in perf), and its CPU */
+/*
+ * The time perf orders a record by (0: "deliver now", as in perf), and its
+ * CPU; a tracepoint sample's parse is kept in @it for deliver_item().
+ */
 static uint64_t record_time(struct pf_state *st, const unsigned char *rec, uint32_t size,
-			    int *has_cpu, uint32_t *cpu)
+			    int *has_cpu, uint32_t *cpu, struct pf_item *it)
 {
 	uint32_t type = ct_rd32(rec, st->swap);
 	const unsigned char *body = rec + 8;
@@ -930,6 +1020,7 @@ static uint64_t record_time(struct pf_state *st, const unsigned char *rec, uint3
 	const struct pf_attr *a;
 	struct pf_sample s;
 
+	it->sample = 0;
 	if (type == PF_RECORD_SAMPLE) {
 		a = attr_of_sample(st, body, len);
 		if (!a || !(a->sample_type & PF_S_TIME))
@@ -938,6 +1029,15 @@ static uint64_t record_time(struct pf_state *st, const unsigned char *rec, uint3
 			return 0;
 		*has_cpu = s.has_cpu;
 		*cpu = s.cpu;
+		if (a->type == PF_TYPE_TRACEPOINT && s.raw) {
+			it->sample = 1;
+			it->has_tid = s.has_tid;
+			it->has_cpu = s.has_cpu;
+			it->tid = s.tid;
+			it->cpu = s.cpu;
+			it->raw_off = (uint32_t)(s.raw - rec);
+			it->raw_size = s.raw_size;
+		}
 		return s.time;
 	}
 	parse_trailer(attr_of_other(st, body, len), body, len, st->swap, &s);
@@ -1026,7 +1126,7 @@ static int next(void *state, struct ct_event *ev, char *err, size_t errlen)
 		/* release what the current flush allows, smallest first */
 		if (top && top->ts <= st->flush_limit) {
 			it = q_pop(st);
-			r = deliver(st, it.rec, it.size, it.where, ev);
+			r = it.sample ? deliver_sample(st, &it, ev) : deliver(st, it.rec, it.size, it.where, ev);
 			if (it.owned)
 				free((void *)it.rec);
 			if (r < 0)
@@ -1076,7 +1176,7 @@ static int next(void *state, struct ct_event *ev, char *err, size_t errlen)
 		case PF_RECORD_LOST_SAMPLES:
 			if (!st->nattrs)
 				continue;
-			ts = record_time(st, rec, size, &has_cpu, &cpu);
+			ts = record_time(st, rec, size, &has_cpu, &cpu, &it);
 			if (!ts) {
 				r = deliver(st, rec, size, where, ev);
 				if (r < 0)

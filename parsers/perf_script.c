@@ -44,8 +44,7 @@ static int perf_head_at(const char *s, size_t tok, struct ct_text_head *h)
 	}
 	if (parse_pid(s + a, b - a, &pid))
 		return -1;
-	for (c0 = 0; c0 < a && s[c0] == ' '; c0++)
-		;
+	c0 = ct_text_skip_spaces(s, 0, a);	/* perf pads the task name to 16 */
 	c1 = ct_text_back_spaces(s, c0, a);
 	if (c1 == c0)	/* perf always prints a task name */
 		return -1;

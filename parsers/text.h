@@ -287,6 +287,84 @@ typedef int (*ct_text_probe_fn)(const char *s, size_t len, size_t index, void *c
 /** ct_text_probe_lines() - iterate the lines of a detection prefix */
 void ct_text_probe_lines(const unsigned char *prefix, size_t len, ct_text_probe_fn fn, void *ctx);
 
+/*
+ * Scanning eight bytes at a time (on little-endian hosts; elsewhere byte by
+ * byte): padding runs (perf script pads its event column with thirty
+ * spaces) and the keys and values of a payload.
+ */
+#define CT_TEXT_ONES 0x0101010101010101ULL
+#define CT_TEXT_HIGHS 0x8080808080808080ULL
+
+/* the byte index of the lowest byte of @w that is @c (w ^ c*ONES has a zero byte there), or 8 */
+static inline unsigned ct_text_word_find(uint64_t w, unsigned char c)
+{
+	uint64_t x = w ^ (CT_TEXT_ONES * c);
+
+	/* exact for the lowest zero byte: a borrow only runs upwards from it */
+	x = (x - CT_TEXT_ONES) & ~x & CT_TEXT_HIGHS;
+	return x ? (unsigned)__builtin_ctzll(x) >> 3 : 8;
+}
+
+/* the first index in [@i, @n) whose byte is not a space; @n when there is none */
+static inline size_t ct_text_skip_spaces(const char *s, size_t i, size_t n)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	while (n - i >= 8) {
+		uint64_t w;
+
+		memcpy(&w, s + i, 8);
+		w ^= CT_TEXT_ONES * ' ';
+		if (w)
+			return i + ((unsigned)__builtin_ctzll(w) >> 3);
+		i += 8;
+	}
+#endif
+	while (i < n && s[i] == ' ')
+		i++;
+	return i;
+}
+
+/* the first byte in [@p, @end) that is @c; @end when there is none */
+static inline const char *ct_text_find1(const char *p, const char *end, unsigned char c)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	while (end - p >= 8) {
+		uint64_t w;
+		unsigned i;
+
+		memcpy(&w, p, 8);
+		i = ct_text_word_find(w, c);
+		if (i < 8)
+			return p + i;
+		p += 8;
+	}
+#endif
+	while (p < end && (unsigned char)*p != c)
+		p++;
+	return p;
+}
+
+/* the first byte in [@p, @end) that is @a or @b; @end when there is none */
+static inline const char *ct_text_find2(const char *p, const char *end, unsigned char a, unsigned char b)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	while (end - p >= 8) {
+		uint64_t w;
+		unsigned i, j;
+
+		memcpy(&w, p, 8);
+		i = ct_text_word_find(w, a);
+		j = ct_text_word_find(w, b);
+		if (i < 8 || j < 8)
+			return p + (i < j ? i : j);
+		p += 8;
+	}
+#endif
+	while (p < end && (unsigned char)*p != a && (unsigned char)*p != b)
+		p++;
+	return p;
+}
+
 /* Index just after the last non-space before @i, not going below @from. */
 static inline size_t ct_text_back_spaces(const char *s, size_t from, size_t i)
 {

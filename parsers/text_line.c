@@ -154,11 +154,9 @@ int ct_text_find_ts(const char *s, size_t n, size_t from, size_t *tok, size_t *c
 
 int ct_text_split_event(const char *s, size_t n, size_t after, struct ct_text_head *h)
 {
-	size_t i = after, sys_end, j, p;
+	size_t i = ct_text_skip_spaces(s, after, n), sys_end, j, p;
 	int has_colon = 0;
 
-	while (i < n && s[i] == ' ')
-		i++;
 	sys_end = i;
 	for (j = i; j < n; j++) {
 		char c = s[j];
@@ -179,9 +177,7 @@ int ct_text_split_event(const char *s, size_t n, size_t after, struct ct_text_he
 		return -1;
 	h->name = s + sys_end;
 	h->name_len = j - sys_end;
-	p = j + (size_t)has_colon;
-	while (p < n && s[p] == ' ')
-		p++;
+	p = ct_text_skip_spaces(s, j + (size_t)has_colon, n);
 	while (n > p && (s[n - 1] == ' ' || s[n - 1] == '\t'))
 		n--;
 	h->payload = s + p;

@@ -50,6 +50,8 @@ struct ct_session_opts {
 	int no_model;			/* 1: no shadow buddy model */
 	int keep_pageblocks;		/* the model keeps a row per pageblock (JSON --pageblocks) */
 	uint64_t model_max_bytes;	/* the model's memory limit; 0: its default */
+	int threads;			/* replays: 1 decodes on the caller's thread; 0 decides
+					   (two threads on a multi-CPU host unless CT_THREADS=1) */
 };
 
 struct ct_session;
@@ -132,7 +134,10 @@ int ct_session_end_source(struct ct_session *s);
  * @err: on failure, a one-line message naming the file (and where)
  *
  * @src stays the caller's. An input of which no line parsed as an event
- * is an error (-CT_E_PARSE). Returns 0 or a negative CT_E_* code.
+ * is an error (-CT_E_PARSE). Unless @opts.threads is 1 (or CT_THREADS=1,
+ * or one CPU), @src is read on a second thread while this one runs the
+ * engine and the sinks; either way the results are the same, and @src is
+ * the caller's again when this returns. Returns 0 or a negative CT_E_* code.
  */
 int ct_session_replay(struct ct_session *s, struct ct_source *src, char *err, size_t errlen);
 

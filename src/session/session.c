@@ -14,6 +14,7 @@
 #include "core/util.h"
 #include "session/facts.h"
 #include "session/lookahead.h"
+#include "session/reader.h"
 
 #define MODEL_OFF_FILTER "--pid/--comm keep part of the events; the model needs all of them"
 
@@ -324,6 +325,38 @@ int ct_session_end_source(struct ct_session *s)
 	return ct_engine_end_source(s->eng);
 }
 
+/*
+ * ct_session_replay()'s loop with decoding on a thread of its own: the same
+ * events in the same order reach the engine on this thread, and it stops
+ * where the serial loop would. Returns 0 at the end, or <0 (as the loop).
+ */
+static int replay_threaded(struct ct_session *s, struct ct_source *src)
+{
+	struct ct_reader *rd;
+	const struct ct_event *ev;
+	uint32_t n;
+	int more, ret = ct_reader_start(src, &rd);
+
+	if (ret == -CT_E_UNSUPPORTED) {		/* no thread to be had: read it here */
+		struct ct_event one;
+
+		while ((ret = ct_source_next(src, &one)) == 1 && (ret = ct_session_feed(s, &one)) == 0)
+			;
+		return ret;
+	}
+	if (ret < 0)
+		return ret;
+	do {
+		more = ct_reader_next(rd, &ev, &n);
+		for (uint32_t i = 0; i < n && ret == 0; i++)
+			ret = ct_session_feed(s, &ev[i]);
+	} while (ret == 0 && more == 1);
+	if (ret == 0 && more < 0)
+		ret = more;
+	ct_reader_free(rd);
+	return ret;
+}
+
 int ct_session_replay(struct ct_session *s, struct ct_source *src, char *err, size_t errlen)
 {
 	const struct ct_results *res;
@@ -332,8 +365,11 @@ int ct_session_replay(struct ct_session *s, struct ct_source *src, char *err, si
 	int ret;
 
 	ret = ct_session_begin_source(s, ct_source_path(src), ct_source_format(src));
-	while (ret == 0 && (ret = ct_source_next(src, &ev)) == 1)
-		ret = ct_session_feed(s, &ev);
+	if (ret == 0 && s->o.threads != 1 && ct_reader_threads() > 1)
+		ret = replay_threaded(s, src);
+	else
+		while (ret == 0 && (ret = ct_source_next(src, &ev)) == 1)
+			ret = ct_session_feed(s, &ev);
 	if (ret < 0) {
 		snprintf(err, errlen, "%s", ret == -CT_E_NOMEM ? "out of memory" : ct_source_error(src));
 		return ret;

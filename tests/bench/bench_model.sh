@@ -36,6 +36,8 @@ while getopts b:n:l:c:k o; do
 	esac
 done
 export LC_ALL=C
+# CPU time of one thread: what the model adds to the work (bench_report.sh times two threads)
+export CT_THREADS=1
 ct=$build/compactrace
 [ -x "$ct" ] || { echo "bench_model: build compactrace first ($ct)" >&2; exit 2; }
 for t in python3 /usr/bin/time taskset xz; do

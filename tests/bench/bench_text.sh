@@ -22,6 +22,8 @@ while getopts b: o; do
 done
 shift $((OPTIND - 1))
 export LC_ALL=C
+# one CPU, so one thread: the two-thread figures are bench_report.sh's
+export CT_THREADS=1
 ct=$build/compactrace
 [ -x "$ct" ] || { echo "bench_text: build compactrace first ($ct)" >&2; exit 2; }
 work=$(mktemp -d "${TMPDIR:-/tmp}/ctbench-text.XXXXXX")

@@ -57,7 +57,9 @@ def is_asan(tool):
 
 
 def base_env(args):
-    env = dict(os.environ, LC_ALL="C", LD_PRELOAD=args.shim)
+    # one thread: the sweep needs the same allocation order on every run (with the
+    # decode thread the two threads' allocations interleave as they are scheduled)
+    env = dict(os.environ, LC_ALL="C", LD_PRELOAD=args.shim, CT_THREADS="1")
     for k in ("CT_FAIL_MALLOC_AT", "CT_FAIL_MALLOC_LOG", "CT_FAIL_MALLOC_SITES",
               "CT_FAIL_MALLOC_PERSIST"):
         env.pop(k, None)

@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The decode thread of a replay (see reader.h). A ring of READER_SLOTS
+ * batches: the thread fills them in order, the caller takes them in
+ * order; whoever would overtake the other waits on a condition variable,
+ * once per batch, never per event.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "compactrace/error.h"
+#include "session/reader.h"
+
+#define READER_BATCH 2048	/* events per batch (512 KB): a hand-over, and maybe a wake-up, per batch */
+#define READER_SLOTS 4
+
+struct reader_batch {
+	struct ct_event *ev;	/* [READER_BATCH] */
+	uint32_t *name_off;	/* where each event's name was copied to in @names */
+	char *names;		/* the events' names: the parser's buffer moves on */
+	size_t names_len, names_cap;
+	uint32_t n;
+	int end;		/* 0 more follow; 1 the source ended; <0 its error */
+};
+
+struct ct_reader {
+	struct ct_source *src;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t can_fill, can_take;
+	struct reader_batch b[READER_SLOTS];
+	uint64_t filled, taken;	/* batches [taken, filled) are ready */
+	int held;		/* the caller still reads batch @taken */
+	int stop;		/* the caller wants no more */
+	int running;
+};
+
+int ct_reader_threads(void)
+{
+	const char *e = getenv("CT_THREADS");
+
+	if (e && strcmp(e, "1") == 0)
+		return 1;
+	return sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1;
+}
+
+/* copy @ev's name into the batch; its pointer is set once the batch is full */
+static int keep_name(struct reader_batch *b, const struct ct_event *ev)
+{
+	if (b->names_len + ev->name_len > b->names_cap) {
+		size_t ncap = 2 * b->names_cap + ev->name_len;
+		char *n = realloc(b->names, ncap);
+
+		if (!n)
+			return -CT_E_NOMEM;
+		b->names = n;
+		b->names_cap = ncap;
+	}
+	memcpy(b->names + b->names_len, ev->name, ev->name_len);
+	b->name_off[b->n] = (uint32_t)b->names_len;
+	b->names_len += ev->name_len;
+	return 0;
+}
+
+static void fill(struct ct_reader *r, struct reader_batch *b)
+{
+	b->n = 0;
+	b->names_len = 0;
+	b->end = 0;
+	while (b->n < READER_BATCH) {
+		struct ct_event *ev = &b->ev[b->n];
+		int ret = ct_source_next(r->src, ev);
+
+		if (ret <= 0) {
+			b->end = ret == 0 ? 1 : ret;
+			break;
+		}
+		if (ev->name_len && (ret = keep_name(b, ev)) < 0) {
+			b->end = ret;
+			break;
+		}
+		b->n++;
+		if (__atomic_load_n(&r->stop, __ATOMIC_RELAXED))
+			break;
+	}
+	for (uint32_t i = 0; i < b->n; i++)
+		if (b->ev[i].name_len)
+			b->ev[i].name = b->names + b->name_off[i];
+}
+
+static void *run(void *arg)
+{
+	struct ct_reader *r = arg;
+
+	for (;;) {
+		struct reader_batch *b;
+		int end;
+
+		pthread_mutex_lock(&r->mu);
+		while (!r->stop && r->filled - r->taken == READER_SLOTS)
+			pthread_cond_wait(&r->can_fill, &r->mu);
+		if (r->stop) {
+			pthread_mutex_unlock(&r->mu);
+			break;
+		}
+		b = &r->b[r->filled % READER_SLOTS];
+		pthread_mutex_unlock(&r->mu);
+
+		fill(r, b);	/* the slot is ours alone: the caller does not look at it */
+		end = b->end;
+
+		pthread_mutex_lock(&r->mu);
+		r->filled++;
+		pthread_cond_signal(&r->can_take);
+		pthread_mutex_unlock(&r->mu);
+		if (end)
+			break;
+	}
+	return NULL;
+}
+
+static void free_batches(struct ct_reader *r)
+{
+	for (int i = 0; i < READER_SLOTS; i++) {
+		free(r->b[i].ev);
+		free(r->b[i].name_off);
+		free(r->b[i].names);
+	}
+}
+
+int ct_reader_start(struct ct_source *src, struct ct_reader **out)
+{
+	struct ct_reader *r;
+	int ret = -CT_E_NOMEM;
+
+	*out = NULL;
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return -CT_E_NOMEM;
+	r->src = src;
+	for (int i = 0; i < READER_SLOTS; i++) {
+		struct reader_batch *b = &r->b[i];
+
+		b->ev = malloc(READER_BATCH * sizeof(*b->ev));
+		b->name_off = malloc(READER_BATCH * sizeof(*b->name_off));
+		b->names_cap = 64 * READER_BATCH;
+		b->names = malloc(b->names_cap);
+		if (!b->ev || !b->name_off || !b->names)
+			goto out;
+	}
+	if (pthread_mutex_init(&r->mu, NULL))
+		goto out;
+	if (pthread_cond_init(&r->can_fill, NULL)) {
+		pthread_mutex_destroy(&r->mu);
+		goto out;
+	}
+	if (pthread_cond_init(&r->can_take, NULL)) {
+		pthread_cond_destroy(&r->can_fill);
+		pthread_mutex_destroy(&r->mu);
+		goto out;
+	}
+	if (pthread_create(&r->thread, NULL, run, r)) {
+		pthread_cond_destroy(&r->can_take);
+		pthread_cond_destroy(&r->can_fill);
+		pthread_mutex_destroy(&r->mu);
+		ret = -CT_E_UNSUPPORTED;
+		goto out;
+	}
+	r->running = 1;
+	*out = r;
+	return 0;
+out:
+	free_batches(r);
+	free(r);
+	return ret;
+}
+
+int ct_reader_next(struct ct_reader *r, const struct ct_event **ev, uint32_t *n)
+{
+	struct reader_batch *b;
+
+	pthread_mutex_lock(&r->mu);
+	if (r->held) {
+		r->held = 0;
+		r->taken++;
+		pthread_cond_signal(&r->can_fill);
+	}
+	while (r->filled == r->taken)
+		pthread_cond_wait(&r->can_take, &r->mu);
+	r->held = 1;
+	b = &r->b[r->taken % READER_SLOTS];
+	pthread_mutex_unlock(&r->mu);
+	*ev = b->ev;
+	*n = b->n;
+	return b->end ? (b->end > 0 ? 0 : b->end) : 1;
+}
+
+void ct_reader_free(struct ct_reader *r)
+{
+	if (!r)
+		return;
+	if (r->running) {
+		pthread_mutex_lock(&r->mu);
+		__atomic_store_n(&r->stop, 1, __ATOMIC_RELAXED);
+		pthread_cond_signal(&r->can_fill);
+		pthread_mutex_unlock(&r->mu);
+		/* a thread inside a read() of a pipe finishes it first: it then sees @stop */
+		pthread_join(r->thread, NULL);
+		pthread_cond_destroy(&r->can_take);
+		pthread_cond_destroy(&r->can_fill);
+		pthread_mutex_destroy(&r->mu);
+	}
+	free_batches(r);
+	free(r);
+}
