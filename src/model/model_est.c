@@ -27,16 +27,57 @@
 
 #define NO_PFN UINT64_MAX
 
+/* One CPU's per-CPU list of one zone: oldest first, as free_pcppages_bulk() drains it. */
+struct pcp_list {
+	struct pcp_entry *q;
+	uint32_t head, len, cap;	/* a ring; cap is a power of two */
+	uint64_t unknown;	/* pages listed at the start whose pfns nobody knows: the oldest */
+	uint64_t pages;		/* unknown + Σ 2^order of the entries */
+	uint32_t high, batch;	/* past high, a batch of the oldest goes back to the buddy lists */
+};
+
+/* The estimated backend's state of a zone. */
+struct est_zone {
+	uint32_t wpb;			/* 64-bit words per pageblock bitmap */
+	uint64_t *freeb, *heldb;	/* npb * wpb words each */
+	int64_t pool[MAX_ORDERS];	/* free blocks no materialized pageblock holds */
+	uint64_t pool_small;		/* Σ 2^o·max(pool[o], 0), o < pbo (pool_add() keeps it) */
+	int64_t pool_hi1;		/* >= pool[o] for 0 < o < pbo: pool_pieces()' shortcut */
+	int64_t small[MAX_ORDERS];	/* blocks of orders < pbo the pageblock bitmaps hold */
+	int64_t full[MAX_ORDERS + 1];	/* aligned groups of whole pageblocks, per order >= pbo */
+	uint16_t *cache;		/* npb * pbo: each pageblock's share of small[] when last counted */
+	uint64_t *dirty;		/* pageblocks changed since: counted again before small[] is read */
+	uint64_t ndirty, dirty_cap;
+	uint64_t materialized;
+	struct pcp_list *pcp;
+	uint32_t ncpu;
+	/*
+	 * The free blocks 8 pages of a free bitmap make, by their bits: orders
+	 * 0-2 in bytes 0-2 (none when all 8 are free: that is a larger block);
+	 * and by the mask of a word's entirely free bytes, the blocks of
+	 * orders 3-5 and the word's own (order 6) in bytes 0-3. est_tables().
+	 */
+	uint32_t canon_byte[256], canon_full[256];
+	uint8_t select8[256][8];	/* [v][j]: the place of the (j+1)-th set bit of byte v */
+};
+
+static inline struct est_zone *est(const struct mzone *z)
+{
+	return z->be;
+}
+
+#define popcount64 ct_popcount64
+
 /* ---- bitmaps ------------------------------------------------------------ */
 
 static inline uint64_t *fw(const struct mzone *z, uint64_t b)
 {
-	return z->freeb + b * z->wpb;
+	return est(z)->freeb + b * est(z)->wpb;
 }
 
 static inline uint64_t *hw(const struct mzone *z, uint64_t b)
 {
-	return z->heldb + b * z->wpb;
+	return est(z)->heldb + b * est(z)->wpb;
 }
 
 static int bit(const uint64_t *w, uint32_t i)
@@ -132,8 +173,6 @@ static int bits_one(const uint64_t *w, uint32_t off, uint32_t n)
 	return 1;
 }
 
-#define popcount64 ct_popcount64
-
 static uint32_t popcount_block(const uint64_t *w, uint32_t wpb)
 {
 	uint32_t n = 0;
@@ -200,17 +239,17 @@ static uint32_t canon8(uint32_t v)
 	return out | full[3] << 24;
 }
 
-void est_tables(struct ct_model *m)
+static void est_tables(struct est_zone *e)
 {
 	for (uint32_t v = 0; v < 256; v++) {
 		uint32_t j = 0;
 
-		m->canon_byte[v] = v == 0xff ? 0 : canon8(v);	/* a free byte counts in canon_full */
-		m->canon_full[v] = canon8(v);
-		memset(m->select8[v], 0, sizeof(m->select8[v]));
+		e->canon_byte[v] = v == 0xff ? 0 : canon8(v);	/* a free byte counts in canon_full */
+		e->canon_full[v] = canon8(v);
+		memset(e->select8[v], 0, sizeof(e->select8[v]));
 		for (uint8_t i = 0; i < 8; i++)
 			if (v & (1u << i))
-				m->select8[v][j++] = i;
+				e->select8[v][j++] = i;
 	}
 }
 
@@ -224,14 +263,14 @@ static inline uint32_t full_bytes(uint64_t x)
 }
 
 /* The canonical free blocks inside word @x: order o (0-6) in byte o. */
-static inline uint64_t word_canon(const struct ct_model *m, uint64_t x)
+static inline uint64_t word_canon(const struct est_zone *e, uint64_t x)
 {
-	const uint32_t *t = m->canon_byte;
+	const uint32_t *t = e->canon_byte;
 	uint64_t small = (uint64_t)t[x & 0xff] + t[(x >> 8) & 0xff] + t[(x >> 16) & 0xff] +
 			 t[(x >> 24) & 0xff] + t[(x >> 32) & 0xff] + t[(x >> 40) & 0xff] +
 			 t[(x >> 48) & 0xff] + t[x >> 56];
 
-	return (small & 0xffffff) + ((uint64_t)m->canon_full[full_bytes(x)] << 24);
+	return (small & 0xffffff) + ((uint64_t)e->canon_full[full_bytes(x)] << 24);
 }
 
 /*
@@ -247,14 +286,14 @@ static void canon(const struct ct_model *m, const struct mzone *z, uint64_t b, i
 	int pbo = m->pbo;
 
 	if (pbo < 6) {	/* one word, partly used */
-		uint64_t c = word_canon(m, w[0] & ((1ULL << (1u << pbo)) - 1));
+		uint64_t c = word_canon(est(z), w[0] & ((1ULL << (1u << pbo)) - 1));
 
 		for (int o = 0; o <= pbo; o++)
 			out[o] = (int32_t)((c >> (8 * o)) & 0xff);
 		return;
 	}
 	memset(out, 0, sizeof(*out) * (size_t)(pbo + 1));
-	for (uint32_t i = 0; i < z->wpb; i++) {
+	for (uint32_t i = 0; i < est(z)->wpb; i++) {
 		uint64_t c;
 
 		if (w[i] == 0 || w[i] == ~0ULL) {	/* most words: nothing free, or all of it */
@@ -262,11 +301,11 @@ static void canon(const struct ct_model *m, const struct mzone *z, uint64_t b, i
 			fullw |= (uint64_t)(w[i] != 0) << (i % 64);
 			continue;
 		}
-		c = word_canon(m, w[i]);
+		c = word_canon(est(z), w[i]);
 		for (int o = 0; o < 6; o++)
 			out[o] += (int32_t)((c >> (8 * o)) & 0xff);
 	}
-	if (z->wpb <= 64) {
+	if (est(z)->wpb <= 64) {
 		/* bit i of g: words i.. of an aligned run of 2^(o - 6) are all free */
 		static const uint64_t starts[7] = {
 			~0ULL, 0x5555555555555555ULL, 0x1111111111111111ULL, 0x0101010101010101ULL,
@@ -282,7 +321,7 @@ static void canon(const struct ct_model *m, const struct mzone *z, uint64_t b, i
 		for (int o = 7; o <= pbo && full[o - 1] >= 2; o++) {
 			uint32_t per = 1u << (o - 6);
 
-			for (uint32_t i = 0; i < z->wpb; i += per) {
+			for (uint32_t i = 0; i < est(z)->wpb; i += per) {
 				uint32_t k = 0;
 
 				while (k < per && w[i + k] == ~0ULL)
@@ -337,7 +376,7 @@ static void set_whole(struct ct_model *m, struct mzone *z, uint64_t b, int whole
 			if (i < n / 2)
 				break;
 		}
-		z->full[l] += d;
+		est(z)->full[l] += d;
 	}
 }
 
@@ -354,12 +393,12 @@ static int block_whole(const struct ct_model *m, const struct mzone *z, uint64_t
 static void flush_block(struct ct_model *m, struct mzone *z, uint64_t b)
 {
 	int32_t now[MAX_ORDERS + 1];
-	uint16_t *c = z->cache + b * (uint64_t)m->pbo;
+	uint16_t *c = est(z)->cache + b * (uint64_t)m->pbo;
 	uint32_t lo, hi;
 
 	canon(m, z, b, now);
 	for (int o = 0; o < m->pbo; o++) {
-		z->small[o] += now[o] - c[o];
+		est(z)->small[o] += now[o] - c[o];
 		c[o] = (uint16_t)now[o];
 	}
 	block_valid(m, z, b, &lo, &hi);
@@ -370,9 +409,9 @@ static void flush_block(struct ct_model *m, struct mzone *z, uint64_t b)
 /* Bring the zone's counts up to date: before anything reads them. */
 static void flush(struct ct_model *m, struct mzone *z)
 {
-	for (uint64_t i = 0; i < z->ndirty; i++)
-		flush_block(m, z, z->dirty[i]);
-	z->ndirty = 0;
+	for (uint64_t i = 0; i < est(z)->ndirty; i++)
+		flush_block(m, z, est(z)->dirty[i]);
+	est(z)->ndirty = 0;
 }
 
 /* Pageblock @b's free bitmap changed. */
@@ -380,19 +419,19 @@ static void mark_dirty(struct ct_model *m, struct mzone *z, uint64_t b)
 {
 	if (z->pb[b].flags & PB_DIRTY)
 		return;
-	if (z->ndirty == z->dirty_cap) {
-		uint64_t ncap = z->dirty_cap ? z->dirty_cap * 2 : 64;
-		uint64_t *n = realloc(z->dirty, ncap * sizeof(*n));
+	if (est(z)->ndirty == est(z)->dirty_cap) {
+		uint64_t ncap = est(z)->dirty_cap ? est(z)->dirty_cap * 2 : 64;
+		uint64_t *n = realloc(est(z)->dirty, ncap * sizeof(*n));
 
 		if (!n) {
 			flush_block(m, z, b);	/* no room to defer it: now */
 			return;
 		}
-		z->dirty = n;
-		z->dirty_cap = ncap;
+		est(z)->dirty = n;
+		est(z)->dirty_cap = ncap;
 	}
 	z->pb[b].flags |= PB_DIRTY;
-	z->dirty[z->ndirty++] = b;
+	est(z)->dirty[est(z)->ndirty++] = b;
 }
 
 /* Set (or clear) the aligned 2^@k pages at @off of pageblock @b in the free bitmap. */
@@ -421,7 +460,7 @@ static inline void fword(struct ct_model *m, struct mzone *z, uint64_t b, uint32
  * it, and a popcount is already half of this): the byte holding the k-th
  * set bit from the running byte counts, then its place in that byte.
  */
-static inline uint64_t lowest_bits(const struct ct_model *m, uint64_t x, uint64_t k, uint32_t *n)
+static inline uint64_t lowest_bits(const struct est_zone *e, uint64_t x, uint64_t k, uint32_t *n)
 {
 	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
 	uint64_t c, run, ge, byte;
@@ -445,7 +484,7 @@ static inline uint64_t lowest_bits(const struct ct_model *m, uint64_t x, uint64_
 	at = (uint32_t)__builtin_ctzll(ge) & ~7u;
 	before = at ? (uint32_t)(run >> (at - 8)) & 0xff : 0;
 	byte = (x >> at) & 0xff;
-	at += m->select8[byte][k - before - 1] + 1u;
+	at += e->select8[byte][k - before - 1] + 1u;
 	return at == 64 ? x : x & ((1ULL << at) - 1);
 }
 
@@ -455,29 +494,29 @@ static void struct_counts(struct ct_model *m, struct mzone *z, int64_t *out)
 	flush(m, z);
 	for (int o = 0; o < m->norders; o++) {
 		if (o < m->pbo)
-			out[o] = z->small[o];
+			out[o] = est(z)->small[o];
 		else
-			out[o] = z->full[o] - (o + 1 < m->norders ? 2 * z->full[o + 1] : 0);
+			out[o] = est(z)->full[o] - (o + 1 < m->norders ? 2 * est(z)->full[o + 1] : 0);
 	}
 }
 
-void est_counts(struct ct_model *m, struct mzone *z, int64_t *out)
+static void est_counts(struct ct_model *m, struct mzone *z, int64_t *out)
 {
 	struct_counts(m, z, out);
 	for (int o = 0; o < m->norders; o++)
-		out[o] += z->pool[o];
+		out[o] += est(z)->pool[o];
 }
 
 /* Change the pool's count of order @o by @d, and its total of small pages. */
 static inline void pool_add(const struct ct_model *m, struct mzone *z, int o, int64_t d)
 {
-	int64_t was = z->pool[o];
+	int64_t was = est(z)->pool[o];
 
-	z->pool[o] = was + d;
+	est(z)->pool[o] = was + d;
 	if (o < m->pbo)
-		z->pool_small += ((uint64_t)(z->pool[o] > 0 ? z->pool[o] : 0) - (uint64_t)(was > 0 ? was : 0)) << o;
-	if (o > 0 && o < m->pbo && z->pool[o] > z->pool_hi1)
-		z->pool_hi1 = z->pool[o];
+		est(z)->pool_small += ((uint64_t)(est(z)->pool[o] > 0 ? est(z)->pool[o] : 0) - (uint64_t)(was > 0 ? was : 0)) << o;
+	if (o > 0 && o < m->pbo && est(z)->pool[o] > est(z)->pool_hi1)
+		est(z)->pool_hi1 = est(z)->pool[o];
 }
 
 /* Keep the zone's counts through a change that only refines the guess. */
@@ -494,7 +533,7 @@ static void keep_totals_end(struct ct_model *m, struct mzone *z, const int64_t *
 	for (int o = 0; o < m->norders; o++)
 		pool_add(m, z, o, before[o] - after[o]);
 	for (int o = 0; o < m->norders; o++)
-		if (z->pool[o] < 0)
+		if (est(z)->pool[o] < 0)
 			z->pool_overdrawn++;
 }
 
@@ -506,14 +545,14 @@ static uint32_t pool_average(const struct ct_model *m, const struct mzone *z)
 	uint64_t pages = 0, whole = 0, left;
 
 	for (int o = 0; o < m->norders; o++) {
-		if (z->pool[o] <= 0)
+		if (est(z)->pool[o] <= 0)
 			continue;
 		if (o < m->pbo)
-			pages += (uint64_t)z->pool[o] << o;
+			pages += (uint64_t)est(z)->pool[o] << o;
 		else
-			whole += (uint64_t)z->pool[o] << (o - m->pbo);
+			whole += (uint64_t)est(z)->pool[o] << (o - m->pbo);
 	}
-	left = z->npb > z->materialized ? z->npb - z->materialized : 0;
+	left = z->npb > est(z)->materialized ? z->npb - est(z)->materialized : 0;
 	left = left > whole ? left - whole : 0;
 	if (!left)
 		return 0;
@@ -527,12 +566,12 @@ static uint32_t pool_average(const struct ct_model *m, const struct mzone *z)
  */
 static uint32_t pool_pieces(const struct ct_model *m, struct mzone *z, uint32_t f, uint32_t *pieces)
 {
-	uint64_t total = z->pool_small, rem = f;
+	uint64_t total = est(z)->pool_small, rem = f;
 	uint32_t got = 0;
 	int pbo = m->pbo;
 
 	memset(pieces, 0, sizeof(*pieces) * MAX_ORDERS);	/* a constant size: no call */
-	if (f && z->pool[0] >= f) {
+	if (f && est(z)->pool[0] >= f) {
 		/*
 		 * The usual case: no larger order gets a block (each has at most
 		 * half a block's share), so the single pages take it all. The
@@ -541,13 +580,13 @@ static uint32_t pool_pieces(const struct ct_model *m, struct mzone *z, uint32_t 
 		 */
 		int64_t none = (int64_t)(total / (2 * (uint64_t)f));
 
-		if (z->pool_hi1 > none) {
-			z->pool_hi1 = 0;
+		if (est(z)->pool_hi1 > none) {
+			est(z)->pool_hi1 = 0;
 			for (int o = 1; o < pbo; o++)
-				if (z->pool[o] > z->pool_hi1)
-					z->pool_hi1 = z->pool[o];
+				if (est(z)->pool[o] > est(z)->pool_hi1)
+					est(z)->pool_hi1 = est(z)->pool[o];
 		}
-		if (z->pool_hi1 <= none) {
+		if (est(z)->pool_hi1 <= none) {
 			pieces[0] = f;
 			return 1;
 		}
@@ -561,9 +600,9 @@ static uint32_t pool_pieces(const struct ct_model *m, struct mzone *z, uint32_t 
 		for (int o = pbo - 1; o >= 0; o--) {
 			uint64_t avail, want;
 
-			if (z->pool[o] <= none)
+			if (est(z)->pool[o] <= none)
 				continue;
-			avail = (uint64_t)z->pool[o];
+			avail = (uint64_t)est(z)->pool[o];
 			want = (uint64_t)((double)(avail << o) * share) >> o;
 			if (want > avail)
 				want = avail;
@@ -575,7 +614,7 @@ static uint32_t pool_pieces(const struct ct_model *m, struct mzone *z, uint32_t 
 		}
 		/* the rounding's remainder from the smallest blocks up: they are the most plentiful */
 		for (int o = 0; o < pbo && rem; o++) {
-			uint64_t more = z->pool[o] > 0 ? (uint64_t)z->pool[o] - pieces[o] : 0;
+			uint64_t more = est(z)->pool[o] > 0 ? (uint64_t)est(z)->pool[o] - pieces[o] : 0;
 
 			if (more > rem >> o)
 				more = rem >> o;
@@ -600,7 +639,7 @@ static void pool_take_orders(struct ct_model *m, struct mzone *z, const uint32_t
 		if (!pieces[o])
 			continue;
 		pool_add(m, z, o, -(int64_t)pieces[o]);
-		if (z->pool[o] < 0)
+		if (est(z)->pool[o] < 0)
 			z->pool_overdrawn += pieces[o];
 	}
 }
@@ -633,7 +672,7 @@ static uint32_t place(const struct ct_model *m, struct mzone *z, uint64_t b, uin
 				uint64_t y = f[wi] | h[wi];
 				uint64_t cand = ~(y | (y >> 1)) & 0x5555555555555555ULL & range_mask(wi, lo, hi);
 				uint32_t nsel;
-				uint64_t sel = lowest_bits(m, cand, pieces[0], &nsel);
+				uint64_t sel = lowest_bits(est(z), cand, pieces[0], &nsel);
 
 				f[wi] |= sel;
 				placed += nsel;
@@ -678,7 +717,7 @@ static uint32_t place_in_range(struct ct_model *m, struct mzone *z, uint64_t b, 
 			uint64_t y = f[wi] | h[wi];
 			uint64_t cand = (pass ? ~y : ~(y | (y >> 1)) & 0x5555555555555555ULL) & range_mask(wi, lo, hi);
 			uint32_t nsel;
-			uint64_t sel = lowest_bits(m, cand, n - placed, &nsel);
+			uint64_t sel = lowest_bits(est(z), cand, n - placed, &nsel);
 
 			if (count)
 				fword(m, z, b, wi, sel, 1);
@@ -750,7 +789,7 @@ static void materialize(struct ct_model *m, struct mzone *z, uint64_t b, uint32_
 		mark_dirty(m, z, b);
 	}
 	pb->flags |= PB_MATERIALIZED;
-	z->materialized++;
+	est(z)->materialized++;
 }
 
 /* Materialize during the replay: the placement is a guess events may correct. */
@@ -765,11 +804,11 @@ static void materialize_guess(struct ct_model *m, struct mzone *z, uint64_t b, u
 
 static struct pcp_list *pcp_of(struct mzone *z, int cpu)
 {
-	if (!z->pcp || !z->ncpu)
+	if (!est(z)->pcp || !est(z)->ncpu)
 		return NULL;
 	if (cpu < 0)
 		cpu = 0;
-	return &z->pcp[(uint32_t)cpu < z->ncpu ? (uint32_t)cpu : (uint32_t)cpu % z->ncpu];
+	return &est(z)->pcp[(uint32_t)cpu < est(z)->ncpu ? (uint32_t)cpu : (uint32_t)cpu % est(z)->ncpu];
 }
 
 /* A block leaves the held state into the buddy free lists. */
@@ -896,14 +935,14 @@ static int pcp_push(struct ct_model *m, struct mzone *z, int cpu, const struct p
  * snapshot, each list is drained, oldest first, to the size zoneinfo
  * reported for that CPU at the end. Returns the pages drained.
  */
-uint64_t est_pcp_settle(struct ct_model *m, struct mzone *z, const struct ct_memsnap_zone *end)
+static uint64_t est_pcp_settle(struct ct_model *m, struct mzone *z, const struct ct_memsnap_zone *end)
 {
 	uint64_t drained = 0;
 
-	if (!z->pcp || !end || !end->has_zoneinfo || end->pcp_cpus != z->ncpu)
+	if (!est(z)->pcp || !end || !end->has_zoneinfo || end->pcp_cpus != est(z)->ncpu)
 		return 0;
-	for (uint32_t i = 0; i < z->ncpu; i++) {
-		struct pcp_list *l = &z->pcp[i];
+	for (uint32_t i = 0; i < est(z)->ncpu; i++) {
+		struct pcp_list *l = &est(z)->pcp[i];
 		uint64_t want = i < CT_MEMSNAP_PCP_CPUS ? end->pcp[i].count : end->pcp_count / end->pcp_cpus;
 
 		if (l->pages > want) {
@@ -914,7 +953,7 @@ uint64_t est_pcp_settle(struct ct_model *m, struct mzone *z, const struct ct_mem
 	return drained;
 }
 
-void est_pcp_drain_cpu(struct ct_model *m, struct mzone *z, int cpu)
+static void est_pcp_drain_cpu(struct ct_model *m, struct mzone *z, int cpu)
 {
 	struct pcp_list *l = pcp_of(z, cpu);
 
@@ -922,67 +961,86 @@ void est_pcp_drain_cpu(struct ct_model *m, struct mzone *z, int cpu)
 		pcp_pop_to_buddy(m, z, l, l->pages);
 }
 
-uint64_t est_pcp_pages(const struct mzone *z)
+static uint64_t est_pcp_pages(const struct mzone *z)
 {
 	uint64_t n = 0;
 
-	for (uint32_t i = 0; z->pcp && i < z->ncpu; i++)
-		n += z->pcp[i].pages;
+	for (uint32_t i = 0; est(z)->pcp && i < est(z)->ncpu; i++)
+		n += est(z)->pcp[i].pages;
 	return n;
 }
 
 /* ---- setup ---------------------------------------------------------------- */
 
-int est_init(struct ct_model *m, struct mzone *z)
+static int est_seed_free_map(struct ct_model *m, struct mzone *z, const struct ct_memsnap *snap);
+static int est_seed_kpageflags(struct ct_model *m, struct mzone *z, const struct ct_memsnap *snap);
+
+/*
+ * The pool holds the start counts; per-CPU lists as zoneinfo has them; the
+ * pageblocks from the free map, or else the kpageflags summary, when @snap
+ * has one (then z->seeding says which).
+ */
+static int est_init(struct ct_model *m, struct mzone *z, const struct ct_memsnap *snap)
 {
 	const struct ct_memsnap_zone *s = z->snap_start;
+	struct est_zone *e = calloc(1, sizeof(*e));
 
-	z->wpb = (uint32_t)((m->pb_pages + 63) / 64);
-	z->freeb = calloc(z->npb * z->wpb, sizeof(uint64_t));
-	z->heldb = calloc(z->npb * z->wpb, sizeof(uint64_t));
-	z->cache = calloc(z->npb * (uint64_t)(m->pbo ? m->pbo : 1), sizeof(*z->cache));
-	if (!z->freeb || !z->heldb || !z->cache)
+	if (!e)
+		return -CT_E_NOMEM;
+	z->be = e;
+	est_tables(e);
+	est(z)->wpb = (uint32_t)((m->pb_pages + 63) / 64);
+	est(z)->freeb = calloc(z->npb * est(z)->wpb, sizeof(uint64_t));
+	est(z)->heldb = calloc(z->npb * est(z)->wpb, sizeof(uint64_t));
+	est(z)->cache = calloc(z->npb * (uint64_t)(m->pbo ? m->pbo : 1), sizeof(*est(z)->cache));
+	if (!est(z)->freeb || !est(z)->heldb || !est(z)->cache)
 		return -CT_E_NOMEM;
 	if (z->seeded)
 		for (int o = 0; o < m->norders; o++)
 			pool_add(m, z, o, (int64_t)z->seed[o]);
 	if (s && s->has_zoneinfo && s->pcp_cpus) {
-		z->ncpu = s->pcp_cpus;
-		z->pcp = calloc(z->ncpu, sizeof(*z->pcp));
-		if (!z->pcp)
+		est(z)->ncpu = s->pcp_cpus;
+		est(z)->pcp = calloc(est(z)->ncpu, sizeof(*est(z)->pcp));
+		if (!est(z)->pcp)
 			return -CT_E_NOMEM;
-		for (uint32_t i = 0; i < z->ncpu; i++) {
-			struct pcp_list *l = &z->pcp[i];
+		for (uint32_t i = 0; i < est(z)->ncpu; i++) {
+			struct pcp_list *l = &est(z)->pcp[i];
 
 			if (i < CT_MEMSNAP_PCP_CPUS && s->pcp_cpus <= CT_MEMSNAP_PCP_CPUS) {
 				l->unknown = s->pcp[i].count;
 				l->high = s->pcp[i].high;
 				l->batch = s->pcp[i].batch ? s->pcp[i].batch : 63;
 			} else {	/* more CPUs than kept one by one: the average */
-				l->unknown = s->pcp_count / z->ncpu;
-				l->high = (uint32_t)(s->pcp_high / z->ncpu);
+				l->unknown = s->pcp_count / est(z)->ncpu;
+				l->high = (uint32_t)(s->pcp_high / est(z)->ncpu);
 				l->batch = 63;
 			}
 			l->pages = l->unknown;
 		}
 	}
+	if (z->seeded && has_free_map(snap, z) && est_seed_free_map(m, z, snap) == 0)
+		z->seeding = CT_SEED_FREE_MAP;
+	else if (z->seeded && snap && snap->nkpf && snap->kpf_pageblock_order == m->pbo &&
+		 est_seed_kpageflags(m, z, snap) == 0)
+		z->seeding = CT_SEED_KPAGEFLAGS;
 	return 0;
 }
 
-void est_release(struct mzone *z)
+static void est_release(struct mzone *z)
 {
-	free(z->freeb);
-	free(z->heldb);
-	free(z->cache);
-	free(z->dirty);
-	for (uint32_t i = 0; z->pcp && i < z->ncpu; i++)
-		free(z->pcp[i].q);
-	free(z->pcp);
-	z->freeb = z->heldb = NULL;
-	z->cache = NULL;
-	z->dirty = NULL;
-	z->ndirty = z->dirty_cap = 0;
-	z->pcp = NULL;
+	struct est_zone *e = z->be;
+
+	if (!e)
+		return;
+	free(e->freeb);
+	free(e->heldb);
+	free(e->cache);
+	free(e->dirty);
+	for (uint32_t i = 0; e->pcp && i < e->ncpu; i++)
+		free(e->pcp[i].q);
+	free(e->pcp);
+	free(e);
+	z->be = NULL;
 }
 
 /* Put a page that was on a per-CPU list at the start on one, oldest first. */
@@ -992,9 +1050,9 @@ static int pcp_seed(struct ct_model *m, struct mzone *z, uint64_t pfn, uint32_t 
 	uint64_t b = pb_of(m, z, pfn);
 
 	/* which CPU's list held it is not known: fill them in turn */
-	while (z->pcp && *next_cpu < z->ncpu && !z->pcp[*next_cpu].unknown)
+	while (est(z)->pcp && *next_cpu < est(z)->ncpu && !est(z)->pcp[*next_cpu].unknown)
 		(*next_cpu)++;
-	l = z->pcp && *next_cpu < z->ncpu ? &z->pcp[*next_cpu] : NULL;
+	l = est(z)->pcp && *next_cpu < est(z)->ncpu ? &est(z)->pcp[*next_cpu] : NULL;
 	if (!l)
 		return 0;
 	if (l->len == l->cap) {
@@ -1012,7 +1070,7 @@ static int pcp_seed(struct ct_model *m, struct mzone *z, uint64_t pfn, uint32_t 
 	return 1;
 }
 
-int est_seed_free_map(struct ct_model *m, struct mzone *z, const struct ct_memsnap *snap)
+static int est_seed_free_map(struct ct_model *m, struct mzone *z, const struct ct_memsnap *snap)
 {
 	const struct ct_memsnap_free_map *map = &snap->free_map;
 	int64_t before[MAX_ORDERS];
@@ -1055,14 +1113,14 @@ int est_seed_free_map(struct ct_model *m, struct mzone *z, const struct ct_memsn
 		mark_dirty(m, z, b);
 		z->pb[b].flags |= PB_MATERIALIZED;
 	}
-	for (uint32_t i = 0; z->pcp && i < z->ncpu; i++)
-		z->pcp[i].pages = z->pcp[i].unknown + z->pcp[i].len;
-	z->materialized = z->npb;
+	for (uint32_t i = 0; est(z)->pcp && i < est(z)->ncpu; i++)
+		est(z)->pcp[i].pages = est(z)->pcp[i].unknown + est(z)->pcp[i].len;
+	est(z)->materialized = z->npb;
 	keep_totals_end(m, z, before);
 	return placed ? 0 : -CT_E_INVAL;
 }
 
-int est_seed_kpageflags(struct ct_model *m, struct mzone *z, const struct ct_memsnap *snap)
+static int est_seed_kpageflags(struct ct_model *m, struct mzone *z, const struct ct_memsnap *snap)
 {
 	uint64_t placed = 0;
 
@@ -1093,7 +1151,7 @@ int est_seed_kpageflags(struct ct_model *m, struct mzone *z, const struct ct_mem
 		if (z->pb[b].flags & PB_MATERIALIZED)
 			continue;
 		z->pb[b].flags |= PB_MATERIALIZED;
-		z->materialized++;
+		est(z)->materialized++;
 	}
 	return placed ? 0 : -CT_E_INVAL;
 }
@@ -1137,15 +1195,15 @@ static inline void clip(const struct ct_model *m, const struct mzone *z, uint64_
 		*hi = *lo;
 }
 
-uint32_t est_migrate_isolate(struct ct_model *m, struct mzone *z, struct mrun *r, uint64_t start,
-			     uint64_t end, uint64_t scanned, uint64_t taken)
+static void est_migrate_isolate(struct ct_model *m, struct mzone *z, struct mrun *r, uint64_t start,
+				uint64_t end, uint64_t scanned, uint64_t taken)
 {
 	uint64_t b = pb_of(m, z, start);
 	uint64_t *f, *h;
 	uint32_t lo, hi, used = 0, got = 0;
 
 	if (b >= z->npb)
-		return 0;
+		return;
 	clip(m, z, b, start, end, &lo, &hi);
 	if (!(z->pb[b].flags & PB_MATERIALIZED)) {
 		/* the pages the scanner did not take were free or could not move: count them free */
@@ -1179,7 +1237,7 @@ uint32_t est_migrate_isolate(struct ct_model *m, struct mzone *z, struct mrun *r
 		/* the guess put free pages where the scanner found movable ones: they are elsewhere */
 		for (uint32_t wi = lo / 64; wi <= (hi - 1) / 64 && used < taken; wi++) {
 			uint32_t nsel;
-			uint64_t sel = lowest_bits(m, f[wi] & range_mask(wi, lo, hi), taken - used, &nsel);
+			uint64_t sel = lowest_bits(est(z), f[wi] & range_mask(wi, lo, hi), taken - used, &nsel);
 
 			fword(m, z, b, wi, sel, 0);
 			pool_add(m, z, 0, nsel);
@@ -1190,7 +1248,7 @@ uint32_t est_migrate_isolate(struct ct_model *m, struct mzone *z, struct mrun *r
 	/* the scanner takes movable pages in pfn order: the first allocated ones, a word at a time */
 	for (uint32_t wi = lo / 64; hi > lo && wi <= (hi - 1) / 64 && got < taken; wi++) {
 		uint32_t nsel;
-		uint64_t sel = lowest_bits(m, ~(f[wi] | h[wi]) & range_mask(wi, lo, hi), taken - got, &nsel);
+		uint64_t sel = lowest_bits(est(z), ~(f[wi] | h[wi]) & range_mask(wi, lo, hi), taken - got, &nsel);
 
 		if (!sel)
 			continue;
@@ -1219,7 +1277,6 @@ uint32_t est_migrate_isolate(struct ct_model *m, struct mzone *z, struct mrun *r
 		}
 		pool_take(m, z, pieces);
 	}
-	return got;
 }
 
 /* Blocks by order, largest first (single pages count as order 0); lowest pfn last. */
@@ -1358,14 +1415,14 @@ static uint64_t entry_used(struct ct_model *m, struct mzone *z, const struct pcp
  * entry; as many isolated free pages become the targets, smallest blocks
  * first as compaction_alloc() takes them. The rest failed and go back.
  */
-void est_migrated(struct ct_model *m, struct mzone *z, struct mrun *r, uint64_t migrated)
+static void est_migrated(struct ct_model *m, struct mzone *z, struct mrun *r, uint64_t migrated)
 {
 	uint64_t left = migrated;
 
 	for (uint32_t i = 0; i < r->niso; i++) {
 		struct pcp_entry e = r->iso[i];
 		uint32_t n;
-		uint64_t moved = lowest_bits(m, e.mask, left, &n), b = pb_of(m, z, e.pfn);
+		uint64_t moved = lowest_bits(est(z), e.mask, left, &n), b = pb_of(m, z, e.pfn);
 
 		left -= n;
 		z->pb[b].migrated_out += n;
@@ -1385,7 +1442,7 @@ void est_migrated(struct ct_model *m, struct mzone *z, struct mrun *r, uint64_t 
 
 		if (!e->mask)
 			continue;
-		used = lowest_bits(m, e->mask, left, &n);
+		used = lowest_bits(est(z), e->mask, left, &n);
 		if (e->pfn != NO_PFN)
 			z->pb[pb_of(m, z, e->pfn)].migrated_in += (uint32_t)entry_used(m, z, e, used);
 		left -= n;
@@ -1426,15 +1483,17 @@ void est_migrated(struct ct_model *m, struct mzone *z, struct mrun *r, uint64_t 
 	}
 }
 
-uint64_t est_free_isolate(struct ct_model *m, struct mzone *z, struct mrun *r, uint64_t start,
-			  uint64_t end, uint64_t taken)
+static void est_free_isolate(struct ct_model *m, struct mzone *z, struct mrun *r, uint64_t start,
+			     uint64_t end, uint64_t scanned, uint64_t taken, int fast)
 {
 	uint64_t b = pb_of(m, z, start), got = 0;
 	uint64_t *f, *h;
 	uint32_t lo, hi, have;
 
+	(void)scanned;
+	(void)fast;
 	if (b >= z->npb || !taken)
-		return 0;
+		return;
 	if (!(z->pb[b].flags & PB_MATERIALIZED) && z->seeding <= CT_SEED_COUNTS) {
 		/*
 		 * No per-pageblock seed: where in the pageblock the free pages
@@ -1455,7 +1514,7 @@ uint64_t est_free_isolate(struct ct_model *m, struct mzone *z, struct mrun *r, u
 				run_add_free(m, r, NO_PFN, __builtin_ctz(left));
 		z->pb[b].free_taken += (uint32_t)taken;
 		z->pages_guessed += taken;
-		return taken;
+		return;
 	}
 	clip(m, z, b, start, end, &lo, &hi);
 	if (!(z->pb[b].flags & PB_MATERIALIZED)) {
@@ -1510,7 +1569,7 @@ uint64_t est_free_isolate(struct ct_model *m, struct mzone *z, struct mrun *r, u
 				 */
 				uint32_t wend = (wi + 1) * 64 < hi ? (wi + 1) * 64 : hi;
 				uint32_t nsel;
-				uint64_t sel = lowest_bits(m, f[wi] & range_mask(wi, i, wend), taken - got, &nsel);
+				uint64_t sel = lowest_bits(est(z), f[wi] & range_mask(wi, i, wend), taken - got, &nsel);
 
 				fword(m, z, b, wi, sel, 0);
 				h[wi] |= sel;
@@ -1559,10 +1618,9 @@ uint64_t est_free_isolate(struct ct_model *m, struct mzone *z, struct mrun *r, u
 		}
 		z->pages_guessed += taken - got;
 	}
-	return got;
 }
 
-void est_run_end(struct ct_model *m, struct mzone *z, struct mrun *r)
+static void est_run_end(struct ct_model *m, struct mzone *z, struct mrun *r)
 {
 	/* pages isolated for migration but never migrated go back */
 	for (uint32_t i = 0; i < r->niso; i++) {
@@ -1577,14 +1635,16 @@ void est_run_end(struct ct_model *m, struct mzone *z, struct mrun *r)
 	r->nfl = 0;
 }
 
-void est_consume_free(struct ct_model *m, struct mzone *z, struct mrun *r)
+/* A run the trace did not begin: nothing comes back, what it isolated stays taken. */
+static void est_run_drop(struct ct_model *m, struct mzone *z, struct mrun *r)
 {
+	est_migrated(m, z, r, 0);
 	for (uint32_t i = 0; i < r->nfl; i++)
 		entry_used(m, z, &r->fl[i], r->fl[i].mask);
 	r->nfl = 0;
 }
 
-void est_extfrag(struct ct_model *m, struct mzone *z, uint64_t pfn, int alloc_order, int fallback_order)
+static void est_extfrag(struct ct_model *m, struct mzone *z, uint64_t pfn, int alloc_order, int fallback_order)
 {
 	uint64_t b = pb_of(m, z, pfn);
 	uint64_t *f;
@@ -1626,19 +1686,19 @@ void est_extfrag(struct ct_model *m, struct mzone *z, uint64_t pfn, int alloc_or
 	fchange(m, z, b, off, alloc_order < m->pbo ? alloc_order : m->pbo, 0);
 }
 
-uint32_t est_block_free(const struct ct_model *m, const struct mzone *z, uint64_t b)
+static uint32_t est_block_free(const struct ct_model *m, const struct mzone *z, uint64_t b)
 {
 	(void)m;
-	return popcount_block(fw(z, b), z->wpb);
+	return popcount_block(fw(z, b), est(z)->wpb);
 }
 
-uint32_t est_block_held(const struct ct_model *m, const struct mzone *z, uint64_t b)
+static uint32_t est_block_held(const struct ct_model *m, const struct mzone *z, uint64_t b)
 {
 	(void)m;
-	return popcount_block(hw(z, b), z->wpb);
+	return popcount_block(hw(z, b), est(z)->wpb);
 }
 
-uint32_t est_block_used(const struct ct_model *m, const struct mzone *z, uint64_t b)
+static uint32_t est_block_used(const struct ct_model *m, const struct mzone *z, uint64_t b)
 {
 	uint32_t lo, hi, busy = est_block_free(m, z, b) + est_block_held(m, z, b);
 
@@ -1646,31 +1706,29 @@ uint32_t est_block_used(const struct ct_model *m, const struct mzone *z, uint64_
 	return hi - lo > busy ? hi - lo - busy : 0;
 }
 
-int est_to_exact(struct ct_model *m, struct mzone *z)
+/* Free (FREE), held (PCP: isolated or on a list), hole or allocated (USED), pfn by pfn. */
+static void est_block_states(const struct ct_model *m, const struct mzone *z, uint64_t b, uint8_t *out)
 {
-	z->buddy = ct_buddy_new(z->start, z->end, m->norders, m->pbo);
-	if (!z->buddy)
-		return -CT_E_NOMEM;
-	for (uint64_t b = 0; b < z->npb; b++) {
-		uint32_t lo, hi;
+	uint32_t lo, hi;
 
-		block_valid(m, z, b, &lo, &hi);
-		for (uint32_t i = lo; i < hi; i++) {
-			uint64_t pfn = block_pfn(m, z, b) + i;
-
-			if (bit(fw(z, b), i))
-				ct_buddy_release(z->buddy, pfn, 0);
-			else if (bit(hw(z, b), i))
-				ct_buddy_set_state(z->buddy, pfn, CT_PAGE_PCP);
-			else if (z->pb[b].flags & PB_HOLE)
-				ct_buddy_set_state(z->buddy, pfn, CT_PAGE_HOLE);
-		}
-		if (z->pb[b].mt >= 0)
-			ct_buddy_set_migratetype(z->buddy, b, z->pb[b].mt);
+	block_valid(m, z, b, &lo, &hi);
+	for (uint32_t i = 0; i < m->pb_pages; i++) {
+		if (i < lo || i >= hi)
+			out[i] = CT_PAGE_HOLE;	/* outside the zone */
+		else if (bit(fw(z, b), i))
+			out[i] = CT_PAGE_FREE;
+		else if (bit(hw(z, b), i))
+			out[i] = CT_PAGE_PCP;
+		else if (z->pb[b].flags & PB_HOLE)
+			out[i] = CT_PAGE_HOLE;
+		else
+			out[i] = CT_PAGE_USED;
 	}
-	est_release(z);
-	z->mode = CT_MODEL_EXACT;
-	return 0;
+}
+
+static int est_block_modelled(const struct mzone *z, uint64_t b)
+{
+	return !!(z->pb[b].flags & PB_MATERIALIZED);
 }
 
 /*
@@ -1678,13 +1736,13 @@ int est_to_exact(struct ct_model *m, struct mzone *z)
  * counted shares, each pageblock not marked dirty has the share and the
  * PB_WHOLE its bitmap gives, and full[] counts the groups PB_WHOLE makes.
  */
-int est_check(const struct ct_model *m, const struct mzone *z)
+static int est_check(const struct ct_model *m, const struct mzone *z)
 {
 	int64_t small[MAX_ORDERS] = { 0 }, full[MAX_ORDERS + 1] = { 0 };
 	uint64_t ndirty = 0;
 
 	for (uint64_t b = 0; b < z->npb; b++) {
-		const uint16_t *cached = z->cache + b * (uint64_t)m->pbo;
+		const uint16_t *cached = est(z)->cache + b * (uint64_t)m->pbo;
 		int32_t c[MAX_ORDERS + 1];
 		uint32_t lo, hi;
 		int whole;
@@ -1703,14 +1761,14 @@ int est_check(const struct ct_model *m, const struct mzone *z)
 				if (c[o] != cached[o])
 					return -CT_E_INVAL;
 		}
-		if (!(z->pb[b].flags & PB_MATERIALIZED) && (c[m->pbo] || popcount_block(fw(z, b), z->wpb)))
+		if (!(z->pb[b].flags & PB_MATERIALIZED) && (c[m->pbo] || popcount_block(fw(z, b), est(z)->wpb)))
 			return -CT_E_INVAL;	/* a pooled pageblock holds no placed page */
 		/* free and held never overlap */
-		for (uint32_t i = 0; i < z->wpb; i++)
+		for (uint32_t i = 0; i < est(z)->wpb; i++)
 			if (fw(z, b)[i] & hw(z, b)[i])
 				return -CT_E_INVAL;
 	}
-	if (ndirty != z->ndirty)
+	if (ndirty != est(z)->ndirty)
 		return -CT_E_INVAL;
 	for (int l = m->pbo; l < m->norders; l++) {
 		uint64_t n = 1ULL << (l - m->pbo);
@@ -1719,10 +1777,32 @@ int est_check(const struct ct_model *m, const struct mzone *z)
 			full[l] += group_full(m, z, abs, l);
 	}
 	for (int o = 0; o < m->pbo; o++)
-		if (small[o] != z->small[o])
+		if (small[o] != est(z)->small[o])
 			return -CT_E_INVAL;
 	for (int l = m->pbo; l < m->norders; l++)
-		if (full[l] != z->full[l])
+		if (full[l] != est(z)->full[l])
 			return -CT_E_INVAL;
 	return 0;
 }
+
+const struct zone_ops ct_zone_estimated = {
+	.mode = CT_MODEL_ESTIMATED,
+	.init = est_init,
+	.release = est_release,
+	.counts = est_counts,
+	.block_states = est_block_states,
+	.migrate_isolate = est_migrate_isolate,
+	.migrated = est_migrated,
+	.free_isolate = est_free_isolate,
+	.run_end = est_run_end,
+	.run_drop = est_run_drop,
+	.drain_cpu = est_pcp_drain_cpu,
+	.settle = est_pcp_settle,
+	.extfrag = est_extfrag,
+	.block_free = est_block_free,
+	.block_held = est_block_held,
+	.block_used = est_block_used,
+	.block_modelled = est_block_modelled,
+	.pcp_pages = est_pcp_pages,
+	.check = est_check,
+};
