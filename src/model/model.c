@@ -500,6 +500,7 @@ static OUT_OF_LINE void on_isolate(struct ct_model *m, const struct ct_event *ev
 		r = &tmp;
 	}
 	b = pb_of(m, z, iso->start_pfn);
+	z->changes++;
 	if (ev->type == CT_EV_ISOLATE_MIGRATE) {
 		if (r != &tmp)
 			visit(m, z, r, b);
@@ -541,6 +542,7 @@ static OUT_OF_LINE void on_migrate(struct ct_model *m, const struct ct_event *ev
 		m->events_outside_runs += !r;
 		return;
 	}
+	r->z->traced_pages += 2 * ev->u.mig.nr_migrated;
 	r->z->ops->migrated(m, r->z, r, ev->u.mig.nr_migrated);
 	maybe_drain(m, r->z, r, r->last_iso_end);
 }
@@ -760,6 +762,8 @@ static OUT_OF_LINE void on_extfrag(struct ct_model *m, const struct ct_event *ev
 	}
 	b = pb_of(m, z, x->pfn);
 	pb = &z->pb[b];
+	z->changes++;
+	z->traced_pages += 1ULL << x->alloc_order;
 	if (pb->steals < UINT16_MAX)
 		pb->steals++;
 	/* before the fallback the block was the fallback type's */
@@ -1012,19 +1016,6 @@ void ct_model_end_source(struct ct_model *m)
 
 /* ---- results ---------------------------------------------------------------- */
 
-static double accuracy_of(const uint64_t *model, const uint64_t *actual, int norders)
-{
-	double err = 0, total = 0;
-
-	for (int o = 0; o < norders; o++) {
-		double d = (double)model[o] - (double)actual[o];
-
-		err += (d < 0 ? -d : d) * (double)(1ULL << o);
-		total += (double)actual[o] * (double)(1ULL << o);
-	}
-	return total > 0 ? 1.0 - err / total : 0.0;
-}
-
 static uint32_t block_pages(const struct ct_model *m, const struct mzone *z, uint64_t b)
 {
 	uint64_t first = (z->pb0 + b) << m->pbo, last = first + m->pb_pages;
@@ -1185,10 +1176,8 @@ static int zone_result(struct ct_model *m, struct mzone *z, struct ct_model_zone
 		out->index_actual_end_valid = 1;
 		out->free_pages_actual_end = e->has_zoneinfo ? e->free_pages : ct_free_pages(e->free_blocks, m->norders);
 	}
+	zone_score(m, z, out);
 	if (out->has_start && out->has_actual_end) {
-		out->accuracy = accuracy_of(out->model_end_blocks, out->actual_end_blocks, m->norders);
-		out->baseline_accuracy = accuracy_of(out->start_blocks, out->actual_end_blocks, m->norders);
-		out->accuracy_valid = 1;
 		if (m->lost)
 			snprintf(out->accuracy_note, sizeof(out->accuracy_note),
 				 "%llu events were lost: the model missed what they did",

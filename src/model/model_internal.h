@@ -99,6 +99,8 @@ struct mzone {
 	uint8_t settled;		/* per-CPU lists drained to the end snapshot's sizes */
 	uint64_t settled_pages;
 	uint64_t trace_start, trace_end;
+	uint64_t changes;		/* events that changed its free state */
+	uint64_t traced_pages;		/* pages those events moved: 2 per page migrated, a fallback's block */
 };
 
 /* A compaction run in flight, by pid. */
@@ -221,6 +223,9 @@ struct zone_ops {
 
 extern const struct zone_ops ct_zone_estimated;	/* model_est.c */
 extern const struct zone_ops ct_zone_exact;	/* model_exact.c */
+
+/* model_score.c: accuracy, baseline, skill and the verdict of a zone's result (counts filled in) */
+void zone_score(const struct ct_model *m, const struct mzone *z, struct ct_model_zone *out);
 
 /* model_common.c: helpers model.c and the backends share */
 int run_grow(struct ct_model *m, struct pcp_entry **arr, uint32_t *cap);

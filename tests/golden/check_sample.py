@@ -217,6 +217,7 @@ def golden(path, text, update, rel_to):
 
 
 MODEL_ACCURACY = 0.99	# free blocks per order at the end, every zone compaction touched
+MODEL_SKILL = 0.95	# of the change from start to end, every zone whose free blocks changed
 MODEL_AGREEMENT = 0.95	# compaction_suitable() decisions the model predicts as traced
 
 
@@ -229,11 +230,13 @@ def check_model(report, what):
         touched = z["runs"]["count"] or z["suitable"]["events"]
         su = z["suitable"]
         print(f"  {what} model {z['zone']}: {z['mode']} from {z['seeding']}, accuracy {z['accuracy']}, "
-              f"suitable agreed {su['agreed']} of {su['predicted']}")
+              f"skill {z['skill']}, suitable agreed {su['agreed']} of {su['predicted']}")
         if z["mode"] != "exact" or z["seeding"] != "free-map":
             fail(f"{what}: zone {z['zone']} is {z['mode']} from {z['seeding']}")
         if touched and (z["accuracy"] is None or z["accuracy"] < MODEL_ACCURACY):
             fail(f"{what}: zone {z['zone']} accuracy {z['accuracy']} < {MODEL_ACCURACY}")
+        if touched and z["skill"] is not None and z["skill"] < MODEL_SKILL:
+            fail(f"{what}: zone {z['zone']} skill {z['skill']} < {MODEL_SKILL}")
         if su["predicted"] and su["agreed"] < MODEL_AGREEMENT * su["predicted"]:
             fail(f"{what}: zone {z['zone']} agrees on {su['agreed']} of {su['predicted']} decisions")
 

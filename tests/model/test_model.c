@@ -583,6 +583,103 @@ out:
 	ct_memsnap_free(s);
 }
 
+/* ---- the score: accuracy, baseline, skill, verdict ------------------------ */
+
+/* The test's own computation of model.h's definitions, from a zone's three count rows. */
+static void own_score(const struct ct_model_zone *z, double *acc, double *base, double *skill, int *skill_ok)
+{
+	double em = 0, es = 0, m = 0, a = 0, s = 0;
+
+	for (int o = 0; o < z->norders; o++) {
+		double w = (double)(1ULL << o), mo = (double)z->model_end_blocks[o];
+		double ao = (double)z->actual_end_blocks[o], so = (double)z->start_blocks[o];
+
+		em += (mo > ao ? mo - ao : ao - mo) * w;
+		es += (so > ao ? so - ao : ao - so) * w;
+		m += mo * w;
+		a += ao * w;
+		s += so * w;
+	}
+	*acc = m + a > 0 ? 1 - em / (m + a) : 1;
+	*base = s + a > 0 ? 1 - es / (s + a) : 1;
+	*skill_ok = es > 0;
+	*skill = es > 0 ? 1 - em / es : 0;
+}
+
+static int close_to(double x, double y)
+{
+	return x - y < 1e-9 && y - x < 1e-9;
+}
+
+/*
+ * One zone of 8192 pages starting with 2048 free single pages; @run: the
+ * run of the_run() happens; @end: the end snapshot's counts. Hand-worked
+ * expectations below (a block of order o weighs 2^o pages).
+ */
+static void score_case(const char *what, int run, const uint64_t *end, double acc, double base, int skill_ok,
+		       double skill, enum ct_model_verdict verdict, const char *why)
+{
+	struct ct_memsnap *s = make_snap(start_counts, 0, NULL), *e = make_snap(end, 0, NULL);
+	struct ct_model_opts mo = { .start = s, .end = e };
+	struct ct_engine *eng = s && e ? engine_with(&mo) : NULL;
+	const struct ct_model_zone *z;
+	double a2, b2, k2;
+	int ok2;
+
+	if (!eng)
+		goto out;
+	if (run)
+		the_run(eng, 0);
+	ct_engine_end_source(eng);
+	z = zone0(ct_model_results(ct_engine_model(eng)));
+	CHECK(z && z->accuracy_valid);
+	if (!z || !z->accuracy_valid)
+		goto out;
+	fprintf(stderr, "score %s: accuracy %.4f baseline %.4f skill %.4f (%d) verdict %s: %s\n", what, z->accuracy,
+		z->baseline_accuracy, z->skill, z->skill_valid, ct_model_verdict_name(z->verdict), z->verdict_note);
+	/* hand analysis */
+	CHECK(close_to(z->accuracy, acc));
+	CHECK(close_to(z->baseline_accuracy, base));
+	CHECK(z->skill_valid == skill_ok);
+	if (skill_ok)
+		CHECK(close_to(z->skill, skill));
+	CHECK(z->verdict == verdict);
+	CHECK(why ? strstr(z->verdict_note, why) != NULL : z->verdict_note[0] == '\0');
+	/* a second computation, written for the test */
+	own_score(z, &a2, &b2, &k2, &ok2);
+	CHECK(close_to(z->accuracy, a2) && close_to(z->baseline_accuracy, b2) && z->skill_valid == ok2);
+	CHECK(!ok2 || close_to(z->skill, k2));
+	CHECK(z->accuracy >= 0 && z->accuracy <= 1 && z->baseline_accuracy >= 0 && z->baseline_accuracy <= 1);
+out:
+	ct_engine_free(eng);
+	ct_memsnap_free(s);
+	ct_memsnap_free(e);
+}
+
+static void test_score(void)
+{
+	static const uint64_t lots[11] = { 6144 };
+
+	/* no event, nothing changed: accuracy 1, no skill to show */
+	score_case("unchanged", 0, start_counts, 1, 1, 0, 0, CT_VERDICT_UNCHANGED, NULL);
+	/*
+	 * No event, the end is 1024 pages and one order-10 block: the model stays
+	 * at the start. Both miss by |2048 - 1024| + 1·1024 = 2048 pages of the
+	 * 2048 + 2048 both sides hold: accuracy 0.5; skill 1 - 2048/2048 = 0.
+	 */
+	score_case("no event", 0, after_run, 0.5, 0.5, 1, 0, CT_VERDICT_NO_BETTER, "no event of the trace changed");
+	/* the run makes exactly that end: error 0, skill 1, the start counts still 0.5 */
+	score_case("the run", 1, after_run, 1, 0.5, 1, 1, CT_VERDICT_BETTER, NULL);
+	/*
+	 * The run, but the end has 6144 single pages: the model (1024 pages and
+	 * a block of 1024) misses by 5120 + 1024 = 6144 of 2048 + 6144 = 8192:
+	 * accuracy 0.25; the start misses by 4096 of 2048 + 6144: baseline 0.5;
+	 * skill 1 - 6144/4096 = -0.5. The run migrated 512 pages (1024 moved),
+	 * less than the change of 4096: the trace carries too little.
+	 */
+	score_case("untraced frees", 1, lots, 0.25, 0.5, 1, -0.5, CT_VERDICT_NO_BETTER, "the trace carries too little");
+}
+
 int main(void)
 {
 	ct_model_free(NULL);
@@ -597,5 +694,6 @@ int main(void)
 	test_fallbacks();
 	test_bad_input();
 	test_no_snapshot();
+	test_score();
 	return ct_test_status("test_model");
 }
