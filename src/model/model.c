@@ -798,7 +798,7 @@ static OUT_OF_LINE void on_extfrag(struct ct_model *m, const struct ct_event *ev
  * event has changed yet is seeded again as opts.page_events seeds it; one
  * already changed keeps what it became. Both get the map's read window.
  */
-static int pages_begin(struct ct_model *m)
+static OUT_OF_LINE int pages_begin(struct ct_model *m)
 {
 
 	m->pages_seen = 1;

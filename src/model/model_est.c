@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "compactrace/error.h"
+#include "model/model_est_tables.h"
 #include "model/model_internal.h"
 
 #define NO_PFN UINT64_MAX
@@ -51,14 +52,6 @@ struct est_zone {
 	uint64_t materialized;
 	struct pcp_list *pcp;
 	uint32_t ncpu;
-	/*
-	 * The free blocks 8 pages of a free bitmap make, by their bits: orders
-	 * 0-2 in bytes 0-2 (none when all 8 are free: that is a larger block);
-	 * and by the mask of a word's entirely free bytes, the blocks of
-	 * orders 3-5 and the word's own (order 6) in bytes 0-3. est_tables().
-	 */
-	uint32_t canon_byte[256], canon_full[256];
-	uint8_t select8[256][8];	/* [v][j]: the place of the (j+1)-th set bit of byte v */
 };
 
 static inline struct est_zone *est(const struct mzone *z)
@@ -222,37 +215,6 @@ static inline void block_valid(const struct ct_model *m, const struct mzone *z, 
  * step changes the same few pageblocks many times between two reads.
  */
 
-/* Canonical blocks of an 8-slot pattern: orders 0-2 (of slots of 1, 2, 4) in bytes 0-2, a whole in byte 3. */
-static uint32_t canon8(uint32_t v)
-{
-	uint32_t full[4], out = 0;
-
-	for (int o = 0; o < 4; o++) {
-		uint32_t size = 1u << o, mask = (1u << size) - 1, n = 0;
-
-		for (uint32_t i = 0; i < 8; i += size)
-			n += ((v >> i) & mask) == mask;
-		full[o] = n;
-	}
-	for (int o = 0; o < 3; o++)
-		out |= (full[o] - 2 * full[o + 1]) << (8 * o);
-	return out | full[3] << 24;
-}
-
-static void est_tables(struct est_zone *e)
-{
-	for (uint32_t v = 0; v < 256; v++) {
-		uint32_t j = 0;
-
-		e->canon_byte[v] = v == 0xff ? 0 : canon8(v);	/* a free byte counts in canon_full */
-		e->canon_full[v] = canon8(v);
-		memset(e->select8[v], 0, sizeof(e->select8[v]));
-		for (uint8_t i = 0; i < 8; i++)
-			if (v & (1u << i))
-				e->select8[v][j++] = i;
-	}
-}
-
 /* Bit i: byte i of @x is all ones. */
 static inline uint32_t full_bytes(uint64_t x)
 {
@@ -263,14 +225,14 @@ static inline uint32_t full_bytes(uint64_t x)
 }
 
 /* The canonical free blocks inside word @x: order o (0-6) in byte o. */
-static inline uint64_t word_canon(const struct est_zone *e, uint64_t x)
+static inline uint64_t word_canon(uint64_t x)
 {
-	const uint32_t *t = e->canon_byte;
+	const uint32_t *t = est_canon_byte;
 	uint64_t small = (uint64_t)t[x & 0xff] + t[(x >> 8) & 0xff] + t[(x >> 16) & 0xff] +
 			 t[(x >> 24) & 0xff] + t[(x >> 32) & 0xff] + t[(x >> 40) & 0xff] +
 			 t[(x >> 48) & 0xff] + t[x >> 56];
 
-	return (small & 0xffffff) + ((uint64_t)e->canon_full[full_bytes(x)] << 24);
+	return (small & 0xffffff) + ((uint64_t)est_canon_full[full_bytes(x)] << 24);
 }
 
 /*
@@ -286,7 +248,7 @@ static void canon(const struct ct_model *m, const struct mzone *z, uint64_t b, i
 	int pbo = m->pbo;
 
 	if (pbo < 6) {	/* one word, partly used */
-		uint64_t c = word_canon(est(z), w[0] & ((1ULL << (1u << pbo)) - 1));
+		uint64_t c = word_canon(w[0] & ((1ULL << (1u << pbo)) - 1));
 
 		for (int o = 0; o <= pbo; o++)
 			out[o] = (int32_t)((c >> (8 * o)) & 0xff);
@@ -301,7 +263,7 @@ static void canon(const struct ct_model *m, const struct mzone *z, uint64_t b, i
 			fullw |= (uint64_t)(w[i] != 0) << (i % 64);
 			continue;
 		}
-		c = word_canon(est(z), w[i]);
+		c = word_canon(w[i]);
 		for (int o = 0; o < 6; o++)
 			out[o] += (int32_t)((c >> (8 * o)) & 0xff);
 	}
@@ -460,7 +422,7 @@ static inline void fword(struct ct_model *m, struct mzone *z, uint64_t b, uint32
  * it, and a popcount is already half of this): the byte holding the k-th
  * set bit from the running byte counts, then its place in that byte.
  */
-static inline uint64_t lowest_bits(const struct est_zone *e, uint64_t x, uint64_t k, uint32_t *n)
+static inline uint64_t lowest_bits(uint64_t x, uint64_t k, uint32_t *n)
 {
 	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
 	uint64_t c, run, ge, byte;
@@ -484,7 +446,7 @@ static inline uint64_t lowest_bits(const struct est_zone *e, uint64_t x, uint64_
 	at = (uint32_t)__builtin_ctzll(ge) & ~7u;
 	before = at ? (uint32_t)(run >> (at - 8)) & 0xff : 0;
 	byte = (x >> at) & 0xff;
-	at += e->select8[byte][k - before - 1] + 1u;
+	at += est_select8[byte][k - before - 1] + 1u;
 	return at == 64 ? x : x & ((1ULL << at) - 1);
 }
 
@@ -510,13 +472,14 @@ static void est_counts(struct ct_model *m, struct mzone *z, int64_t *out)
 /* Change the pool's count of order @o by @d, and its total of small pages. */
 static inline void pool_add(const struct ct_model *m, struct mzone *z, int o, int64_t d)
 {
-	int64_t was = est(z)->pool[o];
+	struct est_zone *e = est(z);
+	int64_t was = e->pool[o], now = was + d;
 
-	est(z)->pool[o] = was + d;
+	e->pool[o] = now;
 	if (o < m->pbo)
-		est(z)->pool_small += ((uint64_t)(est(z)->pool[o] > 0 ? est(z)->pool[o] : 0) - (uint64_t)(was > 0 ? was : 0)) << o;
-	if (o > 0 && o < m->pbo && est(z)->pool[o] > est(z)->pool_hi1)
-		est(z)->pool_hi1 = est(z)->pool[o];
+		e->pool_small += ((uint64_t)(now > 0 ? now : 0) - (uint64_t)(was > 0 ? was : 0)) << o;
+	if (o > 0 && o < m->pbo && now > e->pool_hi1)
+		e->pool_hi1 = now;
 }
 
 /* Keep the zone's counts through a change that only refines the guess. */
@@ -672,7 +635,7 @@ static uint32_t place(const struct ct_model *m, struct mzone *z, uint64_t b, uin
 				uint64_t y = f[wi] | h[wi];
 				uint64_t cand = ~(y | (y >> 1)) & 0x5555555555555555ULL & range_mask(wi, lo, hi);
 				uint32_t nsel;
-				uint64_t sel = lowest_bits(est(z), cand, pieces[0], &nsel);
+				uint64_t sel = lowest_bits(cand, pieces[0], &nsel);
 
 				f[wi] |= sel;
 				placed += nsel;
@@ -717,7 +680,7 @@ static uint32_t place_in_range(struct ct_model *m, struct mzone *z, uint64_t b, 
 			uint64_t y = f[wi] | h[wi];
 			uint64_t cand = (pass ? ~y : ~(y | (y >> 1)) & 0x5555555555555555ULL) & range_mask(wi, lo, hi);
 			uint32_t nsel;
-			uint64_t sel = lowest_bits(est(z), cand, n - placed, &nsel);
+			uint64_t sel = lowest_bits(cand, n - placed, &nsel);
 
 			if (count)
 				fword(m, z, b, wi, sel, 1);
@@ -988,7 +951,6 @@ static int est_init(struct ct_model *m, struct mzone *z, const struct ct_memsnap
 	if (!e)
 		return -CT_E_NOMEM;
 	z->be = e;
-	est_tables(e);
 	est(z)->wpb = (uint32_t)((m->pb_pages + 63) / 64);
 	est(z)->freeb = calloc(z->npb * est(z)->wpb, sizeof(uint64_t));
 	est(z)->heldb = calloc(z->npb * est(z)->wpb, sizeof(uint64_t));
@@ -1237,7 +1199,7 @@ static void est_migrate_isolate(struct ct_model *m, struct mzone *z, struct mrun
 		/* the guess put free pages where the scanner found movable ones: they are elsewhere */
 		for (uint32_t wi = lo / 64; wi <= (hi - 1) / 64 && used < taken; wi++) {
 			uint32_t nsel;
-			uint64_t sel = lowest_bits(est(z), f[wi] & range_mask(wi, lo, hi), taken - used, &nsel);
+			uint64_t sel = lowest_bits(f[wi] & range_mask(wi, lo, hi), taken - used, &nsel);
 
 			fword(m, z, b, wi, sel, 0);
 			pool_add(m, z, 0, nsel);
@@ -1248,7 +1210,7 @@ static void est_migrate_isolate(struct ct_model *m, struct mzone *z, struct mrun
 	/* the scanner takes movable pages in pfn order: the first allocated ones, a word at a time */
 	for (uint32_t wi = lo / 64; hi > lo && wi <= (hi - 1) / 64 && got < taken; wi++) {
 		uint32_t nsel;
-		uint64_t sel = lowest_bits(est(z), ~(f[wi] | h[wi]) & range_mask(wi, lo, hi), taken - got, &nsel);
+		uint64_t sel = lowest_bits(~(f[wi] | h[wi]) & range_mask(wi, lo, hi), taken - got, &nsel);
 
 		if (!sel)
 			continue;
@@ -1422,7 +1384,7 @@ static void est_migrated(struct ct_model *m, struct mzone *z, struct mrun *r, ui
 	for (uint32_t i = 0; i < r->niso; i++) {
 		struct pcp_entry e = r->iso[i];
 		uint32_t n;
-		uint64_t moved = lowest_bits(est(z), e.mask, left, &n), b = pb_of(m, z, e.pfn);
+		uint64_t moved = lowest_bits(e.mask, left, &n), b = pb_of(m, z, e.pfn);
 
 		left -= n;
 		z->pb[b].migrated_out += n;
@@ -1442,7 +1404,7 @@ static void est_migrated(struct ct_model *m, struct mzone *z, struct mrun *r, ui
 
 		if (!e->mask)
 			continue;
-		used = lowest_bits(est(z), e->mask, left, &n);
+		used = lowest_bits(e->mask, left, &n);
 		if (e->pfn != NO_PFN)
 			z->pb[pb_of(m, z, e->pfn)].migrated_in += (uint32_t)entry_used(m, z, e, used);
 		left -= n;
@@ -1569,7 +1531,7 @@ static void est_free_isolate(struct ct_model *m, struct mzone *z, struct mrun *r
 				 */
 				uint32_t wend = (wi + 1) * 64 < hi ? (wi + 1) * 64 : hi;
 				uint32_t nsel;
-				uint64_t sel = lowest_bits(est(z), f[wi] & range_mask(wi, i, wend), taken - got, &nsel);
+				uint64_t sel = lowest_bits(f[wi] & range_mask(wi, i, wend), taken - got, &nsel);
 
 				fword(m, z, b, wi, sel, 0);
 				h[wi] |= sel;

@@ -77,6 +77,7 @@ static int exact_init(struct ct_model *m, struct mzone *z, const struct ct_memsn
 	const struct ct_memsnap_free_map *map;
 	uint64_t lo, hi, have[MAX_ORDERS];
 	struct exact_zone *x;
+	struct ct_buddy *bd;
 
 	if (!z->seeded || !has_free_map(snap, z))
 		return -CT_E_INVAL;
@@ -88,14 +89,15 @@ static int exact_init(struct ct_model *m, struct mzone *z, const struct ct_memsn
 		return -CT_E_NOMEM;
 	z->be = x;
 	z->seeding = CT_SEED_FREE_MAP;
+	bd = x->buddy;
 	/* freeing every free pfn in ascending order merges them exactly as the kernel had them */
 	for (uint64_t p = lo; p < hi; p++) {
 		enum ct_pfn_class c = ct_memsnap_pfn_class(map, p);
 
 		if (c == CT_PFN_FREE)
-			ct_buddy_release(x->buddy, p, 0);
+			ct_buddy_release(bd, p, 0);
 		else if (c == CT_PFN_NOPAGE)
-			ct_buddy_set_state(x->buddy, p, CT_PAGE_HOLE);
+			ct_buddy_set_state(bd, p, CT_PAGE_HOLE);
 	}
 	/* a whole pageblock of flagless pages is a hole too */
 	for (uint64_t b = 0; b < z->npb; b++) {
@@ -113,9 +115,9 @@ static int exact_init(struct ct_model *m, struct mzone *z, const struct ct_memsn
 			continue;
 		z->pb[b].flags |= PB_HOLE;
 		for (p = first; p < last; p++)
-			ct_buddy_set_state(x->buddy, p, CT_PAGE_HOLE);
+			ct_buddy_set_state(bd, p, CT_PAGE_HOLE);
 	}
-	ct_buddy_counts(x->buddy, have);
+	ct_buddy_counts(bd, have);
 	for (int o = 0; z->seeded && o < m->norders; o++) {
 		if (have[o] == z->seed[o])
 			continue;
@@ -146,29 +148,35 @@ static void conflict(struct mzone *z, uint64_t ts)
 /* Put [pfn, 2^order) on the free lists; pages already free there are conflicts. */
 static void give(struct mzone *z, uint64_t pfn, int order, uint64_t ts)
 {
-	if (ct_buddy_release(bud(z), pfn, order) >= 0)
+	struct ct_buddy *bd = bud(z);
+
+	if (ct_buddy_release(bd, pfn, order) >= 0)
 		return;
 	/* part of it is free already, or it leaves the zone: free what can be freed */
 	conflict(z, ts);
 	for (uint64_t p = pfn; p < pfn + (1ULL << order); p++) {
-		enum ct_page_state s = ct_buddy_state(bud(z), p);
+		enum ct_page_state s = ct_buddy_state(bd, p);
 
 		if (s != CT_PAGE_FREE && s != CT_PAGE_HOLE)
-			ct_buddy_release(bud(z), p, 0);
+			ct_buddy_release(bd, p, 0);
 	}
 }
 
 static void set_range(struct mzone *z, uint64_t pfn, int order, enum ct_page_state st)
 {
+	struct ct_buddy *bd = bud(z);
+
 	for (uint64_t p = pfn; p < pfn + (1ULL << order); p++)
-		if (ct_buddy_state(bud(z), p) != CT_PAGE_FREE && ct_buddy_state(bud(z), p) != CT_PAGE_HOLE)
-			ct_buddy_set_state(bud(z), p, st);
+		if (ct_buddy_state(bd, p) != CT_PAGE_FREE && ct_buddy_state(bd, p) != CT_PAGE_HOLE)
+			ct_buddy_set_state(bd, p, st);
 }
 
 static int range_free(const struct mzone *z, uint64_t pfn, int order)
 {
+	struct ct_buddy *bd = bud(z);
+
 	for (uint64_t p = pfn; p < pfn + (1ULL << order); p++)
-		if (ct_buddy_state(bud(z), p) != CT_PAGE_FREE)
+		if (ct_buddy_state(bd, p) != CT_PAGE_FREE)
 			return 0;
 	return 1;
 }
@@ -182,16 +190,18 @@ static int range_free(const struct mzone *z, uint64_t pfn, int order)
  */
 static int swap_isolated(struct mzone *z, struct mrun *r, uint64_t pfn, int order)
 {
+	struct ct_buddy *bd = bud(z);
+
 	for (uint32_t i = r ? r->nfl : 0; i-- > 0;) {
 		struct pcp_entry *e = &r->fl[i];
 
 		if (e->pfn == NO_PFN || e->mask || e->order != order ||
-		    ct_buddy_state(bud(z), e->pfn) != CT_PAGE_ISOLATED)
+		    ct_buddy_state(bd, e->pfn) != CT_PAGE_ISOLATED)
 			continue;
 		for (uint64_t p = e->pfn; p < e->pfn + (1ULL << order); p++)
-			ct_buddy_release(bud(z), p, 0);
+			ct_buddy_release(bd, p, 0);
 		e->pfn = NO_PFN;
-		ct_buddy_take(bud(z), pfn, order, CT_PAGE_ISOLATED);
+		ct_buddy_take(bd, pfn, order, CT_PAGE_ISOLATED);
 		z->layout_corrections += 1ULL << order;
 		return 1;
 	}
@@ -199,9 +209,9 @@ static int swap_isolated(struct mzone *z, struct mrun *r, uint64_t pfn, int orde
 }
 
 /* A page event names pageblock @b's owner: the first one is kept. */
-static void learn_owner(struct mzone *z, uint64_t b, int mt)
+static inline void learn_owner(struct mzone *z, uint64_t b, int mt)
 {
-	if (b >= z->npb || mt < 0 || mt >= CT_MIGRATETYPES || (z->pb[b].flags & PB_MT_KNOWN))
+	if (mt < 0 || (z->pb[b].flags & PB_MT_KNOWN) || mt >= CT_MIGRATETYPES)
 		return;
 	z->pb[b].mt = (int8_t)mt;
 	z->pb[b].flags |= PB_MT_KNOWN;
@@ -213,6 +223,7 @@ static void exact_page_event(struct ct_model *m, struct mzone *z, const struct c
 	const struct ct_ev_page *pg = &ev->u.page;
 	int order = pg->order;
 	uint64_t b;
+	struct ct_buddy *bd = bud(z);
 
 	if (pg->pfn == CT_PFN_NONE || order < 0 || order >= m->norders ||
 	    pg->pfn + (1ULL << order) > z->end)
@@ -224,7 +235,7 @@ static void exact_page_event(struct ct_model *m, struct mzone *z, const struct c
 	case CT_EV_PAGE_FREE:
 		if (range_free(z, pg->pfn, order) && swap_isolated(z, r, pg->pfn, order))
 			;
-		else if (!range_free(z, pg->pfn, order) && ct_buddy_state(bud(z), pg->pfn) == CT_PAGE_FREE)
+		else if (!range_free(z, pg->pfn, order) && ct_buddy_state(bd, pg->pfn) == CT_PAGE_FREE)
 			conflict(z, ev->ts_ns);
 		if (pcp_order(m, order))
 			set_range(z, pg->pfn, order, CT_PAGE_PCP);
@@ -236,7 +247,7 @@ static void exact_page_event(struct ct_model *m, struct mzone *z, const struct c
 		learn_owner(z, b, pg->migratetype);
 		break;
 	case CT_EV_PAGE_ALLOC_ZONE_LOCKED: {
-		long got = ct_buddy_take(bud(z), pg->pfn, order,
+		long got = ct_buddy_take(bd, pg->pfn, order,
 					 pg->percpu_refill > 0 ? CT_PAGE_PCP : CT_PAGE_USED);
 
 		if (got >= 0 && got < (1L << order))
@@ -250,10 +261,10 @@ static void exact_page_event(struct ct_model *m, struct mzone *z, const struct c
 		 * free block taken without one is compaction capturing the block
 		 * it freed (compaction_capture()) or a 6.15+ fallback steal.
 		 */
-		if (ct_buddy_state(bud(z), pg->pfn) == CT_PAGE_FREE) {
+		if (ct_buddy_state(bd, pg->pfn) == CT_PAGE_FREE) {
 			if (!range_free(z, pg->pfn, order))
 				conflict(z, ev->ts_ns);
-			ct_buddy_take(bud(z), pg->pfn, order, CT_PAGE_USED);
+			ct_buddy_take(bd, pg->pfn, order, CT_PAGE_USED);
 		}
 		set_range(z, pg->pfn, order, CT_PAGE_USED);
 		break;
@@ -279,11 +290,12 @@ static uint64_t take_instead(struct ct_model *m, struct mzone *z, struct mrun *r
 			     uint64_t hi, uint64_t want)
 {
 	uint64_t got = 0;
+	struct ct_buddy *bd = bud(z);
 
 	for (int o = m->norders - 1; o >= 0 && got < want; o--) {
 		uint64_t head;
 
-		while (got < want && (head = ct_buddy_highest_block(bud(z), lo, hi, o)) != UINT64_MAX) {
+		while (got < want && (head = ct_buddy_highest_block(bd, lo, hi, o)) != UINT64_MAX) {
 			int k = o;
 
 			while ((1ULL << k) > want - got)
@@ -320,6 +332,7 @@ static void exact_free_isolate(struct ct_model *m, struct mzone *z, struct mrun 
 			       uint64_t end, uint64_t scanned, uint64_t taken, int fast)
 {
 	uint64_t got = 0, pb_lo, pb_hi, stride;
+	struct ct_buddy *bd = bud(z);
 
 	if (end <= start)	/* no range given: the pageblock */
 		end = start + m->pb_pages;
@@ -336,7 +349,7 @@ static void exact_free_isolate(struct ct_model *m, struct mzone *z, struct mrun 
 
 		while (o < m->norders && (1ULL << o) < taken)
 			o++;
-		head = (1ULL << o) == taken ? ct_buddy_highest_block(bud(z), start, end, o) : UINT64_MAX;
+		head = (1ULL << o) == taken ? ct_buddy_highest_block(bd, start, end, o) : UINT64_MAX;
 		if (head != UINT64_MAX) {
 			isolate(m, z, r, head, o);
 			return;
@@ -351,7 +364,7 @@ static void exact_free_isolate(struct ct_model *m, struct mzone *z, struct mrun 
 		uint64_t head;
 		int o;
 
-		if (!ct_buddy_find(bud(z), p, &head, &o) || head < p) {
+		if (!ct_buddy_find(bd, p, &head, &o) || head < p) {
 			p += stride;
 			continue;
 		}
@@ -375,6 +388,8 @@ static void exact_free_isolate(struct ct_model *m, struct mzone *z, struct mrun 
 /* Also a run the trace did not begin: what it isolated is used for good. */
 static void exact_run_end(struct ct_model *m, struct mzone *z, struct mrun *r)
 {
+	struct ct_buddy *bd = bud(z);
+
 	(void)m;
 	/* what release_free_list() freed came back through mm_page_free; the rest was used */
 	for (uint32_t i = 0; i < r->nfl; i++) {
@@ -385,8 +400,8 @@ static void exact_run_end(struct ct_model *m, struct mzone *z, struct mrun *r)
 		for (uint64_t p = pfn; p < pfn + n; p++) {
 			if (r->fl[i].mask && !((r->fl[i].mask >> (p - pfn)) & 1))
 				continue;	/* a run begun before the zone went exact: its pages as a word */
-			if (ct_buddy_state(bud(z), p) == CT_PAGE_ISOLATED)
-				ct_buddy_set_state(bud(z), p, CT_PAGE_USED);
+			if (ct_buddy_state(bd, p) == CT_PAGE_ISOLATED)
+				ct_buddy_set_state(bd, p, CT_PAGE_USED);
 		}
 	}
 	r->nfl = 0;
@@ -408,13 +423,14 @@ static uint32_t count_state(const struct ct_model *m, const struct mzone *z, uin
 {
 	uint64_t first = (z->pb0 + b) << m->pbo, last = first + m->pb_pages;
 	uint32_t n = 0;
+	struct ct_buddy *bd = bud(z);
 
 	if (first < z->start)
 		first = z->start;
 	if (last > z->end)
 		last = z->end;
 	for (uint64_t p = first; p < last; p++) {
-		enum ct_page_state s = ct_buddy_state(bud(z), p);
+		enum ct_page_state s = ct_buddy_state(bd, p);
 
 		if (held ? (s == CT_PAGE_PCP || s == CT_PAGE_ISOLATED) : s == CT_PAGE_USED)
 			n++;
@@ -435,9 +451,10 @@ static uint32_t exact_block_held(const struct ct_model *m, const struct mzone *z
 static uint64_t exact_pcp_pages(const struct mzone *z)
 {
 	uint64_t n = 0;
+	struct ct_buddy *bd = bud(z);
 
 	for (uint64_t p = z->start; p < z->end; p++)
-		n += ct_buddy_state(bud(z), p) == CT_PAGE_PCP;
+		n += ct_buddy_state(bd, p) == CT_PAGE_PCP;
 	return n;
 }
 
@@ -490,9 +507,10 @@ static void exact_counts(struct ct_model *m, struct mzone *z, int64_t *out)
 static void exact_block_states(const struct ct_model *m, const struct mzone *z, uint64_t b, uint8_t *out)
 {
 	uint64_t first = (z->pb0 + b) << m->pbo;
+	struct ct_buddy *bd = bud(z);
 
 	for (uint64_t i = 0; i < m->pb_pages; i++)
-		out[i] = (uint8_t)ct_buddy_state(bud(z), first + i);
+		out[i] = (uint8_t)ct_buddy_state(bd, first + i);
 }
 
 static void exact_set_owner(struct mzone *z, uint64_t b, int mt)
@@ -515,6 +533,7 @@ static int exact_adopt(struct ct_model *m, struct mzone *z, const struct zone_op
 {
 	struct exact_zone *x = exact_new(m, z, m->opts.start);
 	uint8_t *st = malloc(m->pb_pages);
+	struct ct_buddy *bd;
 
 	if (!x || !st) {
 		if (x)
@@ -523,6 +542,7 @@ static int exact_adopt(struct ct_model *m, struct mzone *z, const struct zone_op
 		free(st);
 		return -CT_E_NOMEM;
 	}
+	bd = x->buddy;
 	for (uint64_t b = 0; b < z->npb; b++) {
 		uint64_t first = (z->pb0 + b) << m->pbo;
 
@@ -533,12 +553,12 @@ static int exact_adopt(struct ct_model *m, struct mzone *z, const struct zone_op
 			if (pfn < z->start || pfn >= z->end)
 				continue;
 			if (st[i] == CT_PAGE_FREE)
-				ct_buddy_release(x->buddy, pfn, 0);
+				ct_buddy_release(bd, pfn, 0);
 			else if (st[i] != CT_PAGE_USED)
-				ct_buddy_set_state(x->buddy, pfn, (enum ct_page_state)st[i]);
+				ct_buddy_set_state(bd, pfn, (enum ct_page_state)st[i]);
 		}
 		if (z->pb[b].mt >= 0)
-			ct_buddy_set_migratetype(x->buddy, b, z->pb[b].mt);
+			ct_buddy_set_migratetype(bd, b, z->pb[b].mt);
 	}
 	free(st);
 	*be = x;

@@ -14,6 +14,7 @@
 #include "compactrace/error.h"
 #include "compactrace/memsnap.h"
 #include "model/buddy.h"
+#include "model/model_est_tables.h"
 #include "compactrace/model.h"
 
 #define ZSTART 0x10000ULL	/* 16 pageblocks of 512 pages */
@@ -680,9 +681,46 @@ static void test_score(void)
 	score_case("untraced frees", 1, lots, 0.25, 0.5, 1, -0.5, CT_VERDICT_NO_BETTER, "the trace carries too little");
 }
 
+/*
+ * The estimated model's lookup tables (src/model/model_est_tables.h,
+ * generated) against the buddy rules worked out here: the free pages of
+ * one byte of a free bitmap, merged pairwise while both halves of an
+ * aligned block are free; and the places of a byte's set bits.
+ */
+static void test_tables(void)
+{
+	for (uint32_t v = 0; v < 256; v++) {
+		uint32_t blocks[4] = { 0 }, want, k = 0;
+		int free[8];
+
+		for (int i = 0; i < 8; i++)
+			free[i] = (v >> i) & 1;
+		/* largest first: a block of 2^o pages at an aligned place, all free, not inside a larger one */
+		for (int o = 3; o >= 0; o--)
+			for (int i = 0; i < 8; i += 1 << o) {
+				int all = 1;
+
+				for (int j = i; j < i + (1 << o); j++)
+					all &= free[j] == 1;
+				if (!all)
+					continue;
+				blocks[o]++;
+				for (int j = i; j < i + (1 << o); j++)
+					free[j] = 2;	/* counted */
+			}
+		want = blocks[0] | blocks[1] << 8 | blocks[2] << 16 | blocks[3] << 24;
+		CHECK_U64(est_canon_full[v], want);
+		CHECK_U64(est_canon_byte[v], v == 0xff ? 0 : want);
+		for (uint32_t i = 0; i < 8; i++)
+			if (v >> i & 1)
+				CHECK_U64(est_select8[v][k++], i);
+	}
+}
+
 int main(void)
 {
 	ct_model_free(NULL);
+	test_tables();
 	for (int seeding = CT_SEED_TRACE; seeding <= CT_SEED_FREE_MAP + 1; seeding++)
 		if (seeding != CT_SEED_KPAGEFLAGS)
 			test_random(seeding);
