@@ -736,11 +736,17 @@ static void materialize(struct ct_model *m, struct mzone *z, uint64_t b, uint32_
 			}
 		}
 		if (hint && hint->pages) {
-			uint32_t n = place_in_range(m, z, b, hint->pages < f ? hint->pages : f, hint->lo, hint->hi, 0);
+			/*
+			 * Where the scanner says the free pages are: they may merge, and
+			 * the pool gives the blocks they make (no more single pages
+			 * than there are, and no block made from nothing).
+			 */
+			uint32_t n;
 
-			memset(pieces, 0, sizeof(pieces));
-			pieces[0] = n;
-			pool_take(m, z, pieces);
+			keep_totals_begin(m, z, before);
+			n = place_in_range(m, z, b, hint->pages < f ? hint->pages : f, hint->lo, hint->hi, 0);
+			mark_dirty(m, z, b);
+			keep_totals_end(m, z, before);
 			f -= n;
 			z->pages_guessed += n;
 		}
@@ -914,6 +920,13 @@ static uint64_t est_pcp_settle(struct ct_model *m, struct mzone *z, const struct
 		}
 	}
 	return drained;
+}
+
+/* drain_all_pages(): every CPU's lists of the zone go back to the buddy lists */
+static void est_pcp_drain_all(struct ct_model *m, struct mzone *z)
+{
+	for (uint32_t i = 0; est(z)->pcp && i < est(z)->ncpu; i++)
+		pcp_pop_to_buddy(m, z, &est(z)->pcp[i], est(z)->pcp[i].pages);
 }
 
 static void est_pcp_drain_cpu(struct ct_model *m, struct mzone *z, int cpu)
@@ -1445,6 +1458,80 @@ static void est_migrated(struct ct_model *m, struct mzone *z, struct mrun *r, ui
 	}
 }
 
+/* The highest free block of exactly order @k (< pbo) in pageblock @b's bitmap: its offset, or UINT32_MAX. */
+static uint32_t highest_block(const struct ct_model *m, const struct mzone *z, uint64_t b, int k)
+{
+	const uint64_t *f = fw(z, b);
+	uint32_t size = 1u << k;
+
+	for (uint32_t off = (uint32_t)m->pb_pages - size;; off -= size) {
+		/* free, and its buddy is not (else they would be one larger block) */
+		if (bits_one(f, off, size) && !bits_one(f, off ^ size, size))
+			return off;
+		if (!off)
+			return UINT32_MAX;
+	}
+}
+
+#define FAST_SCAN_PAGEBLOCKS 256	/* a free list's search does not go on for ever either */
+
+/*
+ * fast_isolate_freepages() takes one free block off the free lists: its
+ * pages are the event's nr_taken, so its order is known, and the range is
+ * where it searched (up to the free scanner), not where the block was.
+ * Blocks of the pool first: no event placed them, and a free list holds
+ * them as well as any. Then the highest such block a modelled pageblock
+ * holds, near the top of the range as the kernel prefers; then a larger
+ * pooled block, split as expand() splits it. Returns 0 when the model has
+ * no block to give: the caller takes the pages as the linear scanner would.
+ */
+static int fast_take(struct ct_model *m, struct mzone *z, struct mrun *r, uint64_t start, uint64_t end, int k)
+{
+	struct est_zone *e = est(z);
+	uint64_t lo_b, b;
+
+	if (k >= m->norders)
+		return 0;
+	if (e->pool[k] > 0) {
+		pool_add(m, z, k, -1);
+		run_add_free(m, r, NO_PFN, k);
+		return 1;
+	}
+	if (start < z->start)
+		start = z->start;
+	if (end > z->end || end <= start)
+		end = z->end;
+	lo_b = pb_of(m, z, start);
+	for (b = pb_of(m, z, end - 1); k < m->pbo && b + 1 > lo_b && pb_of(m, z, end - 1) - b < FAST_SCAN_PAGEBLOCKS; b--) {
+		int32_t now[MAX_ORDERS + 1];
+		uint32_t off;
+
+		if (!(z->pb[b].flags & PB_MATERIALIZED))
+			continue;
+		if (z->pb[b].flags & PB_DIRTY)	/* its share was not counted since it changed */
+			canon(m, z, b, now);
+		else
+			now[k] = e->cache[b * (uint64_t)m->pbo + (uint64_t)k];
+		if (!now[k] || (off = highest_block(m, z, b, k)) == UINT32_MAX)
+			continue;
+		fchange(m, z, b, off, k, 0);
+		set_bits(hw(z, b), off, 1u << k);
+		z->pb[b].free_taken += 1u << k;
+		run_add_free(m, r, block_pfn(m, z, b) + off, k);
+		return 1;
+	}
+	for (int K = k + 1; K < m->norders; K++) {
+		if (e->pool[K] <= 0)
+			continue;
+		pool_add(m, z, K, -1);
+		while (K-- > k)
+			pool_add(m, z, K, 1);
+		run_add_free(m, r, NO_PFN, k);
+		return 1;
+	}
+	return 0;
+}
+
 static void est_free_isolate(struct ct_model *m, struct mzone *z, struct mrun *r, uint64_t start,
 			     uint64_t end, uint64_t scanned, uint64_t taken, int fast)
 {
@@ -1453,15 +1540,18 @@ static void est_free_isolate(struct ct_model *m, struct mzone *z, struct mrun *r
 	uint32_t lo, hi, have;
 
 	(void)scanned;
-	(void)fast;
 	if (b >= z->npb || !taken)
 		return;
-	if (!(z->pb[b].flags & PB_MATERIALIZED) && z->seeding <= CT_SEED_COUNTS) {
+	if (fast && !(taken & (taken - 1)) && fast_take(m, z, r, start, end, __builtin_ctzll(taken)))
+		return;
+	if (fast || (!(z->pb[b].flags & PB_MATERIALIZED) && z->seeding <= CT_SEED_COUNTS)) {
 		/*
 		 * No per-pageblock seed: where in the pageblock the free pages
 		 * were is a guess the free scanner's next steps would keep
 		 * correcting; their sizes come from the pool and they leave it
-		 * without a place. The pageblock stays pooled.
+		 * without a place. The pageblock stays pooled. So do the pages of
+		 * a fast isolation the model has no such block for: its range is
+		 * where it searched, not where it took them.
 		 */
 		uint32_t pieces[MAX_ORDERS];
 
@@ -1747,6 +1837,192 @@ static int est_check(const struct ct_model *m, const struct mzone *z)
 	return 0;
 }
 
+/*
+ * Free pages the model holds as allocated turn out to be free (an event says
+ * so): where were they? Pages of a per-CPU list nobody knew the place of
+ * at the start first (kpageflags shows them without flags, as allocated;
+ * one the list is left with fewer), then single pages of the pool (the
+ * model had them free elsewhere). Returns how many were found; the rest
+ * are free pages the model did not know of.
+ */
+static uint64_t unplaced_free(struct ct_model *m, struct mzone *z, uint64_t n)
+{
+	struct est_zone *e = est(z);
+	uint64_t got = 0;
+
+	for (uint32_t i = 0; e->pcp && i < e->ncpu && got < n; i++) {
+		struct pcp_list *l = &e->pcp[i];
+		uint64_t k = l->unknown < n - got ? l->unknown : n - got;
+
+		l->unknown -= k;
+		l->pages -= k;
+		got += k;
+	}
+	if (got < n && e->pool[0] > 0) {
+		uint64_t k = (uint64_t)e->pool[0] < n - got ? (uint64_t)e->pool[0] : n - got;
+
+		pool_add(m, z, 0, -(int64_t)k);
+		got += k;
+	}
+	return got;
+}
+
+/* Take a free block of @order or more from the pool as __rmqueue_smallest() does: the smallest, split. */
+static int pool_alloc(struct ct_model *m, struct mzone *z, int order)
+{
+	struct est_zone *e = est(z);
+
+	for (int k = order; k < m->norders; k++) {
+		if (e->pool[k] <= 0)
+			continue;
+		pool_add(m, z, k, -1);
+		while (k-- > order)
+			pool_add(m, z, k, 1);	/* expand(): the upper halves go back */
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * A run ended in success at @order: compact_finished() found a free block of
+ * @order or more (of a type the allocation may use), or the direct
+ * compactor captured one as it formed (compaction_capture()). It checks
+ * only when the migrate scanner has finished a pageblock, so with @order
+ * of a pageblock or more, the block is the pageblock the scanner finished
+ * last, just emptied: the last one it isolated from before @migrate_end's
+ * pageblock (the capture happens as that one's pages are drained, after
+ * which the scanner may isolate a little more from the next). What the
+ * guess still has allocated there was free: pages of the per-CPU lists,
+ * freed when they were drained, or freed by their owners. With @alloc
+ * (direct compaction) the allocation it ran for takes the block: captured,
+ * or the next free-list attempt, which takes the smallest free block of
+ * @order or more, this one. Below a pageblock's order the block is taken
+ * from the pool as the free lists give it.
+ */
+static void est_success(struct ct_model *m, struct mzone *z, struct mrun *r, int order, uint64_t migrate_end,
+			int alloc)
+{
+	uint64_t b = UINT64_MAX;
+	uint32_t lo, hi;
+
+	if (order < 0 || order >= m->norders)
+		return;
+	if (order == m->pbo) {
+		/* the pageblock before the one the scanner ended in, if the run visited it */
+		uint64_t end_b = migrate_end > z->start && migrate_end <= z->end ? pb_of(m, z, migrate_end - 1) : UINT64_MAX;
+
+		for (uint32_t i = r->nvisited; i-- > 0 && b == UINT64_MAX;)
+			if (r->visited[i] < end_b || (r->visited[i] == end_b && !(migrate_end & (m->pb_pages - 1))))
+				b = r->visited[i];
+	}
+	if (b != UINT64_MAX && (z->pb[b].flags & PB_MATERIALIZED) && !est_block_held(m, z, b)) {
+		uint32_t used;
+
+		block_valid(m, z, b, &lo, &hi);
+		used = est_block_used(m, z, b);
+		if (lo == 0 && hi == m->pb_pages && used <= m->pb_pages / 2) {
+			/* the block: its allocated pages were free */
+			if (used && !alloc) {
+				z->layout_corrections += used;
+				z->pages_guessed += used - unplaced_free(m, z, used);
+			} else if (used) {
+				unplaced_free(m, z, used);	/* taken with the block */
+			}
+			if (alloc)
+				clear_bits(fw(z, b), 0, (uint32_t)m->pb_pages);
+			else
+				set_bits(fw(z, b), 0, (uint32_t)m->pb_pages);
+			mark_dirty(m, z, b);
+			return;
+		}
+	}
+	if (alloc && !pool_alloc(m, z, order))
+		z->pool_overdrawn++;	/* the model has no such block: it missed the frees that made one */
+}
+
+/*
+ * Free blocks of order @o (at most a pageblock's) the pageblock bitmaps hold
+ * become allocated, lowest pageblocks first, at most @max of them; with
+ * @part (< 2^@o) only the first @part pages of one. Returns the blocks taken.
+ */
+static uint64_t take_placed(struct ct_model *m, struct mzone *z, int o, uint64_t max, uint32_t part)
+{
+	uint64_t taken = 0;
+
+	for (uint64_t b = 0; b < z->npb && taken < max && o <= m->pbo; b++) {
+		int32_t now[MAX_ORDERS + 1];
+		uint32_t off;
+
+		if (!(z->pb[b].flags & PB_MATERIALIZED))
+			continue;
+		if (o == m->pbo) {
+			if (!block_whole(m, z, b))
+				continue;
+			off = 0;
+		} else {
+			if (z->pb[b].flags & PB_DIRTY)
+				canon(m, z, b, now);
+			else
+				now[o] = est(z)->cache[b * (uint64_t)m->pbo + (uint64_t)o];
+			if (!now[o] || (off = highest_block(m, z, b, o)) == UINT32_MAX)
+				continue;
+		}
+		if (part) {
+			clear_bits(fw(z, b), off, part);
+			mark_dirty(m, z, b);
+			return 1;
+		}
+		fchange(m, z, b, off, o, 0);
+		taken++;
+		b--;	/* the same pageblock may have more */
+	}
+	return taken;
+}
+
+/*
+ * Free pages the events did not show came (@pages > 0) or went: as single
+ * pages, which the page allocator frees to and takes from first (the
+ * per-CPU lists refill from the smallest blocks); pages that go leave the
+ * smallest blocks first, pooled ones before placed ones, and a larger one
+ * gives the rest (expand() returns its remainder).
+ */
+static void est_adjust_free(struct ct_model *m, struct mzone *z, int64_t pages)
+{
+	struct est_zone *e = est(z);
+	uint64_t left;
+
+	if (pages >= 0) {
+		pool_add(m, z, 0, pages);
+		return;
+	}
+	left = (uint64_t)-pages;
+	for (int o = 0; o < m->norders && left; o++) {
+		uint64_t k = left >> o, kp = e->pool[o] > 0 ? (uint64_t)e->pool[o] : 0;
+
+		if (kp > k)
+			kp = k;
+		pool_add(m, z, o, -(int64_t)kp);
+		left -= kp << o;
+		if (k > kp)
+			left -= take_placed(m, z, o, k - kp, 0) << o;
+		if (!left || left >= (1ULL << o))
+			continue;
+		/* the rest, less than a block of this order: part of one */
+		if (e->pool[o] > 0) {
+			uint64_t back = (1ULL << o) - left;
+
+			pool_add(m, z, o, -1);
+			for (int j = 0; j < o; j++)
+				if (back & (1ULL << j))
+					pool_add(m, z, j, 1);
+			left = 0;
+		} else if (take_placed(m, z, o, 1, (uint32_t)left)) {
+			left = 0;
+		}
+	}
+	z->pool_overdrawn += left != 0;	/* fewer free pages than the decision says went */
+}
+
 const struct zone_ops ct_zone_estimated = {
 	.mode = CT_MODEL_ESTIMATED,
 	.init = est_init,
@@ -1759,8 +2035,11 @@ const struct zone_ops ct_zone_estimated = {
 	.run_end = est_run_end,
 	.run_drop = est_run_drop,
 	.drain_cpu = est_pcp_drain_cpu,
+	.drain_all = est_pcp_drain_all,
+	.adjust_free = est_adjust_free,
 	.settle = est_pcp_settle,
 	.extfrag = est_extfrag,
+	.success = est_success,
 	.block_free = est_block_free,
 	.block_held = est_block_held,
 	.block_used = est_block_used,

@@ -200,8 +200,23 @@ struct zone_ops {
 	void (*run_drop)(struct ct_model *m, struct mzone *z, struct mrun *r);
 	/* compact_zone() drained @cpu's per-CPU lists */
 	void (*drain_cpu)(struct ct_model *m, struct mzone *z, int cpu);
+	/*
+	 * The zone's free pages were off by @pages (more when positive): events
+	 * without pages (compaction decisions) said so. NULL: page events keep
+	 * them right.
+	 */
+	void (*adjust_free)(struct ct_model *m, struct mzone *z, int64_t pages);
+	/* drain_all_pages(): every CPU's lists of the zone drained */
+	void (*drain_all)(struct ct_model *m, struct mzone *z);
 	/* before comparing: the lists drained to the end snapshot's sizes; returns the pages */
 	uint64_t (*settle)(struct ct_model *m, struct mzone *z, const struct ct_memsnap_zone *end);
+	/*
+	 * The run ended in success at @order, its migrate scanner at @migrate_end:
+	 * a free block of @order or more exists; @alloc: the allocation the run
+	 * was for (direct compaction) takes one. NULL: the page events show it.
+	 */
+	void (*success)(struct ct_model *m, struct mzone *z, struct mrun *r, int order, uint64_t migrate_end,
+			int alloc);
 	/* all: a fallback allocation of 2^@alloc_order pages at @pfn from a block of @fallback_order */
 	void (*extfrag)(struct ct_model *m, struct mzone *z, uint64_t pfn, int alloc_order, int fallback_order);
 	/* a kmem page event; NULL: the backend cannot replay them */

@@ -119,6 +119,30 @@ static void migrated(struct ct_engine *eng, uint64_t ok)
 	feed(eng, ev);
 }
 
+/* iso() and migrated() by task @pid (kcompactd0 when 38) */
+static void iso_as(struct ct_engine *eng, int32_t pid, enum ct_event_type t, uint64_t a, uint64_t b,
+		   uint64_t scanned, uint64_t taken)
+{
+	struct ct_event ev = ev_base(t);
+
+	ev.pid = pid;
+	if (pid == 38)
+		snprintf(ev.comm, sizeof(ev.comm), "kcompactd0");
+	ev.u.iso = (struct ct_ev_isolate){ a, b, scanned, taken };
+	feed(eng, ev);
+}
+
+static void migrated_as(struct ct_engine *eng, int32_t pid, uint64_t ok)
+{
+	struct ct_event ev = ev_base(CT_EV_MIGRATEPAGES);
+
+	ev.pid = pid;
+	if (pid == 38)
+		snprintf(ev.comm, sizeof(ev.comm), "kcompactd0");
+	ev.u.mig.nr_migrated = ok;
+	feed(eng, ev);
+}
+
 static void page(struct ct_engine *eng, enum ct_event_type t, uint64_t pfn, int order, int refill)
 {
 	struct ct_event ev = ev_base(t);
@@ -492,6 +516,10 @@ static void test_no_snapshot(void)
 /*
  * Random runs, fallbacks and page events over a random zone: whatever the
  * events say, the incremental counts always equal a recount (ct_model_check).
+ * Runs are direct (a try_to_compact_pages at order 9 first), kcompactd or
+ * manual, end in success, complete or partial_skipped, take free pages
+ * fast (whole blocks) or by scanning, and meet compaction_suitable()
+ * decisions either way: every piece of evidence the estimated model uses.
  */
 static void test_random(int seeding)
 {
@@ -542,9 +570,28 @@ static void test_random(int seeding)
 	for (int run = 0; run < 40; run++) {
 		struct ct_event ev = ev_base(CT_EV_BEGIN);
 		uint64_t mig = zs + (uint64_t)(run % 8) * 4 * PB, fr = zs + pages - PB;
+		static const int16_t ends[3] = { CT_STATUS_SUCCESS, CT_STATUS_COMPLETE, CT_STATUS_PARTIAL_SKIPPED };
 
+		if (run % 3 == 0) {	/* direct: the stall first */
+			struct ct_event t = ev_base(CT_EV_TRY_TO_COMPACT);
+
+			t.u.try_.order = 9;
+			feed(eng, t);
+		} else if (run % 3 == 1) {	/* kcompactd, woken at order 9 */
+			struct ct_event w = ev_base(CT_EV_KCOMPACTD_WAKE);
+
+			w.pid = 38;
+			snprintf(w.comm, sizeof(w.comm), "kcompactd0");
+			w.u.kc.order = 9;
+			feed(eng, w);
+		}
+		if (run % 3 == 1) {
+			ev.pid = 38;
+			snprintf(ev.comm, sizeof(ev.comm), "kcompactd0");
+		}
 		ev.u.range = (struct ct_ev_range){ zs, mig, fr, zs + pages, (int8_t)(run & 1), 0 };
 		feed(eng, ev);
+		suitable(eng, 9, (run / 2) % 2 ? CT_STATUS_SKIPPED : CT_STATUS_CONTINUE);
 		for (int step = 0; step < 12; step++) {
 			uint64_t a, len, taken;
 
@@ -552,10 +599,11 @@ static void test_random(int seeding)
 			len = 1 + (seed >> 8) % PB;
 			a = mig + (seed >> 20) % (4 * PB);
 			taken = (seed >> 4) % (len + 1);
-			iso(eng, CT_EV_ISOLATE_MIGRATE, a, a + len, len, taken);
-			iso(eng, CT_EV_ISOLATE_FREE, fr - (uint64_t)step * 64, fr - (uint64_t)step * 64 + 64, 64,
-			    (seed >> 12) % 40);
-			migrated(eng, taken ? (seed >> 24) % (taken + 1) : 0);
+			iso_as(eng, run % 3 == 1 ? 38 : 42, CT_EV_ISOLATE_MIGRATE, a, a + len, len, taken);
+			iso_as(eng, run % 3 == 1 ? 38 : 42, step % 2 ? CT_EV_FAST_ISOLATE_FREE : CT_EV_ISOLATE_FREE,
+			       fr - (uint64_t)step * 64, fr - (uint64_t)step * 64 + 64, 64,
+			       step % 2 ? 1ULL << ((seed >> 12) % 7) : (seed >> 12) % 40);
+			migrated_as(eng, run % 3 == 1 ? 38 : 42, taken ? (seed >> 24) % (taken + 1) : 0);
 			if (step % 5 == 0) {
 				struct ct_event x = ev_base(CT_EV_EXTFRAG);
 
@@ -571,17 +619,234 @@ static void test_random(int seeding)
 				page(eng, CT_EV_PAGE_PCPU_DRAIN, p, 0, -1);
 			}
 		}
-		range_ev(eng, CT_EV_END, mig + 4 * PB, fr - 12 * 64, CT_STATUS_COMPLETE);
+		ev = ev_base(CT_EV_END);
+		if (run % 3 == 1) {
+			ev.pid = 38;
+			snprintf(ev.comm, sizeof(ev.comm), "kcompactd0");
+		}
+		ev.u.range = (struct ct_ev_range){ zs, mig + 4 * PB, fr - 12 * 64, zs + pages, 1, ends[(run / 3) % 3] };
+		feed(eng, ev);
 		bad += ct_model_check(ct_engine_model(eng)) != 0;
 	}
 	CHECK(bad == 0);
 	CHECK(ct_model_results(ct_engine_model(eng)) != NULL);
 	CHECK(ct_model_check(ct_engine_model(eng)) == 0);
+	{
+		/* the runs were what they were meant to be: the evidence paths ran */
+		const struct ct_model_results *r = ct_model_results(ct_engine_model(eng));
+		int direct_ok = 0, kcompactd_drained = 0;
+
+		for (uint32_t i = 0; r && i < r->nruns; i++) {
+			direct_ok += r->runs[i].trigger == CT_TRIGGER_DIRECT && r->runs[i].status == CT_STATUS_SUCCESS &&
+				     r->runs[i].order == 9;
+			kcompactd_drained += r->runs[i].trigger == CT_TRIGGER_KCOMPACTD &&
+					     r->runs[i].status != CT_STATUS_SUCCESS;
+		}
+		CHECK(!r || r->zones[0].seeding == CT_SEED_TRACE || (direct_ok > 0 && kcompactd_drained > 0));
+	}
 out:
 	CHECK(eng != NULL);
 	ct_engine_free(eng);
 	ct_buddy_free(truth);
 	ct_memsnap_free(s);
+}
+
+/* ---- the evidence the estimated model uses -------------------------------- */
+
+/*
+ * The zone of make_snap() with a free map of its own: pageblock 0 free but
+ * for its last 12 pages (blocks of 256, 128, 64, 32, 16 and 4 pages: one
+ * each of orders 8, 7, 6, 5, 4, 2), pageblock 15 every even pfn (256
+ * single pages), the rest allocated; per-CPU list high @pcp_high.
+ */
+static struct ct_memsnap *evidence_snap(uint32_t pcp_high)
+{
+	struct ct_memsnap *s = ct_memsnap_new();
+	struct ct_buddy *truth = ct_buddy_new(ZSTART, ZSTART + ZPAGES, 11, 9);
+	char buf[4096], err[256];
+	uint64_t c[11];
+	int n;
+
+	if (!s || !truth || ct_memsnap_free_map_init(&s->free_map, ZSTART, ZPAGES) < 0)
+		goto fail;
+	for (uint64_t i = 0; i < ZPAGES; i++)
+		if ((i < 500) || (i >= 15 * PB && i % 2 == 0)) {
+			ct_memsnap_free_map_set(&s->free_map, ZSTART + i, CT_PFN_FREE);
+			ct_buddy_release(truth, ZSTART + i, 0);
+		}
+	ct_buddy_counts(truth, c);
+	n = snprintf(buf, sizeof(buf), "Node 0, zone   Normal");
+	for (int o = 0; o < 11; o++)
+		n += snprintf(buf + n, sizeof(buf) - (size_t)n, " %llu", (unsigned long long)c[o]);
+	snprintf(buf + n, sizeof(buf) - (size_t)n, "\n");
+	if (ct_memsnap_parse_buddyinfo(s, buf, strlen(buf), err, sizeof(err)) < 0)
+		goto fail;
+	snprintf(buf, sizeof(buf),
+		 "Node 0, zone   Normal\n  pages free     756\n        min      10\n        low      20\n"
+		 "        high     30\n        spanned  %llu\n        present  %llu\n        managed  %llu\n"
+		 "        protection: (0, 0)\n  pagesets\n    cpu: 0\n              count:    0\n"
+		 "              high:     %u\n              batch:    1\n  start_pfn:           %llu\n",
+		 ZPAGES, ZPAGES, ZPAGES, pcp_high, ZSTART);
+	if (ct_memsnap_parse_zoneinfo(s, buf, strlen(buf), err, sizeof(err)) < 0 ||
+	    ct_memsnap_parse_pagetypeinfo(s, "Page block order: 9\nPages per block:  512\n", 41, err, sizeof(err)) < 0)
+		goto fail;
+	ct_buddy_free(truth);
+	return s;
+fail:
+	ct_buddy_free(truth);
+	ct_memsnap_free(s);
+	return NULL;
+}
+
+/*
+ * A run of @trigger (direct: a stall at order 9 first; kcompactd: woken at
+ * order 9) empties pageblock 0: it takes 10 of the 12 allocated pages (two
+ * it cannot take: on a per-CPU list, say), fills them into pageblock 15,
+ * isolates 32 pages of pageblock 1 and ends with @status. With @stay the
+ * migrate scanner stops at pfn 510 of pageblock 0 instead: it has not left
+ * the pageblock, so its CPU's lists are not drained. Returns the zone.
+ */
+static const struct ct_model_zone *evidence_run(struct ct_engine *eng, int kcompactd, int status, int stay)
+{
+	struct ct_event ev;
+	int32_t pid = kcompactd ? 38 : 42;
+
+	if (kcompactd) {
+		ev = ev_base(CT_EV_KCOMPACTD_WAKE);
+		ev.pid = pid;
+		snprintf(ev.comm, sizeof(ev.comm), "kcompactd0");
+		ev.u.kc.order = 9;
+	} else {
+		ev = ev_base(CT_EV_TRY_TO_COMPACT);
+		ev.u.try_.order = 9;
+	}
+	feed(eng, ev);
+	ev = ev_base(CT_EV_BEGIN);
+	ev.pid = pid;
+	if (kcompactd)
+		snprintf(ev.comm, sizeof(ev.comm), "kcompactd0");
+	ev.u.range = (struct ct_ev_range){ ZSTART, ZSTART, ZSTART + 15 * PB, ZSTART + ZPAGES, 0, 0 };
+	feed(eng, ev);
+	/* compact_finished() says the order (the engine learns a run's order from it) */
+	ev = ev_base(CT_EV_FINISHED);
+	ev.pid = pid;
+	if (kcompactd)
+		snprintf(ev.comm, sizeof(ev.comm), "kcompactd0");
+	ev.u.zo = (struct ct_ev_zone_order){ 0, 9, CT_STATUS_CONTINUE, "Normal" };
+	feed(eng, ev);
+	iso_as(eng, pid, CT_EV_ISOLATE_MIGRATE, ZSTART, ZSTART + (stay ? 510 : PB), stay ? 510 : PB, 10);
+	iso_as(eng, pid, CT_EV_ISOLATE_FREE, ZSTART + 15 * PB, ZSTART + 16 * PB, PB, 10);
+	migrated_as(eng, pid, 10);
+	if (!stay)
+		iso_as(eng, pid, CT_EV_ISOLATE_MIGRATE, ZSTART + PB, ZSTART + PB + 32, 32, 0);
+	ev = ev_base(CT_EV_END);
+	ev.pid = pid;
+	if (kcompactd)
+		snprintf(ev.comm, sizeof(ev.comm), "kcompactd0");
+	ev.u.range = (struct ct_ev_range){ ZSTART, ZSTART + (stay ? 510 : PB + 32), ZSTART + 15 * PB, ZSTART + ZPAGES,
+					   0, (int16_t)status };
+	feed(eng, ev);
+	ct_engine_end_source(eng);
+	return zone0(ct_model_results(ct_engine_model(eng)));
+}
+
+static void check_counts(const struct ct_model_zone *z, const uint64_t *want, const char *what)
+{
+	CHECK(z != NULL);
+	for (int o = 0; z && o < 11; o++)
+		if (z->model_end_blocks[o] != want[o]) {
+			CHECK_U64(z->model_end_blocks[o], want[o]);
+			fprintf(stderr, "  (%s, order %d)\n", what, o);
+		}
+}
+
+static void test_evidence(void)
+{
+	/*
+	 * Hand analysis. After the run pageblock 15 has 246 single pages. The
+	 * 10 pages migrated out of pageblock 0 are freed (per-CPU list high 0:
+	 * straight on), so pageblock 0 has 510 free pages: one block of each
+	 * order 1-8 (pages 510 and 511 still allocated, in the model).
+	 */
+	static const uint64_t no_evidence[11] = { 246, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0 };
+	/* success: pageblock 0 is the block compaction made, entirely free; a direct stall's allocation takes it */
+	static const uint64_t allocated[11] = { 246 };
+	static const uint64_t made[11] = { 246, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0 };
+	/* no success: nothing is known of pageblock 0 but what the events said */
+	struct ct_memsnap *s = evidence_snap(0), *s_high = evidence_snap(1000);
+	struct ct_model_opts mo = { .start = s }, mo_high = { .start = s_high };
+	struct ct_engine *eng;
+	const struct ct_model_zone *z;
+
+	if (!s || !s_high)
+		goto out;
+	eng = engine_with(&mo);
+	check_counts(eng ? evidence_run(eng, 0, CT_STATUS_COMPLETE, 0) : NULL, no_evidence, "direct, complete");
+	ct_engine_free(eng);
+	eng = engine_with(&mo);
+	check_counts(eng ? evidence_run(eng, 0, CT_STATUS_SUCCESS, 0) : NULL, allocated, "direct, success");
+	ct_engine_free(eng);
+	eng = engine_with(&mo);
+	check_counts(eng ? evidence_run(eng, 1, CT_STATUS_SUCCESS, 0) : NULL, made, "kcompactd, success");
+	ct_engine_free(eng);
+	/*
+	 * With per-CPU lists that keep what is freed (high 1000) and a scanner
+	 * that stays in pageblock 0, the 10 pages stay on the run's CPU's list:
+	 * pageblock 0 holds 500 free pages (one block of orders 8, 7, 6, 5, 4,
+	 * 2). kcompactd's complete run drains every list (drain_all_pages()):
+	 * 510 free as above.
+	 */
+	{
+		static const uint64_t on_lists[11] = { 246, 0, 1, 0, 1, 1, 1, 1, 1, 0, 0 };
+
+		eng = engine_with(&mo_high);
+		check_counts(eng ? evidence_run(eng, 0, CT_STATUS_COMPLETE, 1) : NULL, on_lists, "direct, lists kept");
+		ct_engine_free(eng);
+		eng = engine_with(&mo_high);
+		z = eng ? evidence_run(eng, 1, CT_STATUS_COMPLETE, 1) : NULL;
+		check_counts(z, no_evidence, "kcompactd, complete: lists drained");
+		CHECK(z && z->pcp_model_end == 0);
+		ct_engine_free(eng);
+	}
+	/*
+	 * fast_isolate_freepages took 64 pages: one order-6 block, the one of
+	 * pageblock 0 (pfns 384-447), not the first 64 free pages where its
+	 * range (where it searched) begins.
+	 */
+	{
+		static const uint64_t fast[11] = { 256, 0, 1, 0, 1, 1, 0, 1, 1, 0, 0 };
+
+		eng = engine_with(&mo);
+		if (eng) {
+			range_ev(eng, CT_EV_BEGIN, ZSTART, ZSTART + 15 * PB, 0);
+			iso(eng, CT_EV_FAST_ISOLATE_FREE, ZSTART, ZSTART + 15 * PB, 70, 64);
+			ct_engine_end_source(eng);	/* the run never ends: its pages are not returned */
+			check_counts(zone0(ct_model_results(ct_engine_model(eng))), fast, "fast isolation");
+		}
+		ct_engine_free(eng);
+	}
+	/*
+	 * compaction_suitable() said skipped at order 0: free pages <= min 10 +
+	 * compact_gap 2 = 12. The model had 756: 744 went with no event,
+	 * smallest blocks first: the 256 single pages, then blocks of 4, 16,
+	 * 32, 64, 128 pages (244 more: 500 so far), then 244 of the order-8
+	 * block, whose other 12 pages stay: one block of 8 and one of 4.
+	 */
+	{
+		static const uint64_t bounded[11] = { 0, 0, 1, 1 };
+
+		eng = engine_with(&mo);
+		if (eng) {
+			suitable(eng, 0, CT_STATUS_SKIPPED);
+			z = zone0(ct_model_results(ct_engine_model(eng)));
+			check_counts(z, bounded, "suitable: skipped");
+			CHECK(z && z->free_pages_model_end == 12);
+		}
+		ct_engine_free(eng);
+	}
+out:
+	ct_memsnap_free(s);
+	ct_memsnap_free(s_high);
 }
 
 /* ---- the score: accuracy, baseline, skill, verdict ------------------------ */
@@ -732,6 +997,7 @@ int main(void)
 	test_fallbacks();
 	test_bad_input();
 	test_no_snapshot();
+	test_evidence();
 	test_score();
 	return ct_test_status("test_model");
 }
