@@ -165,7 +165,7 @@ struct ct_model_zone {
 	char accuracy_note[CT_MODEL_NOTE_LEN];
 	/* what the comparison says of the model here, and why (CT_VERDICT_NO_BETTER) */
 	enum ct_model_verdict verdict;
-	char verdict_note[CT_MODEL_NOTE_LEN * 2];
+	char verdict_note[CT_MODEL_NOTE_LEN * 3];
 
 	/* the kernel's indices per order; valid flags say which exist */
 	uint8_t index_start_valid, index_actual_end_valid;

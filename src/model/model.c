@@ -593,8 +593,17 @@ static OUT_OF_LINE void on_end(struct ct_model *m, const struct ct_event *ev, co
 	if (run->trigger == CT_TRIGGER_KCOMPACTD && z->ops->drain_all &&
 	    (run->status == CT_STATUS_COMPLETE || run->status == CT_STATUS_PARTIAL_SKIPPED))
 		z->ops->drain_all(m, z);
+	/*
+	 * A run that ends in success made a free block of its order. A direct
+	 * compactor's allocation takes it. So, in the end, does one of the
+	 * allocations kcompactd compacts for: kswapd wakes it with the order
+	 * an allocation failed at (wakeup_kcompactd()), and the next
+	 * allocation of that order takes the block off the free list, with no
+	 * event (a hugetlb pool growing, THP faults that deferred).
+	 */
 	if (run->status == CT_STATUS_SUCCESS && z->ops->success && run->order >= 0)
-		z->ops->success(m, z, r, run->order, run->migrate_end, run->trigger == CT_TRIGGER_DIRECT);
+		z->ops->success(m, z, r, run->order, run->migrate_end,
+				run->trigger == CT_TRIGGER_DIRECT || run->trigger == CT_TRIGGER_KCOMPACTD);
 
 	memset(&row, 0, sizeof(row));
 	row.begin_ns = run->begin_ns;

@@ -46,17 +46,19 @@ static double accuracy(const uint64_t *pred, const uint64_t *actual, int norders
  * scores). The events show compaction's pages: each page migrated leaves
  * one place and fills another, each fallback takes its block. When that
  * is less than the change, most of the change was made by allocations and
- * frees outside compaction, which only kmem page events show; the free
- * pages' net change the events do not account for says at least how much.
- * Otherwise the events did carry the change, but only as counts: which
- * pages they moved was guessed.
+ * frees outside compaction (the page allocator, reclaim), which only kmem
+ * page events show. So it was, too, when the zone's free pages changed by
+ * at least half the change more (or less) than the model's did: that
+ * difference came or went with no event. Otherwise the events did carry
+ * the change, but only as counts: which pages they moved was guessed.
  */
 static void no_better_note(const struct ct_model *m, const struct mzone *z, struct ct_model_zone *out)
 {
 	int64_t start = (int64_t)ct_free_pages(out->start_blocks, m->norders);
 	int64_t actual = (int64_t)ct_free_pages(out->actual_end_blocks, m->norders) - start;
 	int64_t modelled = (int64_t)ct_free_pages(out->model_end_blocks, m->norders) - start;
-	char why[CT_MODEL_NOTE_LEN];
+	uint64_t unseen = (uint64_t)(actual > modelled ? actual - modelled : modelled - actual);
+	char why[CT_MODEL_NOTE_LEN * 2];
 
 	if (!z->changes)
 		snprintf(why, sizeof(why), "no event of the trace changed this zone: the change was made by "
@@ -66,6 +68,11 @@ static void no_better_note(const struct ct_model *m, const struct mzone *z, stru
 			 "change is %llu; the rest was allocations and frees with no event (the free pages changed "
 			 "by %+lld, in the model by %+lld)", (unsigned long long)z->traced_pages,
 			 (unsigned long long)out->change_pages, (long long)actual, (long long)modelled);
+	else if (2 * unseen >= out->change_pages)
+		snprintf(why, sizeof(why), "the trace carries too little: the free pages changed by %+lld, in the "
+			 "model by %+lld: at least %llu pages came or went with no event (allocations and frees "
+			 "outside compaction: the page allocator, reclaim)", (long long)actual, (long long)modelled,
+			 (unsigned long long)unseen);
 	else
 		snprintf(why, sizeof(why), "the events say how many pages compaction moved, not which: the model "
 			 "placed %llu pages by guess, and the guesses cost more than they gained",
