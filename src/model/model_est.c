@@ -47,6 +47,8 @@ struct est_zone {
 	int64_t small[MAX_ORDERS];	/* blocks of orders < pbo the pageblock bitmaps hold */
 	int64_t full[MAX_ORDERS + 1];	/* aligned groups of whole pageblocks, per order >= pbo */
 	uint16_t *cache;		/* npb * pbo: each pageblock's share of small[] when last counted */
+	uint64_t *has;			/* pbo bitmaps of npb bits: bit b of map o, cache says b has blocks of order o */
+	uint64_t has_words;		/* words per map */
 	uint64_t *dirty;		/* pageblocks changed since: counted again before small[] is read */
 	uint64_t ndirty, dirty_cap;
 	uint64_t materialized;
@@ -360,6 +362,8 @@ static void flush_block(struct ct_model *m, struct mzone *z, uint64_t b)
 
 	canon(m, z, b, now);
 	for (int o = 0; o < m->pbo; o++) {
+		if (!now[o] != !c[o])	/* it has blocks of this order now, or no more */
+			est(z)->has[(uint64_t)o * est(z)->has_words + b / 64] ^= 1ULL << (b % 64);
 		est(z)->small[o] += now[o] - c[o];
 		c[o] = (uint16_t)now[o];
 	}
@@ -374,6 +378,23 @@ static void flush(struct ct_model *m, struct mzone *z)
 	for (uint64_t i = 0; i < est(z)->ndirty; i++)
 		flush_block(m, z, est(z)->dirty[i]);
 	est(z)->ndirty = 0;
+}
+
+/* Count again the changed pageblocks in [@lo, @hi] (pageblock numbers): they leave the list. */
+static void flush_range(struct ct_model *m, struct mzone *z, uint64_t lo, uint64_t hi)
+{
+	struct est_zone *e = est(z);
+
+	for (uint64_t i = 0; i < e->ndirty;) {
+		uint64_t b = e->dirty[i];
+
+		if (b < lo || b > hi) {
+			i++;
+			continue;
+		}
+		flush_block(m, z, b);
+		e->dirty[i] = e->dirty[--e->ndirty];
+	}
 }
 
 /* Pageblock @b's free bitmap changed. */
@@ -666,16 +687,16 @@ static uint32_t place(const struct ct_model *m, struct mzone *z, uint64_t b, uin
 
 /*
  * Free @n single pages inside [lo, hi) of pageblock @b: first the first
- * page of each empty pair (pages that do not merge), then the rest.
- * Returns the pages placed.
+ * page of each empty pair (pages that do not merge), then (@passes 2) the
+ * rest. Returns the pages placed.
  */
 static uint32_t place_in_range(struct ct_model *m, struct mzone *z, uint64_t b, uint32_t n,
-			       uint32_t lo, uint32_t hi, int count)
+			       uint32_t lo, uint32_t hi, int count, int passes)
 {
 	uint64_t *f = fw(z, b), *h = hw(z, b);
 	uint32_t placed = 0;
 
-	for (int pass = 0; pass < 2 && placed < n; pass++) {
+	for (int pass = 0; pass < passes && placed < n; pass++) {
 		for (uint32_t wi = lo / 64; hi > lo && wi <= (hi - 1) / 64 && placed < n; wi++) {
 			uint64_t y = f[wi] | h[wi];
 			uint64_t cand = (pass ? ~y : ~(y | (y >> 1)) & 0x5555555555555555ULL) & range_mask(wi, lo, hi);
@@ -739,14 +760,29 @@ static void materialize(struct ct_model *m, struct mzone *z, uint64_t b, uint32_
 			/*
 			 * Where the scanner says the free pages are: they may merge, and
 			 * the pool gives the blocks they make (no more single pages
-			 * than there are, and no block made from nothing).
+			 * than there are, and no block made from nothing). They are
+			 * fewer than the part of the pageblock inside the zone (the
+			 * scanner took the rest), so only blocks below its order form:
+			 * the pageblock's own counts before and after say which.
 			 */
-			uint32_t n;
+			int32_t was[MAX_ORDERS + 1], now[MAX_ORDERS + 1];
+			uint32_t want = hint->pages < f ? hint->pages : f, n;
 
-			keep_totals_begin(m, z, before);
-			n = place_in_range(m, z, b, hint->pages < f ? hint->pages : f, hint->lo, hint->hi, 0);
+			/* single pages that do not merge first: each one of the pool's */
+			n = place_in_range(m, z, b, want, hint->lo, hint->hi, 0, 1);
+			pool_add(m, z, 0, -(int64_t)n);
+			if (n < want) {
+				canon(m, z, b, was);
+				n += place_in_range(m, z, b, want - n, hint->lo, hint->hi, 0, 2);
+				canon(m, z, b, now);
+				for (int o = 0; o < m->pbo; o++)
+					if (now[o] != was[o])
+						pool_add(m, z, o, was[o] - now[o]);
+			}
+			for (int o = 0; o < m->pbo; o++)
+				if (est(z)->pool[o] < 0)
+					z->pool_overdrawn++;
 			mark_dirty(m, z, b);
-			keep_totals_end(m, z, before);
 			f -= n;
 			z->pages_guessed += n;
 		}
@@ -968,7 +1004,9 @@ static int est_init(struct ct_model *m, struct mzone *z, const struct ct_memsnap
 	est(z)->freeb = calloc(z->npb * est(z)->wpb, sizeof(uint64_t));
 	est(z)->heldb = calloc(z->npb * est(z)->wpb, sizeof(uint64_t));
 	est(z)->cache = calloc(z->npb * (uint64_t)(m->pbo ? m->pbo : 1), sizeof(*est(z)->cache));
-	if (!est(z)->freeb || !est(z)->heldb || !est(z)->cache)
+	e->has_words = (z->npb + 63) / 64;
+	e->has = calloc(e->has_words * (uint64_t)(m->pbo ? m->pbo : 1), sizeof(*e->has));
+	if (!est(z)->freeb || !est(z)->heldb || !est(z)->cache || !e->has)
 		return -CT_E_NOMEM;
 	if (z->seeded)
 		for (int o = 0; o < m->norders; o++)
@@ -1010,6 +1048,7 @@ static void est_release(struct mzone *z)
 	free(e->freeb);
 	free(e->heldb);
 	free(e->cache);
+	free(e->has);
 	free(e->dirty);
 	for (uint32_t i = 0; e->pcp && i < e->ncpu; i++)
 		free(e->pcp[i].q);
@@ -1458,14 +1497,36 @@ static void est_migrated(struct ct_model *m, struct mzone *z, struct mrun *r, ui
 	}
 }
 
-/* The highest free block of exactly order @k (< pbo) in pageblock @b's bitmap: its offset, or UINT32_MAX. */
+/*
+ * The highest free block of exactly order @k (< pbo) in pageblock @b's
+ * bitmap: its offset, or UINT32_MAX. A block of order k is an aligned run
+ * of 2^k free pages whose buddy run is not all free (else they would be
+ * one larger block). Below order 6 a word at a time: g marks the aligned
+ * runs that are all free, and a run counts when its buddy's mark is clear.
+ */
 static uint32_t highest_block(const struct ct_model *m, const struct mzone *z, uint64_t b, int k)
 {
+	static const uint64_t pairs[6] = {	/* the first run of each aligned pair of 2^k bits */
+		0x5555555555555555ULL, 0x1111111111111111ULL, 0x0101010101010101ULL,
+		0x0001000100010001ULL, 0x0000000100000001ULL, 0x1ULL,
+	};
 	const uint64_t *f = fw(z, b);
-	uint32_t size = 1u << k;
+	uint32_t size = 1u << k, words = (uint32_t)((m->pb_pages + 63) / 64);
 
+	if (k < 6 && m->pb_pages >= 64) {
+		for (uint32_t wi = words; wi-- > 0;) {
+			uint64_t g = f[wi], cand;
+
+			for (int j = 0; j < k; j++)
+				g &= g >> (1u << j);
+			/* a run and its buddy are both all free: a larger block, not this one */
+			cand = (g & pairs[k] & ~(g >> size)) | (g & (pairs[k] << size) & ~(g << size));
+			if (cand)
+				return wi * 64 + 63 - (uint32_t)__builtin_clzll(cand);
+		}
+		return UINT32_MAX;
+	}
 	for (uint32_t off = (uint32_t)m->pb_pages - size;; off -= size) {
-		/* free, and its buddy is not (else they would be one larger block) */
 		if (bits_one(f, off, size) && !bits_one(f, off ^ size, size))
 			return off;
 		if (!off)
@@ -1502,23 +1563,33 @@ static int fast_take(struct ct_model *m, struct mzone *z, struct mrun *r, uint64
 	if (end > z->end || end <= start)
 		end = z->end;
 	lo_b = pb_of(m, z, start);
-	for (b = pb_of(m, z, end - 1); k < m->pbo && b + 1 > lo_b && pb_of(m, z, end - 1) - b < FAST_SCAN_PAGEBLOCKS; b--) {
-		int32_t now[MAX_ORDERS + 1];
+	b = pb_of(m, z, end - 1);
+	if (b - lo_b >= FAST_SCAN_PAGEBLOCKS)
+		lo_b = b - FAST_SCAN_PAGEBLOCKS + 1;
+	if (k < m->pbo) {
+		/* the highest pageblock of the range whose counts have a block of order k: those counted first */
+		const uint64_t *map = e->has + (uint64_t)k * e->has_words;
 		uint32_t off;
 
-		if (!(z->pb[b].flags & PB_MATERIALIZED))
-			continue;
-		if (z->pb[b].flags & PB_DIRTY)	/* its share was not counted since it changed */
-			canon(m, z, b, now);
-		else
-			now[k] = e->cache[b * (uint64_t)m->pbo + (uint64_t)k];
-		if (!now[k] || (off = highest_block(m, z, b, k)) == UINT32_MAX)
-			continue;
-		fchange(m, z, b, off, k, 0);
-		set_bits(hw(z, b), off, 1u << k);
-		z->pb[b].free_taken += 1u << k;
-		run_add_free(m, r, block_pfn(m, z, b) + off, k);
-		return 1;
+		flush_range(m, z, lo_b, b);
+		for (;;) {
+			uint64_t bits = map[b / 64] & (b % 64 == 63 ? ~0ULL : (2ULL << (b % 64)) - 1);
+
+			if (bits) {
+				b = b / 64 * 64 + 63 - (uint64_t)__builtin_clzll(bits);
+				break;
+			}
+			if (b / 64 == 0 || b / 64 * 64 <= lo_b)
+				break;
+			b = b / 64 * 64 - 1;
+		}
+		if (b >= lo_b && (map[b / 64] >> (b % 64) & 1) && (off = highest_block(m, z, b, k)) != UINT32_MAX) {
+			fchange(m, z, b, off, k, 0);
+			set_bits(hw(z, b), off, 1u << k);
+			z->pb[b].free_taken += 1u << k;
+			run_add_free(m, r, block_pfn(m, z, b) + off, k);
+			return 1;
+		}
 	}
 	for (int K = k + 1; K < m->norders; K++) {
 		if (e->pool[K] <= 0)
@@ -1598,7 +1669,7 @@ static void est_free_isolate(struct ct_model *m, struct mzone *z, struct mrun *r
 			}
 			pieces[o - 1] += 2 * pieces[o];
 		}
-		drawn[0] = place_in_range(m, z, b, pieces[0], lo, hi, 1);
+		drawn[0] = place_in_range(m, z, b, pieces[0], lo, hi, 1, 2);
 		pool_take(m, z, drawn);
 		z->layout_corrections += want;
 	}
@@ -1810,7 +1881,8 @@ static int est_check(const struct ct_model *m, const struct mzone *z)
 			if (whole != !!(z->pb[b].flags & PB_WHOLE))
 				return -CT_E_INVAL;
 			for (int o = 0; o < m->pbo; o++)
-				if (c[o] != cached[o])
+				if (c[o] != cached[o] ||
+				    !!cached[o] != (int)(est(z)->has[(uint64_t)o * est(z)->has_words + b / 64] >> (b % 64) & 1))
 					return -CT_E_INVAL;
 		}
 		if (!(z->pb[b].flags & PB_MATERIALIZED) && (c[m->pbo] || popcount_block(fw(z, b), est(z)->wpb)))
@@ -1947,34 +2019,37 @@ static void est_success(struct ct_model *m, struct mzone *z, struct mrun *r, int
  */
 static uint64_t take_placed(struct ct_model *m, struct mzone *z, int o, uint64_t max, uint32_t part)
 {
+	struct est_zone *e = est(z);
 	uint64_t taken = 0;
 
-	for (uint64_t b = 0; b < z->npb && taken < max && o <= m->pbo; b++) {
-		int32_t now[MAX_ORDERS + 1];
-		uint32_t off;
+	if (o > m->pbo)
+		return 0;
+	flush(m, z);	/* the counts, and which pageblocks have blocks of order o, up to date */
+	for (uint64_t wi = 0; wi < e->has_words && taken < max; wi++) {
+		/* whole pageblocks: PB_WHOLE; smaller blocks: the pageblocks' maps */
+		uint64_t bits = 0;
 
-		if (!(z->pb[b].flags & PB_MATERIALIZED))
-			continue;
-		if (o == m->pbo) {
-			if (!block_whole(m, z, b))
-				continue;
-			off = 0;
+		if (o < m->pbo) {
+			bits = e->has[(uint64_t)o * e->has_words + wi];
 		} else {
-			if (z->pb[b].flags & PB_DIRTY)
-				canon(m, z, b, now);
-			else
-				now[o] = est(z)->cache[b * (uint64_t)m->pbo + (uint64_t)o];
-			if (!now[o] || (off = highest_block(m, z, b, o)) == UINT32_MAX)
-				continue;
+			for (uint64_t b = wi * 64; b < wi * 64 + 64 && b < z->npb; b++)
+				bits |= (uint64_t)!!(z->pb[b].flags & PB_WHOLE) << (b % 64);
 		}
-		if (part) {
-			clear_bits(fw(z, b), off, part);
-			mark_dirty(m, z, b);
-			return 1;
+		for (; bits && taken < max; bits &= bits - 1) {
+			uint64_t b = wi * 64 + (uint64_t)__builtin_ctzll(bits);
+			uint32_t off;
+
+			while (taken < max && (off = o == m->pbo ? (block_whole(m, z, b) ? 0 : UINT32_MAX) :
+						    highest_block(m, z, b, o)) != UINT32_MAX) {
+				if (part) {
+					clear_bits(fw(z, b), off, part);
+					mark_dirty(m, z, b);
+					return 1;
+				}
+				fchange(m, z, b, off, o, 0);
+				taken++;
+			}
 		}
-		fchange(m, z, b, off, o, 0);
-		taken++;
-		b--;	/* the same pageblock may have more */
 	}
 	return taken;
 }
