@@ -1965,11 +1965,12 @@ static int pool_alloc(struct ct_model *m, struct mzone *z, int order)
  * pageblock (the capture happens as that one's pages are drained, after
  * which the scanner may isolate a little more from the next). What the
  * guess still has allocated there was free: pages of the per-CPU lists,
- * freed when they were drained, or freed by their owners. With @alloc
- * (direct compaction) the allocation it ran for takes the block: captured,
- * or the next free-list attempt, which takes the smallest free block of
- * @order or more, this one. Below a pageblock's order the block is taken
- * from the pool as the free lists give it.
+ * freed when they were drained, or freed by their owners (when the guess
+ * has at most half of it allocated; else it is too far off to say which
+ * block, and the pool gives one). With @alloc the allocation the run was
+ * for takes the block: captured, or the next free-list attempt, which takes
+ * the smallest free block of @order or more, this one. Below a pageblock's
+ * order the block is taken from the pool as the free lists give it.
  */
 static void est_success(struct ct_model *m, struct mzone *z, struct mrun *r, int order, uint64_t migrate_end,
 			int alloc)

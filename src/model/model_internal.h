@@ -213,7 +213,8 @@ struct zone_ops {
 	/*
 	 * The run ended in success at @order, its migrate scanner at @migrate_end:
 	 * a free block of @order or more exists; @alloc: the allocation the run
-	 * was for (direct compaction) takes one. NULL: the page events show it.
+	 * was for (a direct stall's, or one kcompactd was woken for) takes one.
+	 * NULL: the page events show it.
 	 */
 	void (*success)(struct ct_model *m, struct mzone *z, struct mrun *r, int order, uint64_t migrate_end,
 			int alloc);
