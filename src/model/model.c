@@ -991,9 +991,14 @@ int ct_model_feed(struct ct_model *m, const struct ct_event *ev, const struct ct
 	if (m->nomem)
 		return -CT_E_NOMEM;
 	m->dirty = 1;
-	/* what may change a zone's free state before the page events begin (pages_begin()) */
-	if (!m->pages_seen && ev->type != CT_EV_SUITABLE && ev->type != CT_EV_LOST &&
-	    !(ev->type >= CT_EV_PAGE_FIRST && ev->type <= CT_EV_PAGE_LAST))
+	/*
+	 * What may change a zone's free state before the page events begin
+	 * (pages_begin()): the runs and fallbacks; not the events the model
+	 * only reads (a caller may pass every event it has).
+	 */
+	if (!m->pages_seen && (ev->type == CT_EV_BEGIN || ev->type == CT_EV_END || ev->type == CT_EV_ISOLATE_MIGRATE ||
+			       ev->type == CT_EV_ISOLATE_FREE || ev->type == CT_EV_FAST_ISOLATE_FREE ||
+			       ev->type == CT_EV_MIGRATEPAGES || ev->type == CT_EV_EXTFRAG))
 		m->changes_before_pages++;
 	switch (ev->type) {
 	case CT_EV_BEGIN:

@@ -651,6 +651,43 @@ out:
 	ct_memsnap_free(s);
 }
 
+/*
+ * Events the model only reads (stalls, finished decisions, kcompactd's)
+ * may reach it before the first kmem page event: they change no zone, so
+ * the zones a free map seeds are seeded again from it, exactly.
+ */
+static void test_read_only_events(void)
+{
+	struct ct_memsnap *s = make_snap(start_counts, 1, NULL);
+	struct ct_model_opts mo = { .start = s };
+	struct ct_model *m = s ? ct_model_new(&mo) : NULL;
+	static const enum ct_event_type types[] = { CT_EV_TRY_TO_COMPACT, CT_EV_FINISHED, CT_EV_DEFERRED,
+						    CT_EV_KCOMPACTD_WAKE, CT_EV_WAKEUP_KCOMPACTD };
+	const struct ct_model_results *r;
+
+	CHECK(m != NULL);
+	if (!m)
+		goto out;
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		struct ct_event ev = ev_base(types[i]);
+
+		CHECK(ct_model_feed(m, &ev, NULL) == 0);
+	}
+	{
+		struct ct_event ev = ev_base(CT_EV_PAGE_ALLOC_ZONE_LOCKED);
+
+		ev.u.page = (struct ct_ev_page){ ZSTART + 2 * PB, 0, 1, 0, 0, 0 };
+		CHECK(ct_model_feed(m, &ev, NULL) == 0);
+	}
+	r = ct_model_results(m);
+	CHECK(r && zone0(r) && zone0(r)->mode == CT_MODEL_EXACT);
+	CHECK(r && !has_note(r, "before the first kmem page event"));
+	CHECK(ct_model_check(m) == 0);
+out:
+	ct_model_free(m);
+	ct_memsnap_free(s);
+}
+
 /* ---- the evidence the estimated model uses -------------------------------- */
 
 /*
@@ -1002,6 +1039,7 @@ int main(void)
 	test_fallbacks();
 	test_bad_input();
 	test_no_snapshot();
+	test_read_only_events();
 	test_evidence();
 	test_score();
 	return ct_test_status("test_model");
