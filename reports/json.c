@@ -546,6 +546,15 @@ static int add_model_zone(cJSON *arr, const struct ct_report_input *in, const st
 				  cJSON_AddNullToObject(o, "baseline_accuracy")) ||
 	    !(z->accuracy_note[0] ? add_str(o, "accuracy_note", z->accuracy_note) :
 				    cJSON_AddNullToObject(o, "accuracy_note")) ||
+	    !(z->skill_valid ? cJSON_AddNumberToObject(o, "skill", z->skill) : cJSON_AddNullToObject(o, "skill")) ||
+	    !(z->accuracy_valid ? add_u64(o, "error_pages", z->error_pages) :
+				  cJSON_AddNullToObject(o, "error_pages")) ||
+	    !(z->accuracy_valid ? add_u64(o, "change_pages", z->change_pages) :
+				  cJSON_AddNullToObject(o, "change_pages")) ||
+	    !(ct_model_verdict_name(z->verdict) ? add_str(o, "verdict", ct_model_verdict_name(z->verdict)) :
+						  cJSON_AddNullToObject(o, "verdict")) ||
+	    !(z->verdict_note[0] ? add_str(o, "verdict_note", z->verdict_note) :
+				   cJSON_AddNullToObject(o, "verdict_note")) ||
 	    !(fi = obj_in(o, "fragmentation_index")) ||
 	    !index_array(fi, "start", z->fragindex_start, n, z->index_start_valid) ||
 	    !index_array(fi, "model_end", z->fragindex_model_end, n, z->has_start) ||

@@ -90,6 +90,44 @@ static void print_map(FILE *out, const struct ct_model_zone *z, int pbo)
 	}
 }
 
+/* @lead, a space and @text, broken at spaces into lines of at most about 100 columns, the rest indented by @indent */
+static void print_wrapped(FILE *out, const char *lead, const char *text, int indent)
+{
+	int col = fprintf(out, "%s", lead);
+
+	while (*text) {
+		int len = (int)strcspn(text, " ");
+
+		if (col > indent && col + 1 + len > 100)
+			col = fprintf(out, "\n%*s", indent, "") - 1;
+		else
+			col += fprintf(out, " ");
+		col += fprintf(out, "%.*s", len, text);
+		text += len;
+		text += strspn(text, " ");
+	}
+	fputc('\n', out);
+}
+
+/*
+ * Accuracy, baseline and skill (model.h says how each is computed). A model
+ * no better than the start counts says so before its table, with why.
+ */
+static void print_score(FILE *out, const struct ct_model_zone *z)
+{
+	if (!z->accuracy_valid) {
+		fprintf(out, "    accuracy: not computed (%s)\n", z->accuracy_note);
+		return;
+	}
+	fprintf(out, "    accuracy %.4f, start counts as the prediction %.4f", z->accuracy, z->baseline_accuracy);
+	if (z->skill_valid)
+		fprintf(out, "; skill %.4f (missed by %" PRIu64 " pages of a change of %" PRIu64 ")", z->skill,
+			z->error_pages, z->change_pages);
+	else
+		fprintf(out, "; the free blocks did not change");
+	fprintf(out, "%s%s\n", z->accuracy_note[0] ? "; " : "", z->accuracy_note);
+}
+
 static void print_zone(FILE *out, const struct ct_model_results *r, const struct ct_model_zone *z, int map)
 {
 	char a[16], b[16], c[16];
@@ -98,6 +136,12 @@ static void print_zone(FILE *out, const struct ct_model_results *r, const struct
 	fprintf(out, "\n  node %d %s  pfns %#" PRIx64 "-%#" PRIx64 ", %" PRIu64 " pageblocks; %s, seeded from %s\n",
 		z->nid, z->zone, z->start_pfn, z->end_pfn, z->npageblocks, ct_model_mode_name(z->mode),
 		z->seeding == CT_SEED_TRACE ? "the trace alone" : ct_model_seeding_name(z->seeding));
+	if (z->verdict == CT_VERDICT_NO_BETTER) {
+		char note[CT_MODEL_NOTE_LEN * 8];
+
+		ct_sanitize(note, sizeof(note), z->verdict_note, 1);
+		print_wrapped(out, "    ! the model is", note, 6);
+	}
 	fprintf(out, "    free blocks\n");
 	order_header(out, z->norders);
 	if (z->has_start) {
@@ -108,11 +152,7 @@ static void print_zone(FILE *out, const struct ct_model_results *r, const struct
 	}
 	if (z->has_actual_end)
 		blocks_row(out, "actual end", z->actual_end_blocks, z->norders);
-	if (z->accuracy_valid)
-		fprintf(out, "    accuracy %.4f  (start counts as the prediction: %.4f)%s%s\n", z->accuracy,
-			z->baseline_accuracy, z->accuracy_note[0] ? "; " : "", z->accuracy_note);
-	else
-		fprintf(out, "    accuracy: not computed (%s)\n", z->accuracy_note);
+	print_score(out, z);
 	if (z->index_start_valid || z->has_start || z->index_actual_end_valid) {
 		int o = top > 9 ? 9 : top;	/* the THP order on x86-64 */
 

@@ -28,6 +28,8 @@
 # record works in its own tracefs instance, removed when it exits.
 set -euo pipefail
 export LC_ALL=C
+# shellcheck source=samples/record-common.sh
+. "$(cd "$(dirname "$0")" && pwd)/record-common.sh"
 
 builddir=build
 buffer=()
@@ -45,19 +47,13 @@ if [ $# -ne 2 ]; then
 fi
 scenario=$1
 out=$2
-build=$(cd "$builddir" && pwd)
-ct=$build/compactrace
-wl=$build/samples/workloads
-for p in "$ct" "$wl/ct-fragment" "$wl/ct-direct"; do
-	[ -x "$p" ] || { echo "record-pages: $p not built; use -B" >&2; exit 1; }
-done
+find_tools record-pages "$builddir"
 case $scenario in manual|direct) ;; *) echo "record-pages: unknown scenario $scenario" >&2; exit 2 ;; esac
 [ "$(id -u)" = 0 ] || { echo "record-pages: needs root" >&2; exit 1; }
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 [ ! -e "$out/trace.dat" ] || { echo "record-pages: $out already holds a recording" >&2; exit 1; }
 
-log() { echo "[$(date +%T.%N | cut -c1-12)] $*" | tee -a "$out/record.log" >&2; }
 
 frag_pid=
 orig_proactive=$(cat /proc/sys/vm/compaction_proactiveness)
@@ -77,23 +73,7 @@ cleanup() {
 		echo "$orig_hugepages" > /proc/sys/vm/nr_hugepages || true
 	exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
-
-# Wait until /proc/vmstat's compact_* counters have not moved for $1 s (max 120 s).
-wait_quiet() {
-	local still=0 waited=0 prev cur
-	prev=$(grep '^compact_' /proc/vmstat)
-	while [ "$still" -lt "$1" ] && [ "$waited" -lt 120 ]; do
-		sleep 1
-		waited=$((waited + 1))
-		cur=$(grep '^compact_' /proc/vmstat)
-		if [ "$cur" = "$prev" ]; then still=$((still + 1)); else still=0; prev=$cur; fi
-	done
-	log "compaction quiet for $still s (waited $waited s)"
-}
+traps_run_cleanup
 
 # fragment free memory, with vm.compaction_proactiveness 0 while it is held
 ready=$out/.fragment-ready

@@ -82,6 +82,14 @@ enum ct_model_seeding {
 
 enum ct_model_mode { CT_MODEL_ESTIMATED, CT_MODEL_EXACT };
 
+/* A zone's model against the end snapshot (struct ct_model_zone.verdict). */
+enum ct_model_verdict {
+	CT_VERDICT_NONE,	/* no comparison: a snapshot is missing */
+	CT_VERDICT_UNCHANGED,	/* the free blocks did not change: no skill to show */
+	CT_VERDICT_BETTER,	/* skill > 0: closer to the end than the start counts are */
+	CT_VERDICT_NO_BETTER,	/* skill <= 0: the model cannot know; verdict_note says why */
+};
+
 /* ct_model_decision.predicted when the model could not predict (no seed, unknown zone) */
 #define CT_PRED_NONE (-1)
 
@@ -149,10 +157,24 @@ struct ct_model_zone {
 	int64_t delta_blocks[CT_MODEL_ORDERS];	/* model end - start: what the replay changed */
 	uint64_t actual_end_blocks[CT_MODEL_ORDERS];
 
-	/* 1 - Σ|model - actual|·2^o / Σ actual·2^o; baseline: the start counts as the prediction */
-	uint8_t accuracy_valid;
-	double accuracy, baseline_accuracy;
+	/*
+	 * The model's end counts against the end snapshot, page-weighted (a
+	 * block of order o counts 2^o pages). accuracy = 1 - Σ|model - actual|·2^o
+	 * / Σ(model + actual)·2^o, in [0, 1] whatever the zone's size (1: the
+	 * same counts); baseline_accuracy the same with the start counts as the
+	 * prediction ("nothing changed"). skill = 1 - Σ|model - actual|·2^o /
+	 * Σ|start - actual|·2^o: how much of the change from start to end the
+	 * model got right (1: all of it; 0: no better than the start counts;
+	 * below 0: worse); not defined (skill_valid 0) when nothing changed.
+	 * error_pages and change_pages are those two sums.
+	 */
+	uint8_t accuracy_valid, skill_valid;
+	double accuracy, baseline_accuracy, skill;
+	uint64_t error_pages, change_pages;
 	char accuracy_note[CT_MODEL_NOTE_LEN];
+	/* what the comparison says of the model here, and why (CT_VERDICT_NO_BETTER) */
+	enum ct_model_verdict verdict;
+	char verdict_note[CT_MODEL_NOTE_LEN * 3];
 
 	/* the kernel's indices per order; valid flags say which exist */
 	uint8_t index_start_valid, index_actual_end_valid;
@@ -324,6 +346,9 @@ const char *ct_model_seeding_name(enum ct_model_seeding s);
 
 /** ct_model_mode_name() - "estimated" or "exact"; static */
 const char *ct_model_mode_name(enum ct_model_mode mode);
+
+/** ct_model_verdict_name() - "better", "no_better", "unchanged", or NULL for CT_VERDICT_NONE; static */
+const char *ct_model_verdict_name(enum ct_model_verdict v);
 
 
 #endif

@@ -2,10 +2,10 @@
 /*
  * The shadow buddy model: zones and their seeding, the replay of runs,
  * fallbacks and compaction decisions, and the results the reports print.
- * The free state itself lives in model_est.c (estimated) or model_exact.c
- * (per pfn). Plain C, no I/O, deterministic.
+ * The free state itself is a zone backend (struct zone_ops): model_est.c
+ * (estimated) or model_exact.c (per pfn), chosen once per zone and called
+ * only through its ops. Plain C, no I/O, deterministic.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,21 +41,6 @@ const char *ct_model_mode_name(enum ct_model_mode mode)
 	return mode == CT_MODEL_EXACT ? "exact" : "estimated";
 }
 
-void ct_model_note(struct ct_model *m, const char *fmt, ...)
-{
-	char buf[CT_MODEL_NOTE_LEN];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	for (uint32_t i = 0; i < m->nnotes; i++)
-		if (strcmp(m->notes[i], buf) == 0)
-			return;
-	if (m->nnotes < CT_MODEL_NOTES)
-		memcpy(m->notes[m->nnotes++], buf, sizeof(buf));
-}
-
 static void copy_str(char *dst, size_t size, const char *src)
 {
 	size_t n = strnlen(src, size - 1);
@@ -68,8 +53,8 @@ static void copy_str(char *dst, size_t size, const char *src)
 
 static void zone_release(struct mzone *z)
 {
-	est_release(z);
-	ct_buddy_free(z->buddy);
+	if (z->ops)
+		z->ops->release(z);
 	free(z->pb);
 }
 
@@ -142,7 +127,7 @@ static struct mzone *zone_add(struct ct_model *m, int32_t nid, const char *name,
 	return z;
 }
 
-struct mzone *ct_model_zone_by_pfn(struct ct_model *m, uint64_t pfn)
+static struct mzone *zone_by_pfn(struct ct_model *m, uint64_t pfn)
 {
 	for (uint32_t i = 0; i < m->nzones; i++)
 		if (pfn >= m->zones[i].start && pfn < m->zones[i].end) {
@@ -152,7 +137,7 @@ struct mzone *ct_model_zone_by_pfn(struct ct_model *m, uint64_t pfn)
 	return NULL;
 }
 
-/* ct_model_zone_by_pfn(), the last zone found first: page events come in runs in one zone */
+/* zone_by_pfn(), the last zone found first: page events come in runs in one zone */
 static inline struct mzone *zone_of_pfn(struct ct_model *m, uint64_t pfn)
 {
 	if (m->zone_hint < m->nzones && !m->zones_overlap) {
@@ -161,7 +146,7 @@ static inline struct mzone *zone_of_pfn(struct ct_model *m, uint64_t pfn)
 		if (pfn >= z->start && pfn < z->end)
 			return z;
 	}
-	return ct_model_zone_by_pfn(m, pfn);
+	return zone_by_pfn(m, pfn);
 }
 
 static struct mzone *zone_by_name(struct ct_model *m, int32_t nid, const char *name)
@@ -175,7 +160,7 @@ static struct mzone *zone_by_name(struct ct_model *m, int32_t nid, const char *n
 /* The zone of a run spanning [start, end) in the trace; learned from the trace when unknown. */
 static struct mzone *zone_for_span(struct ct_model *m, uint64_t start, uint64_t end)
 {
-	struct mzone *z = ct_model_zone_by_pfn(m, start);
+	struct mzone *z = zone_by_pfn(m, start);
 
 	if (z) {
 		if (!z->trace_end) {
@@ -205,23 +190,24 @@ static struct mzone *zone_for_span(struct ct_model *m, uint64_t start, uint64_t 
 	z->seeding = CT_SEED_TRACE;
 	z->trace_start = start;
 	z->trace_end = end;
-	if (est_init(m, z) < 0) {
+	z->ops = &ct_zone_estimated;
+	if (z->ops->init(m, z, NULL) < 0) {
 		m->nomem = 1;
 		return NULL;
 	}
 	return z;
 }
 
-void model_set_owner(struct ct_model *m, struct mzone *z, uint64_t b, int mt, int known)
+/* The owner of pageblock @b changed (an extfrag fallback, a claim); @known: the event says so. */
+static void set_owner(struct mzone *z, uint64_t b, int mt, int known)
 {
-	(void)m;
 	if (b >= z->npb || mt < 0 || mt >= CT_MIGRATETYPES)
 		return;
 	z->pb[b].mt = (int8_t)mt;
 	if (known)
 		z->pb[b].flags |= PB_MT_KNOWN;
-	if (z->buddy)
-		ct_buddy_set_migratetype(z->buddy, b, mt);
+	if (z->ops->set_owner)
+		z->ops->set_owner(z, b, mt);
 }
 
 /* Free blocks per order as the model has them now. */
@@ -229,18 +215,14 @@ static void zone_counts(struct ct_model *m, struct mzone *z, uint64_t *out)
 {
 	int64_t c[MAX_ORDERS];
 
-	if (z->mode == CT_MODEL_EXACT) {
-		ct_buddy_counts(z->buddy, out);
-		return;
-	}
-	est_counts(m, z, c);
+	z->ops->counts(m, z, c);
 	for (int o = 0; o < m->norders; o++)
 		out[o] = c[o] > 0 ? (uint64_t)c[o] : 0;
 }
 
 static int zone_known(const struct mzone *z)
 {
-	return z->seeded || z->mode == CT_MODEL_EXACT;
+	return z->seeded || z->ops->mode == CT_MODEL_EXACT;
 }
 
 /* ---- seeding ------------------------------------------------------------ */
@@ -266,12 +248,6 @@ static int snapshots_usable(struct ct_model *m)
 	if (s->page_size && s->page_size != 4096 && !s->pageblock_order)
 		ct_model_note(m, "the snapshot's page size is %llu bytes", (unsigned long long)s->page_size);
 	return 1;
-}
-
-static int has_map(const struct ct_memsnap *s, const struct mzone *z)
-{
-	return s->free_map.classes && s->free_map.start_pfn < z->end &&
-	       s->free_map.start_pfn + s->free_map.npfns > z->start;
 }
 
 static int seed_zones(struct ct_model *m)
@@ -302,26 +278,21 @@ static int seed_zones(struct ct_model *m)
 			memcpy(z->seed, sz->free_blocks, sizeof(z->seed));
 			z->seeding = CT_SEED_COUNTS;
 		}
-		if (z->seeded && has_map(s, z) && m->opts.page_events) {
-			int ret = exact_init(m, z, s);
+		/* the backend: exact when page events come and a free map seeds it, else estimated */
+		if (m->opts.page_events) {
+			int ret;
 
+			z->ops = &ct_zone_exact;
+			ret = z->ops->init(m, z, s);
 			if (ret == -CT_E_NOMEM)
 				return ret;
-			if (ret == 0) {
-				z->mode = CT_MODEL_EXACT;
-				z->seeding = CT_SEED_FREE_MAP;
+			if (ret == 0)
 				continue;
-			}
-			ct_buddy_free(z->buddy);
-			z->buddy = NULL;
+			z->ops->release(z);
 		}
-		if (est_init(m, z) < 0)
+		z->ops = &ct_zone_estimated;
+		if (z->ops->init(m, z, s) < 0)
 			return -CT_E_NOMEM;
-		if (z->seeded && has_map(s, z) && est_seed_free_map(m, z, s) == 0)
-			z->seeding = CT_SEED_FREE_MAP;
-		else if (z->seeded && s->nkpf && s->kpf_pageblock_order == m->pbo &&
-			 est_seed_kpageflags(m, z, s) == 0)
-			z->seeding = CT_SEED_KPAGEFLAGS;
 	}
 	if (s->nkpf && s->kpf_pageblock_order != m->pbo)
 		ct_model_note(m, "the kpageflags summary is per order-%d pageblock, the trace's are order %d: not used",
@@ -414,20 +385,6 @@ static void run_delete(struct ct_model *m, struct mrun *r)
 	}
 }
 
-int run_grow(struct ct_model *m, struct pcp_entry **arr, uint32_t *cap)
-{
-	uint32_t ncap = *cap ? *cap * 2 : 64;
-	struct pcp_entry *a = realloc(*arr, ncap * sizeof(*a));
-
-	if (!a) {
-		m->nomem = 1;
-		return -CT_E_NOMEM;
-	}
-	*arr = a;
-	*cap = ncap;
-	return 0;
-}
-
 /*
  * The largest free order now (-2: not known) and the fragmentation index
  * at @order (INT32_MIN: not known), from one count of the free blocks.
@@ -514,8 +471,8 @@ static void maybe_drain(struct ct_model *m, struct mzone *z, struct mrun *r, uin
 		return;
 	cur = migrate_pfn & ~((1ULL << r->order) - 1);
 	if (r->last_migrated < cur) {
-		if (z->mode == CT_MODEL_ESTIMATED)
-			est_pcp_drain_cpu(m, z, r->cpu);
+		if (z->ops->drain_cpu)
+			z->ops->drain_cpu(m, z, r->cpu);
 		r->last_migrated = 0;
 	}
 }
@@ -529,7 +486,7 @@ static OUT_OF_LINE void on_isolate(struct ct_model *m, const struct ct_event *ev
 	uint64_t b;
 
 	if (!z)
-		z = ct_model_zone_by_pfn(m, iso->start_pfn);
+		z = zone_by_pfn(m, iso->start_pfn);
 	if (!z || iso->start_pfn < z->start || iso->start_pfn >= z->end) {
 		m->pfns_outside++;
 		return;
@@ -543,14 +500,12 @@ static OUT_OF_LINE void on_isolate(struct ct_model *m, const struct ct_event *ev
 		r = &tmp;
 	}
 	b = pb_of(m, z, iso->start_pfn);
+	z->changes++;
 	if (ev->type == CT_EV_ISOLATE_MIGRATE) {
 		if (r != &tmp)
 			visit(m, z, r, b);
 		z->pb[b].isolated += (uint32_t)iso->nr_taken;
-		if (z->mode == CT_MODEL_ESTIMATED)
-			est_migrate_isolate(m, z, r, iso->start_pfn, iso->end_pfn, iso->nr_scanned, iso->nr_taken);
-		else
-			exact_migrate_isolate(m, r, iso->start_pfn, iso->nr_taken);
+		z->ops->migrate_isolate(m, z, r, iso->start_pfn, iso->end_pfn, iso->nr_scanned, iso->nr_taken);
 		r->last_iso_end = iso->end_pfn;
 		if (iso->nr_taken)
 			r->last_migrated = iso->end_pfn ? (iso->end_pfn - 1) & ~(m->pb_pages - 1) : 0;
@@ -566,19 +521,12 @@ static OUT_OF_LINE void on_isolate(struct ct_model *m, const struct ct_event *ev
 		}
 		/* the free scanner only takes from movable (or CMA) pageblocks */
 		if (iso->nr_taken && !(pb->flags & PB_MT_KNOWN) && pb->mt == MT_UNKNOWN)
-			model_set_owner(m, z, b, 1, 0);
-		if (z->mode == CT_MODEL_EXACT)
-			exact_free_isolate(m, z, r == &tmp ? NULL : r, iso->start_pfn,
-					   iso->end_pfn > iso->start_pfn ? iso->end_pfn : iso->start_pfn + m->pb_pages,
-					   iso->nr_scanned, iso->nr_taken, ev->type == CT_EV_FAST_ISOLATE_FREE);
-		else
-			est_free_isolate(m, z, r, iso->start_pfn, iso->end_pfn, iso->nr_taken);
+			set_owner(z, b, 1, 0);
+		z->ops->free_isolate(m, z, r, iso->start_pfn, iso->end_pfn, iso->nr_scanned, iso->nr_taken,
+				     ev->type == CT_EV_FAST_ISOLATE_FREE);
 	}
 	if (r == &tmp) {	/* nothing comes back: what was isolated stays taken */
-		if (z->mode == CT_MODEL_ESTIMATED) {
-			est_migrated(m, z, r, 0);
-			est_consume_free(m, z, r);
-		}
+		z->ops->run_drop(m, z, r);
 		free(tmp.iso);
 		free(tmp.fl);
 		free(tmp.visited);
@@ -594,10 +542,8 @@ static OUT_OF_LINE void on_migrate(struct ct_model *m, const struct ct_event *ev
 		m->events_outside_runs += !r;
 		return;
 	}
-	if (r->z->mode == CT_MODEL_ESTIMATED)
-		est_migrated(m, r->z, r, ev->u.mig.nr_migrated);
-	else
-		exact_migrated(m, r->z, r, ev->u.mig.nr_migrated);
+	r->z->traced_pages += 2 * ev->u.mig.nr_migrated;
+	r->z->ops->migrated(m, r->z, r, ev->u.mig.nr_migrated);
 	maybe_drain(m, r->z, r, r->last_iso_end);
 }
 
@@ -619,11 +565,6 @@ static void push_run_row(struct ct_model *m, const struct ct_model_run_row *row)
 	res->runs[res->nruns++] = *row;
 }
 
-static uint32_t block_used(const struct ct_model *m, const struct mzone *z, uint64_t b)
-{
-	return z->mode == CT_MODEL_EXACT ? exact_block_used(m, z, b) : est_block_used(m, z, b);
-}
-
 static OUT_OF_LINE void on_end(struct ct_model *m, const struct ct_event *ev, const struct ct_run *run)
 {
 	struct mrun *r = run_find(m, ev->pid);
@@ -643,10 +584,26 @@ static OUT_OF_LINE void on_end(struct ct_model *m, const struct ct_event *ev, co
 		z->nid = run->nid;
 		z->named = 1;
 	}
-	if (z->mode == CT_MODEL_EXACT)
-		exact_run_end(m, z, r);
-	else
-		est_run_end(m, z, r);
+	z->ops->run_end(m, z, r);
+	/*
+	 * kcompactd_do_work(): a run that ends with the scanners met (complete,
+	 * partial_skipped) drains every CPU's lists of the zone, so that pages
+	 * stranded there can merge (drain_all_pages()).
+	 */
+	if (run->trigger == CT_TRIGGER_KCOMPACTD && z->ops->drain_all &&
+	    (run->status == CT_STATUS_COMPLETE || run->status == CT_STATUS_PARTIAL_SKIPPED))
+		z->ops->drain_all(m, z);
+	/*
+	 * A run that ends in success made a free block of its order. A direct
+	 * compactor's allocation takes it. So, in the end, does one of the
+	 * allocations kcompactd compacts for: kswapd wakes it with the order
+	 * an allocation failed at (wakeup_kcompactd()), and the next
+	 * allocation of that order takes the block off the free list, with no
+	 * event (a hugetlb pool growing, THP faults that deferred).
+	 */
+	if (run->status == CT_STATUS_SUCCESS && z->ops->success && run->order >= 0)
+		z->ops->success(m, z, r, run->order, run->migrate_end,
+				run->trigger == CT_TRIGGER_DIRECT || run->trigger == CT_TRIGGER_KCOMPACTD);
 
 	memset(&row, 0, sizeof(row));
 	row.begin_ns = run->begin_ns;
@@ -661,7 +618,7 @@ static OUT_OF_LINE void on_end(struct ct_model *m, const struct ct_event *ev, co
 	row.pageblocks_scanned = r->nvisited;
 	/* emptied by this run: it moved pages out and nothing allocated is left */
 	for (uint32_t i = 0; i < r->nvisited; i++)
-		if (z->pb[r->visited[i]].migrated_out > r->visited_out[i] && block_used(m, z, r->visited[i]) == 0)
+		if (z->pb[r->visited[i]].migrated_out > r->visited_out[i] && z->ops->block_used(m, z, r->visited[i]) == 0)
 			row.pageblocks_emptied++;
 	row.polluted_scanned = r->polluted_scanned;
 	zone_state(m, z, run->order, &largest, &row.fragindex_after);
@@ -712,7 +669,7 @@ static OUT_OF_LINE void on_end(struct ct_model *m, const struct ct_event *ev, co
  * The free-block counts it predicts from are left in @c.
  */
 static int predict_suitable(struct ct_model *m, struct mzone *z, const struct ct_event *ev,
-			    uint64_t *free_out, uint64_t *c)
+			    uint64_t *free_out, uint64_t *bound, uint64_t *c)
 {
 	const struct ct_memsnap_zone *s = z->snap_start;
 	uint64_t free_pages, wm, reserve = 0;
@@ -732,7 +689,8 @@ static int predict_suitable(struct ct_model *m, struct mzone *z, const struct ct
 		if (free_pages > need && ct_largest_free_order(c, m->norders) >= order)
 			return CT_STATUS_SUCCESS;
 	}
-	if (free_pages <= wm + reserve + (2ULL << order))
+	*bound = wm + reserve + (2ULL << order);
+	if (free_pages <= *bound)
 		return CT_STATUS_SKIPPED;
 	if (order > PAGE_ALLOC_COSTLY_ORDER) {
 		int fi = ct_fragmentation_index(c, m->norders, order);
@@ -743,13 +701,34 @@ static int predict_suitable(struct ct_model *m, struct mzone *z, const struct ct
 	return CT_STATUS_CONTINUE;
 }
 
+/*
+ * A compaction_suitable() decision bounds the zone's free pages
+ * (NR_FREE_PAGES, what buddyinfo sums): skipped when they are at or below
+ * the watermark + lowmem reserve + compact_gap() (@bound, as
+ * predict_suitable() takes it), continue or not_suitable_zone when above.
+ * A model on the wrong side missed allocations (or frees) with no event:
+ * it takes out (puts in) the difference. (Its fragmentation index, the
+ * other half of the decision, says how fragmented the free memory is but
+ * not which blocks the model has wrong: not used.) Before 6.10 the
+ * decision could also be success, on other watermarks: not used then.
+ */
+static void free_bound(struct ct_model *m, struct mzone *z, int ret, uint64_t free_pages, uint64_t bound)
+{
+	if (!z->ops->adjust_free || m->suitable_success_seen)
+		return;
+	if (ret == CT_STATUS_SKIPPED && free_pages > bound)
+		z->ops->adjust_free(m, z, -(int64_t)(free_pages - bound));
+	else if ((ret == CT_STATUS_CONTINUE || ret == CT_STATUS_NOT_SUITABLE_ZONE) && free_pages <= bound)
+		z->ops->adjust_free(m, z, (int64_t)(bound + 1 - free_pages));
+}
+
 static OUT_OF_LINE void on_suitable(struct ct_model *m, const struct ct_event *ev)
 {
 	const struct ct_ev_zone_order *zo = &ev->u.zo;
 	struct mzone *z = zone_by_name(m, zo->nid, zo->zone);
 	struct ct_model_decision d;
 	int ret = zo->ret >= 0 && zo->ret < CT_STATUS_COUNT ? zo->ret : CT_STATUS_UNKNOWN;
-	uint64_t c[MAX_ORDERS];
+	uint64_t c[MAX_ORDERS], bound = 0;
 
 	if (ret == CT_STATUS_SUCCESS)
 		m->suitable_success_seen = 1;
@@ -764,13 +743,14 @@ static OUT_OF_LINE void on_suitable(struct ct_model *m, const struct ct_event *e
 	d.fragindex = d.unusable = INT32_MIN;
 	if (z) {
 		z->suitable_events++;
-		d.predicted = (int16_t)predict_suitable(m, z, ev, &d.free_pages, c);
+		d.predicted = (int16_t)predict_suitable(m, z, ev, &d.free_pages, &bound, c);
 		if (d.predicted != CT_PRED_NONE) {
 			z->suitable_predicted++;
 			z->suitable_agreed += d.predicted == ret;
 			z->suitable_by_pred[d.predicted][ret]++;
 			d.fragindex = ct_fragmentation_index(c, m->norders, zo->order);
 			d.unusable = ct_unusable_free_index(c, m->norders, zo->order);
+			free_bound(m, z, ret, d.free_pages, bound);
 		}
 	}
 	if (m->res.ndecisions >= m->decisions_cap_rows) {
@@ -804,7 +784,7 @@ static int culprit_index(struct ct_model *m, const struct ct_fallback *x)
 /* whether a fallback fragments and first polluted its pageblock: the engine's verdicts */
 static OUT_OF_LINE void on_extfrag(struct ct_model *m, const struct ct_fallback *x)
 {
-	struct mzone *z = ct_model_zone_by_pfn(m, x->pfn);
+	struct mzone *z = zone_by_pfn(m, x->pfn);
 	int fragmenting = x->fragmenting, ci;
 	struct mblock *pb;
 	uint64_t b;
@@ -825,11 +805,13 @@ static OUT_OF_LINE void on_extfrag(struct ct_model *m, const struct ct_fallback 
 	}
 	b = pb_of(m, z, x->pfn);
 	pb = &z->pb[b];
+	z->changes++;
+	z->traced_pages += 1ULL << x->alloc_order;
 	if (pb->steals < UINT16_MAX)
 		pb->steals++;
 	/* before the fallback the block was the fallback type's */
 	if (!(pb->flags & PB_MT_KNOWN) || pb->mt != x->fallback_migratetype)
-		model_set_owner(m, z, b, x->fallback_migratetype, 1);
+		set_owner(z, b, x->fallback_migratetype, 1);
 	if (fragmenting && !(pb->flags & PB_POLLUTED)) {
 		pb->flags |= PB_POLLUTED;
 		pb->culprit = (int16_t)ci;
@@ -840,17 +822,14 @@ static OUT_OF_LINE void on_extfrag(struct ct_model *m, const struct ct_fallback 
 		    (unsigned)x->fallback_migratetype < CT_MIGRATETYPES)
 			m->polluted_by_pair[x->alloc_migratetype][x->fallback_migratetype]++;
 	}
-	if (z->mode == CT_MODEL_EXACT)
-		exact_extfrag(m, z, x->pfn, x->alloc_order);
-	else
-		est_extfrag(m, z, x->pfn, x->alloc_order, x->fallback_order);
+	z->ops->extfrag(m, z, x->pfn, x->alloc_order, x->fallback_order);
 	if (x->change_ownership) {
 		if (pb->owner_changes < UINT16_MAX)
 			pb->owner_changes++;
 		/* a claim of order >= pageblock order converts every block it covers */
 		for (uint64_t i = 0; i < (x->fallback_order > m->pbo ? 1ULL << (x->fallback_order - m->pbo) : 1) &&
 				     b + i < z->npb; i++)
-			model_set_owner(m, z, b + i, x->alloc_migratetype, 1);
+			set_owner(z, b + i, x->alloc_migratetype, 1);
 	}
 }
 
@@ -860,9 +839,8 @@ static OUT_OF_LINE void on_extfrag(struct ct_model *m, const struct ct_fallback 
  * event has changed yet is seeded again as opts.page_events seeds it; one
  * already changed keeps what it became. Both get the map's read window.
  */
-static int pages_begin(struct ct_model *m)
+static OUT_OF_LINE int pages_begin(struct ct_model *m)
 {
-	const struct ct_memsnap_free_map *map = &m->opts.start->free_map;
 
 	m->pages_seen = 1;
 	if (m->changes_before_pages)
@@ -871,24 +849,36 @@ static int pages_begin(struct ct_model *m)
 			      (unsigned long long)m->changes_before_pages);
 	for (uint32_t i = 0; i < m->nzones; i++) {
 		struct mzone *z = &m->zones[i];
+		void *be = NULL;
 		int ret;
 
-		if (z->mode == CT_MODEL_EXACT || z->seeding != CT_SEED_FREE_MAP)
+		if (z->ops == &ct_zone_exact || z->seeding != CT_SEED_FREE_MAP)
 			continue;
 		if (m->changes_before_pages) {
-			ret = est_to_exact(m, z);
-			z->window_lo = map->ts_begin_ns;
-			z->window_hi = map->ts_end_ns;
+			ret = ct_zone_exact.adopt(m, z, z->ops, &be);
+			if (ret < 0)
+				return ret;
+			z->ops->release(z);
+			z->be = be;
 		} else {
-			est_release(z);
+			void *old = z->be;
+
+			/* seeded afresh: what the events said of each pageblock stays */
 			for (uint64_t b = 0; b < z->npb; b++)
-				z->pb[b].flags &= (uint8_t)~(PB_MATERIALIZED | PB_WHOLE | PB_GUESSED | PB_HOLE);
-			ret = exact_init(m, z, m->opts.start);
-			if (ret == 0)
-				z->mode = CT_MODEL_EXACT;
+				z->pb[b].flags &= PB_MT_KNOWN | PB_POLLUTED;
+			z->be = NULL;
+			ret = ct_zone_exact.init(m, z, m->opts.start);
+			if (ret < 0) {	/* the old backend stays (the model is disabled) */
+				ct_zone_exact.release(z);
+				z->be = old;
+				return ret;
+			}
+			be = z->be;
+			z->be = old;
+			z->ops->release(z);
+			z->be = be;
 		}
-		if (ret < 0)
-			return ret;
+		z->ops = &ct_zone_exact;
 	}
 	return 0;
 }
@@ -908,13 +898,13 @@ static void on_page(struct ct_model *m, const struct ct_event *ev)
 		m->pfns_outside++;
 		return;
 	}
-	if (z->mode != CT_MODEL_EXACT) {
+	if (!z->ops->page_event) {
 		if (!m->page_events_ignored++)
 			ct_model_note(m, "kmem page events need a per-pfn free map at the start (record --pages) "
 				      "to be replayed; without one they are not used");
 		return;
 	}
-	exact_page_event(m, z, ev, run_find(m, ev->pid));
+	z->ops->page_event(m, z, ev, run_find(m, ev->pid));
 }
 
 /* ---- public API ------------------------------------------------------------ */
@@ -978,7 +968,6 @@ struct ct_model *ct_model_new(const struct ct_model_opts *opts)
 	m->pb_pages = 1ULL << m->pbo;
 	if (m->norders <= m->pbo)
 		m->norders = m->pbo + 1;
-	est_tables(m);
 	m->dirty = 1;
 	if (snapshots_usable(m) && seed_zones(m) < 0) {
 		ct_model_free(m);
@@ -1023,9 +1012,14 @@ int ct_model_feed(struct ct_model *m, const struct ct_event *ev, const struct ct
 	if (m->nomem)
 		return -CT_E_NOMEM;
 	m->dirty = 1;
-	/* what may change a zone's free state before the page events begin (pages_begin()) */
-	if (!m->pages_seen && ev->type != CT_EV_SUITABLE && ev->type != CT_EV_LOST &&
-	    !(ev->type >= CT_EV_PAGE_FIRST && ev->type <= CT_EV_PAGE_LAST))
+	/*
+	 * What may change a zone's free state before the page events begin
+	 * (pages_begin()): the runs and fallbacks; not the events the model
+	 * only reads (a caller may pass every event it has).
+	 */
+	if (!m->pages_seen && (ev->type == CT_EV_BEGIN || ev->type == CT_EV_END || ev->type == CT_EV_ISOLATE_MIGRATE ||
+			       ev->type == CT_EV_ISOLATE_FREE || ev->type == CT_EV_FAST_ISOLATE_FREE ||
+			       ev->type == CT_EV_MIGRATEPAGES || ev->type == CT_EV_EXTFRAG))
 		m->changes_before_pages++;
 	switch (ev->type) {
 	case CT_EV_BEGIN:
@@ -1071,7 +1065,7 @@ int ct_model_check(const struct ct_model *m)
 {
 	for (uint32_t i = 0; i < m->nzones; i++) {
 		const struct mzone *z = &m->zones[i];
-		int ret = z->mode == CT_MODEL_EXACT ? ct_buddy_check(z->buddy) : est_check(m, z);
+		int ret = z->ops->check(m, z);
 
 		if (ret < 0)
 			return ret;
@@ -1097,36 +1091,6 @@ void ct_model_end_source(struct ct_model *m)
 }
 
 /* ---- results ---------------------------------------------------------------- */
-
-static double accuracy_of(const uint64_t *model, const uint64_t *actual, int norders)
-{
-	double err = 0, total = 0;
-
-	for (int o = 0; o < norders; o++) {
-		double d = (double)model[o] - (double)actual[o];
-
-		err += (d < 0 ? -d : d) * (double)(1ULL << o);
-		total += (double)actual[o] * (double)(1ULL << o);
-	}
-	return total > 0 ? 1.0 - err / total : 0.0;
-}
-
-static uint32_t block_free(const struct ct_model *m, const struct mzone *z, uint64_t b)
-{
-	if (z->mode == CT_MODEL_EXACT)
-		return ct_buddy_pageblock_free(z->buddy, b);
-	return est_block_free(m, z, b);
-}
-
-static uint32_t block_held(const struct ct_model *m, const struct mzone *z, uint64_t b)
-{
-	return z->mode == CT_MODEL_EXACT ? exact_block_held(m, z, b) : est_block_held(m, z, b);
-}
-
-static int block_modelled(const struct mzone *z, uint64_t b)
-{
-	return z->mode == CT_MODEL_EXACT || (z->pb[b].flags & PB_MATERIALIZED);
-}
 
 static uint32_t block_pages(const struct ct_model *m, const struct mzone *z, uint64_t b)
 {
@@ -1161,10 +1125,10 @@ static int build_map(const struct ct_model *m, const struct mzone *z, struct ct_
 			if (z->pb[b].flags & PB_HOLE)
 				continue;
 			pages += block_pages(m, z, b);
-			if (!block_modelled(z, b))
+			if (!z->ops->block_modelled(z, b))
 				continue;
 			modelled++;
-			free_pages += block_free(m, z, b);
+			free_pages += z->ops->block_free(m, z, b);
 			if (z->pb[b].mt >= 0 && z->pb[b].mt < CT_MIGRATETYPES) {
 				by_mt[(int)z->pb[b].mt]++;
 				known++;
@@ -1216,11 +1180,11 @@ static int build_pageblocks(const struct ct_model *m, const struct mzone *z, str
 		o->start_pfn = (z->pb0 + b) << m->pbo;
 		o->mt = pb->mt;
 		o->mt_known = !!(pb->flags & PB_MT_KNOWN);
-		o->modelled = (uint8_t)block_modelled(z, b);
+		o->modelled = (uint8_t)z->ops->block_modelled(z, b);
 		o->polluted = !!(pb->flags & PB_POLLUTED);
 		if (o->modelled) {
-			o->free_pages = block_free(m, z, b);
-			o->held_pages = block_held(m, z, b);
+			o->free_pages = z->ops->block_free(m, z, b);
+			o->held_pages = z->ops->block_held(m, z, b);
 		}
 		o->isolated = pb->isolated;
 		o->migrated_out = pb->migrated_out;
@@ -1250,8 +1214,8 @@ static int zone_result(struct ct_model *m, struct mzone *z, struct ct_model_zone
 
 	memset(out, 0, sizeof(*out));
 	/* the untraced per-CPU list drains of the last seconds, before comparing */
-	if (z->mode == CT_MODEL_ESTIMATED && !z->settled) {
-		z->settled_pages = est_pcp_settle(m, z, e);
+	if (z->ops->settle && !z->settled) {
+		z->settled_pages = z->ops->settle(m, z, e);
 		z->settled = 1;
 	}
 	out->nid = z->nid;
@@ -1260,7 +1224,7 @@ static int zone_result(struct ct_model *m, struct mzone *z, struct ct_model_zone
 	out->end_pfn = z->end;
 	out->npageblocks = z->npb;
 	out->seeding = z->seeding;
-	out->mode = z->mode;
+	out->mode = z->ops->mode;
 	out->norders = m->norders;
 	zone_counts(m, z, c);
 	if (zone_known(z)) {
@@ -1273,14 +1237,11 @@ static int zone_result(struct ct_model *m, struct mzone *z, struct ct_model_zone
 	}
 	fill_indices(m->norders, c, out->fragindex_model_end, out->unusable_model_end);
 	out->free_pages_model_end = ct_free_pages(c, m->norders);
-	if (z->mode == CT_MODEL_EXACT) {
-		for (int o = 0; o < m->norders; o++)
-			out->delta_blocks[o] = (int64_t)c[o] - (int64_t)z->seed[o];
-	} else {
+	{
 		int64_t now[MAX_ORDERS];
 
 		/* trace-only zones start from nothing: their counts are the replay's changes */
-		est_counts(m, z, now);
+		z->ops->counts(m, z, now);
 		for (int o = 0; o < m->norders; o++)
 			out->delta_blocks[o] = now[o] - (z->seeded ? (int64_t)z->seed[o] : 0);
 	}
@@ -1291,10 +1252,8 @@ static int zone_result(struct ct_model *m, struct mzone *z, struct ct_model_zone
 		out->index_actual_end_valid = 1;
 		out->free_pages_actual_end = e->has_zoneinfo ? e->free_pages : ct_free_pages(e->free_blocks, m->norders);
 	}
+	zone_score(m, z, out);
 	if (out->has_start && out->has_actual_end) {
-		out->accuracy = accuracy_of(out->model_end_blocks, out->actual_end_blocks, m->norders);
-		out->baseline_accuracy = accuracy_of(out->start_blocks, out->actual_end_blocks, m->norders);
-		out->accuracy_valid = 1;
 		if (m->lost)
 			snprintf(out->accuracy_note, sizeof(out->accuracy_note),
 				 "%llu events were lost: the model missed what they did",
@@ -1311,7 +1270,7 @@ static int zone_result(struct ct_model *m, struct mzone *z, struct ct_model_zone
 	if (s && s->has_zoneinfo && s->pcp_cpus) {
 		out->has_pcp = 1;
 		out->pcp_start = s->pcp_count;
-		out->pcp_model_end = z->mode == CT_MODEL_EXACT ? exact_pcp_pages(z) : est_pcp_pages(z);
+		out->pcp_model_end = z->ops->pcp_pages(z);
 		out->pcp_actual_end = e && e->has_zoneinfo ? e->pcp_count : 0;
 	}
 	out->suitable_events = z->suitable_events;
@@ -1379,7 +1338,7 @@ const struct ct_model_results *ct_model_results(struct ct_model *m)
 			return NULL;
 		}
 		res->nzones = i + 1;
-		all_exact &= m->zones[i].mode == CT_MODEL_EXACT;
+		all_exact &= m->zones[i].ops->mode == CT_MODEL_EXACT;
 	}
 	if (res->nzones)
 		qsort(res->zones, res->nzones, sizeof(*res->zones), cmp_zone);

@@ -23,20 +23,56 @@
 #include <string.h>
 
 #include "compactrace/error.h"
+#include "model/model_est_tables.h"
 #include "model/model_internal.h"
 
 #define NO_PFN UINT64_MAX
+
+/* One CPU's per-CPU list of one zone: oldest first, as free_pcppages_bulk() drains it. */
+struct pcp_list {
+	struct pcp_entry *q;
+	uint32_t head, len, cap;	/* a ring; cap is a power of two */
+	uint64_t unknown;	/* pages listed at the start whose pfns nobody knows: the oldest */
+	uint64_t pages;		/* unknown + Σ 2^order of the entries */
+	uint32_t high, batch;	/* past high, a batch of the oldest goes back to the buddy lists */
+};
+
+/* The estimated backend's state of a zone. */
+struct est_zone {
+	uint32_t wpb;			/* 64-bit words per pageblock bitmap */
+	uint64_t *freeb, *heldb;	/* npb * wpb words each */
+	int64_t pool[MAX_ORDERS];	/* free blocks no materialized pageblock holds */
+	uint64_t pool_small;		/* Σ 2^o·max(pool[o], 0), o < pbo (pool_add() keeps it) */
+	int64_t pool_hi1;		/* >= pool[o] for 0 < o < pbo: pool_pieces()' shortcut */
+	int64_t small[MAX_ORDERS];	/* blocks of orders < pbo the pageblock bitmaps hold */
+	int64_t full[MAX_ORDERS + 1];	/* aligned groups of whole pageblocks, per order >= pbo */
+	uint16_t *cache;		/* npb * pbo: each pageblock's share of small[] when last counted */
+	uint64_t *has;			/* pbo bitmaps of npb bits: bit b of map o, cache says b has blocks of order o */
+	uint64_t has_words;		/* words per map */
+	uint64_t *dirty;		/* pageblocks changed since: counted again before small[] is read */
+	uint64_t ndirty, dirty_cap;
+	uint64_t materialized;
+	struct pcp_list *pcp;
+	uint32_t ncpu;
+};
+
+static inline struct est_zone *est(const struct mzone *z)
+{
+	return z->be;
+}
+
+#define popcount64 ct_popcount64
 
 /* ---- bitmaps ------------------------------------------------------------ */
 
 static inline uint64_t *fw(const struct mzone *z, uint64_t b)
 {
-	return z->freeb + b * z->wpb;
+	return est(z)->freeb + b * est(z)->wpb;
 }
 
 static inline uint64_t *hw(const struct mzone *z, uint64_t b)
 {
-	return z->heldb + b * z->wpb;
+	return est(z)->heldb + b * est(z)->wpb;
 }
 
 static int bit(const uint64_t *w, uint32_t i)
@@ -132,8 +168,6 @@ static int bits_one(const uint64_t *w, uint32_t off, uint32_t n)
 	return 1;
 }
 
-#define popcount64 ct_popcount64
-
 static uint32_t popcount_block(const uint64_t *w, uint32_t wpb)
 {
 	uint32_t n = 0;
@@ -183,37 +217,6 @@ static inline void block_valid(const struct ct_model *m, const struct mzone *z, 
  * step changes the same few pageblocks many times between two reads.
  */
 
-/* Canonical blocks of an 8-slot pattern: orders 0-2 (of slots of 1, 2, 4) in bytes 0-2, a whole in byte 3. */
-static uint32_t canon8(uint32_t v)
-{
-	uint32_t full[4], out = 0;
-
-	for (int o = 0; o < 4; o++) {
-		uint32_t size = 1u << o, mask = (1u << size) - 1, n = 0;
-
-		for (uint32_t i = 0; i < 8; i += size)
-			n += ((v >> i) & mask) == mask;
-		full[o] = n;
-	}
-	for (int o = 0; o < 3; o++)
-		out |= (full[o] - 2 * full[o + 1]) << (8 * o);
-	return out | full[3] << 24;
-}
-
-void est_tables(struct ct_model *m)
-{
-	for (uint32_t v = 0; v < 256; v++) {
-		uint32_t j = 0;
-
-		m->canon_byte[v] = v == 0xff ? 0 : canon8(v);	/* a free byte counts in canon_full */
-		m->canon_full[v] = canon8(v);
-		memset(m->select8[v], 0, sizeof(m->select8[v]));
-		for (uint8_t i = 0; i < 8; i++)
-			if (v & (1u << i))
-				m->select8[v][j++] = i;
-	}
-}
-
 /* Bit i: byte i of @x is all ones. */
 static inline uint32_t full_bytes(uint64_t x)
 {
@@ -224,14 +227,14 @@ static inline uint32_t full_bytes(uint64_t x)
 }
 
 /* The canonical free blocks inside word @x: order o (0-6) in byte o. */
-static inline uint64_t word_canon(const struct ct_model *m, uint64_t x)
+static inline uint64_t word_canon(uint64_t x)
 {
-	const uint32_t *t = m->canon_byte;
+	const uint32_t *t = est_canon_byte;
 	uint64_t small = (uint64_t)t[x & 0xff] + t[(x >> 8) & 0xff] + t[(x >> 16) & 0xff] +
 			 t[(x >> 24) & 0xff] + t[(x >> 32) & 0xff] + t[(x >> 40) & 0xff] +
 			 t[(x >> 48) & 0xff] + t[x >> 56];
 
-	return (small & 0xffffff) + ((uint64_t)m->canon_full[full_bytes(x)] << 24);
+	return (small & 0xffffff) + ((uint64_t)est_canon_full[full_bytes(x)] << 24);
 }
 
 /*
@@ -247,14 +250,14 @@ static void canon(const struct ct_model *m, const struct mzone *z, uint64_t b, i
 	int pbo = m->pbo;
 
 	if (pbo < 6) {	/* one word, partly used */
-		uint64_t c = word_canon(m, w[0] & ((1ULL << (1u << pbo)) - 1));
+		uint64_t c = word_canon(w[0] & ((1ULL << (1u << pbo)) - 1));
 
 		for (int o = 0; o <= pbo; o++)
 			out[o] = (int32_t)((c >> (8 * o)) & 0xff);
 		return;
 	}
 	memset(out, 0, sizeof(*out) * (size_t)(pbo + 1));
-	for (uint32_t i = 0; i < z->wpb; i++) {
+	for (uint32_t i = 0; i < est(z)->wpb; i++) {
 		uint64_t c;
 
 		if (w[i] == 0 || w[i] == ~0ULL) {	/* most words: nothing free, or all of it */
@@ -262,11 +265,11 @@ static void canon(const struct ct_model *m, const struct mzone *z, uint64_t b, i
 			fullw |= (uint64_t)(w[i] != 0) << (i % 64);
 			continue;
 		}
-		c = word_canon(m, w[i]);
+		c = word_canon(w[i]);
 		for (int o = 0; o < 6; o++)
 			out[o] += (int32_t)((c >> (8 * o)) & 0xff);
 	}
-	if (z->wpb <= 64) {
+	if (est(z)->wpb <= 64) {
 		/* bit i of g: words i.. of an aligned run of 2^(o - 6) are all free */
 		static const uint64_t starts[7] = {
 			~0ULL, 0x5555555555555555ULL, 0x1111111111111111ULL, 0x0101010101010101ULL,
@@ -282,7 +285,7 @@ static void canon(const struct ct_model *m, const struct mzone *z, uint64_t b, i
 		for (int o = 7; o <= pbo && full[o - 1] >= 2; o++) {
 			uint32_t per = 1u << (o - 6);
 
-			for (uint32_t i = 0; i < z->wpb; i += per) {
+			for (uint32_t i = 0; i < est(z)->wpb; i += per) {
 				uint32_t k = 0;
 
 				while (k < per && w[i + k] == ~0ULL)
@@ -337,7 +340,7 @@ static void set_whole(struct ct_model *m, struct mzone *z, uint64_t b, int whole
 			if (i < n / 2)
 				break;
 		}
-		z->full[l] += d;
+		est(z)->full[l] += d;
 	}
 }
 
@@ -354,12 +357,14 @@ static int block_whole(const struct ct_model *m, const struct mzone *z, uint64_t
 static void flush_block(struct ct_model *m, struct mzone *z, uint64_t b)
 {
 	int32_t now[MAX_ORDERS + 1];
-	uint16_t *c = z->cache + b * (uint64_t)m->pbo;
+	uint16_t *c = est(z)->cache + b * (uint64_t)m->pbo;
 	uint32_t lo, hi;
 
 	canon(m, z, b, now);
 	for (int o = 0; o < m->pbo; o++) {
-		z->small[o] += now[o] - c[o];
+		if (!now[o] != !c[o])	/* it has blocks of this order now, or no more */
+			est(z)->has[(uint64_t)o * est(z)->has_words + b / 64] ^= 1ULL << (b % 64);
+		est(z)->small[o] += now[o] - c[o];
 		c[o] = (uint16_t)now[o];
 	}
 	block_valid(m, z, b, &lo, &hi);
@@ -370,9 +375,26 @@ static void flush_block(struct ct_model *m, struct mzone *z, uint64_t b)
 /* Bring the zone's counts up to date: before anything reads them. */
 static void flush(struct ct_model *m, struct mzone *z)
 {
-	for (uint64_t i = 0; i < z->ndirty; i++)
-		flush_block(m, z, z->dirty[i]);
-	z->ndirty = 0;
+	for (uint64_t i = 0; i < est(z)->ndirty; i++)
+		flush_block(m, z, est(z)->dirty[i]);
+	est(z)->ndirty = 0;
+}
+
+/* Count again the changed pageblocks in [@lo, @hi] (pageblock numbers): they leave the list. */
+static void flush_range(struct ct_model *m, struct mzone *z, uint64_t lo, uint64_t hi)
+{
+	struct est_zone *e = est(z);
+
+	for (uint64_t i = 0; i < e->ndirty;) {
+		uint64_t b = e->dirty[i];
+
+		if (b < lo || b > hi) {
+			i++;
+			continue;
+		}
+		flush_block(m, z, b);
+		e->dirty[i] = e->dirty[--e->ndirty];
+	}
 }
 
 /* Pageblock @b's free bitmap changed. */
@@ -380,19 +402,19 @@ static void mark_dirty(struct ct_model *m, struct mzone *z, uint64_t b)
 {
 	if (z->pb[b].flags & PB_DIRTY)
 		return;
-	if (z->ndirty == z->dirty_cap) {
-		uint64_t ncap = z->dirty_cap ? z->dirty_cap * 2 : 64;
-		uint64_t *n = realloc(z->dirty, ncap * sizeof(*n));
+	if (est(z)->ndirty == est(z)->dirty_cap) {
+		uint64_t ncap = est(z)->dirty_cap ? est(z)->dirty_cap * 2 : 64;
+		uint64_t *n = realloc(est(z)->dirty, ncap * sizeof(*n));
 
 		if (!n) {
 			flush_block(m, z, b);	/* no room to defer it: now */
 			return;
 		}
-		z->dirty = n;
-		z->dirty_cap = ncap;
+		est(z)->dirty = n;
+		est(z)->dirty_cap = ncap;
 	}
 	z->pb[b].flags |= PB_DIRTY;
-	z->dirty[z->ndirty++] = b;
+	est(z)->dirty[est(z)->ndirty++] = b;
 }
 
 /* Set (or clear) the aligned 2^@k pages at @off of pageblock @b in the free bitmap. */
@@ -421,7 +443,7 @@ static inline void fword(struct ct_model *m, struct mzone *z, uint64_t b, uint32
  * it, and a popcount is already half of this): the byte holding the k-th
  * set bit from the running byte counts, then its place in that byte.
  */
-static inline uint64_t lowest_bits(const struct ct_model *m, uint64_t x, uint64_t k, uint32_t *n)
+static inline uint64_t lowest_bits(uint64_t x, uint64_t k, uint32_t *n)
 {
 	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
 	uint64_t c, run, ge, byte;
@@ -445,7 +467,7 @@ static inline uint64_t lowest_bits(const struct ct_model *m, uint64_t x, uint64_
 	at = (uint32_t)__builtin_ctzll(ge) & ~7u;
 	before = at ? (uint32_t)(run >> (at - 8)) & 0xff : 0;
 	byte = (x >> at) & 0xff;
-	at += m->select8[byte][k - before - 1] + 1u;
+	at += est_select8[byte][k - before - 1] + 1u;
 	return at == 64 ? x : x & ((1ULL << at) - 1);
 }
 
@@ -455,29 +477,30 @@ static void struct_counts(struct ct_model *m, struct mzone *z, int64_t *out)
 	flush(m, z);
 	for (int o = 0; o < m->norders; o++) {
 		if (o < m->pbo)
-			out[o] = z->small[o];
+			out[o] = est(z)->small[o];
 		else
-			out[o] = z->full[o] - (o + 1 < m->norders ? 2 * z->full[o + 1] : 0);
+			out[o] = est(z)->full[o] - (o + 1 < m->norders ? 2 * est(z)->full[o + 1] : 0);
 	}
 }
 
-void est_counts(struct ct_model *m, struct mzone *z, int64_t *out)
+static void est_counts(struct ct_model *m, struct mzone *z, int64_t *out)
 {
 	struct_counts(m, z, out);
 	for (int o = 0; o < m->norders; o++)
-		out[o] += z->pool[o];
+		out[o] += est(z)->pool[o];
 }
 
 /* Change the pool's count of order @o by @d, and its total of small pages. */
 static inline void pool_add(const struct ct_model *m, struct mzone *z, int o, int64_t d)
 {
-	int64_t was = z->pool[o];
+	struct est_zone *e = est(z);
+	int64_t was = e->pool[o], now = was + d;
 
-	z->pool[o] = was + d;
+	e->pool[o] = now;
 	if (o < m->pbo)
-		z->pool_small += ((uint64_t)(z->pool[o] > 0 ? z->pool[o] : 0) - (uint64_t)(was > 0 ? was : 0)) << o;
-	if (o > 0 && o < m->pbo && z->pool[o] > z->pool_hi1)
-		z->pool_hi1 = z->pool[o];
+		e->pool_small += ((uint64_t)(now > 0 ? now : 0) - (uint64_t)(was > 0 ? was : 0)) << o;
+	if (o > 0 && o < m->pbo && now > e->pool_hi1)
+		e->pool_hi1 = now;
 }
 
 /* Keep the zone's counts through a change that only refines the guess. */
@@ -494,7 +517,7 @@ static void keep_totals_end(struct ct_model *m, struct mzone *z, const int64_t *
 	for (int o = 0; o < m->norders; o++)
 		pool_add(m, z, o, before[o] - after[o]);
 	for (int o = 0; o < m->norders; o++)
-		if (z->pool[o] < 0)
+		if (est(z)->pool[o] < 0)
 			z->pool_overdrawn++;
 }
 
@@ -506,14 +529,14 @@ static uint32_t pool_average(const struct ct_model *m, const struct mzone *z)
 	uint64_t pages = 0, whole = 0, left;
 
 	for (int o = 0; o < m->norders; o++) {
-		if (z->pool[o] <= 0)
+		if (est(z)->pool[o] <= 0)
 			continue;
 		if (o < m->pbo)
-			pages += (uint64_t)z->pool[o] << o;
+			pages += (uint64_t)est(z)->pool[o] << o;
 		else
-			whole += (uint64_t)z->pool[o] << (o - m->pbo);
+			whole += (uint64_t)est(z)->pool[o] << (o - m->pbo);
 	}
-	left = z->npb > z->materialized ? z->npb - z->materialized : 0;
+	left = z->npb > est(z)->materialized ? z->npb - est(z)->materialized : 0;
 	left = left > whole ? left - whole : 0;
 	if (!left)
 		return 0;
@@ -527,12 +550,12 @@ static uint32_t pool_average(const struct ct_model *m, const struct mzone *z)
  */
 static uint32_t pool_pieces(const struct ct_model *m, struct mzone *z, uint32_t f, uint32_t *pieces)
 {
-	uint64_t total = z->pool_small, rem = f;
+	uint64_t total = est(z)->pool_small, rem = f;
 	uint32_t got = 0;
 	int pbo = m->pbo;
 
 	memset(pieces, 0, sizeof(*pieces) * MAX_ORDERS);	/* a constant size: no call */
-	if (f && z->pool[0] >= f) {
+	if (f && est(z)->pool[0] >= f) {
 		/*
 		 * The usual case: no larger order gets a block (each has at most
 		 * half a block's share), so the single pages take it all. The
@@ -541,13 +564,13 @@ static uint32_t pool_pieces(const struct ct_model *m, struct mzone *z, uint32_t 
 		 */
 		int64_t none = (int64_t)(total / (2 * (uint64_t)f));
 
-		if (z->pool_hi1 > none) {
-			z->pool_hi1 = 0;
+		if (est(z)->pool_hi1 > none) {
+			est(z)->pool_hi1 = 0;
 			for (int o = 1; o < pbo; o++)
-				if (z->pool[o] > z->pool_hi1)
-					z->pool_hi1 = z->pool[o];
+				if (est(z)->pool[o] > est(z)->pool_hi1)
+					est(z)->pool_hi1 = est(z)->pool[o];
 		}
-		if (z->pool_hi1 <= none) {
+		if (est(z)->pool_hi1 <= none) {
 			pieces[0] = f;
 			return 1;
 		}
@@ -561,9 +584,9 @@ static uint32_t pool_pieces(const struct ct_model *m, struct mzone *z, uint32_t 
 		for (int o = pbo - 1; o >= 0; o--) {
 			uint64_t avail, want;
 
-			if (z->pool[o] <= none)
+			if (est(z)->pool[o] <= none)
 				continue;
-			avail = (uint64_t)z->pool[o];
+			avail = (uint64_t)est(z)->pool[o];
 			want = (uint64_t)((double)(avail << o) * share) >> o;
 			if (want > avail)
 				want = avail;
@@ -575,7 +598,7 @@ static uint32_t pool_pieces(const struct ct_model *m, struct mzone *z, uint32_t 
 		}
 		/* the rounding's remainder from the smallest blocks up: they are the most plentiful */
 		for (int o = 0; o < pbo && rem; o++) {
-			uint64_t more = z->pool[o] > 0 ? (uint64_t)z->pool[o] - pieces[o] : 0;
+			uint64_t more = est(z)->pool[o] > 0 ? (uint64_t)est(z)->pool[o] - pieces[o] : 0;
 
 			if (more > rem >> o)
 				more = rem >> o;
@@ -600,7 +623,7 @@ static void pool_take_orders(struct ct_model *m, struct mzone *z, const uint32_t
 		if (!pieces[o])
 			continue;
 		pool_add(m, z, o, -(int64_t)pieces[o]);
-		if (z->pool[o] < 0)
+		if (est(z)->pool[o] < 0)
 			z->pool_overdrawn += pieces[o];
 	}
 }
@@ -633,7 +656,7 @@ static uint32_t place(const struct ct_model *m, struct mzone *z, uint64_t b, uin
 				uint64_t y = f[wi] | h[wi];
 				uint64_t cand = ~(y | (y >> 1)) & 0x5555555555555555ULL & range_mask(wi, lo, hi);
 				uint32_t nsel;
-				uint64_t sel = lowest_bits(m, cand, pieces[0], &nsel);
+				uint64_t sel = lowest_bits(cand, pieces[0], &nsel);
 
 				f[wi] |= sel;
 				placed += nsel;
@@ -664,21 +687,21 @@ static uint32_t place(const struct ct_model *m, struct mzone *z, uint64_t b, uin
 
 /*
  * Free @n single pages inside [lo, hi) of pageblock @b: first the first
- * page of each empty pair (pages that do not merge), then the rest.
- * Returns the pages placed.
+ * page of each empty pair (pages that do not merge), then (@passes 2) the
+ * rest. Returns the pages placed.
  */
 static uint32_t place_in_range(struct ct_model *m, struct mzone *z, uint64_t b, uint32_t n,
-			       uint32_t lo, uint32_t hi, int count)
+			       uint32_t lo, uint32_t hi, int count, int passes)
 {
 	uint64_t *f = fw(z, b), *h = hw(z, b);
 	uint32_t placed = 0;
 
-	for (int pass = 0; pass < 2 && placed < n; pass++) {
+	for (int pass = 0; pass < passes && placed < n; pass++) {
 		for (uint32_t wi = lo / 64; hi > lo && wi <= (hi - 1) / 64 && placed < n; wi++) {
 			uint64_t y = f[wi] | h[wi];
 			uint64_t cand = (pass ? ~y : ~(y | (y >> 1)) & 0x5555555555555555ULL) & range_mask(wi, lo, hi);
 			uint32_t nsel;
-			uint64_t sel = lowest_bits(m, cand, n - placed, &nsel);
+			uint64_t sel = lowest_bits(cand, n - placed, &nsel);
 
 			if (count)
 				fword(m, z, b, wi, sel, 1);
@@ -734,11 +757,32 @@ static void materialize(struct ct_model *m, struct mzone *z, uint64_t b, uint32_
 			}
 		}
 		if (hint && hint->pages) {
-			uint32_t n = place_in_range(m, z, b, hint->pages < f ? hint->pages : f, hint->lo, hint->hi, 0);
+			/*
+			 * Where the scanner says the free pages are: they may merge, and
+			 * the pool gives the blocks they make (no more single pages
+			 * than there are, and no block made from nothing). They are
+			 * fewer than the part of the pageblock inside the zone (the
+			 * scanner took the rest), so only blocks below its order form:
+			 * the pageblock's own counts before and after say which.
+			 */
+			int32_t was[MAX_ORDERS + 1], now[MAX_ORDERS + 1];
+			uint32_t want = hint->pages < f ? hint->pages : f, n;
 
-			memset(pieces, 0, sizeof(pieces));
-			pieces[0] = n;
-			pool_take(m, z, pieces);
+			/* single pages that do not merge first: each one of the pool's */
+			n = place_in_range(m, z, b, want, hint->lo, hint->hi, 0, 1);
+			pool_add(m, z, 0, -(int64_t)n);
+			if (n < want) {
+				canon(m, z, b, was);
+				n += place_in_range(m, z, b, want - n, hint->lo, hint->hi, 0, 2);
+				canon(m, z, b, now);
+				for (int o = 0; o < m->pbo; o++)
+					if (now[o] != was[o])
+						pool_add(m, z, o, was[o] - now[o]);
+			}
+			for (int o = 0; o < m->pbo; o++)
+				if (est(z)->pool[o] < 0)
+					z->pool_overdrawn++;
+			mark_dirty(m, z, b);
 			f -= n;
 			z->pages_guessed += n;
 		}
@@ -750,7 +794,7 @@ static void materialize(struct ct_model *m, struct mzone *z, uint64_t b, uint32_
 		mark_dirty(m, z, b);
 	}
 	pb->flags |= PB_MATERIALIZED;
-	z->materialized++;
+	est(z)->materialized++;
 }
 
 /* Materialize during the replay: the placement is a guess events may correct. */
@@ -765,11 +809,11 @@ static void materialize_guess(struct ct_model *m, struct mzone *z, uint64_t b, u
 
 static struct pcp_list *pcp_of(struct mzone *z, int cpu)
 {
-	if (!z->pcp || !z->ncpu)
+	if (!est(z)->pcp || !est(z)->ncpu)
 		return NULL;
 	if (cpu < 0)
 		cpu = 0;
-	return &z->pcp[(uint32_t)cpu < z->ncpu ? (uint32_t)cpu : (uint32_t)cpu % z->ncpu];
+	return &est(z)->pcp[(uint32_t)cpu < est(z)->ncpu ? (uint32_t)cpu : (uint32_t)cpu % est(z)->ncpu];
 }
 
 /* A block leaves the held state into the buddy free lists. */
@@ -896,14 +940,14 @@ static int pcp_push(struct ct_model *m, struct mzone *z, int cpu, const struct p
  * snapshot, each list is drained, oldest first, to the size zoneinfo
  * reported for that CPU at the end. Returns the pages drained.
  */
-uint64_t est_pcp_settle(struct ct_model *m, struct mzone *z, const struct ct_memsnap_zone *end)
+static uint64_t est_pcp_settle(struct ct_model *m, struct mzone *z, const struct ct_memsnap_zone *end)
 {
 	uint64_t drained = 0;
 
-	if (!z->pcp || !end || !end->has_zoneinfo || end->pcp_cpus != z->ncpu)
+	if (!est(z)->pcp || !end || !end->has_zoneinfo || end->pcp_cpus != est(z)->ncpu)
 		return 0;
-	for (uint32_t i = 0; i < z->ncpu; i++) {
-		struct pcp_list *l = &z->pcp[i];
+	for (uint32_t i = 0; i < est(z)->ncpu; i++) {
+		struct pcp_list *l = &est(z)->pcp[i];
 		uint64_t want = i < CT_MEMSNAP_PCP_CPUS ? end->pcp[i].count : end->pcp_count / end->pcp_cpus;
 
 		if (l->pages > want) {
@@ -914,7 +958,14 @@ uint64_t est_pcp_settle(struct ct_model *m, struct mzone *z, const struct ct_mem
 	return drained;
 }
 
-void est_pcp_drain_cpu(struct ct_model *m, struct mzone *z, int cpu)
+/* drain_all_pages(): every CPU's lists of the zone go back to the buddy lists */
+static void est_pcp_drain_all(struct ct_model *m, struct mzone *z)
+{
+	for (uint32_t i = 0; est(z)->pcp && i < est(z)->ncpu; i++)
+		pcp_pop_to_buddy(m, z, &est(z)->pcp[i], est(z)->pcp[i].pages);
+}
+
+static void est_pcp_drain_cpu(struct ct_model *m, struct mzone *z, int cpu)
 {
 	struct pcp_list *l = pcp_of(z, cpu);
 
@@ -922,67 +973,88 @@ void est_pcp_drain_cpu(struct ct_model *m, struct mzone *z, int cpu)
 		pcp_pop_to_buddy(m, z, l, l->pages);
 }
 
-uint64_t est_pcp_pages(const struct mzone *z)
+static uint64_t est_pcp_pages(const struct mzone *z)
 {
 	uint64_t n = 0;
 
-	for (uint32_t i = 0; z->pcp && i < z->ncpu; i++)
-		n += z->pcp[i].pages;
+	for (uint32_t i = 0; est(z)->pcp && i < est(z)->ncpu; i++)
+		n += est(z)->pcp[i].pages;
 	return n;
 }
 
 /* ---- setup ---------------------------------------------------------------- */
 
-int est_init(struct ct_model *m, struct mzone *z)
+static int est_seed_free_map(struct ct_model *m, struct mzone *z, const struct ct_memsnap *snap);
+static int est_seed_kpageflags(struct ct_model *m, struct mzone *z, const struct ct_memsnap *snap);
+
+/*
+ * The pool holds the start counts; per-CPU lists as zoneinfo has them; the
+ * pageblocks from the free map, or else the kpageflags summary, when @snap
+ * has one (then z->seeding says which).
+ */
+static int est_init(struct ct_model *m, struct mzone *z, const struct ct_memsnap *snap)
 {
 	const struct ct_memsnap_zone *s = z->snap_start;
+	struct est_zone *e = calloc(1, sizeof(*e));
 
-	z->wpb = (uint32_t)((m->pb_pages + 63) / 64);
-	z->freeb = calloc(z->npb * z->wpb, sizeof(uint64_t));
-	z->heldb = calloc(z->npb * z->wpb, sizeof(uint64_t));
-	z->cache = calloc(z->npb * (uint64_t)(m->pbo ? m->pbo : 1), sizeof(*z->cache));
-	if (!z->freeb || !z->heldb || !z->cache)
+	if (!e)
+		return -CT_E_NOMEM;
+	z->be = e;
+	est(z)->wpb = (uint32_t)((m->pb_pages + 63) / 64);
+	est(z)->freeb = calloc(z->npb * est(z)->wpb, sizeof(uint64_t));
+	est(z)->heldb = calloc(z->npb * est(z)->wpb, sizeof(uint64_t));
+	est(z)->cache = calloc(z->npb * (uint64_t)(m->pbo ? m->pbo : 1), sizeof(*est(z)->cache));
+	e->has_words = (z->npb + 63) / 64;
+	e->has = calloc(e->has_words * (uint64_t)(m->pbo ? m->pbo : 1), sizeof(*e->has));
+	if (!est(z)->freeb || !est(z)->heldb || !est(z)->cache || !e->has)
 		return -CT_E_NOMEM;
 	if (z->seeded)
 		for (int o = 0; o < m->norders; o++)
 			pool_add(m, z, o, (int64_t)z->seed[o]);
 	if (s && s->has_zoneinfo && s->pcp_cpus) {
-		z->ncpu = s->pcp_cpus;
-		z->pcp = calloc(z->ncpu, sizeof(*z->pcp));
-		if (!z->pcp)
+		est(z)->ncpu = s->pcp_cpus;
+		est(z)->pcp = calloc(est(z)->ncpu, sizeof(*est(z)->pcp));
+		if (!est(z)->pcp)
 			return -CT_E_NOMEM;
-		for (uint32_t i = 0; i < z->ncpu; i++) {
-			struct pcp_list *l = &z->pcp[i];
+		for (uint32_t i = 0; i < est(z)->ncpu; i++) {
+			struct pcp_list *l = &est(z)->pcp[i];
 
 			if (i < CT_MEMSNAP_PCP_CPUS && s->pcp_cpus <= CT_MEMSNAP_PCP_CPUS) {
 				l->unknown = s->pcp[i].count;
 				l->high = s->pcp[i].high;
 				l->batch = s->pcp[i].batch ? s->pcp[i].batch : 63;
 			} else {	/* more CPUs than kept one by one: the average */
-				l->unknown = s->pcp_count / z->ncpu;
-				l->high = (uint32_t)(s->pcp_high / z->ncpu);
+				l->unknown = s->pcp_count / est(z)->ncpu;
+				l->high = (uint32_t)(s->pcp_high / est(z)->ncpu);
 				l->batch = 63;
 			}
 			l->pages = l->unknown;
 		}
 	}
+	if (z->seeded && has_free_map(snap, z) && est_seed_free_map(m, z, snap) == 0)
+		z->seeding = CT_SEED_FREE_MAP;
+	else if (z->seeded && snap && snap->nkpf && snap->kpf_pageblock_order == m->pbo &&
+		 est_seed_kpageflags(m, z, snap) == 0)
+		z->seeding = CT_SEED_KPAGEFLAGS;
 	return 0;
 }
 
-void est_release(struct mzone *z)
+static void est_release(struct mzone *z)
 {
-	free(z->freeb);
-	free(z->heldb);
-	free(z->cache);
-	free(z->dirty);
-	for (uint32_t i = 0; z->pcp && i < z->ncpu; i++)
-		free(z->pcp[i].q);
-	free(z->pcp);
-	z->freeb = z->heldb = NULL;
-	z->cache = NULL;
-	z->dirty = NULL;
-	z->ndirty = z->dirty_cap = 0;
-	z->pcp = NULL;
+	struct est_zone *e = z->be;
+
+	if (!e)
+		return;
+	free(e->freeb);
+	free(e->heldb);
+	free(e->cache);
+	free(e->has);
+	free(e->dirty);
+	for (uint32_t i = 0; e->pcp && i < e->ncpu; i++)
+		free(e->pcp[i].q);
+	free(e->pcp);
+	free(e);
+	z->be = NULL;
 }
 
 /* Put a page that was on a per-CPU list at the start on one, oldest first. */
@@ -992,9 +1064,9 @@ static int pcp_seed(struct ct_model *m, struct mzone *z, uint64_t pfn, uint32_t 
 	uint64_t b = pb_of(m, z, pfn);
 
 	/* which CPU's list held it is not known: fill them in turn */
-	while (z->pcp && *next_cpu < z->ncpu && !z->pcp[*next_cpu].unknown)
+	while (est(z)->pcp && *next_cpu < est(z)->ncpu && !est(z)->pcp[*next_cpu].unknown)
 		(*next_cpu)++;
-	l = z->pcp && *next_cpu < z->ncpu ? &z->pcp[*next_cpu] : NULL;
+	l = est(z)->pcp && *next_cpu < est(z)->ncpu ? &est(z)->pcp[*next_cpu] : NULL;
 	if (!l)
 		return 0;
 	if (l->len == l->cap) {
@@ -1012,7 +1084,7 @@ static int pcp_seed(struct ct_model *m, struct mzone *z, uint64_t pfn, uint32_t 
 	return 1;
 }
 
-int est_seed_free_map(struct ct_model *m, struct mzone *z, const struct ct_memsnap *snap)
+static int est_seed_free_map(struct ct_model *m, struct mzone *z, const struct ct_memsnap *snap)
 {
 	const struct ct_memsnap_free_map *map = &snap->free_map;
 	int64_t before[MAX_ORDERS];
@@ -1055,14 +1127,14 @@ int est_seed_free_map(struct ct_model *m, struct mzone *z, const struct ct_memsn
 		mark_dirty(m, z, b);
 		z->pb[b].flags |= PB_MATERIALIZED;
 	}
-	for (uint32_t i = 0; z->pcp && i < z->ncpu; i++)
-		z->pcp[i].pages = z->pcp[i].unknown + z->pcp[i].len;
-	z->materialized = z->npb;
+	for (uint32_t i = 0; est(z)->pcp && i < est(z)->ncpu; i++)
+		est(z)->pcp[i].pages = est(z)->pcp[i].unknown + est(z)->pcp[i].len;
+	est(z)->materialized = z->npb;
 	keep_totals_end(m, z, before);
 	return placed ? 0 : -CT_E_INVAL;
 }
 
-int est_seed_kpageflags(struct ct_model *m, struct mzone *z, const struct ct_memsnap *snap)
+static int est_seed_kpageflags(struct ct_model *m, struct mzone *z, const struct ct_memsnap *snap)
 {
 	uint64_t placed = 0;
 
@@ -1093,7 +1165,7 @@ int est_seed_kpageflags(struct ct_model *m, struct mzone *z, const struct ct_mem
 		if (z->pb[b].flags & PB_MATERIALIZED)
 			continue;
 		z->pb[b].flags |= PB_MATERIALIZED;
-		z->materialized++;
+		est(z)->materialized++;
 	}
 	return placed ? 0 : -CT_E_INVAL;
 }
@@ -1137,15 +1209,15 @@ static inline void clip(const struct ct_model *m, const struct mzone *z, uint64_
 		*hi = *lo;
 }
 
-uint32_t est_migrate_isolate(struct ct_model *m, struct mzone *z, struct mrun *r, uint64_t start,
-			     uint64_t end, uint64_t scanned, uint64_t taken)
+static void est_migrate_isolate(struct ct_model *m, struct mzone *z, struct mrun *r, uint64_t start,
+				uint64_t end, uint64_t scanned, uint64_t taken)
 {
 	uint64_t b = pb_of(m, z, start);
 	uint64_t *f, *h;
 	uint32_t lo, hi, used = 0, got = 0;
 
 	if (b >= z->npb)
-		return 0;
+		return;
 	clip(m, z, b, start, end, &lo, &hi);
 	if (!(z->pb[b].flags & PB_MATERIALIZED)) {
 		/* the pages the scanner did not take were free or could not move: count them free */
@@ -1179,7 +1251,7 @@ uint32_t est_migrate_isolate(struct ct_model *m, struct mzone *z, struct mrun *r
 		/* the guess put free pages where the scanner found movable ones: they are elsewhere */
 		for (uint32_t wi = lo / 64; wi <= (hi - 1) / 64 && used < taken; wi++) {
 			uint32_t nsel;
-			uint64_t sel = lowest_bits(m, f[wi] & range_mask(wi, lo, hi), taken - used, &nsel);
+			uint64_t sel = lowest_bits(f[wi] & range_mask(wi, lo, hi), taken - used, &nsel);
 
 			fword(m, z, b, wi, sel, 0);
 			pool_add(m, z, 0, nsel);
@@ -1190,7 +1262,7 @@ uint32_t est_migrate_isolate(struct ct_model *m, struct mzone *z, struct mrun *r
 	/* the scanner takes movable pages in pfn order: the first allocated ones, a word at a time */
 	for (uint32_t wi = lo / 64; hi > lo && wi <= (hi - 1) / 64 && got < taken; wi++) {
 		uint32_t nsel;
-		uint64_t sel = lowest_bits(m, ~(f[wi] | h[wi]) & range_mask(wi, lo, hi), taken - got, &nsel);
+		uint64_t sel = lowest_bits(~(f[wi] | h[wi]) & range_mask(wi, lo, hi), taken - got, &nsel);
 
 		if (!sel)
 			continue;
@@ -1219,7 +1291,6 @@ uint32_t est_migrate_isolate(struct ct_model *m, struct mzone *z, struct mrun *r
 		}
 		pool_take(m, z, pieces);
 	}
-	return got;
 }
 
 /* Blocks by order, largest first (single pages count as order 0); lowest pfn last. */
@@ -1358,14 +1429,14 @@ static uint64_t entry_used(struct ct_model *m, struct mzone *z, const struct pcp
  * entry; as many isolated free pages become the targets, smallest blocks
  * first as compaction_alloc() takes them. The rest failed and go back.
  */
-void est_migrated(struct ct_model *m, struct mzone *z, struct mrun *r, uint64_t migrated)
+static void est_migrated(struct ct_model *m, struct mzone *z, struct mrun *r, uint64_t migrated)
 {
 	uint64_t left = migrated;
 
 	for (uint32_t i = 0; i < r->niso; i++) {
 		struct pcp_entry e = r->iso[i];
 		uint32_t n;
-		uint64_t moved = lowest_bits(m, e.mask, left, &n), b = pb_of(m, z, e.pfn);
+		uint64_t moved = lowest_bits(e.mask, left, &n), b = pb_of(m, z, e.pfn);
 
 		left -= n;
 		z->pb[b].migrated_out += n;
@@ -1385,7 +1456,7 @@ void est_migrated(struct ct_model *m, struct mzone *z, struct mrun *r, uint64_t 
 
 		if (!e->mask)
 			continue;
-		used = lowest_bits(m, e->mask, left, &n);
+		used = lowest_bits(e->mask, left, &n);
 		if (e->pfn != NO_PFN)
 			z->pb[pb_of(m, z, e->pfn)].migrated_in += (uint32_t)entry_used(m, z, e, used);
 		left -= n;
@@ -1426,21 +1497,132 @@ void est_migrated(struct ct_model *m, struct mzone *z, struct mrun *r, uint64_t 
 	}
 }
 
-uint64_t est_free_isolate(struct ct_model *m, struct mzone *z, struct mrun *r, uint64_t start,
-			  uint64_t end, uint64_t taken)
+/*
+ * The highest free block of exactly order @k (< pbo) in pageblock @b's
+ * bitmap: its offset, or UINT32_MAX. A block of order k is an aligned run
+ * of 2^k free pages whose buddy run is not all free (else they would be
+ * one larger block). Below order 6 a word at a time: g marks the aligned
+ * runs that are all free, and a run counts when its buddy's mark is clear.
+ */
+static uint32_t highest_block(const struct ct_model *m, const struct mzone *z, uint64_t b, int k)
+{
+	static const uint64_t pairs[6] = {	/* the first run of each aligned pair of 2^k bits */
+		0x5555555555555555ULL, 0x1111111111111111ULL, 0x0101010101010101ULL,
+		0x0001000100010001ULL, 0x0000000100000001ULL, 0x1ULL,
+	};
+	const uint64_t *f = fw(z, b);
+	uint32_t size = 1u << k, words = (uint32_t)((m->pb_pages + 63) / 64);
+
+	if (k < 6 && m->pb_pages >= 64) {
+		for (uint32_t wi = words; wi-- > 0;) {
+			uint64_t g = f[wi], cand;
+
+			for (int j = 0; j < k; j++)
+				g &= g >> (1u << j);
+			/* a run and its buddy are both all free: a larger block, not this one */
+			cand = (g & pairs[k] & ~(g >> size)) | (g & (pairs[k] << size) & ~(g << size));
+			if (cand)
+				return wi * 64 + 63 - (uint32_t)__builtin_clzll(cand);
+		}
+		return UINT32_MAX;
+	}
+	for (uint32_t off = (uint32_t)m->pb_pages - size;; off -= size) {
+		if (bits_one(f, off, size) && !bits_one(f, off ^ size, size))
+			return off;
+		if (!off)
+			return UINT32_MAX;
+	}
+}
+
+#define FAST_SCAN_PAGEBLOCKS 256	/* a free list's search does not go on for ever either */
+
+/*
+ * fast_isolate_freepages() takes one free block off the free lists: its
+ * pages are the event's nr_taken, so its order is known, and the range is
+ * where it searched (up to the free scanner), not where the block was.
+ * Blocks of the pool first: no event placed them, and a free list holds
+ * them as well as any. Then the highest such block a modelled pageblock
+ * holds, near the top of the range as the kernel prefers; then a larger
+ * pooled block, split as expand() splits it. Returns 0 when the model has
+ * no block to give: the caller takes the pages as the linear scanner would.
+ */
+static int fast_take(struct ct_model *m, struct mzone *z, struct mrun *r, uint64_t start, uint64_t end, int k)
+{
+	struct est_zone *e = est(z);
+	uint64_t lo_b, b;
+
+	if (k >= m->norders)
+		return 0;
+	if (e->pool[k] > 0) {
+		pool_add(m, z, k, -1);
+		run_add_free(m, r, NO_PFN, k);
+		return 1;
+	}
+	if (start < z->start)
+		start = z->start;
+	if (end > z->end || end <= start)
+		end = z->end;
+	lo_b = pb_of(m, z, start);
+	b = pb_of(m, z, end - 1);
+	if (b - lo_b >= FAST_SCAN_PAGEBLOCKS)
+		lo_b = b - FAST_SCAN_PAGEBLOCKS + 1;
+	if (k < m->pbo) {
+		/* the highest pageblock of the range whose counts have a block of order k: those counted first */
+		const uint64_t *map = e->has + (uint64_t)k * e->has_words;
+		uint32_t off;
+
+		flush_range(m, z, lo_b, b);
+		for (;;) {
+			uint64_t bits = map[b / 64] & (b % 64 == 63 ? ~0ULL : (2ULL << (b % 64)) - 1);
+
+			if (bits) {
+				b = b / 64 * 64 + 63 - (uint64_t)__builtin_clzll(bits);
+				break;
+			}
+			if (b / 64 == 0 || b / 64 * 64 <= lo_b)
+				break;
+			b = b / 64 * 64 - 1;
+		}
+		if (b >= lo_b && (map[b / 64] >> (b % 64) & 1) && (off = highest_block(m, z, b, k)) != UINT32_MAX) {
+			fchange(m, z, b, off, k, 0);
+			set_bits(hw(z, b), off, 1u << k);
+			z->pb[b].free_taken += 1u << k;
+			run_add_free(m, r, block_pfn(m, z, b) + off, k);
+			return 1;
+		}
+	}
+	for (int K = k + 1; K < m->norders; K++) {
+		if (e->pool[K] <= 0)
+			continue;
+		pool_add(m, z, K, -1);
+		while (K-- > k)
+			pool_add(m, z, K, 1);
+		run_add_free(m, r, NO_PFN, k);
+		return 1;
+	}
+	return 0;
+}
+
+static void est_free_isolate(struct ct_model *m, struct mzone *z, struct mrun *r, uint64_t start,
+			     uint64_t end, uint64_t scanned, uint64_t taken, int fast)
 {
 	uint64_t b = pb_of(m, z, start), got = 0;
 	uint64_t *f, *h;
 	uint32_t lo, hi, have;
 
+	(void)scanned;
 	if (b >= z->npb || !taken)
-		return 0;
-	if (!(z->pb[b].flags & PB_MATERIALIZED) && z->seeding <= CT_SEED_COUNTS) {
+		return;
+	if (fast && !(taken & (taken - 1)) && fast_take(m, z, r, start, end, __builtin_ctzll(taken)))
+		return;
+	if (fast || (!(z->pb[b].flags & PB_MATERIALIZED) && z->seeding <= CT_SEED_COUNTS)) {
 		/*
 		 * No per-pageblock seed: where in the pageblock the free pages
 		 * were is a guess the free scanner's next steps would keep
 		 * correcting; their sizes come from the pool and they leave it
-		 * without a place. The pageblock stays pooled.
+		 * without a place. The pageblock stays pooled. So do the pages of
+		 * a fast isolation the model has no such block for: its range is
+		 * where it searched, not where it took them.
 		 */
 		uint32_t pieces[MAX_ORDERS];
 
@@ -1455,7 +1637,7 @@ uint64_t est_free_isolate(struct ct_model *m, struct mzone *z, struct mrun *r, u
 				run_add_free(m, r, NO_PFN, __builtin_ctz(left));
 		z->pb[b].free_taken += (uint32_t)taken;
 		z->pages_guessed += taken;
-		return taken;
+		return;
 	}
 	clip(m, z, b, start, end, &lo, &hi);
 	if (!(z->pb[b].flags & PB_MATERIALIZED)) {
@@ -1487,7 +1669,7 @@ uint64_t est_free_isolate(struct ct_model *m, struct mzone *z, struct mrun *r, u
 			}
 			pieces[o - 1] += 2 * pieces[o];
 		}
-		drawn[0] = place_in_range(m, z, b, pieces[0], lo, hi, 1);
+		drawn[0] = place_in_range(m, z, b, pieces[0], lo, hi, 1, 2);
 		pool_take(m, z, drawn);
 		z->layout_corrections += want;
 	}
@@ -1510,7 +1692,7 @@ uint64_t est_free_isolate(struct ct_model *m, struct mzone *z, struct mrun *r, u
 				 */
 				uint32_t wend = (wi + 1) * 64 < hi ? (wi + 1) * 64 : hi;
 				uint32_t nsel;
-				uint64_t sel = lowest_bits(m, f[wi] & range_mask(wi, i, wend), taken - got, &nsel);
+				uint64_t sel = lowest_bits(f[wi] & range_mask(wi, i, wend), taken - got, &nsel);
 
 				fword(m, z, b, wi, sel, 0);
 				h[wi] |= sel;
@@ -1559,10 +1741,9 @@ uint64_t est_free_isolate(struct ct_model *m, struct mzone *z, struct mrun *r, u
 		}
 		z->pages_guessed += taken - got;
 	}
-	return got;
 }
 
-void est_run_end(struct ct_model *m, struct mzone *z, struct mrun *r)
+static void est_run_end(struct ct_model *m, struct mzone *z, struct mrun *r)
 {
 	/* pages isolated for migration but never migrated go back */
 	for (uint32_t i = 0; i < r->niso; i++) {
@@ -1577,14 +1758,16 @@ void est_run_end(struct ct_model *m, struct mzone *z, struct mrun *r)
 	r->nfl = 0;
 }
 
-void est_consume_free(struct ct_model *m, struct mzone *z, struct mrun *r)
+/* A run the trace did not begin: nothing comes back, what it isolated stays taken. */
+static void est_run_drop(struct ct_model *m, struct mzone *z, struct mrun *r)
 {
+	est_migrated(m, z, r, 0);
 	for (uint32_t i = 0; i < r->nfl; i++)
 		entry_used(m, z, &r->fl[i], r->fl[i].mask);
 	r->nfl = 0;
 }
 
-void est_extfrag(struct ct_model *m, struct mzone *z, uint64_t pfn, int alloc_order, int fallback_order)
+static void est_extfrag(struct ct_model *m, struct mzone *z, uint64_t pfn, int alloc_order, int fallback_order)
 {
 	uint64_t b = pb_of(m, z, pfn);
 	uint64_t *f;
@@ -1626,19 +1809,19 @@ void est_extfrag(struct ct_model *m, struct mzone *z, uint64_t pfn, int alloc_or
 	fchange(m, z, b, off, alloc_order < m->pbo ? alloc_order : m->pbo, 0);
 }
 
-uint32_t est_block_free(const struct ct_model *m, const struct mzone *z, uint64_t b)
+static uint32_t est_block_free(const struct ct_model *m, const struct mzone *z, uint64_t b)
 {
 	(void)m;
-	return popcount_block(fw(z, b), z->wpb);
+	return popcount_block(fw(z, b), est(z)->wpb);
 }
 
-uint32_t est_block_held(const struct ct_model *m, const struct mzone *z, uint64_t b)
+static uint32_t est_block_held(const struct ct_model *m, const struct mzone *z, uint64_t b)
 {
 	(void)m;
-	return popcount_block(hw(z, b), z->wpb);
+	return popcount_block(hw(z, b), est(z)->wpb);
 }
 
-uint32_t est_block_used(const struct ct_model *m, const struct mzone *z, uint64_t b)
+static uint32_t est_block_used(const struct ct_model *m, const struct mzone *z, uint64_t b)
 {
 	uint32_t lo, hi, busy = est_block_free(m, z, b) + est_block_held(m, z, b);
 
@@ -1646,31 +1829,29 @@ uint32_t est_block_used(const struct ct_model *m, const struct mzone *z, uint64_
 	return hi - lo > busy ? hi - lo - busy : 0;
 }
 
-int est_to_exact(struct ct_model *m, struct mzone *z)
+/* Free (FREE), held (PCP: isolated or on a list), hole or allocated (USED), pfn by pfn. */
+static void est_block_states(const struct ct_model *m, const struct mzone *z, uint64_t b, uint8_t *out)
 {
-	z->buddy = ct_buddy_new(z->start, z->end, m->norders, m->pbo);
-	if (!z->buddy)
-		return -CT_E_NOMEM;
-	for (uint64_t b = 0; b < z->npb; b++) {
-		uint32_t lo, hi;
+	uint32_t lo, hi;
 
-		block_valid(m, z, b, &lo, &hi);
-		for (uint32_t i = lo; i < hi; i++) {
-			uint64_t pfn = block_pfn(m, z, b) + i;
-
-			if (bit(fw(z, b), i))
-				ct_buddy_release(z->buddy, pfn, 0);
-			else if (bit(hw(z, b), i))
-				ct_buddy_set_state(z->buddy, pfn, CT_PAGE_PCP);
-			else if (z->pb[b].flags & PB_HOLE)
-				ct_buddy_set_state(z->buddy, pfn, CT_PAGE_HOLE);
-		}
-		if (z->pb[b].mt >= 0)
-			ct_buddy_set_migratetype(z->buddy, b, z->pb[b].mt);
+	block_valid(m, z, b, &lo, &hi);
+	for (uint32_t i = 0; i < m->pb_pages; i++) {
+		if (i < lo || i >= hi)
+			out[i] = CT_PAGE_HOLE;	/* outside the zone */
+		else if (bit(fw(z, b), i))
+			out[i] = CT_PAGE_FREE;
+		else if (bit(hw(z, b), i))
+			out[i] = CT_PAGE_PCP;
+		else if (z->pb[b].flags & PB_HOLE)
+			out[i] = CT_PAGE_HOLE;
+		else
+			out[i] = CT_PAGE_USED;
 	}
-	est_release(z);
-	z->mode = CT_MODEL_EXACT;
-	return 0;
+}
+
+static int est_block_modelled(const struct mzone *z, uint64_t b)
+{
+	return !!(z->pb[b].flags & PB_MATERIALIZED);
 }
 
 /*
@@ -1678,13 +1859,13 @@ int est_to_exact(struct ct_model *m, struct mzone *z)
  * counted shares, each pageblock not marked dirty has the share and the
  * PB_WHOLE its bitmap gives, and full[] counts the groups PB_WHOLE makes.
  */
-int est_check(const struct ct_model *m, const struct mzone *z)
+static int est_check(const struct ct_model *m, const struct mzone *z)
 {
 	int64_t small[MAX_ORDERS] = { 0 }, full[MAX_ORDERS + 1] = { 0 };
 	uint64_t ndirty = 0;
 
 	for (uint64_t b = 0; b < z->npb; b++) {
-		const uint16_t *cached = z->cache + b * (uint64_t)m->pbo;
+		const uint16_t *cached = est(z)->cache + b * (uint64_t)m->pbo;
 		int32_t c[MAX_ORDERS + 1];
 		uint32_t lo, hi;
 		int whole;
@@ -1700,17 +1881,18 @@ int est_check(const struct ct_model *m, const struct mzone *z)
 			if (whole != !!(z->pb[b].flags & PB_WHOLE))
 				return -CT_E_INVAL;
 			for (int o = 0; o < m->pbo; o++)
-				if (c[o] != cached[o])
+				if (c[o] != cached[o] ||
+				    !!cached[o] != (int)(est(z)->has[(uint64_t)o * est(z)->has_words + b / 64] >> (b % 64) & 1))
 					return -CT_E_INVAL;
 		}
-		if (!(z->pb[b].flags & PB_MATERIALIZED) && (c[m->pbo] || popcount_block(fw(z, b), z->wpb)))
+		if (!(z->pb[b].flags & PB_MATERIALIZED) && (c[m->pbo] || popcount_block(fw(z, b), est(z)->wpb)))
 			return -CT_E_INVAL;	/* a pooled pageblock holds no placed page */
 		/* free and held never overlap */
-		for (uint32_t i = 0; i < z->wpb; i++)
+		for (uint32_t i = 0; i < est(z)->wpb; i++)
 			if (fw(z, b)[i] & hw(z, b)[i])
 				return -CT_E_INVAL;
 	}
-	if (ndirty != z->ndirty)
+	if (ndirty != est(z)->ndirty)
 		return -CT_E_INVAL;
 	for (int l = m->pbo; l < m->norders; l++) {
 		uint64_t n = 1ULL << (l - m->pbo);
@@ -1719,10 +1901,225 @@ int est_check(const struct ct_model *m, const struct mzone *z)
 			full[l] += group_full(m, z, abs, l);
 	}
 	for (int o = 0; o < m->pbo; o++)
-		if (small[o] != z->small[o])
+		if (small[o] != est(z)->small[o])
 			return -CT_E_INVAL;
 	for (int l = m->pbo; l < m->norders; l++)
-		if (full[l] != z->full[l])
+		if (full[l] != est(z)->full[l])
 			return -CT_E_INVAL;
 	return 0;
 }
+
+/*
+ * Free pages the model holds as allocated turn out to be free (an event says
+ * so): where were they? Pages of a per-CPU list nobody knew the place of
+ * at the start first (kpageflags shows them without flags, as allocated;
+ * one the list is left with fewer), then single pages of the pool (the
+ * model had them free elsewhere). Returns how many were found; the rest
+ * are free pages the model did not know of.
+ */
+static uint64_t unplaced_free(struct ct_model *m, struct mzone *z, uint64_t n)
+{
+	struct est_zone *e = est(z);
+	uint64_t got = 0;
+
+	for (uint32_t i = 0; e->pcp && i < e->ncpu && got < n; i++) {
+		struct pcp_list *l = &e->pcp[i];
+		uint64_t k = l->unknown < n - got ? l->unknown : n - got;
+
+		l->unknown -= k;
+		l->pages -= k;
+		got += k;
+	}
+	if (got < n && e->pool[0] > 0) {
+		uint64_t k = (uint64_t)e->pool[0] < n - got ? (uint64_t)e->pool[0] : n - got;
+
+		pool_add(m, z, 0, -(int64_t)k);
+		got += k;
+	}
+	return got;
+}
+
+/* Take a free block of @order or more from the pool as __rmqueue_smallest() does: the smallest, split. */
+static int pool_alloc(struct ct_model *m, struct mzone *z, int order)
+{
+	struct est_zone *e = est(z);
+
+	for (int k = order; k < m->norders; k++) {
+		if (e->pool[k] <= 0)
+			continue;
+		pool_add(m, z, k, -1);
+		while (k-- > order)
+			pool_add(m, z, k, 1);	/* expand(): the upper halves go back */
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * A run ended in success at @order: compact_finished() found a free block of
+ * @order or more (of a type the allocation may use), or the direct
+ * compactor captured one as it formed (compaction_capture()). It checks
+ * only when the migrate scanner has finished a pageblock, so with @order
+ * of a pageblock or more, the block is the pageblock the scanner finished
+ * last, just emptied: the last one it isolated from before @migrate_end's
+ * pageblock (the capture happens as that one's pages are drained, after
+ * which the scanner may isolate a little more from the next). What the
+ * guess still has allocated there was free: pages of the per-CPU lists,
+ * freed when they were drained, or freed by their owners (when the guess
+ * has at most half of it allocated; else it is too far off to say which
+ * block, and the pool gives one). With @alloc the allocation the run was
+ * for takes the block: captured, or the next free-list attempt, which takes
+ * the smallest free block of @order or more, this one. Below a pageblock's
+ * order the block is taken from the pool as the free lists give it.
+ */
+static void est_success(struct ct_model *m, struct mzone *z, struct mrun *r, int order, uint64_t migrate_end,
+			int alloc)
+{
+	uint64_t b = UINT64_MAX;
+	uint32_t lo, hi;
+
+	if (order < 0 || order >= m->norders)
+		return;
+	if (order == m->pbo) {
+		/* the pageblock before the one the scanner ended in, if the run visited it */
+		uint64_t end_b = migrate_end > z->start && migrate_end <= z->end ? pb_of(m, z, migrate_end - 1) : UINT64_MAX;
+
+		for (uint32_t i = r->nvisited; i-- > 0 && b == UINT64_MAX;)
+			if (r->visited[i] < end_b || (r->visited[i] == end_b && !(migrate_end & (m->pb_pages - 1))))
+				b = r->visited[i];
+	}
+	if (b != UINT64_MAX && (z->pb[b].flags & PB_MATERIALIZED) && !est_block_held(m, z, b)) {
+		uint32_t used;
+
+		block_valid(m, z, b, &lo, &hi);
+		used = est_block_used(m, z, b);
+		if (lo == 0 && hi == m->pb_pages && used <= m->pb_pages / 2) {
+			/* the block: its allocated pages were free */
+			if (used && !alloc) {
+				z->layout_corrections += used;
+				z->pages_guessed += used - unplaced_free(m, z, used);
+			} else if (used) {
+				unplaced_free(m, z, used);	/* taken with the block */
+			}
+			if (alloc)
+				clear_bits(fw(z, b), 0, (uint32_t)m->pb_pages);
+			else
+				set_bits(fw(z, b), 0, (uint32_t)m->pb_pages);
+			mark_dirty(m, z, b);
+			return;
+		}
+	}
+	if (alloc && !pool_alloc(m, z, order))
+		z->pool_overdrawn++;	/* the model has no such block: it missed the frees that made one */
+}
+
+/*
+ * Free blocks of order @o (at most a pageblock's) the pageblock bitmaps hold
+ * become allocated, lowest pageblocks first, at most @max of them; with
+ * @part (< 2^@o) only the first @part pages of one. Returns the blocks taken.
+ */
+static uint64_t take_placed(struct ct_model *m, struct mzone *z, int o, uint64_t max, uint32_t part)
+{
+	struct est_zone *e = est(z);
+	uint64_t taken = 0;
+
+	if (o > m->pbo)
+		return 0;
+	flush(m, z);	/* the counts, and which pageblocks have blocks of order o, up to date */
+	for (uint64_t wi = 0; wi < e->has_words && taken < max; wi++) {
+		/* whole pageblocks: PB_WHOLE; smaller blocks: the pageblocks' maps */
+		uint64_t bits = 0;
+
+		if (o < m->pbo) {
+			bits = e->has[(uint64_t)o * e->has_words + wi];
+		} else {
+			for (uint64_t b = wi * 64; b < wi * 64 + 64 && b < z->npb; b++)
+				bits |= (uint64_t)!!(z->pb[b].flags & PB_WHOLE) << (b % 64);
+		}
+		for (; bits && taken < max; bits &= bits - 1) {
+			uint64_t b = wi * 64 + (uint64_t)__builtin_ctzll(bits);
+			uint32_t off;
+
+			while (taken < max && (off = o == m->pbo ? (block_whole(m, z, b) ? 0 : UINT32_MAX) :
+						    highest_block(m, z, b, o)) != UINT32_MAX) {
+				if (part) {
+					clear_bits(fw(z, b), off, part);
+					mark_dirty(m, z, b);
+					return 1;
+				}
+				fchange(m, z, b, off, o, 0);
+				taken++;
+			}
+		}
+	}
+	return taken;
+}
+
+/*
+ * Free pages the events did not show came (@pages > 0) or went: as single
+ * pages, which the page allocator frees to and takes from first (the
+ * per-CPU lists refill from the smallest blocks); pages that go leave the
+ * smallest blocks first, pooled ones before placed ones, and a larger one
+ * gives the rest (expand() returns its remainder).
+ */
+static void est_adjust_free(struct ct_model *m, struct mzone *z, int64_t pages)
+{
+	struct est_zone *e = est(z);
+	uint64_t left;
+
+	if (pages >= 0) {
+		pool_add(m, z, 0, pages);
+		return;
+	}
+	left = (uint64_t)-pages;
+	for (int o = 0; o < m->norders && left; o++) {
+		uint64_t k = left >> o, kp = e->pool[o] > 0 ? (uint64_t)e->pool[o] : 0;
+
+		if (kp > k)
+			kp = k;
+		pool_add(m, z, o, -(int64_t)kp);
+		left -= kp << o;
+		if (k > kp)
+			left -= take_placed(m, z, o, k - kp, 0) << o;
+		if (!left || left >= (1ULL << o))
+			continue;
+		/* the rest, less than a block of this order: part of one */
+		if (e->pool[o] > 0) {
+			uint64_t back = (1ULL << o) - left;
+
+			pool_add(m, z, o, -1);
+			for (int j = 0; j < o; j++)
+				if (back & (1ULL << j))
+					pool_add(m, z, j, 1);
+			left = 0;
+		} else if (take_placed(m, z, o, 1, (uint32_t)left)) {
+			left = 0;
+		}
+	}
+	z->pool_overdrawn += left != 0;	/* fewer free pages than the decision says went */
+}
+
+const struct zone_ops ct_zone_estimated = {
+	.mode = CT_MODEL_ESTIMATED,
+	.init = est_init,
+	.release = est_release,
+	.counts = est_counts,
+	.block_states = est_block_states,
+	.migrate_isolate = est_migrate_isolate,
+	.migrated = est_migrated,
+	.free_isolate = est_free_isolate,
+	.run_end = est_run_end,
+	.run_drop = est_run_drop,
+	.drain_cpu = est_pcp_drain_cpu,
+	.drain_all = est_pcp_drain_all,
+	.adjust_free = est_adjust_free,
+	.settle = est_pcp_settle,
+	.extfrag = est_extfrag,
+	.success = est_success,
+	.block_free = est_block_free,
+	.block_held = est_block_held,
+	.block_used = est_block_used,
+	.block_modelled = est_block_modelled,
+	.pcp_pages = est_pcp_pages,
+	.check = est_check,
+};

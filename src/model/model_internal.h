@@ -3,9 +3,13 @@
 #define CT_MODEL_INTERNAL_H
 
 /*
- * Shared by the model's files: model.c (zones, seeding, runs, results),
- * model_est.c (the estimated free-state: per-pageblock bitmaps and a pool)
- * and model_exact.c (the per-pfn replay of kmem page events).
+ * Shared by the model's files. model.c keeps the zones, their seeding, the
+ * runs, the decisions, the fallbacks and the results; each zone's free
+ * state is a backend behind struct zone_ops, chosen once per zone:
+ * model_est.c (estimated: per-pageblock bitmaps and a pool) or
+ * model_exact.c (the per-pfn replay of kmem page events). model.c calls
+ * the backends only through their ops; the backends call nothing in
+ * model.c: they share only the helpers below (model_common.c).
  */
 #include <stdint.h>
 
@@ -62,14 +66,7 @@ static inline uint64_t entry_pages(const struct pcp_entry *e)
 	return e->mask ? ct_popcount64(e->mask) : 1ULL << e->order;
 }
 
-/* One CPU's per-CPU list of one zone: oldest first, as free_pcppages_bulk() drains it. */
-struct pcp_list {
-	struct pcp_entry *q;
-	uint32_t head, len, cap;	/* a ring; cap is a power of two */
-	uint64_t unknown;	/* pages listed at the start whose pfns nobody knows: the oldest */
-	uint64_t pages;		/* unknown + Σ 2^order of the entries */
-	uint32_t high, batch;	/* past high, a batch of the oldest goes back to the buddy lists */
-};
+struct zone_ops;
 
 struct mzone {
 	int32_t nid;
@@ -77,31 +74,16 @@ struct mzone {
 	uint8_t named;
 	uint64_t start, end;		/* pfns modelled */
 	uint64_t pb0, npb;		/* first pageblock number, pageblocks */
-	uint32_t wpb;			/* 64-bit words per pageblock bitmap */
 	struct mblock *pb;
 	const struct ct_memsnap_zone *snap_start, *snap_end;
 	int zone_index;			/* position among its node's zones (for lowmem_reserve) */
 	enum ct_model_seeding seeding;
-	enum ct_model_mode mode;
 	uint8_t seeded;			/* start counts known */
 	uint64_t seed[MAX_ORDERS];
 
-	/* estimated mode */
-	uint64_t *freeb, *heldb;	/* npb * wpb words each */
-	int64_t pool[MAX_ORDERS];	/* free blocks no materialized pageblock holds */
-	uint64_t pool_small;		/* Σ 2^o·max(pool[o], 0), o < pbo (pool_add() keeps it) */
-	int64_t pool_hi1;		/* >= pool[o] for 0 < o < pbo: pool_pieces()' shortcut */
-	int64_t small[MAX_ORDERS];	/* blocks of orders < pbo the pageblock bitmaps hold */
-	int64_t full[MAX_ORDERS + 1];	/* aligned groups of whole pageblocks, per order >= pbo */
-	uint16_t *cache;		/* npb * pbo: each pageblock's share of small[] when last counted */
-	uint64_t *dirty;		/* pageblocks changed since: counted again before small[] is read */
-	uint64_t ndirty, dirty_cap;
-	uint64_t materialized;
-	struct pcp_list *pcp;
-	uint32_t ncpu;
-
-	/* exact mode */
-	struct ct_buddy *buddy;
+	/* the free state: a backend, chosen once per zone (switched once, to exact, by page events) */
+	const struct zone_ops *ops;
+	void *be;			/* the backend's own state */
 
 	/* results being gathered */
 	uint64_t runs, pageblocks_emptied;
@@ -110,14 +92,15 @@ struct mzone {
 	uint64_t suitable_by_pred[CT_STATUS_COUNT][CT_STATUS_COUNT];
 	uint64_t pageblocks_polluted, runs_over_polluted, runs_over_polluted_failed;
 	uint64_t pages_guessed, layout_corrections, page_event_conflicts, pool_overdrawn;
-	uint64_t window_lo, window_hi;	/* trace-clock window the free map was read in; 0, 0: unknown */
-	uint64_t window_conflicts;	/* contradictions inside it: the map and the events overlap */
+	uint64_t window_conflicts;	/* exact: contradictions while the free map was read (expected) */
 	int64_t last_migrate_end, last_free_end;	/* -1 unknown */
 	uint8_t last_met;
 	uint8_t span_conflict;
 	uint8_t settled;		/* per-CPU lists drained to the end snapshot's sizes */
 	uint64_t settled_pages;
 	uint64_t trace_start, trace_end;
+	uint64_t changes;		/* events that changed its free state */
+	uint64_t traced_pages;		/* pages those events moved: 2 per page migrated, a fallback's block */
 };
 
 /* A compaction run in flight, by pid. */
@@ -174,17 +157,93 @@ struct ct_model {
 	uint64_t pfns_outside, events_outside_runs, runs_unplaced, page_events_ignored, lost;
 	char notes[CT_MODEL_NOTES][CT_MODEL_NOTE_LEN];
 	uint32_t nnotes;
-	/*
-	 * The free blocks 8 pages of a free bitmap make, by their bits: orders
-	 * 0-2 in bytes 0-2 (none when all 8 are free: that is a larger block);
-	 * and by the mask of a word's entirely free bytes, the blocks of
-	 * orders 3-5 and the word's own (order 6) in bytes 0-3. est_tables().
-	 */
-	uint32_t canon_byte[256], canon_full[256];
-	uint8_t select8[256][8];	/* [v][j]: the place of the (j+1)-th set bit of byte v */
 };
 
-/* model.c */
+/*
+ * A zone's free state. Every backend implements every operation marked
+ * "all"; the others may be NULL (the zone then has no such thing). The
+ * backend keeps its state in z->be; it may read and write the zone's
+ * shared per-pageblock rows (z->pb) and its result counters.
+ */
+struct zone_ops {
+	enum ct_model_mode mode;
+	/*
+	 * all: set up z->be from the start snapshot @snap (NULL: a zone the
+	 * trace alone knows), seeding what it can; may set z->seeding. On
+	 * failure nothing is left to release. Returns 0, -CT_E_NOMEM, or
+	 * -CT_E_INVAL when @snap cannot seed this backend.
+	 */
+	int (*init)(struct ct_model *m, struct mzone *z, const struct ct_memsnap *snap);
+	/*
+	 * Take over a zone from the backend @from, whose state z->be still
+	 * is: leaves the new state in *@be (the caller releases the old).
+	 */
+	int (*adopt)(struct ct_model *m, struct mzone *z, const struct zone_ops *from, void **be);
+	/* all: free z->be (NULL after); accepts a zone without state */
+	void (*release)(struct mzone *z);
+	/* all: free blocks per order now (an estimate may count below zero) */
+	void (*counts)(struct ct_model *m, struct mzone *z, int64_t *out);
+	/* all: the states of pageblock @b's pages, @out[i] for pfn (pb0 + b) << pbo + i */
+	void (*block_states)(const struct ct_model *m, const struct mzone *z, uint64_t b, uint8_t *out);
+
+	/* all: the migrate scanner took @taken of @scanned pages in [start, end) for run @r */
+	void (*migrate_isolate)(struct ct_model *m, struct mzone *z, struct mrun *r, uint64_t start,
+				uint64_t end, uint64_t scanned, uint64_t taken);
+	/* all: @migrated of the run's isolated pages moved; the rest go back */
+	void (*migrated)(struct ct_model *m, struct mzone *z, struct mrun *r, uint64_t migrated);
+	/* all: the free scanner (@fast: fast_isolate_freepages) took @taken free pages */
+	void (*free_isolate)(struct ct_model *m, struct mzone *z, struct mrun *r, uint64_t start,
+			     uint64_t end, uint64_t scanned, uint64_t taken, int fast);
+	/* all: the run ended: what it holds is released or used */
+	void (*run_end)(struct ct_model *m, struct mzone *z, struct mrun *r);
+	/* all: a run the trace did not begin: nothing it isolated comes back */
+	void (*run_drop)(struct ct_model *m, struct mzone *z, struct mrun *r);
+	/* compact_zone() drained @cpu's per-CPU lists */
+	void (*drain_cpu)(struct ct_model *m, struct mzone *z, int cpu);
+	/*
+	 * The zone's free pages were off by @pages (more when positive): events
+	 * without pages (compaction decisions) said so. NULL: page events keep
+	 * them right.
+	 */
+	void (*adjust_free)(struct ct_model *m, struct mzone *z, int64_t pages);
+	/* drain_all_pages(): every CPU's lists of the zone drained */
+	void (*drain_all)(struct ct_model *m, struct mzone *z);
+	/* before comparing: the lists drained to the end snapshot's sizes; returns the pages */
+	uint64_t (*settle)(struct ct_model *m, struct mzone *z, const struct ct_memsnap_zone *end);
+	/*
+	 * The run ended in success at @order, its migrate scanner at @migrate_end:
+	 * a free block of @order or more exists; @alloc: the allocation the run
+	 * was for (a direct stall's, or one kcompactd was woken for) takes one.
+	 * NULL: the page events show it.
+	 */
+	void (*success)(struct ct_model *m, struct mzone *z, struct mrun *r, int order, uint64_t migrate_end,
+			int alloc);
+	/* all: a fallback allocation of 2^@alloc_order pages at @pfn from a block of @fallback_order */
+	void (*extfrag)(struct ct_model *m, struct mzone *z, uint64_t pfn, int alloc_order, int fallback_order);
+	/* a kmem page event; NULL: the backend cannot replay them */
+	void (*page_event)(struct ct_model *m, struct mzone *z, const struct ct_event *ev, struct mrun *r);
+	/* pageblock @b's owner became @mt (model.c has set z->pb[b]) */
+	void (*set_owner)(struct mzone *z, uint64_t b, int mt);
+
+	/* all: per pageblock, free pages, pages held (isolated or per-CPU), allocated pages */
+	uint32_t (*block_free)(const struct ct_model *m, const struct mzone *z, uint64_t b);
+	uint32_t (*block_held)(const struct ct_model *m, const struct mzone *z, uint64_t b);
+	uint32_t (*block_used)(const struct ct_model *m, const struct mzone *z, uint64_t b);
+	/* all: 1 when pageblock @b is modelled page by page */
+	int (*block_modelled)(const struct mzone *z, uint64_t b);
+	/* all: pages on the modelled per-CPU lists */
+	uint64_t (*pcp_pages)(const struct mzone *z);
+	/* all: the invariants hold (ct_model_check()); 0 or -CT_E_INVAL */
+	int (*check)(const struct ct_model *m, const struct mzone *z);
+};
+
+extern const struct zone_ops ct_zone_estimated;	/* model_est.c */
+extern const struct zone_ops ct_zone_exact;	/* model_exact.c */
+
+/* model_score.c: accuracy, baseline, skill and the verdict of a zone's result (counts filled in) */
+void zone_score(const struct ct_model *m, const struct mzone *z, struct ct_model_zone *out);
+
+/* model_common.c: helpers model.c and the backends share */
 int run_grow(struct ct_model *m, struct pcp_entry **arr, uint32_t *cap);
 
 /* Append @e to @arr (inline: a struct passed by value to a call stalls on its stores) */
@@ -201,51 +260,19 @@ static inline int run_add_free(struct ct_model *m, struct mrun *r, uint64_t pfn,
 {
 	return run_add_mask(m, &r->fl, &r->nfl, &r->fl_cap, (struct pcp_entry){ pfn, 0, (uint8_t)order });
 }
+
 void ct_model_note(struct ct_model *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-struct mzone *ct_model_zone_by_pfn(struct ct_model *m, uint64_t pfn);
+
 static inline uint64_t pb_of(const struct ct_model *m, const struct mzone *z, uint64_t pfn)
 {
 	return (pfn >> m->pbo) - z->pb0;
 }
 
-/* model_est.c: the estimated free state of one zone */
-void est_tables(struct ct_model *m);
-int est_init(struct ct_model *m, struct mzone *z);
-void est_release(struct mzone *z);
-void est_counts(struct ct_model *m, struct mzone *z, int64_t *out);
-int est_seed_kpageflags(struct ct_model *m, struct mzone *z, const struct ct_memsnap *snap);
-int est_seed_free_map(struct ct_model *m, struct mzone *z, const struct ct_memsnap *snap);
-int est_to_exact(struct ct_model *m, struct mzone *z);
-int est_check(const struct ct_model *m, const struct mzone *z);
-uint32_t est_migrate_isolate(struct ct_model *m, struct mzone *z, struct mrun *r, uint64_t start,
-			     uint64_t end, uint64_t scanned, uint64_t taken);
-void est_migrated(struct ct_model *m, struct mzone *z, struct mrun *r, uint64_t migrated);
-uint64_t est_free_isolate(struct ct_model *m, struct mzone *z, struct mrun *r, uint64_t start,
-			  uint64_t end, uint64_t taken);
-void est_run_end(struct ct_model *m, struct mzone *z, struct mrun *r);
-void est_consume_free(struct ct_model *m, struct mzone *z, struct mrun *r);
-void est_pcp_drain_cpu(struct ct_model *m, struct mzone *z, int cpu);
-uint64_t est_pcp_settle(struct ct_model *m, struct mzone *z, const struct ct_memsnap_zone *end);
-void est_extfrag(struct ct_model *m, struct mzone *z, uint64_t pfn, int alloc_order, int fallback_order);
-uint32_t est_block_used(const struct ct_model *m, const struct mzone *z, uint64_t b);
-uint32_t est_block_free(const struct ct_model *m, const struct mzone *z, uint64_t b);
-uint32_t est_block_held(const struct ct_model *m, const struct mzone *z, uint64_t b);
-uint64_t est_pcp_pages(const struct mzone *z);
-
-/* model_exact.c: kmem page events replayed per pfn */
-int exact_init(struct ct_model *m, struct mzone *z, const struct ct_memsnap *snap);
-void exact_page_event(struct ct_model *m, struct mzone *z, const struct ct_event *ev, struct mrun *r);
-uint64_t exact_free_isolate(struct ct_model *m, struct mzone *z, struct mrun *r, uint64_t start,
-			    uint64_t end, uint64_t scanned, uint64_t taken, int fast);
-void exact_run_end(struct ct_model *m, struct mzone *z, struct mrun *r);
-void exact_migrate_isolate(struct ct_model *m, struct mrun *r, uint64_t start, uint64_t taken);
-void exact_migrated(struct ct_model *m, struct mzone *z, struct mrun *r, uint64_t migrated);
-void exact_extfrag(struct ct_model *m, struct mzone *z, uint64_t pfn, int alloc_order);
-uint32_t exact_block_used(const struct ct_model *m, const struct mzone *z, uint64_t b);
-uint32_t exact_block_held(const struct ct_model *m, const struct mzone *z, uint64_t b);
-uint64_t exact_pcp_pages(const struct mzone *z);
-
-/* the owner of pageblock @b changed (extfrag claim, exact-mode events) */
-void model_set_owner(struct ct_model *m, struct mzone *z, uint64_t b, int mt, int known);
+/* Does @s's free map cover part of zone @z? */
+static inline int has_free_map(const struct ct_memsnap *s, const struct mzone *z)
+{
+	return s && s->free_map.classes && s->free_map.start_pfn < z->end &&
+	       s->free_map.start_pfn + s->free_map.npfns > z->start;
+}
 
 #endif

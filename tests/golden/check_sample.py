@@ -14,8 +14,8 @@ For samples/traces/NAME/ this:
      runs and stalls;
   5. compares the JSON and text reports with the golden files kept beside
      the trace (--update rewrites them).
-A `compactrace record --pages` sample (trace.dat only, snapshots inside)
-is checked as check_record_sample() says.
+A `compactrace record` sample (trace.dat only, snapshots inside; with or
+without --pages) is checked as check_record_sample() says.
 Exit 0 pass, 1 fail, 77 skip.
 
 With CT_WRAPPER set (e.g. by `meson test --setup valgrind`), every run of
@@ -217,6 +217,7 @@ def golden(path, text, update, rel_to):
 
 
 MODEL_ACCURACY = 0.99	# free blocks per order at the end, every zone compaction touched
+MODEL_SKILL = 0.95	# of the change from start to end, every zone whose free blocks changed
 MODEL_AGREEMENT = 0.95	# compaction_suitable() decisions the model predicts as traced
 
 
@@ -229,11 +230,13 @@ def check_model(report, what):
         touched = z["runs"]["count"] or z["suitable"]["events"]
         su = z["suitable"]
         print(f"  {what} model {z['zone']}: {z['mode']} from {z['seeding']}, accuracy {z['accuracy']}, "
-              f"suitable agreed {su['agreed']} of {su['predicted']}")
+              f"skill {z['skill']}, suitable agreed {su['agreed']} of {su['predicted']}")
         if z["mode"] != "exact" or z["seeding"] != "free-map":
             fail(f"{what}: zone {z['zone']} is {z['mode']} from {z['seeding']}")
         if touched and (z["accuracy"] is None or z["accuracy"] < MODEL_ACCURACY):
             fail(f"{what}: zone {z['zone']} accuracy {z['accuracy']} < {MODEL_ACCURACY}")
+        if touched and z["skill"] is not None and z["skill"] < MODEL_SKILL:
+            fail(f"{what}: zone {z['zone']} skill {z['skill']} < {MODEL_SKILL}")
         if su["predicted"] and su["agreed"] < MODEL_AGREEMENT * su["predicted"]:
             fail(f"{what}: zone {z['zone']} agrees on {su['agreed']} of {su['predicted']} decisions")
 
@@ -244,19 +247,36 @@ def model_outcome(report):
             for z in (report.get("model") or {}).get("zones", [])]
 
 
+PAGE_EVENTS = {"mm_page_alloc", "mm_page_alloc_zone_locked", "mm_page_free", "mm_page_free_batched",
+               "mm_page_pcpu_drain"}
+
+
+def check_estimated(report, what):
+    """A `compactrace record` sample without --pages: the estimated model, seeded per pageblock."""
+    for z in (report.get("model") or {}).get("zones", []):
+        print(f"  {what} model {z['zone']}: {z['mode']} from {z['seeding']}, accuracy {z['accuracy']}, "
+              f"skill {z['skill']}, {z['verdict']}")
+        if z["mode"] != "estimated" or z["seeding"] != "kpageflags":
+            fail(f"{what}: zone {z['zone']} is {z['mode']} from {z['seeding']}, want estimated from kpageflags")
+
+
 def check_record_sample(args, sample, schema, tmp):
-    """A `compactrace record --pages` sample: trace.dat carries its snapshots and free map.
+    """A `compactrace record` sample: trace.dat carries its snapshots (with --pages, a free map).
 
     The report of the trace.dat is validated, its totals recomputed from
-    `trace-cmd report` text, its vmstat check and exact model checked
-    against the thresholds above; the same text, reported with the
-    snapshots `report --extract-snapshots` writes, must reconstruct the same
-    runs and model; goldens last.
+    `trace-cmd report` text, its vmstat check checked, and with page events
+    its exact model against the thresholds above (without them, that it is
+    the estimated model; tests/model/test_estimated_samples.py checks its
+    score); the same text, reported with the snapshots `report
+    --extract-snapshots` writes, must reconstruct the same runs and model;
+    goldens last.
     """
     dat = materialize(sample, "trace.dat", tmp)
     out, report = json_report(args.tool, ["-f", "json", dat], schema)
     if report is None:
         return 1
+    pages = any(e.split(":")[-1] in PAGE_EVENTS for src in report["sources"] for e in src["events_by_name"])
+    check = check_model if pages else check_estimated
     for k, c in (report["vmstat_check"] or {}).items():
         if c["verdict"] not in ("equal", "explained"):
             fail(f"vmstat_check.{k} is {c['verdict']}: {c['reason']}")
@@ -264,7 +284,7 @@ def check_record_sample(args, sample, schema, tmp):
         fail("the recording carries no vmstat snapshots")
     if report["quality"]["parse_errors"] or report["quality"]["lost_events"]:
         fail(f"quality: {report['quality']}")
-    check_model(report, "trace.dat")
+    check(report, "trace.dat")
 
     text = os.path.join(tmp, "trace.trace-cmd.txt")
     try:
@@ -285,7 +305,7 @@ def check_record_sample(args, sample, schema, tmp):
                                           "--snapshot-end", os.path.join(snaps, "snapshot-end"), text])
             if out2 is not None:
                 r2 = json.loads(out2)
-                check_model(r2, "trace-cmd text")
+                check(r2, "trace-cmd text")
                 d = (first_difference(comparable(report, False), comparable(r2, False))
                      or timings_close(report, r2, 1.0)
                      or first_difference(model_outcome(report), model_outcome(r2)))
