@@ -155,9 +155,22 @@ static int add_totals(cJSON *root, const struct ct_totals *t)
 	       add_u64(o, "compact_daemon_free_scanned", t->compact_daemon_free_scanned);
 }
 
+static cJSON *add_u64_or_null(cJSON *obj, const char *key, uint64_t v, int valid)
+{
+	return valid ? add_u64(obj, key, v) : cJSON_AddNullToObject(obj, key);
+}
+
+/*
+ * A run whose begin was lost: null begin, duration, start positions and
+ * step counts (its steps before the end are outside any run we know).
+ */
 static int fill_run(cJSON *o, const struct ct_run *run)
 {
-	return add_u64(o, "begin_ns", run->begin_ns) && add_us(o, "duration_us", run->end_ns - run->begin_ns) &&
+	int b = run->begin_known;
+
+	return add_u64_or_null(o, "begin_ns", run->begin_ns, b) &&
+	       (b ? add_us(o, "duration_us", run->end_ns - run->begin_ns) :
+		    cJSON_AddNullToObject(o, "duration_us")) &&
 	       cJSON_AddNumberToObject(o, "pid", run->pid) && add_str(o, "comm", run->comm) &&
 	       cJSON_AddNumberToObject(o, "node", run->nid) && add_str(o, "zone", run->zone) &&
 	       add_u64(o, "zone_start_pfn", run->zone_start) && add_u64(o, "zone_end_pfn", run->zone_end) &&
@@ -166,19 +179,21 @@ static int fill_run(cJSON *o, const struct ct_run *run)
 	       (run->order == INT32_MIN ? cJSON_AddNullToObject(o, "order") :
 					  cJSON_AddNumberToObject(o, "order", run->order)) &&
 	       add_str(o, "status", ct_status_name(run->status)) &&
-	       add_u64(o, "migrate_pfn_start", run->migrate_start) &&
+	       add_u64_or_null(o, "migrate_pfn_start", run->migrate_start, b) &&
 	       add_u64(o, "migrate_pfn_end", run->migrate_end) &&
-	       add_u64(o, "free_pfn_start", run->free_start) && add_u64(o, "free_pfn_end", run->free_end) &&
+	       add_u64_or_null(o, "free_pfn_start", run->free_start, b) &&
+	       add_u64(o, "free_pfn_end", run->free_end) &&
 	       cJSON_AddBoolToObject(o, "scanners_met", run->scanners_met) &&
-	       add_u64(o, "migrate_scanned", run->migrate_scanned) &&
-	       add_u64(o, "migrate_isolated", run->migrate_isolated) &&
-	       add_u64(o, "free_scanned", run->free_scanned) &&
-	       add_u64(o, "free_isolated", run->free_isolated) &&
-	       add_u64(o, "fast_free_scanned", run->fast_free_scanned) &&
-	       add_u64(o, "migrated", run->migrated) && add_u64(o, "migrate_failed", run->migrate_failed) &&
-	       add_u64(o, "isolate_migrate_steps", run->isolate_migrate_steps) &&
-	       add_u64(o, "isolate_free_steps", run->isolate_free_steps) &&
-	       add_u64(o, "migrate_steps", run->migrate_steps);
+	       add_u64_or_null(o, "migrate_scanned", run->migrate_scanned, b) &&
+	       add_u64_or_null(o, "migrate_isolated", run->migrate_isolated, b) &&
+	       add_u64_or_null(o, "free_scanned", run->free_scanned, b) &&
+	       add_u64_or_null(o, "free_isolated", run->free_isolated, b) &&
+	       add_u64_or_null(o, "fast_free_scanned", run->fast_free_scanned, b) &&
+	       add_u64_or_null(o, "migrated", run->migrated, b) &&
+	       add_u64_or_null(o, "migrate_failed", run->migrate_failed, b) &&
+	       add_u64_or_null(o, "isolate_migrate_steps", run->isolate_migrate_steps, b) &&
+	       add_u64_or_null(o, "isolate_free_steps", run->isolate_free_steps, b) &&
+	       add_u64_or_null(o, "migrate_steps", run->migrate_steps, b);
 }
 
 static int add_runs(cJSON *root, const struct ct_run_summary *rs)

@@ -1127,7 +1127,8 @@ static void page_zone(struct lay *L, int rows)
 				 "last run: %s, %s, order %d, %s after %s; pid %d %s",
 				 ct_trigger_name((enum ct_trigger)lr->trigger), ct_mode_name((enum ct_mode)lr->mode),
 				 lr->order, ct_status_name((enum ct_status)lr->status),
-				 ct_top_fmt_ns(a, sizeof(a), lr->end_ns - lr->begin_ns, 1), lr->pid, lr->comm);
+				 lr->begin_known ? ct_top_fmt_ns(a, sizeof(a), lr->end_ns - lr->begin_ns, 1) : "?",
+				 lr->pid, lr->comm);
 		ct_canvas_printf(L->c, row++, 0, CT_A_NORMAL,
 				 "  migrate scanner 0x%" PRIx64 " -> 0x%" PRIx64 ", free scanner 0x%" PRIx64
 				 " -> 0x%" PRIx64 "%s", lr->migrate_start, lr->migrate_end, lr->free_start,
@@ -1205,7 +1206,8 @@ static void page_zone(struct lay *L, int rows)
 		ct_canvas_printf(L->c, row + r, 13, CT_A_NORMAL, "%-9s %-5s %3d", ct_trigger_name((enum ct_trigger)run->trigger),
 				 ct_mode_name((enum ct_mode)run->mode), run->order);
 		ct_canvas_textn(L->c, row + r, 33, status_attr(run->status), ct_status_name((enum ct_status)run->status), 15);
-		rtext(L, row + r, 48, 9, CT_A_NORMAL, ct_top_fmt_ns(a, sizeof(a), run->end_ns - run->begin_ns, 1));
+		rtext(L, row + r, 48, 9, CT_A_NORMAL,
+		      run->begin_known ? ct_top_fmt_ns(a, sizeof(a), run->end_ns - run->begin_ns, 1) : "?");
 		rtext(L, row + r, 57, 9, CT_A_NORMAL, fmt_count(a, sizeof(a), run->migrate_scanned, 8));
 		rtext(L, row + r, 66, 10, CT_A_NORMAL, fmt_count(b, sizeof(b), run->free_scanned, 9));
 		if (L->cols >= 100) {
