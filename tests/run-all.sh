@@ -11,8 +11,11 @@ export LC_ALL=C
 run_suite() {	# $1 build dir, remaining: meson setup options
 	local dir=$1
 	shift
+	# our own builds treat warnings as errors (users' builds do not)
 	if [ ! -f "$dir/build.ninja" ]; then
-		meson setup "$dir" "$@" >"$dir.setup.log" 2>&1 || { cat "$dir.setup.log"; return 1; }
+		meson setup "$dir" -Dwerror=true "$@" >"$dir.setup.log" 2>&1 || { cat "$dir.setup.log"; return 1; }
+	else
+		meson configure "$dir" -Dwerror=true >"$dir.setup.log" 2>&1 || { cat "$dir.setup.log"; return 1; }
 	fi
 	rm -f "$dir/meson-logs/testlog.json"	# never count a previous run
 	ninja -C "$dir" >"$dir.ninja.log" 2>&1 || { tail -50 "$dir.ninja.log"; return 1; }
