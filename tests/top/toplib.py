@@ -123,7 +123,8 @@ def parse_screen(lines):
         s["fragmenting"], s["extfrag"] = num(m.group(1)), num(m.group(2))
         s["pairs"] = {}
         for l in lines[i + 1:]:
-            m = re.search(r"(\w+(?: \d+)?)\s+<- (\w+(?: \d+)?)\s+([\d,]+)", l)
+            # a name is a word, or "type N" for a migratetype without one
+            m = re.search(r"(type \d+|\w+)\s+<- (type \d+|\w+)\s+([\d,]+)", l)
             if not m:
                 break
             def mt(name):
