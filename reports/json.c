@@ -87,18 +87,44 @@ static int add_latency(cJSON *parent, const char *key, const struct ct_latency *
 	return 1;
 }
 
-static int add_status_counts(cJSON *parent, const char *key, const uint64_t *by_status)
+/*
+ * The one rule for every count map (by trigger, status, mode, order, event
+ * name): only its non-zero counts are listed; a key that is absent counts 0.
+ */
+static int add_counts(cJSON *parent, const char *key, const uint64_t *v, int n,
+		      const char *(*name)(int))
 {
 	cJSON *o = obj_in(parent, key);
 
 	if (!o)
 		return 0;
-	for (int s = 0; s < CT_STATUS_COUNT; s++)
-		if (by_status[s] && !add_u64(o, ct_status_name(s), by_status[s]))
+	for (int i = 0; i < n; i++)
+		if (v[i] && !add_u64(o, name(i), v[i]))
 			return 0;
 	return 1;
 }
 
+static const char *status_key(int i)
+{
+	return ct_status_name((enum ct_status)i);
+}
+
+static const char *trigger_key(int i)
+{
+	return ct_trigger_name((enum ct_trigger)i);
+}
+
+static const char *mode_key(int i)
+{
+	return ct_mode_name((enum ct_mode)i);
+}
+
+static int add_status_counts(cJSON *parent, const char *key, const uint64_t *by_status)
+{
+	return add_counts(parent, key, by_status, CT_STATUS_COUNT, status_key);
+}
+
+/* by order, keyed "-1".."11"; the same rule as add_counts() */
 static int add_order_counts(cJSON *parent, const char *key, const uint64_t *by_slot)
 {
 	cJSON *o = obj_in(parent, key);
@@ -198,18 +224,13 @@ static int fill_run(cJSON *o, const struct ct_run *run)
 
 static int add_runs(cJSON *root, const struct ct_run_summary *rs)
 {
-	cJSON *o = obj_in(root, "runs"), *trig, *mode, *bytrig, *slow;
+	cJSON *o = obj_in(root, "runs"), *bytrig, *slow;
 
-	if (!o || !add_u64(o, "count", rs->count) || !(trig = obj_in(o, "by_trigger")))
+	if (!o || !add_u64(o, "count", rs->count) ||
+	    !add_counts(o, "by_trigger", rs->by_trigger, CT_TRIGGER_COUNT, trigger_key) ||
+	    !add_status_counts(o, "by_status", rs->by_status) ||
+	    !add_counts(o, "by_mode", rs->by_mode, CT_MODE_COUNT, mode_key))
 		return 0;
-	for (int i = 0; i < CT_TRIGGER_COUNT; i++)
-		if (!add_u64(trig, ct_trigger_name(i), rs->by_trigger[i]))
-			return 0;
-	if (!add_status_counts(o, "by_status", rs->by_status) || !(mode = obj_in(o, "by_mode")))
-		return 0;
-	for (int i = 0; i < CT_MODE_COUNT; i++)
-		if (!add_u64(mode, ct_mode_name(i), rs->by_mode[i]))
-			return 0;
 	if (!add_order_counts(o, "by_order", rs->by_order) ||
 	    !add_u64(o, "order_unknown", rs->order_unknown) ||
 	    !add_u64(o, "migrated", rs->migrated) || !add_u64(o, "migrate_failed", rs->migrate_failed) ||

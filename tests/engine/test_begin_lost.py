@@ -94,7 +94,7 @@ for name, want in FILES:
     check(f"{name}: runs.count", runs["count"], want["runs"])
     check(f"{name}: runs.by_status", {k: v for k, v in runs["by_status"].items() if v},
           want["by_status"])
-    check(f"{name}: runs.by_trigger.manual", runs["by_trigger"]["manual"], want["manual"])
+    check(f"{name}: runs.by_trigger.manual", runs["by_trigger"].get("manual", 0), want["manual"])
     check(f"{name}: runs.by_trigger total", sum(runs["by_trigger"].values()), want["runs"])
     check(f"{name}: runs.duration_us.count", runs["duration_us"]["count"], want["with_duration"])
     # text formats print whole microseconds, the binary ones nanoseconds
