@@ -228,6 +228,19 @@ static int header_field(const char *line, size_t len, char *name, size_t namecap
 	return 0;
 }
 
+/*
+ * A header_page line that describes a field. gcc 12 at -O3 with ASan+UBSan
+ * warns that memmem() may get a NULL @line here (-Wnonnull) on a path that
+ * cannot happen; the check is written out instead.
+ */
+static int line_has_field(const char *line, size_t len)
+{
+	for (size_t i = 0; i + 6 <= len; i++)
+		if (strncmp(line + i, "field:", 6) == 0)
+			return 1;
+	return 0;
+}
+
 /* the page header layout from header_page */
 static int meta_header_page(struct ct_bin_meta *m, const char *buf, size_t len)
 {
@@ -241,8 +254,7 @@ static int meta_header_page(struct ct_bin_meta *m, const char *buf, size_t len)
 		char name[32];
 		unsigned off, size;
 
-		if (memmem(p, ll, "field:", 6) &&
-		    header_field(p, ll, name, sizeof(name), &off, &size) == 0) {
+		if (line_has_field(p, ll) && header_field(p, ll, name, sizeof(name), &off, &size) == 0) {
 			if (strcmp(name, "timestamp") == 0) {
 				l.ts_off = off;
 				l.ts_size = size;

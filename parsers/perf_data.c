@@ -722,11 +722,15 @@ static int need_input(struct ct_input *in, size_t n)
 	return 1;
 }
 
+/* read_record()'s results besides a negative CT_E_* code */
+enum { PF_REC_END, PF_REC_OK, PF_REC_UNREADABLE };
+
 /*
  * The next record: *@rec stays valid until the next call; *@transient says
- * it lives in a buffer that moves (pipe input, inflated data). Returns 1, 0 at
- * the end, -1 for a record that cannot be read (st->stop_where says where), or
- * a negative CT_E_* code.
+ * it lives in a buffer that moves (pipe input, inflated data). Returns
+ * PF_REC_OK, PF_REC_END at the end, PF_REC_UNREADABLE for a record that
+ * cannot be read (st->stop_where says where), or a negative CT_E_* code
+ * (not -1: that is -CT_E_NOMEM).
  */
 static int read_record(struct pf_state *st, const unsigned char **rec, uint32_t *size,
 		       uint64_t *where, int *transient, char *err, size_t errlen)
@@ -742,11 +746,11 @@ static int read_record(struct pf_state *st, const unsigned char **rec, uint32_t 
 				*where = st->zwhere;
 				*transient = 1;
 				st->zoff += sz;
-				return 1;
+				return PF_REC_OK;
 			}
 			if (sz < 8) {
 				st->stop_where = st->zwhere;
-				return -1;
+				return PF_REC_UNREADABLE;
 			}
 		}
 		/* a record split across compressed records: keep the tail for the next */
@@ -758,11 +762,11 @@ static int read_record(struct pf_state *st, const unsigned char **rec, uint32_t 
 	}
 	if (!st->pipe) {
 		if (st->pos >= st->end)
-			return 0;
+			return PF_REC_END;
 		if (st->end - st->pos < 8 ||
 		    (sz = ct_rd16(st->map.base + st->pos + 6, st->swap)) < 8 || sz > st->end - st->pos) {
 			st->stop_where = st->pos;
-			return -1;
+			return PF_REC_UNREADABLE;
 		}
 		*rec = st->map.base + st->pos;
 		*size = sz;
@@ -783,7 +787,7 @@ static int read_record(struct pf_state *st, const unsigned char **rec, uint32_t 
 			}
 			st->next_release = st->pos + PF_RELEASE_STEP;
 		}
-		return 1;
+		return PF_REC_OK;
 	} else {
 		struct ct_input *in = st->in;
 		int r = need_input(in, 8);
@@ -791,31 +795,32 @@ static int read_record(struct pf_state *st, const unsigned char **rec, uint32_t 
 		if (r < 0)
 			goto read_err;
 		if (in->len == in->pos)
-			return 0;
+			return PF_REC_END;
 		if (!r) {
 			st->stop_where = in->consumed + in->pos;
-			return -1;
+			return PF_REC_UNREADABLE;
 		}
 		sz = ct_rd16(in->buf + in->pos + 6, st->swap);
 		if (sz < 8) {
 			st->stop_where = in->consumed + in->pos;
-			return -1;
+			return PF_REC_UNREADABLE;
 		}
 		r = need_input(in, sz);
 		if (r < 0)
 			goto read_err;
 		if (!r) {
 			st->stop_where = in->consumed + in->pos;
-			return -1;
+			return PF_REC_UNREADABLE;
 		}
 		*rec = in->buf + in->pos;
 		*size = sz;
 		*where = in->consumed + in->pos;
 		*transient = 1;
 		in->pos += sz;
-		return 1;
+		return PF_REC_OK;
 read_err:
-		snprintf(err, errlen, "%s: read error at byte %llu", st->path,
+		snprintf(err, errlen, "%s: %s at byte %llu", st->path,
+			 r == -CT_E_NOMEM ? ct_strerror(r) : "read error",
 			 (unsigned long long)(in->consumed + in->len));
 		return r;
 	}
@@ -1159,14 +1164,14 @@ static int next(void *state, struct ct_event *ev, char *err, size_t errlen)
 			return 0;
 		}
 		r = read_record(st, &rec, &size, &where, &transient, err, errlen);
-		if (r == 0 || r == -1) {
-			/* a record we cannot step over ends the data; what came before still counts */
-			st->eof = 1;
-			st->stop = r == -1;
-			continue;
-		}
 		if (r < 0)
 			return r;
+		if (r != PF_REC_OK) {
+			/* a record we cannot step over ends the data; what came before still counts */
+			st->eof = 1;
+			st->stop = r == PF_REC_UNREADABLE;
+			continue;
+		}
 		type = ct_rd32(rec, st->swap);
 		switch (type) {
 		case PF_RECORD_SAMPLE:

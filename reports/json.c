@@ -87,18 +87,44 @@ static int add_latency(cJSON *parent, const char *key, const struct ct_latency *
 	return 1;
 }
 
-static int add_status_counts(cJSON *parent, const char *key, const uint64_t *by_status)
+/*
+ * The one rule for every count map (by trigger, status, mode, order, event
+ * name): only its non-zero counts are listed; a key that is absent counts 0.
+ */
+static int add_counts(cJSON *parent, const char *key, const uint64_t *v, int n,
+		      const char *(*name)(int))
 {
 	cJSON *o = obj_in(parent, key);
 
 	if (!o)
 		return 0;
-	for (int s = 0; s < CT_STATUS_COUNT; s++)
-		if (by_status[s] && !add_u64(o, ct_status_name(s), by_status[s]))
+	for (int i = 0; i < n; i++)
+		if (v[i] && !add_u64(o, name(i), v[i]))
 			return 0;
 	return 1;
 }
 
+static const char *status_key(int i)
+{
+	return ct_status_name((enum ct_status)i);
+}
+
+static const char *trigger_key(int i)
+{
+	return ct_trigger_name((enum ct_trigger)i);
+}
+
+static const char *mode_key(int i)
+{
+	return ct_mode_name((enum ct_mode)i);
+}
+
+static int add_status_counts(cJSON *parent, const char *key, const uint64_t *by_status)
+{
+	return add_counts(parent, key, by_status, CT_STATUS_COUNT, status_key);
+}
+
+/* by order, keyed "-1".."11"; the same rule as add_counts() */
 static int add_order_counts(cJSON *parent, const char *key, const uint64_t *by_slot)
 {
 	cJSON *o = obj_in(parent, key);
@@ -155,9 +181,22 @@ static int add_totals(cJSON *root, const struct ct_totals *t)
 	       add_u64(o, "compact_daemon_free_scanned", t->compact_daemon_free_scanned);
 }
 
+static cJSON *add_u64_or_null(cJSON *obj, const char *key, uint64_t v, int valid)
+{
+	return valid ? add_u64(obj, key, v) : cJSON_AddNullToObject(obj, key);
+}
+
+/*
+ * A run whose begin was lost: null begin, duration, start positions and
+ * step counts (its steps before the end are outside any run we know).
+ */
 static int fill_run(cJSON *o, const struct ct_run *run)
 {
-	return add_u64(o, "begin_ns", run->begin_ns) && add_us(o, "duration_us", run->end_ns - run->begin_ns) &&
+	int b = run->begin_known;
+
+	return add_u64_or_null(o, "begin_ns", run->begin_ns, b) &&
+	       (b ? add_us(o, "duration_us", run->end_ns - run->begin_ns) :
+		    cJSON_AddNullToObject(o, "duration_us")) &&
 	       cJSON_AddNumberToObject(o, "pid", run->pid) && add_str(o, "comm", run->comm) &&
 	       cJSON_AddNumberToObject(o, "node", run->nid) && add_str(o, "zone", run->zone) &&
 	       add_u64(o, "zone_start_pfn", run->zone_start) && add_u64(o, "zone_end_pfn", run->zone_end) &&
@@ -166,35 +205,32 @@ static int fill_run(cJSON *o, const struct ct_run *run)
 	       (run->order == INT32_MIN ? cJSON_AddNullToObject(o, "order") :
 					  cJSON_AddNumberToObject(o, "order", run->order)) &&
 	       add_str(o, "status", ct_status_name(run->status)) &&
-	       add_u64(o, "migrate_pfn_start", run->migrate_start) &&
+	       add_u64_or_null(o, "migrate_pfn_start", run->migrate_start, b) &&
 	       add_u64(o, "migrate_pfn_end", run->migrate_end) &&
-	       add_u64(o, "free_pfn_start", run->free_start) && add_u64(o, "free_pfn_end", run->free_end) &&
+	       add_u64_or_null(o, "free_pfn_start", run->free_start, b) &&
+	       add_u64(o, "free_pfn_end", run->free_end) &&
 	       cJSON_AddBoolToObject(o, "scanners_met", run->scanners_met) &&
-	       add_u64(o, "migrate_scanned", run->migrate_scanned) &&
-	       add_u64(o, "migrate_isolated", run->migrate_isolated) &&
-	       add_u64(o, "free_scanned", run->free_scanned) &&
-	       add_u64(o, "free_isolated", run->free_isolated) &&
-	       add_u64(o, "fast_free_scanned", run->fast_free_scanned) &&
-	       add_u64(o, "migrated", run->migrated) && add_u64(o, "migrate_failed", run->migrate_failed) &&
-	       add_u64(o, "isolate_migrate_steps", run->isolate_migrate_steps) &&
-	       add_u64(o, "isolate_free_steps", run->isolate_free_steps) &&
-	       add_u64(o, "migrate_steps", run->migrate_steps);
+	       add_u64_or_null(o, "migrate_scanned", run->migrate_scanned, b) &&
+	       add_u64_or_null(o, "migrate_isolated", run->migrate_isolated, b) &&
+	       add_u64_or_null(o, "free_scanned", run->free_scanned, b) &&
+	       add_u64_or_null(o, "free_isolated", run->free_isolated, b) &&
+	       add_u64_or_null(o, "fast_free_scanned", run->fast_free_scanned, b) &&
+	       add_u64_or_null(o, "migrated", run->migrated, b) &&
+	       add_u64_or_null(o, "migrate_failed", run->migrate_failed, b) &&
+	       add_u64_or_null(o, "isolate_migrate_steps", run->isolate_migrate_steps, b) &&
+	       add_u64_or_null(o, "isolate_free_steps", run->isolate_free_steps, b) &&
+	       add_u64_or_null(o, "migrate_steps", run->migrate_steps, b);
 }
 
 static int add_runs(cJSON *root, const struct ct_run_summary *rs)
 {
-	cJSON *o = obj_in(root, "runs"), *trig, *mode, *bytrig, *slow;
+	cJSON *o = obj_in(root, "runs"), *bytrig, *slow;
 
-	if (!o || !add_u64(o, "count", rs->count) || !(trig = obj_in(o, "by_trigger")))
+	if (!o || !add_u64(o, "count", rs->count) ||
+	    !add_counts(o, "by_trigger", rs->by_trigger, CT_TRIGGER_COUNT, trigger_key) ||
+	    !add_status_counts(o, "by_status", rs->by_status) ||
+	    !add_counts(o, "by_mode", rs->by_mode, CT_MODE_COUNT, mode_key))
 		return 0;
-	for (int i = 0; i < CT_TRIGGER_COUNT; i++)
-		if (!add_u64(trig, ct_trigger_name(i), rs->by_trigger[i]))
-			return 0;
-	if (!add_status_counts(o, "by_status", rs->by_status) || !(mode = obj_in(o, "by_mode")))
-		return 0;
-	for (int i = 0; i < CT_MODE_COUNT; i++)
-		if (!add_u64(mode, ct_mode_name(i), rs->by_mode[i]))
-			return 0;
 	if (!add_order_counts(o, "by_order", rs->by_order) ||
 	    !add_u64(o, "order_unknown", rs->order_unknown) ||
 	    !add_u64(o, "migrated", rs->migrated) || !add_u64(o, "migrate_failed", rs->migrate_failed) ||

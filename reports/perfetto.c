@@ -568,7 +568,9 @@ static int on_run(void *ctx, const struct ct_run *run)
 		tid |= STRAY_TID_BIT;
 		p->stray_runs++;
 	}
-	snprintf(name, sizeof(name), "%s run %s", ct_trigger_name(run->trigger), run->zone[0] ? run->zone : "?");
+	/* a run whose begin was lost (the trace starts inside it): an instant at its end */
+	snprintf(name, sizeof(name), "%s run %s%s", ct_trigger_name(run->trigger), run->zone[0] ? run->zone : "?",
+		 run->begin_known ? "" : " (begin lost)");
 	ev_head(p, 'X', "run", name, t->tid, tid);
 	put_ts(p->out, "ts", run->begin_ns);
 	put_ts(p->out, "dur", dur);

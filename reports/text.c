@@ -34,6 +34,10 @@ static void latency_cols(FILE *out, const struct ct_latency *lat)
 {
 	char a[24], b[24], c[24], d[24];
 
+	if (!lat->count) {	/* only runs whose begin was lost: no duration */
+		fprintf(out, " %10s %10s %10s %10s\n", "-", "-", "-", "-");
+		return;
+	}
 	fprintf(out, " %10s %10s %10s %10s%s\n", dur(a, sizeof(a), ct_latency_percentile(lat, 50)),
 		dur(b, sizeof(b), ct_latency_percentile(lat, 90)),
 		dur(c, sizeof(c), ct_latency_percentile(lat, 99)), dur(d, sizeof(d), lat->max_ns),
@@ -81,10 +85,16 @@ static void print_summary(FILE *out, const struct ct_results *r)
 			fprintf(out, "%s%s %s", sep, ct_trigger_name(i), grouped(a, sizeof(a), rs->by_trigger[i]));
 			sep = ", ";
 		}
-		fprintf(out, "); duration p50 %s, p99 %s, max %s",
-			dur(b, sizeof(b), ct_latency_percentile(&rs->duration, 50)),
-			dur(c, sizeof(c), ct_latency_percentile(&rs->duration, 99)),
-			dur(d, sizeof(d), rs->duration.max_ns));
+		fputc(')', out);
+		if (rs->duration.count)
+			fprintf(out, "; duration p50 %s, p99 %s, max %s",
+				dur(b, sizeof(b), ct_latency_percentile(&rs->duration, 50)),
+				dur(c, sizeof(c), ct_latency_percentile(&rs->duration, 99)),
+				dur(d, sizeof(d), rs->duration.max_ns));
+		/* their begin was lost (the trace starts inside them): no duration */
+		if (rs->count > rs->duration.count)
+			fprintf(out, "; %s ran without a known start",
+				grouped(e, sizeof(e), rs->count - rs->duration.count));
 	}
 	fprintf(out, "\n  direct stalls     %s", grouped(a, sizeof(a), ss->count));
 	if (ss->count)

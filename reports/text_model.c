@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "compactrace/fragindex.h"
 #include "sanitize.h"
 #include "text_model.h"
 

@@ -1,7 +1,15 @@
 #!/bin/sh
 # Install what compactrace needs to build and to run every test on Debian 12.
-# Needs root (run it with sudo, or as root in CI).
+# Run it as root (a fresh container has no sudo) or as a user who may sudo:
+# it raises itself with sudo only when it is not root.
 set -e
+if [ "$(id -u)" != 0 ]; then
+	if command -v sudo >/dev/null 2>&1; then
+		exec sudo sh "$0" "$@"
+	fi
+	echo "install-deps: needs root: run it as root, or install sudo" >&2
+	exit 1
+fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \

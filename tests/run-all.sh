@@ -11,8 +11,12 @@ export LC_ALL=C
 run_suite() {	# $1 build dir, remaining: meson setup options
 	local dir=$1
 	shift
+	# our own builds treat warnings as errors (users' builds do not); a build
+	# dir kept from an earlier run gets today's options too
 	if [ ! -f "$dir/build.ninja" ]; then
-		meson setup "$dir" "$@" >"$dir.setup.log" 2>&1 || { cat "$dir.setup.log"; return 1; }
+		meson setup "$dir" -Dwerror=true "$@" >"$dir.setup.log" 2>&1 || { cat "$dir.setup.log"; return 1; }
+	else
+		meson configure "$dir" -Dwerror=true "$@" >"$dir.setup.log" 2>&1 || { cat "$dir.setup.log"; return 1; }
 	fi
 	rm -f "$dir/meson-logs/testlog.json"	# never count a previous run
 	ninja -C "$dir" >"$dir.ninja.log" 2>&1 || { tail -50 "$dir.ninja.log"; return 1; }
@@ -27,15 +31,16 @@ run_suite build || status=1
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	run_suite build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug || status=1
 
-# With clang: a third build, every harness of tests/fuzz/ fuzzing for a
-# short while (CT_FUZZ_SECONDS each, default 20) after replaying its
-# regressions; a crash fails that harness's test.
+# With clang: a third build, every harness of tests/fuzz/ replaying its
+# regressions, then running a fixed number of inputs (CT_FUZZ_RUNS each,
+# default 1000) from a fixed libFuzzer seed (CT_FUZZ_SEED, default 1): the
+# same commit gets the same verdict; a crash fails that harness's test.
 logs=(build/meson-logs/testlog.json build-asan/meson-logs/testlog.json)
 if command -v clang >/dev/null && { [ -z "${CT_TEST_SUITES:-}" ] || [[ " $CT_TEST_SUITES " == *" fuzz "* ]]; }; then
 	saved=("${MESON_TEST_ARGS[@]}")
 	MESON_TEST_ARGS=(--suite fuzz)
 	CC=clang run_suite build-fuzz -Dfuzzing=true -Db_lundef=false \
-		-Dfuzz_seconds="${CT_FUZZ_SECONDS:-20}" || status=1
+		-Dfuzz_runs="${CT_FUZZ_RUNS:-1000}" -Dfuzz_seed="${CT_FUZZ_SEED:-1}" || status=1
 	MESON_TEST_ARGS=("${saved[@]}")
 	logs+=(build-fuzz/meson-logs/testlog.json)
 fi

@@ -54,9 +54,15 @@ struct ct_stall {
 	uint32_t runs;
 };
 
-/* One compact_zone() call, begin to end on one task. */
+/*
+ * One compact_zone() call, begin to end on one task. A run whose begin was
+ * lost (the trace starts inside it) has begin_known 0: begin_ns and the
+ * scanners' start positions are then those of its end, and it has no
+ * duration.
+ */
 struct ct_run {
 	uint64_t begin_ns, end_ns;
+	uint8_t begin_known;
 	int32_t pid, nid, order;
 	char comm[CT_COMM_LEN];
 	char zone[CT_ZONE_LEN];
@@ -95,17 +101,17 @@ struct ct_source_summary {
 };
 
 struct ct_run_summary {
-	uint64_t count;
+	uint64_t count;		/* every run whose end was seen */
 	uint64_t by_trigger[CT_TRIGGER_COUNT];
 	uint64_t by_status[CT_STATUS_COUNT];
 	uint64_t by_mode[CT_MODE_COUNT];
 	uint64_t by_order[CT_ORDER_SLOTS];
 	uint64_t order_unknown;
 	uint64_t migrated, migrate_failed, scanners_met;
-	struct ct_latency duration;
+	struct ct_latency duration;	/* runs with a known begin only: count <= @count */
 	struct ct_latency duration_by_trigger[CT_TRIGGER_COUNT];
 	struct ct_latency duration_by_status[CT_STATUS_COUNT];
-	struct ct_run slowest[CT_SLOWEST];	/* sorted, slowest first */
+	struct ct_run slowest[CT_SLOWEST];	/* sorted, slowest first; runs with a known begin */
 	uint32_t nslowest;
 };
 

@@ -50,7 +50,7 @@ struct ct_sink_ops {
 	 * events the task's open run (NULL outside a run); NULL otherwise.
 	 */
 	int (*event)(void *ctx, const struct ct_event *ev, const struct ct_run *run);
-	int (*run)(void *ctx, const struct ct_run *run);		/* a run ended */
+	int (*run)(void *ctx, const struct ct_run *run);		/* a run ended (begin_known 0: its begin was lost) */
 	int (*stall)(void *ctx, const struct ct_stall *stall);		/* a direct stall closed */
 	int (*fallback)(void *ctx, const struct ct_fallback *fb);	/* an extfrag fallback */
 	int (*kcompactd)(void *ctx, const struct ct_kcompactd_period *p);	/* an awake period ended */

@@ -10,8 +10,9 @@
 /*
  * Compare the totals reconstructed from the trace with the /proc/vmstat
  * delta over the same window, and say for each counter whether they are
- * equal, differ for a reason the kernel's accounting explains (DESIGN.md,
- * "Ground truth"), or differ for no known reason (a bug or lost data).
+ * equal, differ for a reason the kernel's accounting explains (the reasons
+ * are listed in src/engine/vmstat_check.c and in README.md, "Checking
+ * against /proc/vmstat"), or differ for no known reason (a bug or lost data).
  */
 
 enum ct_verdict { CT_VERDICT_EQUAL, CT_VERDICT_EXPLAINED, CT_VERDICT_UNEXPLAINED, CT_VERDICT_MISSING };

@@ -29,6 +29,10 @@ struct task {
 	int32_t kcompactd_nid;		/* the node this kcompactd serves; -1 until seen */
 	int32_t pending_nid, pending_order;
 	char pending_zone[CT_ZONE_LEN];
+	/* a finished event outside any run: the run whose begin was lost */
+	uint8_t lost_begin_valid;
+	int32_t lost_begin_nid, lost_begin_order;
+	char lost_begin_zone[CT_ZONE_LEN];
 	struct ct_run run;
 	struct ct_stall stall;
 	uint64_t stall_last_ns;
@@ -419,7 +423,8 @@ static enum ct_trigger run_trigger(const struct task *t, const struct ct_run *ru
 {
 	if (is_kcompactd(run->comm)) {
 		/* proactive compaction runs outside kcompactd_do_work(): no wake event */
-		if (t->kcompactd_awake || run->order >= 0)
+		if (t->kcompactd_awake || run->order >= 0 ||
+		    (!run->begin_known && run->order == ORDER_UNKNOWN))
 			return CT_TRIGGER_KCOMPACTD;
 		return CT_TRIGGER_PROACTIVE;
 	}
@@ -461,10 +466,12 @@ static void run_account(struct ct_engine *eng, struct task *t)
 	rs->migrated += run->migrated;
 	rs->migrate_failed += run->migrate_failed;
 	rs->scanners_met += run->scanners_met;
-	add_latency(eng, &rs->duration, d);
-	add_latency(eng, &rs->duration_by_trigger[run->trigger], d);
-	add_latency(eng, &rs->duration_by_status[run->status], d);
-	keep_slowest_run(rs, run);
+	if (run->begin_known) {	/* a run whose begin was lost has no duration */
+		add_latency(eng, &rs->duration, d);
+		add_latency(eng, &rs->duration_by_trigger[run->trigger], d);
+		add_latency(eng, &rs->duration_by_status[run->status], d);
+		keep_slowest_run(rs, run);
+	}
 
 	if (run->zone[0])
 		z = zone_get(eng, run->nid, run->zone);
@@ -556,6 +563,7 @@ static const struct ct_run *on_begin(struct ct_engine *eng, struct task *t, cons
 		eng->res.quality.unmatched_begin++;	/* the previous begin never ended */
 	memset(run, 0, sizeof(*run));
 	t->run_open = 1;
+	run->begin_known = 1;
 	run->begin_ns = ev->ts_ns;
 	run->pid = ev->pid;
 	copy_str(run->comm, sizeof(run->comm), ev->comm);
@@ -580,23 +588,59 @@ static const struct ct_run *on_begin(struct ct_engine *eng, struct task *t, cons
 	return run;
 }
 
-/* Returns the run that ended, or NULL when its begin was not seen. */
-static const struct ct_run *on_end(struct ct_engine *eng, struct task *t, const struct ct_event *ev)
+/*
+ * A run whose begin was lost (the trace starts inside it) still ran: what
+ * its end says, and the zone and order of a finished event the task gave
+ * since, make it a run without a start or a duration.
+ */
+static void begin_lost(struct task *t, const struct ct_event *ev)
 {
 	struct ct_run *run = &t->run;
 
-	if (!t->run_open) {
+	memset(run, 0, sizeof(*run));
+	run->begin_ns = ev->ts_ns;
+	run->pid = ev->pid;
+	copy_str(run->comm, sizeof(run->comm), ev->comm);
+	run->zone_start = ev->u.range.zone_start;
+	run->zone_end = ev->u.range.zone_end;
+	run->migrate_start = ev->u.range.migrate_pfn;
+	run->free_start = ev->u.range.free_pfn;
+	run->mode = ev->u.range.sync == CT_SYNC_UNKNOWN ? CT_MODE_UNKNOWN :
+		    ev->u.range.sync ? CT_MODE_SYNC : CT_MODE_ASYNC;
+	run->nid = -1;
+	run->order = ORDER_UNKNOWN;
+	if (t->lost_begin_valid) {
+		run->nid = t->lost_begin_nid;
+		run->order = t->lost_begin_order;
+		copy_str(run->zone, sizeof(run->zone), t->lost_begin_zone);
+	}
+	if (run->order == ORDER_UNKNOWN && t->stall_open)
+		run->order = t->stall.order;
+}
+
+/*
+ * Returns the run that ended, or NULL when its begin was not seen: that run
+ * is counted and handed to the sinks' run callback, but the event's sinks
+ * (the model) never saw it begin.
+ */
+static const struct ct_run *on_end(struct ct_engine *eng, struct task *t, const struct ct_event *ev)
+{
+	struct ct_run *run = &t->run;
+	int begin_known = t->run_open;
+
+	if (!begin_known) {
 		eng->res.quality.unmatched_end++;
-		return NULL;
+		begin_lost(t, ev);
 	}
 	t->run_open = 0;
+	t->lost_begin_valid = 0;
 	run->end_ns = ev->ts_ns;
 	run->migrate_end = ev->u.range.migrate_pfn;
 	run->free_end = ev->u.range.free_pfn;
 	run->status = (ev->u.range.status >= 0 && ev->u.range.status < CT_STATUS_COUNT) ?
 		      ev->u.range.status : CT_STATUS_UNKNOWN;
 	run_account(eng, t);
-	return run;
+	return begin_known ? run : NULL;
 }
 
 static const struct ct_run *on_isolate(struct ct_engine *eng, struct task *t, const struct ct_event *ev)
@@ -689,6 +733,12 @@ static const struct ct_run *on_zone_order(struct ct_engine *eng, struct task *t,
 		}
 		if (t->run_open && t->run.order == ORDER_UNKNOWN)
 			t->run.order = zo->order;
+		if (!t->run_open) {	/* inside a run whose begin was lost */
+			t->lost_begin_valid = 1;
+			t->lost_begin_nid = zo->nid;
+			t->lost_begin_order = zo->order;
+			copy_str(t->lost_begin_zone, sizeof(t->lost_begin_zone), zo->zone);
+		}
 		return NULL;
 	}
 	z->suitable_by_ret[ret]++;

@@ -52,13 +52,14 @@ static void si(char *buf, size_t len, double v)
 		snprintf(buf, len, v < 9.995 ? "%.2f%c" : v < 99.95 ? "%.1f%c" : "%.0f%c", v, units[u]);
 }
 
-/* exact (grouped when it fits) unless wider than @width, then 3 significant digits */
+/*
+ * One rule for every count in top: exact with thousands separators
+ * ("1,655,081"), or, when that is wider than @width, 3 significant digits
+ * ("1.66M"); never the bare digits.
+ */
 static const char *fmt_count(char *buf, size_t len, uint64_t v, int width)
 {
 	grouped(buf, len, v);
-	if ((int)strlen(buf) <= width)
-		return buf;
-	snprintf(buf, len, "%" PRIu64, v);
 	if ((int)strlen(buf) <= width)
 		return buf;
 	si(buf, len, (double)v);
@@ -76,6 +77,15 @@ static const char *fmt_rate(char *buf, size_t len, double r)
 	else if (r < 99999.5)
 		grouped(buf, len, (uint64_t)(r + 0.5));
 	else
+		si(buf, len, r);
+	return buf;
+}
+
+/* a rate in at most @width characters: 3 significant digits when the exact form is wider */
+static const char *fmt_rate_w(char *buf, size_t len, double r, int width)
+{
+	fmt_rate(buf, len, r);
+	if ((int)strlen(buf) > width && r > 0)
 		si(buf, len, r);
 	return buf;
 }
@@ -397,37 +407,74 @@ static void draw_footer(struct lay *L, int row)
 
 /* ---- zones -------------------------------------------------------------- */
 
+/* the zone table's number columns, left to right */
+enum { ZC_RUNS, ZC_RATE, ZC_MIG, ZC_FREE, ZC_ISO, ZC_MIGRATED, ZC_DEFER, ZC_N };
+
 struct zone_cols {
-	int runs, rate, mix, mig, free, iso, migrated, defer, gauge;	/* column starts; 0: hidden */
-	int gauge_w;
+	int col[ZC_N], w[ZC_N];	/* start and width (a blank, then the widest entry); w 0: hidden */
+	int mix, gauge, gauge_w;
+	int num_max;		/* the widest exact count; wider ones get 3 significant digits */
+	const char *head[ZC_N];
 };
 
-static void zone_columns(struct lay *L, struct zone_cols *zc)
+#define ZONE_MIX_W 20		/* " succ  97% cntd   2%" */
+#define ZONE_GAUGE_MIN 16
+
+/* a zone's value of column @k as its cell shows it */
+static const char *zone_cell(char *buf, size_t len, const struct lay *L, const struct ct_top_zone *z,
+			     int k, int width)
 {
-	int col = 11;
+	const struct ct_top_zone_counts *t = &z->total;
+	const uint64_t v[ZC_N] = { t->runs, 0, t->migrate_scanned, t->free_scanned, t->isolated,
+				   t->migrated, t->deferred };
+
+	if (k == ZC_RATE)
+		return fmt_rate_w(buf, len, rate(z->delta.runs, L->v), width);
+	return fmt_count(buf, len, v[k], width);
+}
+
+/*
+ * Widths from the data: each number column is as wide as its header or its
+ * widest entry, plus one blank, so numbers never touch; the gauge takes
+ * what is left. Which columns show depends on the terminal's width.
+ */
+static void zone_columns(struct lay *L, struct zone_cols *zc, int num_max)
+{
+	static const char *const narrow[ZC_N] = { "runs", "runs/s", "mig-scan", "free-scan",
+						   "isolated", "migrated", "deferred" };
+	static const char *const wide[ZC_N] = { "runs", "runs/s", "mig-scanned", "free-scanned",
+						 "isolated", "migrated", "deferred" };
+	int show[ZC_N] = { 1, L->cols >= 110, 1, 1, L->cols >= 140, L->cols >= 140, L->cols >= 120 };
+	char a[NUM];
+	int col = 10;
 
 	memset(zc, 0, sizeof(*zc));
-	zc->runs = col;
-	col += 8;
-	if (L->cols >= 110) {
-		zc->rate = col;
-		col += 8;
-	}
-	zc->mix = col + 1;
-	col += 20;
-	zc->mig = col;
-	col += L->cols >= 110 ? 14 : 10;
-	zc->free = col;
-	col += L->cols >= 110 ? 14 : 10;
-	if (L->cols >= 140) {
-		zc->iso = col;
-		col += 12;
-		zc->migrated = col;
-		col += 12;
-	}
-	if (L->cols >= 120) {
-		zc->defer = col;
-		col += 9;
+	zc->num_max = num_max;
+	for (int k = 0; k < ZC_N; k++) {
+		int w = 0;
+
+		if (!show[k])
+			continue;
+		zc->head[k] = L->cols >= 110 ? wide[k] : narrow[k];
+		w = (int)strlen(zc->head[k]);
+		for (uint32_t i = 0; i < L->v->nzones; i++) {
+			int n = (int)strlen(zone_cell(a, sizeof(a), L, &L->v->zones[i], k, zc->num_max));
+
+			if (n > w)
+				w = n;
+		}
+		zc->w[k] = w + 1;
+		if (k == ZC_RATE || k == ZC_RUNS) {
+			zc->col[k] = col;
+			col += zc->w[k];
+			if (k == ZC_RATE || !show[ZC_RATE]) {
+				zc->mix = col + 1;
+				col += ZONE_MIX_W;
+			}
+			continue;
+		}
+		zc->col[k] = col;
+		col += zc->w[k];
 	}
 	zc->gauge = col + 1;
 	zc->gauge_w = L->cols - zc->gauge;
@@ -437,31 +484,16 @@ static void zone_row(struct lay *L, int row, const struct zone_cols *zc,
 		     const struct ct_top_zone *z, int selected)
 {
 	char a[NUM], mix[64];
-	int w = zc->mig - zc->runs;
 
-	(void)w;
 	ct_canvas_printf(L->c, row, 0, CT_A_NORMAL, "%2d %-7.7s", z->nid, z->zone);
-	rtext(L, row, zc->runs, 7, CT_A_NORMAL, fmt_count(a, sizeof(a), z->total.runs, 6));
-	if (zc->rate)
-		rtext(L, row, zc->rate, 7, CT_A_NORMAL, fmt_rate(a, sizeof(a), rate(z->delta.runs, L->v)));
-	status_mix(mix, sizeof(mix), &z->total);
-	ct_canvas_textn(L->c, row, zc->mix, CT_A_NORMAL, mix, 19);
-	/* numbers keep one blank on their left: never glued to the column before */
-	rtext(L, row, zc->mig, zc->free - zc->mig - 1, CT_A_NORMAL,
-	      fmt_count(a, sizeof(a), z->total.migrate_scanned, zc->free - zc->mig - 2));
-	{
-		int next = zc->iso ? zc->iso : zc->defer ? zc->defer : zc->gauge - 1;
+	for (int k = 0; k < ZC_N; k++) {
+		int attr = k == ZC_DEFER && z->total.deferred ? CT_A_WARN : CT_A_NORMAL;
 
-		rtext(L, row, zc->free, next - zc->free - 1, CT_A_NORMAL,
-		      fmt_count(a, sizeof(a), z->total.free_scanned, next - zc->free - 2));
+		if (zc->w[k])
+			rtext(L, row, zc->col[k], zc->w[k], attr, zone_cell(a, sizeof(a), L, z, k, zc->num_max));
 	}
-	if (zc->iso) {
-		rtext(L, row, zc->iso, 11, CT_A_NORMAL, fmt_count(a, sizeof(a), z->total.isolated, 10));
-		rtext(L, row, zc->migrated, 11, CT_A_NORMAL, fmt_count(a, sizeof(a), z->total.migrated, 10));
-	}
-	if (zc->defer)
-		rtext(L, row, zc->defer, 8, z->total.deferred ? CT_A_WARN : CT_A_NORMAL,
-		      fmt_count(a, sizeof(a), z->total.deferred, 7));
+	status_mix(mix, sizeof(mix), &z->total);
+	ct_canvas_textn(L->c, row, zc->mix, CT_A_NORMAL, mix, ZONE_MIX_W - 1);
 	gauge(L, row, zc->gauge, zc->gauge_w, z);
 	if (selected)
 		ct_canvas_attr_span(L->c, row, 0, 10, CT_A_SEL);
@@ -474,28 +506,19 @@ static int draw_zones(struct lay *L, int row, int max_rows)
 	char title[128];
 	int used = 0, shown = 0, first = 0;
 
-	zone_columns(L, &zc);
+	/* 80 columns: exact up to 9,999,999; numbers that leave the gauge too narrow get 3 digits */
+	zone_columns(L, &zc, L->cols >= 110 ? 13 : 9);
+	if (zc.gauge_w < ZONE_GAUGE_MIN)
+		zone_columns(L, &zc, 5);
 	snprintf(title, sizeof(title), "ZONES  %s", since_label(v));
 	title_bar(L, row, title, L->cols >= 120 ? "gauge: the zone's pfn span; last run's migrate scanner =>, <- free scanner" :
 		  "gauge: migrate =>  <- free");
 	used++;
 	ct_canvas_text(L->c, row + used, 0, CT_A_HEAD, "nd zone");
-	rtext(L, row + used, zc.runs, 7, CT_A_HEAD, "runs");
-	if (zc.rate)
-		rtext(L, row + used, zc.rate, 7, CT_A_HEAD, "runs/s");
+	for (int k = 0; k < ZC_N; k++)
+		if (zc.w[k])
+			rtext(L, row + used, zc.col[k], zc.w[k], CT_A_HEAD, zc.head[k]);
 	ct_canvas_text(L->c, row + used, zc.mix, CT_A_HEAD, "status mix");
-	rtext(L, row + used, zc.mig, zc.free - zc.mig - 1, CT_A_HEAD, zc.free - zc.mig > 12 ? "mig-scanned" : "mig-scan");
-	{
-		int next = zc.iso ? zc.iso : zc.defer ? zc.defer : zc.gauge - 1;
-
-		rtext(L, row + used, zc.free, next - zc.free - 1, CT_A_HEAD, next - zc.free > 13 ? "free-scanned" : "free-scan");
-	}
-	if (zc.iso) {
-		rtext(L, row + used, zc.iso, 11, CT_A_HEAD, "isolated");
-		rtext(L, row + used, zc.migrated, 11, CT_A_HEAD, "migrated");
-	}
-	if (zc.defer)
-		rtext(L, row + used, zc.defer, 8, CT_A_HEAD, "deferred");
 	ct_canvas_textn(L->c, row + used, zc.gauge, CT_A_HEAD, zc.gauge_w >= 26 ? "scanners of the last run" : "last run's scanners", zc.gauge_w);
 	used++;
 	if (!v->nzones) {
@@ -548,7 +571,7 @@ static int table3(struct lay *L, int row, int col, const struct col *cols, int n
 		if (col + w > L->cols)
 			break;
 		rtext(L, row, col, w, CT_A_HEAD, cols[i].name);
-		rtext(L, row + 1, col, w, cols[i].attr, fmt_rate(a, sizeof(a), rate(cols[i].rate_n, L->v)));
+		rtext(L, row + 1, col, w, cols[i].attr, fmt_rate_w(a, sizeof(a), rate(cols[i].rate_n, L->v), w - 1));
 		rtext(L, row + 2, col, w, cols[i].attr, fmt_count(a, sizeof(a), cols[i].total, w - 1));
 		col += w;
 	}
@@ -639,7 +662,7 @@ static void lat_row(struct lay *L, int row, int col, const char *label, const st
 	char a[NUM], b[NUM], c[NUM], d[NUM];
 
 	ct_canvas_printf(L->c, row, col, CT_A_NORMAL, "%-11s", label);
-	rtext(L, row, col + 11, 7, CT_A_NORMAL, fmt_count(a, sizeof(a), lat->count, 7));
+	rtext(L, row, col + 11, 7, CT_A_NORMAL, fmt_count(a, sizeof(a), lat->count, 6));
 	rtext(L, row, col + 18, 9, CT_A_NORMAL, ct_top_fmt_ns(b, sizeof(b), lat->p50_ns, lat->count > 0));
 	rtext(L, row, col + 27, 9, lat->p99_ns >= 10000000 ? CT_A_WARN : CT_A_NORMAL,
 	      ct_top_fmt_ns(c, sizeof(c), lat->p99_ns, lat->count > 0));
@@ -660,8 +683,8 @@ static int draw_stall_block(struct lay *L, int row)
 	rtext(L, row, 22, 8, CT_A_HEAD, "total");
 	ct_canvas_text(L->c, row + 1, 1, CT_A_NORMAL, "started");
 	rtext(L, row + 1, 14, 8, v->delta.totals.compact_stall ? CT_A_WARN : CT_A_NORMAL,
-	      fmt_rate(a, sizeof(a), rate(v->delta.totals.compact_stall, v)));
-	rtext(L, row + 1, 22, 8, CT_A_NORMAL, fmt_count(b, sizeof(b), v->total.totals.compact_stall, 8));
+	      fmt_rate_w(a, sizeof(a), rate(v->delta.totals.compact_stall, v), 7));
+	rtext(L, row + 1, 22, 8, CT_A_NORMAL, fmt_count(b, sizeof(b), v->total.totals.compact_stall, 7));
 
 	ct_canvas_text(L->c, row, lat, CT_A_HEAD, "latency");
 	rtext(L, row, lat + 11, 7, CT_A_HEAD, "n");
@@ -717,6 +740,94 @@ static void mt_name(char *buf, size_t len, int32_t mt)
 		snprintf(buf, len, "type %d", mt);
 }
 
+/* one "alloc <- fallback  count rate/s" line per pair, as wide as the data needs */
+struct pair_cols {
+	int an, fn, count, rate;	/* widths */
+	int count_max;			/* exact counts up to this many characters */
+};
+
+static const char *pair_rate(char *buf, size_t len, const struct lay *L, const struct ct_top_pair *p)
+{
+	char r[NUM];
+
+	fmt_rate_w(r, sizeof(r), rate(p->delta, L->v), 5);
+	snprintf(buf, len, "%s/s", r);
+	return buf;
+}
+
+static void pair_columns(const struct lay *L, struct pair_cols *pc, int count_max)
+{
+	const struct ct_top_view *v = L->v;
+	char a[NUM + 8];
+
+	memset(pc, 0, sizeof(*pc));
+	pc->count_max = count_max;
+	for (uint32_t i = 0; i < v->npairs; i++) {
+		const struct ct_top_pair *p = &v->pairs[i];
+		int n;
+
+		mt_name(a, sizeof(a), p->alloc);
+		n = (int)strlen(a);
+		pc->an = n > pc->an ? n : pc->an;
+		mt_name(a, sizeof(a), p->fallback);
+		n = (int)strlen(a);
+		pc->fn = n > pc->fn ? n : pc->fn;
+		n = (int)strlen(fmt_count(a, sizeof(a), p->count, count_max));
+		pc->count = n > pc->count ? n : pc->count;
+		n = (int)strlen(pair_rate(a, sizeof(a), L, p));
+		pc->rate = n > pc->rate ? n : pc->rate;
+	}
+}
+
+/* the fragmenting rate, then the busiest migratetype pairs, in @width columns from @col */
+static void draw_extfrag(struct lay *L, int row, int col, int width, int rows)
+{
+	const struct ct_top_view *v = L->v;
+	struct pair_cols pc;
+	char a[NUM], b[NUM], c[NUM], t[128];
+	int r = 1, need;
+
+	fmt_rate(a, sizeof(a), rate(v->delta.fragmenting, v));
+	fmt_count(b, sizeof(b), v->total.fragmenting, 9);
+	fmt_count(c, sizeof(c), v->total.extfrag, 9);
+	snprintf(t, sizeof(t), "fragmenting %s/s   %s of %s fallbacks", a, b, c);
+	if ((int)strlen(t) > width)
+		snprintf(t, sizeof(t), "fragmenting %s/s  %s of %s", a, b, c);
+	ct_canvas_textn(L->c, row, col, v->delta.fragmenting ? CT_A_WARN : CT_A_NORMAL, t, width);
+	if (!v->npairs) {
+		ct_canvas_textn(L->c, row + r, col, CT_A_DIM, "no fallback yet", width - 1);
+		return;
+	}
+	/* names, " <- ", a blank before the count and before the rate */
+	pair_columns(L, &pc, 9);
+	need = pc.an + 4 + pc.fn + 1 + pc.count + 1 + pc.rate;
+	if (need > width) {
+		pair_columns(L, &pc, 5);
+		need = pc.an + 4 + pc.fn + 1 + pc.count + 1 + pc.rate;
+	}
+	while (need > width && (pc.an > 3 || pc.fn > 3)) {	/* then shorter names */
+		if (pc.an >= pc.fn)
+			pc.an--;
+		else
+			pc.fn--;
+		need--;
+	}
+	for (uint32_t i = 0; i < v->npairs && r < rows; i++, r++) {
+		const struct ct_top_pair *p = &v->pairs[i];
+		char an[NUM], fn[NUM], line[128];
+		int x = col;
+
+		mt_name(an, sizeof(an), p->alloc);
+		mt_name(fn, sizeof(fn), p->fallback);
+		snprintf(line, sizeof(line), "%*.*s <- %-*.*s", pc.an, pc.an, an, pc.fn, pc.fn, fn);
+		ct_canvas_textn(L->c, row + r, x, CT_A_NORMAL, line, width);
+		x += pc.an + 4 + pc.fn;
+		rtext(L, row + r, x, pc.count + 1, CT_A_NORMAL, fmt_count(a, sizeof(a), p->count, pc.count_max));
+		x += pc.count + 1;
+		rtext(L, row + r, x, pc.rate + 1, CT_A_NORMAL, pair_rate(b, sizeof(b), L, p));
+	}
+}
+
 static int draw_kc_extfrag(struct lay *L, int row, int rows)
 {
 	const struct ct_top_view *v = L->v;
@@ -751,36 +862,12 @@ static int draw_kc_extfrag(struct lay *L, int row, int rows)
 		rtext(L, row + r, 12, 7, CT_A_NORMAL, fmt_pct(a, sizeof(a), n->duty_total));
 		rtext(L, row + r, 19, 7, CT_A_NORMAL, fmt_pct(b, sizeof(b), n->duty_interval));
 		rtext(L, row + r, 26, 7, CT_A_NORMAL, fmt_count(c, sizeof(c), n->wakes, 6));
-		rtext(L, row + r, 33, 6, CT_A_NORMAL, fmt_rate(d, sizeof(d), rate(n->wakes_delta, v)));
+		rtext(L, row + r, 33, 6, CT_A_NORMAL, fmt_rate_w(d, sizeof(d), rate(n->wakes_delta, v), 5));
 		if (half >= 48)
 			rtext(L, row + r, 39, 7, CT_A_NORMAL, fmt_count(a, sizeof(a), n->runs, 6));
 	}
 
-	/* right: fragmenting rate, then the busiest migratetype pairs */
-	ct_canvas_printf(L->c, row + 1, half + 1, v->delta.fragmenting ? CT_A_WARN : CT_A_NORMAL,
-			 "fragmenting %s/s", fmt_rate(a, sizeof(a), rate(v->delta.fragmenting, v)));
-	ct_canvas_printf(L->c, row + 1, half + 21, CT_A_NORMAL, "%s of %s fallbacks",
-			 fmt_count(b, sizeof(b), v->total.fragmenting, 8),
-			 fmt_count(c, sizeof(c), v->total.extfrag, 8));
-	r = 2;
-	if (!v->npairs)
-		ct_canvas_textn(L->c, row + r++, half + 1, CT_A_DIM, "no fallback yet", L->cols - half - 2);
-	for (uint32_t i = 0; i < v->npairs && r < rows; i++, r++) {
-		const struct ct_top_pair *p = &v->pairs[i];
-		char an[24], fn[24];
-
-		mt_name(an, sizeof(an), p->alloc);
-		mt_name(fn, sizeof(fn), p->fallback);
-		ct_canvas_printf(L->c, row + r, half + 1, CT_A_NORMAL, "%11.11s <- %-11.11s", an, fn);
-		rtext(L, row + r, half + 27, 6, CT_A_NORMAL, fmt_count(a, sizeof(a), p->count, 5));
-		fmt_rate(b, sizeof(b), rate(p->delta, v));
-		snprintf(c, sizeof(c), "%s/s", b);
-		if (strlen(c) > 6) {	/* "12.3k/s" rather than '#'s */
-			si(b, sizeof(b), rate(p->delta, v));
-			snprintf(c, sizeof(c), "%s/s", b);
-		}
-		rtext(L, row + r, half + 33, 6, CT_A_NORMAL, c);
-	}
+	draw_extfrag(L, row + 1, half + 1, L->cols - half - 1, rows - 1);
 	return rows;
 }
 
@@ -1087,10 +1174,14 @@ static void page_stalls(struct lay *L, int rows)
 	draw_stall_list(L, row, rows - 1 - row, STALLS_RECENT, L->s->scroll);
 }
 
+/* "key      value" in @w columns; the value keeps a blank after the key */
 static void kv(struct lay *L, int row, int col, int w, const char *k, const char *val, int attr)
 {
+	int kl = (int)strlen(k) + 1;
+
 	ct_canvas_textn(L->c, row, col, CT_A_NORMAL, k, w);
-	rtext(L, row, col, w, attr, val);
+	if (kl < w)
+		rtext(L, row, col + kl, w - kl, attr, val);
 }
 
 static void page_zone(struct lay *L, int rows)
@@ -1127,7 +1218,8 @@ static void page_zone(struct lay *L, int rows)
 				 "last run: %s, %s, order %d, %s after %s; pid %d %s",
 				 ct_trigger_name((enum ct_trigger)lr->trigger), ct_mode_name((enum ct_mode)lr->mode),
 				 lr->order, ct_status_name((enum ct_status)lr->status),
-				 ct_top_fmt_ns(a, sizeof(a), lr->end_ns - lr->begin_ns, 1), lr->pid, lr->comm);
+				 lr->begin_known ? ct_top_fmt_ns(a, sizeof(a), lr->end_ns - lr->begin_ns, 1) : "?",
+				 lr->pid, lr->comm);
 		ct_canvas_printf(L->c, row++, 0, CT_A_NORMAL,
 				 "  migrate scanner 0x%" PRIx64 " -> 0x%" PRIx64 ", free scanner 0x%" PRIx64
 				 " -> 0x%" PRIx64 "%s", lr->migrate_start, lr->migrate_end, lr->free_start,
@@ -1205,7 +1297,8 @@ static void page_zone(struct lay *L, int rows)
 		ct_canvas_printf(L->c, row + r, 13, CT_A_NORMAL, "%-9s %-5s %3d", ct_trigger_name((enum ct_trigger)run->trigger),
 				 ct_mode_name((enum ct_mode)run->mode), run->order);
 		ct_canvas_textn(L->c, row + r, 33, status_attr(run->status), ct_status_name((enum ct_status)run->status), 15);
-		rtext(L, row + r, 48, 9, CT_A_NORMAL, ct_top_fmt_ns(a, sizeof(a), run->end_ns - run->begin_ns, 1));
+		rtext(L, row + r, 48, 9, CT_A_NORMAL,
+		      run->begin_known ? ct_top_fmt_ns(a, sizeof(a), run->end_ns - run->begin_ns, 1) : "?");
 		rtext(L, row + r, 57, 9, CT_A_NORMAL, fmt_count(a, sizeof(a), run->migrate_scanned, 8));
 		rtext(L, row + r, 66, 10, CT_A_NORMAL, fmt_count(b, sizeof(b), run->free_scanned, 9));
 		if (L->cols >= 100) {

@@ -427,8 +427,9 @@ void ct_top_model_on_run(void *ctx, const struct ct_run *run)
 		if (z->nruns < CT_TOP_ZONE_RUNS)
 			z->nruns++;
 	}
-	/* an allocation failure only marks the distribution as failed */
-	ct_latency_add(&m->run_lat_interval, run->end_ns > run->begin_ns ? run->end_ns - run->begin_ns : 0);
+	/* an allocation failure only marks the distribution as failed; a run whose begin was lost has no duration */
+	if (run->begin_known)
+		ct_latency_add(&m->run_lat_interval, run->end_ns > run->begin_ns ? run->end_ns - run->begin_ns : 0);
 }
 
 void ct_top_model_on_stall(void *ctx, const struct ct_stall *stall)

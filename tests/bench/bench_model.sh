@@ -5,7 +5,7 @@
 # each (interleaved, on CPU 0), the model's overhead in CPU time (user +
 # sys, from wait4(): a busy machine's waits do not count) and in elapsed
 # time, and both peak RSS. Exits 1 if any CPU-time overhead is above
-# LIMIT % (issue 5: 30).
+# LIMIT % (default 30).
 #
 # Usage: tests/bench/bench_model.sh [-b BUILD_DIR] [-n RUNS] [-l LIMIT] [-c CAPTURE_DIR] [-k]
 #   Inputs: the real samples (samples/traces/*) concatenated to about 200 MB

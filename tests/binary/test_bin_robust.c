@@ -496,6 +496,80 @@ static void perf_cases(struct bt *t, const char *samples)
 	free(data);
 }
 
+static int wait_nomem(void *ctx, int fd)
+{
+	(void)ctx;
+	(void)fd;
+	return -CT_E_NOMEM;
+}
+
+/*
+ * A pipe-mode perf.data whose reader fails with out-of-memory while it
+ * waits for the rest of a record: the error must come out of
+ * ct_source_next(), not a quiet end of the data (-CT_E_NOMEM is -1, which
+ * read_record() once used for "unreadable record").
+ */
+static void perf_pipe_read_error(struct bt *t, const char *samples)
+{
+	char path[4096], err[512];
+	unsigned char *data;
+	size_t len = 0, off = 16, cut = 0;
+	struct ct_source *s = NULL;
+	struct ct_event ev;
+	unsigned long long perr = 0;
+	int fds[2] = { -1, -1 }, n;
+
+	snprintf(path, sizeof(path), "%s/compact-pipe.perf.data", samples);
+	t->what = "pipe perf.data, out of memory while waiting for input";
+	data = slurp(path, &len);
+	BT_CHECK(t, data && len > 200000);
+	if (!data || len <= 200000)
+		goto out;
+	/* cut 4 bytes into the first sample record past 200,000 bytes */
+	while (off + 8 <= len && !cut) {
+		uint32_t type = (uint32_t)(data[off] | data[off + 1] << 8 | data[off + 2] << 16 |
+					   (uint32_t)data[off + 3] << 24);
+		uint16_t sz = (uint16_t)(data[off + 6] | data[off + 7] << 8);
+
+		if (sz < 8)
+			break;
+		if (type == 9 && off > 200000)	/* PERF_RECORD_SAMPLE */
+			cut = off + 4;
+		off += sz;
+		if (type == 66)	/* HEADER_TRACING_DATA: its data follows the record */
+			off += (uint32_t)(data[off - sz + 8] | data[off - sz + 9] << 8 |
+					  data[off - sz + 10] << 16 | (uint32_t)data[off - sz + 11] << 24);
+	}
+	BT_CHECK(t, cut > 0);
+	if (!cut || pipe(fds) < 0)
+		goto out;
+	if (fcntl(fds[1], F_SETPIPE_SZ, (int)cut) < (int)cut) {
+		fprintf(stderr, "[%s] SKIP this case: a pipe cannot hold %zu bytes\n", t->what, cut);
+		goto out;
+	}
+	BT_EQ(t, write(fds[1], data, cut), (long long)cut);
+	BT_CHECK(t, fcntl(fds[0], F_SETFL, O_NONBLOCK) == 0);
+	/* the write end stays open: the reader finds no data, not the end */
+	n = ct_source_open_fd(fds[0], "pipe.perf.data", NULL, &s, err, sizeof(err));
+	BT_EQ(t, n, 0);
+	if (n < 0)
+		goto out;
+	ct_source_set_wait(s, wait_nomem, NULL);
+	while ((n = ct_source_next(s, &ev)) > 0)
+		perr += ev.type == CT_EV_PARSE_ERROR;
+	BT_EQ(t, n, -CT_E_NOMEM);
+	BT_EQ(t, perr, 0);
+	BT_CHECK(t, strstr(ct_source_error(s), "pipe.perf.data") != NULL);
+	BT_CHECK(t, strstr(ct_source_error(s), ct_strerror(-CT_E_NOMEM)) != NULL);
+out:
+	ct_source_free(s);
+	if (fds[0] >= 0)
+		close(fds[0]);
+	if (fds[1] >= 0)
+		close(fds[1]);
+	free(data);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct {
@@ -519,6 +593,7 @@ int main(int argc, char **argv)
 	synthetic_v7(&t, argv[1]);
 	perf_cases(&t, argv[2]);
 	perf_no_rounds(&t, argv[2]);
+	perf_pipe_read_error(&t, argv[2]);
 	for (size_t i = 0; i < sizeof(samples) / sizeof(samples[0]); i++)
 		sample_cuts(&t, argv[2], samples[i].name, samples[i].strict, 1000 + (uint32_t)i);
 	return bt_done(&t, "test_bin_robust");

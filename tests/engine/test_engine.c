@@ -173,11 +173,83 @@ static void test_unmatched(void)
 	end(eng, 30 * US, 7, "bash", 0, 5, 9, 10, CT_STATUS_COMPLETE);
 	ct_engine_end_source(eng);
 	r = ct_engine_results(eng);
-	CHECK_U64(r->runs.count, 0);
+	/* both ends are runs whose begin was lost: counted, without a duration */
+	CHECK_U64(r->runs.count, 2);
+	CHECK_U64(r->runs.by_status[CT_STATUS_COMPLETE], 2);
+	CHECK_U64(r->runs.by_trigger[CT_TRIGGER_UNKNOWN], 2);
+	CHECK_U64(r->runs.duration.count, 0);
 	CHECK_U64(r->quality.unmatched_begin, 1);
 	CHECK_U64(r->quality.unmatched_end, 2);
 	CHECK_U64(r->totals.compact_migrate_scanned, 8);
 	CHECK_U64(r->nsources, 2);
+	ct_engine_free(eng);
+}
+
+/*
+ * Runs whose begin was lost count as runs, their trigger taken from what the
+ * task is known to be; no duration, not among the slowest.
+ */
+static void test_begin_lost(void)
+{
+	struct ct_engine *eng = ct_engine_new(NULL);
+	const struct ct_results *r;
+	const struct ct_zone_summary *z;
+	int seen = 0;
+
+	ct_engine_begin_source(eng, "t", "ftrace-text");
+	/* a task with an open stall: direct; the finished event names the zone and order */
+	try_compact(eng, 11 * US, 50, "app", 9);
+	zone_order(eng, CT_EV_FINISHED, 12 * US, 50, "app", 0, "Normal", 9, CT_STATUS_CONTINUE);
+	end(eng, 13 * US, 50, "app", 0x100000, 0x100400, 0x1ff000, 0x200000, CT_STATUS_SUCCESS);
+	/* kcompactd0: its wake was lost too, the order unknown */
+	end(eng, 13 * US, 40, "kcompactd0", 0x100000, 0x100200, 0x100200, 0x200000, CT_STATUS_COMPLETE);
+	/* order -1 from finished, not kcompactd: a compact_memory writer */
+	zone_order(eng, CT_EV_FINISHED, 14 * US, 60, "sh", 0, "DMA32", -1, CT_STATUS_CONTINUE);
+	end(eng, 15 * US, 60, "sh", 0x1000, 0xffe00, 0xffe00, 0x100000, CT_STATUS_COMPLETE);
+	/* nothing known: unknown */
+	end(eng, 16 * US, 70, "other", 0x100000, 0x100000, 0x1fe000, 0x200000, CT_STATUS_CONTENDED);
+	/* and one whole run of the same sh, 100 us */
+	begin(eng, 20 * US, 60, "sh", 0x100000, 0x100000, 0x1ffe00, 0x200000, 1);
+	end(eng, 120 * US, 60, "sh", 0x100000, 0x180000, 0x180000, 0x200000, CT_STATUS_COMPLETE);
+	ct_engine_end_source(eng);
+	r = ct_engine_results(eng);
+	CHECK_U64(r->runs.count, 5);
+	CHECK_U64(r->runs.by_trigger[CT_TRIGGER_KCOMPACTD], 1);
+	CHECK_U64(r->runs.by_trigger[CT_TRIGGER_DIRECT], 1);
+	CHECK_U64(r->runs.by_trigger[CT_TRIGGER_MANUAL], 1);	/* the whole run has no order */
+	CHECK_U64(r->runs.by_trigger[CT_TRIGGER_UNKNOWN], 2);
+	CHECK_U64(r->runs.by_status[CT_STATUS_COMPLETE], 3);
+	CHECK_U64(r->runs.by_status[CT_STATUS_SUCCESS], 1);
+	CHECK_U64(r->runs.by_status[CT_STATUS_CONTENDED], 1);
+	CHECK_U64(r->runs.by_mode[CT_MODE_SYNC], 5);
+	CHECK_U64(r->runs.by_order[-1 + 1], 1);
+	CHECK_U64(r->runs.by_order[9 + 1], 1);
+	CHECK_U64(r->runs.order_unknown, 3);
+	CHECK_U64(r->runs.duration.count, 1);
+	CHECK_U64(r->runs.duration.max_ns, 100 * US);
+	CHECK_U64(r->runs.nslowest, 1);
+	CHECK_U64(r->quality.unmatched_end, 4);
+	CHECK_U64(r->quality.unmatched_begin, 0);
+	CHECK_U64(r->stalls.count, 1);
+	CHECK_U64(r->stalls.slowest[0].runs, 1);
+	CHECK_U64(r->stalls.by_result[CT_STATUS_SUCCESS], 1);
+	for (uint32_t i = 0; i < r->nzones; i++) {
+		z = &r->zones[i];
+		if (strcmp(z->zone, "DMA32") == 0) {
+			seen |= 1;
+			CHECK_U64(z->runs, 1);
+			CHECK_U64(z->by_status[CT_STATUS_COMPLETE], 1);
+			CHECK_U64(z->by_trigger[CT_TRIGGER_MANUAL], 1);
+		} else if (strcmp(z->zone, "Normal") == 0) {
+			/* the span-only runs find the zone the finished event named */
+			seen |= 2;
+			CHECK_U64(z->runs, 4);
+			CHECK_U64(z->by_status[CT_STATUS_SUCCESS], 1);
+			CHECK_U64(z->by_trigger[CT_TRIGGER_DIRECT], 1);
+			CHECK_U64(z->by_trigger[CT_TRIGGER_KCOMPACTD], 1);
+		}
+	}
+	CHECK_U64(seen, 3);
 	ct_engine_free(eng);
 }
 
@@ -523,6 +595,7 @@ int main(void)
 {
 	test_manual_run();
 	test_unmatched();
+	test_begin_lost();
 	test_stall_three_zones();
 	test_kcompactd();
 	test_out_of_order();

@@ -1,13 +1,20 @@
 #!/bin/bash
-# Run one libFuzzer harness: replay its regressions, then fuzz for SECONDS
-# from its seeds (BUILD_DIR/seeds/HARNESS, made by seeds.sh) into a corpus
-# that grows across runs (BUILD_DIR/corpus/HARNESS). Prints one summary line;
-# exits 1 on a crash, a leak, a timeout or running out of memory (the input
-# is saved under BUILD_DIR/artifacts/HARNESS/).
-# Usage: fuzz-one.sh EXE HARNESS SECONDS SRC_DIR BUILD_DIR [LIBFUZZER_ARGS...]
+# Run one libFuzzer harness: replay its regressions, then fuzz. Prints one
+# summary line; exits 1 on a crash, a leak, a timeout or running out of
+# memory (the input is saved under BUILD_DIR/artifacts/HARNESS/).
+# Usage: fuzz-one.sh EXE HARNESS BUDGET SRC_DIR BUILD_DIR [LIBFUZZER_ARGS...]
+#   BUDGET SECONDS     random seed, for SECONDS, from the seeds
+#                      (BUILD_DIR/seeds/HARNESS, made by seeds.sh) into a
+#                      corpus that grows across runs (BUILD_DIR/corpus/HARNESS):
+#                      tests/fuzz/run.sh, the long search
+#          RUNS@SEED   exactly RUNS inputs from libFuzzer seed SEED, from the
+#                      seeds alone into a scratch corpus removed afterwards,
+#                      no compared values as mutations, address-space
+#                      randomization off: the same commit runs the same
+#                      inputs and gets the same verdict (the meson test, so CI)
 # Environment: CT_FUZZ_TIMEOUT seconds per input (default 10), CT_FUZZ_RSS_MB (2048).
 set -u
-exe=$1 h=$2 seconds=$3 srcdir=$4 builddir=$5
+exe=$1 h=$2 budget=$3 srcdir=$4 builddir=$5
 shift 5
 corpus=$builddir/corpus/$h
 seeds=$builddir/seeds/$h
@@ -32,11 +39,33 @@ if [ ${#regressions[@]} -gt 0 ]; then
 	fi
 fi
 
+run=()
+if [[ $budget == *@* ]]; then
+	# Deterministic: libFuzzer's choices depend only on its seed, the inputs
+	# and the coverage they reach. Not on compared values (-use_cmp=0): some
+	# are heap addresses, which differ from run to run even with address-
+	# space randomization off, and they made two runs of the same commit
+	# try different inputs after a few hundred. Not on time (-timeout=0):
+	# how slow an input is depends on the machine's load, and the timer's
+	# SIGALRM interrupts system calls (an EINTR retry is new coverage). A
+	# hang still fails: the meson test has a timeout.
+	scratch=$(mktemp -d "$builddir/scratch-$h.XXXXXX")
+	trap 'rm -rf "$scratch"' EXIT
+	fuzz_args=(-runs="${budget%@*}" -seed="${budget#*@}" -use_cmp=0 -timeout=0)
+	dirs=("$scratch" "$seeds")
+	setarch "$(uname -m)" -R true 2>/dev/null && run=(setarch "$(uname -m)" -R)
+	what="${budget%@*} runs from seed ${budget#*@}"
+else
+	fuzz_args=(-max_total_time="$budget")
+	dirs=("$corpus" "$seeds")
+	what="$budget s"
+fi
+
 before=$(ls "$artifacts" | wc -l)
 began=$SECONDS
-"$exe" -max_total_time="$seconds" -timeout="${CT_FUZZ_TIMEOUT:-10}" \
+"${run[@]}" "$exe" -timeout="${CT_FUZZ_TIMEOUT:-10}" "${fuzz_args[@]}" \
 	-rss_limit_mb="${CT_FUZZ_RSS_MB:-2048}" -dict="$srcdir/compactrace.dict" \
-	-artifact_prefix="$artifacts/" -print_final_stats=1 "$@" "$corpus" "$seeds" >"$log" 2>&1
+	-artifact_prefix="$artifacts/" -print_final_stats=1 "$@" "${dirs[@]}" >"$log" 2>&1
 status=$?
 took=$((SECONDS - began))
 after=$(ls "$artifacts" | wc -l)
@@ -44,8 +73,8 @@ execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
 rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
 rss=$(sed -n 's/^stat::peak_rss_mb: *//p' "$log" | tail -1)
 cov=$(grep -o 'cov: [0-9]* ft: [0-9]*' "$log" | tail -1)
-summary=$(printf 'fuzz_%s: %s executions in %s s (%s exec/s), %s, corpus %s files, peak rss %s MB, crashes %d' \
-	"$h" "${execs:-?}" "$took" "${rate:-?}" "${cov:-cov: ?}" "$(ls "$corpus" | wc -l)" "${rss:-?}" \
+summary=$(printf 'fuzz_%s (%s): %s executions in %s s (%s exec/s), %s, corpus %s files, peak rss %s MB, crashes %d' \
+	"$h" "$what" "${execs:-?}" "$took" "${rate:-?}" "${cov:-cov: ?}" "$(ls "${dirs[0]}" | wc -l)" "${rss:-?}" \
 	$((after - before)))
 echo "$summary"
 echo "$(date -u +%FT%TZ) $summary" >>"$builddir/fuzz-history.log"	# README.md's figures

@@ -1,7 +1,9 @@
 #!/bin/bash
 # Build the fuzz harnesses with clang (libFuzzer, ASan, UBSan) in build-fuzz/
 # and run each for SECONDS (default 60), one after another, from the seeds
-# seeds.sh made and the corpus earlier runs grew. Prints per harness the
+# seeds.sh made and the corpus earlier runs grew, with a random seed: the
+# long search (CI runs a fixed number of inputs from a fixed seed instead,
+# README.md). Prints per harness the
 # executions, exec/s, coverage and crashes; exits 1 if any harness crashed.
 # Usage: tests/fuzz/run.sh [SECONDS_PER_HARNESS [HARNESS...]]
 # Environment: CT_FUZZ_BUILD (default build-fuzz), CT_FUZZ_TIMEOUT (seconds

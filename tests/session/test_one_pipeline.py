@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Every command assembles the same pipeline (issue 11's acceptance).
+"""Every command assembles the same pipeline: one session for report, record's summary and top.
 
   facts  (hand analysis, no root): a one-line trace from a kernel whose
          pageblock order is 10, rendered as ftrace text, trace-cmd text and

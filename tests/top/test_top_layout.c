@@ -174,7 +174,7 @@ static void test_overview_80x24(void)
 	/* every number keeps a blank before it */
 	CHECK(find_row(c, "%123") < 0 && find_row(c, "%247") < 0);
 	CHECK(find_row(c, "no run yet") >= 0);	/* DMA */
-	CHECK(find_row(c, "    Movable <- Reclaimable") >= 0);
+	CHECK(find_row(c, "0.0%     57  57.0  Movable <- Reclaimable 3 3.0/s") >= 0);	/* widths from the data */
 
 	/* paused and ended tags in the title bar */
 	s.paused = 1;
@@ -253,10 +253,93 @@ static void test_sizes(void)
 	ct_top_model_free(m);
 }
 
+/* the row that starts with @prefix, or "" */
+static const char *row_starting(const struct ct_canvas *c, const char *prefix, char *buf, size_t len)
+{
+	for (int r = 0; r < ct_canvas_rows(c); r++)
+		if (strncmp(row_text(c, r, buf, len), prefix, strlen(prefix)) == 0)
+			return buf;
+	return "";
+}
+
+/* the row whose text from column @col on starts with @prefix, or "" */
+static const char *row_at(const struct ct_canvas *c, int col, const char *prefix, char *buf, size_t len)
+{
+	for (int r = 0; r < ct_canvas_rows(c); r++)
+		if (strncmp(row_text(c, r, buf, len) + col, prefix, strlen(prefix)) == 0)
+			return buf + col;
+	return "";
+}
+
+/*
+ * Columns never touch, whatever the digits: three- and seven-digit values
+ * at 80x24, the expected text written out by hand. Once a count of 192
+ * fallbacks touched its rate ("19224.9/s") and the ZONES panel printed
+ * "1655081" next to "2,381".
+ */
+static void test_columns_3_and_7_digits(void)
+{
+	static struct ct_zone_summary zone;
+	struct ct_top_model *m = ct_top_model_new();
+	struct ct_canvas *c = ct_canvas_new(80, 24);
+	struct ct_top_screen s = { .source = "t", .interval_ms = 1000, .zone_sel = -1 };
+	struct ct_results r;
+	char buf[256];
+
+	CHECK(m && c);
+	if (!m || !c)
+		goto out;
+	memset(&r, 0, sizeof(r));
+	memset(&zone, 0, sizeof(zone));
+	snprintf(zone.zone, sizeof(zone.zone), "Normal");
+	zone.zone_start_pfn = 0x100000;
+	zone.zone_end_pfn = 0x640000;
+	zone.runs = 192;
+	zone.by_status[CT_STATUS_SUCCESS] = 192;
+	zone.migrate_scanned = 1655081;
+	zone.free_scanned = 3331153;
+	r.zones = &zone;
+	r.nzones = 1;
+	r.extfrag.pageblock_order = 9;
+	/*
+	 * 7.710843373 s apart: Unmovable <- Movable 0 then 192 (24.9/s),
+	 * Reclaimable <- Movable 1,234,537 then 1,234,567 (30: 3.9/s)
+	 */
+	r.extfrag.by_pair[2][1] = 1234567 - 30;
+	ct_top_model_start(m, 100 * SEC);
+	ct_top_model_tick(m, &r, 100 * SEC);
+	r.extfrag.by_pair[0][1] = 192;
+	r.extfrag.by_pair[2][1] = 1234567;
+	r.extfrag.events = 192 + 1234567;
+	ct_top_model_tick(m, &r, 100 * SEC + 7710843373ULL);
+	ct_top_layout(c, ct_top_model_view(m), &s);
+
+	/* ZONES: runs 5 wide, status mix at 16, mig-scan and free-scan 10 wide, the gauge at 56 */
+	CHECK_STR(row_starting(c, "nd zone", buf, sizeof(buf)),
+		  "nd zone    runs status mix           mig-scan free-scan last run's scanners     ");
+	CHECK(strncmp(row_starting(c, " 0 Normal", buf, sizeof(buf)),
+		      " 0 Normal   192 succ 100%           1,655,081 3,331,153 [", 57) == 0);
+	/* EXTFRAG, right half from column 41: names, count and rate as wide as the data */
+	CHECK_STR(row_at(c, 41, "Reclaimable <- ", buf, sizeof(buf)), "Reclaimable <- Movable 1,234,567  3.9/s");
+	/* 80x30 has room for the second pair too */
+	ct_canvas_free(c);
+	c = ct_canvas_new(80, 30);
+	CHECK(c != NULL);
+	if (!c)
+		goto out;
+	ct_top_layout(c, ct_top_model_view(m), &s);
+	CHECK_STR(row_at(c, 41, "Reclaimable <- ", buf, sizeof(buf)), "Reclaimable <- Movable 1,234,567  3.9/s");
+	CHECK_STR(row_at(c, 41, "  Unmovable <- ", buf, sizeof(buf)), "  Unmovable <- Movable       192 24.9/s");
+out:
+	ct_canvas_free(c);
+	ct_top_model_free(m);
+}
+
 int main(void)
 {
 	test_canvas();
 	test_overview_80x24();
 	test_sizes();
+	test_columns_3_and_7_digits();
 	return ct_test_status("test_top_layout");
 }

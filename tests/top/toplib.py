@@ -9,6 +9,7 @@ import re
 import subprocess
 
 MT = {"Unmovable": 0, "Movable": 1, "Reclaimable": 2}
+TRIGGERS = ("direct", "kcompactd", "proactive", "manual", "unknown")	# top's runs table columns
 ENV = dict(os.environ, LC_ALL="C")
 
 
@@ -123,7 +124,8 @@ def parse_screen(lines):
         s["fragmenting"], s["extfrag"] = num(m.group(1)), num(m.group(2))
         s["pairs"] = {}
         for l in lines[i + 1:]:
-            m = re.search(r"(\w+(?: \d+)?)\s+<- (\w+(?: \d+)?)\s+([\d,]+)", l)
+            # a name is a word, or "type N" for a migratetype without one
+            m = re.search(r"(type \d+|\w+)\s+<- (type \d+|\w+)\s+([\d,]+)", l)
             if not m:
                 break
             def mt(name):
@@ -168,9 +170,10 @@ def compare(screen, r, where, check, slowest=10):
     runs = screen.get("runs", {})
     check(bool(runs), f"{where}: no runs table")
     shown_status = []
+    by_trigger = r["runs"]["by_trigger"]	# a count map: absent keys count 0
     for name, v in runs.items():
-        if name in r["runs"]["by_trigger"]:
-            check(v == r["runs"]["by_trigger"][name], f"{where}: runs {name} {v} != {r['runs']['by_trigger'][name]}")
+        if name in TRIGGERS:
+            check(v == by_trigger.get(name, 0), f"{where}: runs {name} {v} != {by_trigger.get(name, 0)}")
         elif name == "other":
             want = sum(c for st, c in r["runs"]["by_status"].items() if st not in shown_status)
             check(v == want, f"{where}: runs other {v} != {want}")
@@ -178,7 +181,7 @@ def compare(screen, r, where, check, slowest=10):
             shown_status.append(name)
             want = r["runs"]["by_status"].get(name, 0)
             check(v == want, f"{where}: runs {name} {v} != {want}")
-    check(sum(runs.get(t, 0) or 0 for t in r["runs"]["by_trigger"]) == r["runs"]["count"],
+    check(sum(runs.get(t, 0) or 0 for t in TRIGGERS) == r["runs"]["count"],
           f"{where}: the triggers do not add up to {r['runs']['count']} runs")
     pages = screen.get("pages")
     if pages is not None:
