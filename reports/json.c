@@ -256,7 +256,35 @@ static int fill_stall(cJSON *o, const struct ct_stall *st)
 	return cJSON_AddBoolToObject(o, "zones_truncated", st->zones_truncated) != NULL;
 }
 
-static int add_stalls(cJSON *root, const struct ct_stall_summary *ss)
+/* stalls.by_cgroup: a recording's stalls and fallbacks grouped by the task map */
+static int add_by_cgroup(cJSON *o, const struct ct_cgroup_tally *t)
+{
+	const struct ct_cgroup_row *rows;
+	uint32_t n;
+	cJSON *arr;
+
+	if (!t)
+		return 1;
+	rows = ct_cgroup_tally_rows(t, &n);
+	if (!(arr = cJSON_AddArrayToObject(o, "by_cgroup")))
+		return 0;
+	for (uint32_t i = 0; i < n; i++) {
+		cJSON *item = cJSON_CreateObject();
+
+		if (!item || !cJSON_AddItemToArray(arr, item))
+			return cJSON_Delete(item), 0;
+		if (!add_str(item, "cgroup", rows[i].cgroup) || !add_u64(item, "count", rows[i].stalls) ||
+		    !add_us(item, "latency_total_us", rows[i].stall_ns) ||
+		    !add_us(item, "latency_max_us", rows[i].stall_max_ns) ||
+		    !add_status_counts(item, "by_result", rows[i].by_result) ||
+		    !add_u64(item, "fallbacks", rows[i].fallbacks) ||
+		    !add_u64(item, "fragmenting_fallbacks", rows[i].fragmenting))
+			return 0;
+	}
+	return 1;
+}
+
+static int add_stalls(cJSON *root, const struct ct_stall_summary *ss, const struct ct_cgroup_tally *by_cgroup)
 {
 	cJSON *o = obj_in(root, "stalls"), *slow, *byorder;
 
@@ -285,7 +313,7 @@ static int add_stalls(cJSON *root, const struct ct_stall_summary *ss)
 		if (!fill_stall(item, &ss->slowest[i]))
 			return 0;
 	}
-	return 1;
+	return add_by_cgroup(o, by_cgroup);
 }
 
 static int add_zones(cJSON *root, const struct ct_results *r)
@@ -776,7 +804,7 @@ int ct_report_json(FILE *out, const struct ct_report_input *in)
 	     (in->filter ? add_str(root, "filter", in->filter) : cJSON_AddNullToObject(root, "filter")) &&
 	     add_u64(root, "events", r->events) &&
 	     add_sources(root, r) && add_totals(root, &r->totals) && add_runs(root, &r->runs) &&
-	     add_stalls(root, &r->stalls) && add_zones(root, r) && add_kcompactd(root, r) &&
+	     add_stalls(root, &r->stalls, in->by_cgroup) && add_zones(root, r) && add_kcompactd(root, r) &&
 	     add_extfrag(root, &r->extfrag) && add_quality(root, r) && add_vmstat(root, in) &&
 	     add_model(root, in);
 	if (!ok) {

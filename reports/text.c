@@ -236,6 +236,28 @@ static void print_stalls(FILE *out, const struct ct_stall_summary *ss)
 	}
 }
 
+/* --by cgroup: who stalled and who polluted, from the recording's task map */
+static void print_by_cgroup(FILE *out, const struct ct_report_input *in)
+{
+	const struct ct_cgroup_row *rows;
+	char a[32], b[32], c[32], d[32], cg[512];
+	uint32_t n;
+
+	if (!in->by_cgroup_text || !in->by_cgroup)
+		return;
+	rows = ct_cgroup_tally_rows(in->by_cgroup, &n);
+	fprintf(out, "\nStalls and fallbacks by cgroup\n  %-40s %9s %11s %10s %10s %11s\n", "cgroup", "stalls",
+		"stall time", "max", "fallbacks", "fragmenting");
+	if (!n)
+		fprintf(out, "  (no stalls or fallbacks)\n");
+	for (uint32_t i = 0; i < n; i++) {
+		ct_sanitize(cg, sizeof(cg), rows[i].cgroup, 1);
+		fprintf(out, "  %-40s %9s %11s %10s %10s %11s\n", cg, grouped(a, sizeof(a), rows[i].stalls),
+			dur(b, sizeof(b), rows[i].stall_ns), dur(c, sizeof(c), rows[i].stall_max_ns),
+			grouped(d, sizeof(d), rows[i].fallbacks), grouped(cg, sizeof(cg), rows[i].fragmenting));
+	}
+}
+
 static void print_slowest_runs(FILE *out, const struct ct_run_summary *rs)
 {
 	char a[32], b[32], c[32], d[32];
@@ -374,6 +396,7 @@ int ct_report_text(FILE *out, const struct ct_report_input *in)
 	print_runs(out, &in->res->runs);
 	print_zones(out, in->res);
 	print_stalls(out, &in->res->stalls);
+	print_by_cgroup(out, in);
 	print_slowest_runs(out, &in->res->runs);
 	print_deferrals(out, in->res);
 	print_kcompactd(out, in->res);

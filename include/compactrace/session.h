@@ -39,6 +39,7 @@
 #define CT_SESSION_LOOKAHEAD 16384
 #define CT_SESSION_LOOKAHEAD_NS 1000000000ULL
 #define CT_SESSION_MAX_SINKS 15
+#define CT_SESSION_MAX_KEPT 4
 
 struct ct_session_opts {
 	int has_filter_pid;		/* 1: only events of @filter_pid */
@@ -115,6 +116,22 @@ const char *ct_session_warning(const struct ct_session *s);
  * -CT_E_INVAL (too many, or events already flow).
  */
 int ct_session_add_sink(struct ct_session *s, const struct ct_sink *sink);
+
+/**
+ * ct_session_keep_attachment() - keep a copy of attachment @name of every file replayed
+ *
+ * For what a command reads from a recording besides events (the task map,
+ * a capture's description). Before the inputs. Returns 0, -CT_E_INVAL (too
+ * many) or -CT_E_NOMEM.
+ */
+int ct_session_keep_attachment(struct ct_session *s, const char *name);
+
+/**
+ * ct_session_attachment() - the copy kept (NUL-terminated after @len bytes), or NULL
+ *
+ * From the last input that had one; owned by @s.
+ */
+const void *ct_session_attachment(const struct ct_session *s, const char *name, size_t *len);
 
 /**
  * ct_session_begin_source() / ct_session_feed() / ct_session_end_source()

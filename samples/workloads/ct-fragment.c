@@ -44,6 +44,9 @@ static void usage(FILE *out)
 "  -t SEC   hold SEC seconds, then exit (default 0: until SIGINT/TERM/HUP)\n"
 "  -r FILE  create FILE when memory is fragmented (for scripts)\n"
 "  -P N     set vm.compaction_proactiveness to N while running (restored)\n"
+"  -H MIB   first fill memory with THP-backed memory (MADV_HUGEPAGE) until\n"
+"           MIB of MemAvailable remain: far faster than 4K pages, and it\n"
+"           leaves no large free blocks; -m or -k then apply to the rest\n"
 "  -R       restore settings a killed run left changed, then exit\n");
 }
 
@@ -94,17 +97,19 @@ static int release(char *p, size_t len, size_t page, size_t stride,
 int main(int argc, char **argv)
 {
 	long long keep_mib = 2048, map_mib = -1, stride = 2, hold = 0;
-	long long proactive = -1, avail_kb;
+	long long proactive = -1, avail_kb, thp_keep = -1;
+	size_t thp_len = 0;
+	char *thp = NULL;
 	const char *ready = NULL;
 	size_t page = (size_t)sysconf(_SC_PAGESIZE), len, released = 0;
 	double t0;
 	char *p;
 	int opt, ret;
 
-	while ((opt = getopt(argc, argv, "k:m:s:t:r:P:Rh")) != -1) {
+	while ((opt = getopt(argc, argv, "k:m:s:t:r:P:H:Rh")) != -1) {
 		long long v = optarg ? ct_parse_ull(optarg) : 0;
 
-		if (optarg && strchr("kmstP", opt) && v < 0) {
+		if (optarg && strchr("kmstPH", opt) && v < 0) {
 			fprintf(stderr, PROG ": bad number for -%c: %s\n", opt,
 				optarg);
 			return 2;
@@ -116,6 +121,7 @@ int main(int argc, char **argv)
 		case 't': hold = v; break;
 		case 'r': ready = optarg; break;
 		case 'P': proactive = v; break;
+		case 'H': thp_keep = v; break;
 		case 'R': return ct_restore_from_state(PROG) < 0 ? 1 : 0;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -127,8 +133,29 @@ int main(int argc, char **argv)
 	}
 	ct_install_signals();
 
-	avail_kb = ct_meminfo_kb("MemAvailable");
 	ct_print_zones(PROG " before");
+	if (thp_keep >= 0) {
+		long long fill = ct_meminfo_kb("MemAvailable") / 1024 - thp_keep;
+
+		if (fill > 0) {
+			thp_len = (size_t)fill << 20;
+			thp = mmap(NULL, thp_len, PROT_READ | PROT_WRITE,
+				   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+			if (thp == MAP_FAILED) {
+				perror(PROG ": mmap");
+				return 1;
+			}
+			madvise(thp, thp_len, MADV_HUGEPAGE);
+			t0 = ct_now();
+			if (populate(thp, thp_len, page) < 0) {
+				fprintf(stderr, PROG ": THP fill: %s\n", strerror(errno));
+				munmap(thp, thp_len);
+				return 1;
+			}
+			fprintf(stderr, PROG ": filled %lld MiB with THP in %.1f s\n", fill, ct_now() - t0);
+		}
+	}
+	avail_kb = ct_meminfo_kb("MemAvailable");
 	if (map_mib < 0) {
 		map_mib = avail_kb / 1024 - keep_mib;
 		if (map_mib <= 0) {
@@ -190,6 +217,8 @@ int main(int argc, char **argv)
 	if (ct_stop)
 		fprintf(stderr, PROG ": signal %d, cleaning up\n", (int)ct_stop);
 	munmap(p, len);
+	if (thp)
+		munmap(thp, thp_len);
 	ct_settings_restore();
 	return 0;
 }

@@ -25,7 +25,7 @@
 #include "compactrace/session.h"
 #include "monitor/live.h"
 #include "monitor/monitor.h"
-#include "monitor/tasks.h"
+#include "capture/tasks.h"
 
 #define TASK_CACHE 4096
 #define TASK_RECHECK_NS 5000000000ULL	/* a pid is checked for reuse at most this often */

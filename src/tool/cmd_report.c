@@ -12,6 +12,7 @@
 
 #include "args.h"
 #include "commands.h"
+#include "capture/tasks.h"
 #include "compactrace/error.h"
 #include "compactrace/report.h"
 #include "compactrace/session.h"
@@ -19,7 +20,7 @@
 #include "capture/snapshots_collect.h"
 
 enum output_format { OUT_TEXT, OUT_JSON, OUT_NDJSON };
-enum { OPT_NO_MODEL = 256, OPT_MAP, OPT_PAGEBLOCKS, OPT_THRESHOLD, OPT_EXTRACT };
+enum { OPT_NO_MODEL = 256, OPT_MAP, OPT_PAGEBLOCKS, OPT_THRESHOLD, OPT_EXTRACT, OPT_BY };
 
 struct report_opts {
 	enum output_format format;
@@ -30,6 +31,7 @@ struct report_opts {
 	char filter_desc[128];
 	int map, pageblocks;		/* the shadow buddy model's tables */
 	const char *extract;		/* --extract-snapshots DIR */
+	int by_cgroup;			/* --by cgroup */
 };
 
 static void usage(FILE *out)
@@ -61,6 +63,9 @@ static void usage(FILE *out)
 		"      --extfrag-threshold=N      vm.extfrag_threshold for the model, when no\n"
 		"                                 snapshot says it (default 500)\n"
 		"      --no-model                 do not replay runs against the shadow buddy model\n"
+		"      --by=cgroup                stalls and fallbacks by the task's cgroup (a\n"
+		"                                 'compactrace record' file keeps the map; JSON:\n"
+		"                                 stalls.by_cgroup, there whenever the file has it)\n"
 		"      --extract-snapshots=DIR    write the snapshots a 'compactrace record' file\n"
 		"                                 carries into DIR/snapshot-start and\n"
 		"                                 DIR/snapshot-end (for --snapshot-* with the file\n"
@@ -87,6 +92,7 @@ static int parse_args(int argc, char **argv, struct report_opts *o)
 		{ "pageblocks", no_argument, NULL, OPT_PAGEBLOCKS },
 		{ "extfrag-threshold", required_argument, NULL, OPT_THRESHOLD },
 		{ "extract-snapshots", required_argument, NULL, OPT_EXTRACT },
+		{ "by", required_argument, NULL, OPT_BY },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -151,6 +157,11 @@ static int parse_args(int argc, char **argv, struct report_opts *o)
 			break;
 		case OPT_EXTRACT:
 			o->extract = optarg;
+			break;
+		case OPT_BY:
+			if (strcmp(optarg, "cgroup") != 0)
+				return fprintf(stderr, "compactrace report: --by %s: only 'cgroup'\n", optarg), -1;
+			o->by_cgroup = 1;
 			break;
 		case 'h':
 			usage(stdout);
@@ -288,6 +299,10 @@ int ct_cmd_report(int argc, char **argv)
 	struct ct_ndjson_writer nd = { 0 };
 	struct ct_report_input in;
 	struct ct_session *s = NULL;
+	struct ct_cgroup_tally *tally = NULL;
+	struct ct_sink tally_sink;
+	const char *tasks;
+	size_t tasks_len;
 	FILE *out = stdout;
 	int status = CT_EXIT_ERROR, ret, output_created = 0;
 
@@ -301,7 +316,13 @@ int ct_cmd_report(int argc, char **argv)
 	if (o.extract)
 		return extract_snapshots(argv[optind], o.input_format, o.extract);
 	s = ct_session_new(&o.session);
-	if (!s) {
+	tally = ct_cgroup_tally_new();
+	if (s && tally) {
+		tally_sink = ct_cgroup_tally_sink(tally);
+		if (ct_session_add_sink(s, &tally_sink) < 0 || ct_session_keep_attachment(s, CT_TASKMAP_ATTACHMENT) < 0)
+			goto out;
+	}
+	if (!s || !tally) {
 		fprintf(stderr, "compactrace: out of memory\n");
 		goto out;
 	}
@@ -338,6 +359,19 @@ int ct_cmd_report(int argc, char **argv)
 	in.one_line = o.format == OUT_NDJSON;	/* every line one JSON value */
 	in.model_map = o.map;
 	in.model_pageblocks = o.pageblocks;
+	/* a recording's task map: stalls and fallbacks by cgroup */
+	tasks = ct_session_attachment(s, CT_TASKMAP_ATTACHMENT, &tasks_len);
+	if (tasks && ct_cgroup_tally_resolve(tally, tasks, tasks_len) < 0) {
+		fprintf(stderr, "compactrace: out of memory\n");
+		goto out;
+	}
+	if (o.by_cgroup && !tasks) {
+		fprintf(stderr, "compactrace: --by cgroup: %s has no task map (files written by 'compactrace "
+			"record' keep one)\n", argv[optind]);
+		goto out;
+	}
+	in.by_cgroup = tasks ? tally : NULL;
+	in.by_cgroup_text = o.by_cgroup;
 	ret = o.format == OUT_TEXT ? ct_report_text(out, &in) : ct_report_json(out, &in);
 	if (ret == 0 && fflush(out) != 0)
 		ret = -CT_E_WRITE;
@@ -367,5 +401,6 @@ out:
 	if (o.output && status != CT_EXIT_OK && output_created)
 		remove_partial(o.output);
 	ct_session_free(s);
+	ct_cgroup_tally_free(tally);
 	return status;
 }

@@ -3,6 +3,7 @@
  * pid -> name and cgroup (tasks.h): 4-way set-associative, least recently
  * used out, so memory is fixed however many pids a host goes through.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -10,7 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "monitor/tasks.h"
+#include "capture/tasks.h"
+#include "compactrace/error.h"
 
 #define WAYS 4
 
@@ -234,4 +236,145 @@ const struct ct_task *ct_tasks_get(struct ct_tasks *t, int32_t pid, uint64_t now
 	victim->checked_ns = now_ns;
 	victim->used = t->tick;
 	return victim;
+}
+
+/* ---- the task map of a recording ---- */
+
+struct ct_taskmap {
+	struct ct_tasks *t;		/* only for its /proc readers */
+	char *text;
+	size_t len, cap;
+	uint64_t *seen;			/* pids seen (pid << 1 | 1), open addressing */
+	size_t nseen, seen_cap;
+	uint64_t last_scan;
+	int scanned;
+};
+
+struct ct_taskmap *ct_taskmap_new(const char *proc)
+{
+	struct ct_taskmap *m = calloc(1, sizeof(*m));
+
+	if (!m)
+		return NULL;
+	m->t = ct_tasks_new(proc, 4, 0, NULL, NULL);
+	if (!m->t) {
+		free(m);
+		return NULL;
+	}
+	return m;
+}
+
+void ct_taskmap_free(struct ct_taskmap *m)
+{
+	if (!m)
+		return;
+	ct_tasks_free(m->t);
+	free(m->text);
+	free(m->seen);
+	free(m);
+}
+
+static uint64_t seen_hash(uint64_t k)
+{
+	k ^= k >> 31;
+	k *= 0x9e3779b97f4a7c15ULL;
+	return k ^ (k >> 29);
+}
+
+/* 1 when (pid, start) is already in the map; else adds it (0), or -CT_E_NOMEM */
+static int seen_add(struct ct_taskmap *m, uint64_t key)
+{
+	size_t i;
+
+	key |= 1;	/* never 0: 0 marks an empty slot */
+	if ((m->nseen + 1) * 2 > m->seen_cap) {
+		size_t cap = m->seen_cap ? m->seen_cap * 2 : 1024;
+		uint64_t *n = calloc(cap, sizeof(*n));
+
+		if (!n)
+			return -CT_E_NOMEM;
+		for (size_t k = 0; k < m->seen_cap; k++) {
+			if (!m->seen[k])
+				continue;
+			for (i = seen_hash(m->seen[k]) & (cap - 1); n[i]; i = (i + 1) & (cap - 1))
+				;
+			n[i] = m->seen[k];
+		}
+		free(m->seen);
+		m->seen = n;
+		m->seen_cap = cap;
+	}
+	for (i = seen_hash(key) & (m->seen_cap - 1); m->seen[i]; i = (i + 1) & (m->seen_cap - 1))
+		if (m->seen[i] == key)
+			return 1;
+	m->seen[i] = key;
+	m->nseen++;
+	return 0;
+}
+
+static int append(struct ct_taskmap *m, const struct ct_task *e)
+{
+	char line[CT_TASK_COMM_LEN + CT_TASK_CGROUP_LEN + 64];
+	int n = snprintf(line, sizeof(line), "%d %llu %s\t%s\n", e->pid, (unsigned long long)e->start,
+			 e->comm, e->cgroup);
+
+	if (n < 0)
+		return 0;
+	if (m->len + (size_t)n + 1 > m->cap) {
+		size_t cap = m->cap ? m->cap * 2 : 65536;
+		char *t;
+
+		while (cap < m->len + (size_t)n + 1)
+			cap *= 2;
+		t = realloc(m->text, cap);
+		if (!t)
+			return -CT_E_NOMEM;
+		m->text = t;
+		m->cap = cap;
+	}
+	memcpy(m->text + m->len, line, (size_t)n + 1);
+	m->len += (size_t)n;
+	return 0;
+}
+
+int ct_taskmap_scan(struct ct_taskmap *m, uint64_t now_ns)
+{
+	DIR *d;
+	struct dirent *de;
+	int ret = 0;
+
+	if (m->scanned && now_ns - m->last_scan < CT_TASKMAP_SCAN_NS)
+		return 0;
+	m->scanned = 1;
+	m->last_scan = now_ns;
+	d = opendir(m->t->proc);
+	if (!d)
+		return 0;
+	while (ret == 0 && (de = readdir(d))) {
+		char *end;
+		long pid = strtol(de->d_name, &end, 10);
+		uint64_t start;
+		struct ct_task e;
+
+		if (*end || pid <= 0 || pid > INT32_MAX)
+			continue;
+		/* keyed by pid alone: reading every task's start time each scan would cost more than the rest */
+		ret = seen_add(m, (uint64_t)pid << 1);
+		if (ret)
+			continue;
+		start = start_time(m->t, (int32_t)pid);
+		if (!start)
+			continue;	/* gone meanwhile */
+		memset(&e, 0, sizeof(e));
+		resolve(m->t, &e, (int32_t)pid, start);
+		ret = append(m, &e);
+	}
+	closedir(d);
+	return ret < 0 ? ret : 0;
+}
+
+const char *ct_taskmap_text(struct ct_taskmap *m, size_t *len)
+{
+	*len = m->len;
+	return m->text ? m->text : "";
 }

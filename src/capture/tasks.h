@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#ifndef CT_MONITOR_TASKS_H
-#define CT_MONITOR_TASKS_H
+#ifndef CT_CAPTURE_TASKS_H
+#define CT_CAPTURE_TASKS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /*
@@ -64,5 +65,37 @@ void ct_tasks_stats(const struct ct_tasks *t, uint64_t *hits, uint64_t *reads, u
  * @out: receives the path ("" when the text names none)
  */
 void ct_cgroup_from_text(const char *text, char *out, size_t outlen);
+
+/*
+ * The task map `compactrace record` keeps in its file (attachment "tasks"),
+ * so that a recording answers "which cgroup stalled" offline: every task
+ * found in /proc while recording, scanned at most every
+ * CT_TASKMAP_SCAN_NS, one line each: "PID START COMM<TAB>CGROUP" (START is
+ * /proc/PID/stat's start time, COMM may hold spaces, not tabs). A task
+ * that starts and ends between two scans is missed (its stalls then count
+ * under "unknown"), and so is a pid reused during the recording (the map
+ * keeps its first task).
+ */
+#define CT_TASKMAP_ATTACHMENT "tasks"
+#define CT_TASKMAP_SCAN_NS 100000000ULL
+
+struct ct_taskmap;
+
+/** ct_taskmap_new() - an empty map of the tasks under @proc; NULL on allocation failure */
+struct ct_taskmap *ct_taskmap_new(const char *proc);
+
+/** ct_taskmap_free() - accepts NULL */
+void ct_taskmap_free(struct ct_taskmap *m);
+
+/**
+ * ct_taskmap_scan() - add the tasks not seen yet (by pid and start time)
+ * @now_ns: a monotonic clock; a scan sooner than CT_TASKMAP_SCAN_NS after the last does nothing
+ *
+ * Returns 0 or -CT_E_NOMEM.
+ */
+int ct_taskmap_scan(struct ct_taskmap *m, uint64_t now_ns);
+
+/** ct_taskmap_text() - the map as the attachment's text (owned by @m, valid until the next call) */
+const char *ct_taskmap_text(struct ct_taskmap *m, size_t *len);
 
 #endif
