@@ -287,22 +287,27 @@ int ct_pages_next(struct ct_pages *d, uint64_t upto_ns, struct ct_event *ev)
 	struct pcpu *best = NULL;
 	int best_cpu = -1;
 
+	/*
+	 * The earliest pending record over the CPUs; a CPU's notice (lost
+	 * events, a bad page) goes out when its next record would, as the
+	 * trace.dat reader orders them.
+	 */
 	for (int i = 0; i < d->ncpus; i++) {
 		struct pcpu *c = &d->cpu[i];
 
 		if (!c->rec && !c->has_lost && !c->has_perr)
 			advance(d, c);
-		if (c->has_lost || c->has_perr) {
-			notice(d, c, i, ev);
-			return 1;
-		}
-		if (c->rec && (!best || c->pg.ts < best->pg.ts)) {
+		if ((c->rec || c->has_lost || c->has_perr) && (!best || c->pg.ts < best->pg.ts)) {
 			best = c;
 			best_cpu = i;
 		}
 	}
-	if (!best || best->pg.ts > upto_ns)
+	if (!best || (best->rec && best->pg.ts > upto_ns))
 		return 0;
+	if (best->has_lost || best->has_perr) {
+		notice(d, best, best_cpu, ev);
+		return 1;
+	}
 	{
 		const char *why, *comm;
 		size_t clen;
