@@ -668,6 +668,9 @@ static int render_captures(const struct ct_metrics_host *h, struct ct_om *w)
 	if (ret == 0)
 		ret = render_plain(w, "compactrace_capture_errors_total",
 				   "Captures not written (a full disk, a write error)", h->capture_errors);
+	if (ret == 0)
+		ret = render_plain(w, "compactrace_capture_triggers_suppressed_total",
+				   "Triggers dropped by --capture-min-interval", h->capture_suppressed);
 	return ret;
 }
 

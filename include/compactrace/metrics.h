@@ -62,7 +62,7 @@ struct ct_metrics_host {
 	uint64_t rss_bytes;
 	const struct ct_metrics_capture *captures;	/* NULL: no flight recorder */
 	uint32_t ncaptures;
-	uint64_t capture_bytes, capture_errors;
+	uint64_t capture_bytes, capture_errors, capture_suppressed;
 };
 
 /**

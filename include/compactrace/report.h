@@ -11,6 +11,7 @@
 #include "compactrace/vmstat_check.h"
 
 struct ct_cgroup_tally;
+struct ct_capture_info;
 
 /* Everything a report sink prints; nothing in it is owned by the sink. */
 struct ct_report_input {
@@ -25,6 +26,7 @@ struct ct_report_input {
 	int model_pageblocks;	/* JSON: a row per pageblock (--pageblocks) */
 	int one_line;		/* JSON: on one line (the last line of NDJSON) */
 	const struct ct_cgroup_tally *by_cgroup;	/* stalls and fallbacks by cgroup, or NULL */
+	const struct ct_capture_info *capture;	/* the input is a flight-recorder capture, or NULL */
 	int by_cgroup_text;	/* text: print the by-cgroup table (--by cgroup) */
 };
 

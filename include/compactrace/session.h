@@ -145,6 +145,13 @@ int ct_session_feed(struct ct_session *s, const struct ct_event *ev);
 int ct_session_end_source(struct ct_session *s);
 
 /**
+ * ct_session_close_idle() - a live stream's stalls whose task went quiet (see ct_engine_close_idle())
+ *
+ * Returns 0 or a negative CT_E_* code.
+ */
+int ct_session_close_idle(struct ct_session *s, uint64_t now_ns, uint64_t idle_ns);
+
+/**
  * ct_session_replay() - every event of @src as one input
  * @err: on failure, a one-line message naming the file (and where)
  *

@@ -355,13 +355,16 @@ int ct_taskmap_scan(struct ct_taskmap *m, uint64_t now_ns)
 		long pid = strtol(de->d_name, &end, 10);
 		uint64_t start;
 		struct ct_task e;
+		int seen;
 
 		if (*end || pid <= 0 || pid > INT32_MAX)
 			continue;
 		/* keyed by pid alone: reading every task's start time each scan would cost more than the rest */
-		ret = seen_add(m, (uint64_t)pid << 1);
-		if (ret)
+		seen = seen_add(m, (uint64_t)pid << 1);
+		if (seen) {
+			ret = seen < 0 ? seen : 0;
 			continue;
+		}
 		start = start_time(m->t, (int32_t)pid);
 		if (!start)
 			continue;	/* gone meanwhile */

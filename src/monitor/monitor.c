@@ -30,6 +30,7 @@
 #define TASK_CACHE 4096
 #define TASK_RECHECK_NS 5000000000ULL	/* a pid is checked for reuse at most this often */
 #define CT_FORMAT_LIVE_RAW "live-raw"
+#define STALL_IDLE_NS 1000000000ULL	/* a stall whose task has had no event for this long is over */
 
 struct ct_monitor {
 	struct ct_monitor_opts o;
@@ -42,6 +43,7 @@ struct ct_monitor {
 	struct ct_session *session;
 	struct ct_metrics *metrics;
 	struct ct_tasks *tasks;
+	struct ct_recorder *rec;	/* the flight recorder, or NULL */
 	char *vmstat_start;
 	uint64_t watermark;
 	uint64_t events, pages;
@@ -115,6 +117,43 @@ static const char *saved_comm(void *ctx, int32_t pid)
 	return ct_live_saved_comm(m->live, pid);
 }
 
+static char *rec_trace_clock(void *ctx)
+{
+	struct ct_monitor *m = ctx;
+
+	return ct_live_trace_clock(m->live);
+}
+
+static char *rec_cmdlines(void *ctx, size_t *len)
+{
+	struct ct_monitor *m = ctx;
+
+	return ct_live_cmdlines(m->live, len);
+}
+
+/* the flight recorder, subscribed after the metrics */
+static int make_recorder(struct ct_monitor *m, char *err, size_t errlen)
+{
+	struct ct_recorder_host rh = {
+		.formats = ct_live_formats(m->live), .ncpus = ct_live_ncpus(m->live),
+		.page_size = ct_live_page_size(m->live), .trace_clock = rec_trace_clock,
+		.cmdlines = rec_cmdlines, .ctx = m, .note = m->note,
+	};
+	struct ct_sink sink;
+	int ret;
+
+	if (!m->o.capture)
+		return 0;
+	ret = ct_recorder_new(m->o.capture, &rh, &m->rec, err, errlen);
+	if (ret < 0)
+		return ret;
+	sink = ct_recorder_sink(m->rec);
+	ret = ct_session_add_sink(m->session, &sink);
+	if (ret < 0)
+		snprintf(err, errlen, "cannot subscribe the flight recorder: %s", ct_strerror(ret));
+	return ret;
+}
+
 /* this host's memory state, for the facts (pageblock order, migratetype names) */
 static int load_snapshot(struct ct_monitor *m, char *err, size_t errlen)
 {
@@ -181,6 +220,9 @@ int ct_monitor_new(const struct ct_monitor_opts *o, ct_monitor_note_fn note, voi
 		snprintf(err, errlen, "cannot subscribe the metrics: %s", ct_strerror(ret));
 		goto out;
 	}
+	ret = make_recorder(m, err, errlen);
+	if (ret < 0)
+		goto out;
 	*out = m;
 	return 0;
 out:
@@ -209,6 +251,7 @@ void ct_monitor_free(struct ct_monitor *m)
 	ct_session_free(m->session);
 	ct_metrics_free(m->metrics);
 	ct_tasks_free(m->tasks);
+	ct_recorder_free(m->rec);
 	free(m->vmstat_start);
 	pthread_mutex_destroy(&m->lock);
 	free(m);
@@ -248,9 +291,17 @@ int ct_monitor_start(struct ct_monitor *m, char *err, size_t errlen)
 static int on_page(void *ctx, int cpu, const void *page, size_t len)
 {
 	struct ct_monitor *m = ctx;
+	int ret;
 
 	m->pages++;
-	return ct_pages_add(m->dec, cpu, page, len);
+	ret = ct_pages_add(m->dec, cpu, page, len);
+	/* the same bytes, kept raw for the flight recorder: decoded once, here, never again */
+	if (ret == 0 && m->rec) {
+		pthread_mutex_lock(&m->lock);
+		ret = ct_recorder_page(m->rec, cpu, page, len, mono_ns());
+		pthread_mutex_unlock(&m->lock);
+	}
+	return ret;
 }
 
 /* decode and feed every queued event up to the watermark, under the lock */
@@ -268,8 +319,13 @@ static int feed(struct ct_monitor *m, uint64_t watermark, char *err, size_t errl
 	}
 	if (r < 0)
 		ret = r;
+	/* a stall ends when its task goes quiet: the input never ends to close it */
+	if (ret == 0 && watermark != UINT64_MAX && watermark > STALL_IDLE_NS)
+		ret = ct_session_close_idle(m->session, watermark - STALL_IDLE_NS, 0);
 	if (watermark != UINT64_MAX)
 		m->watermark = watermark;
+	if (ret == 0 && m->rec)
+		ct_recorder_tick(m->rec, watermark, mono_ns());
 	pthread_mutex_unlock(&m->lock);
 	if (ret < 0)
 		snprintf(err, errlen, "decoding %s: %s", ct_live_instance(m->live), ct_strerror(ret));
@@ -303,6 +359,20 @@ int ct_monitor_finish(struct ct_monitor *m, char *err, size_t errlen)
 	if (m->source_open && ct_session_end_source(m->session) < 0 && ret == 0)
 		ret = -CT_E_NOMEM;
 	m->source_open = 0;
+	pthread_mutex_unlock(&m->lock);
+	return ret;
+}
+
+int ct_monitor_capture(struct ct_monitor *m, const char *reason, char *msg, size_t msglen)
+{
+	int ret;
+
+	if (!m->rec) {
+		snprintf(msg, msglen, "no flight recorder: start the monitor with --capture-dir DIR\n");
+		return -CT_E_INVAL;
+	}
+	pthread_mutex_lock(&m->lock);
+	ret = ct_recorder_request(m->rec, reason, mono_ns(), msg, msglen);
 	pthread_mutex_unlock(&m->lock);
 	return ret;
 }
@@ -353,6 +423,8 @@ int ct_monitor_scrape(struct ct_monitor *m, int openmetrics, char **body, size_t
 	h.facts = ct_session_facts(m->session);
 	h.vmstat_start = m->vmstat_start;
 	h.watermark_ns = m->watermark;
+	if (m->rec)
+		ct_recorder_metrics(m->rec, &h);
 	ret = ct_metrics_render(m->metrics, &h, w);
 	pthread_mutex_unlock(&m->lock);
 	if (ret < 0)

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "monitor/recorder.h"
+
 /*
  * `compactrace monitor` assembled: the tracer (live.h) hands raw pages to
  * the page decoder (compactrace/pages.h), whose events go through a
@@ -21,6 +23,7 @@ struct ct_monitor_opts {
 	size_t buffer_kb;
 	int buffer_percent;
 	int interval_ms;		/* the longest the reader sleeps between reads */
+	const struct ct_recorder_opts *capture;	/* the flight recorder, or NULL */
 };
 
 struct ct_monitor;
@@ -66,6 +69,15 @@ int ct_monitor_close(struct ct_monitor *m, char *err, size_t errlen);
  * Returns 0 or -CT_E_NOMEM.
  */
 int ct_monitor_scrape(struct ct_monitor *m, int openmetrics, char **body, size_t *len, const char **type);
+
+/**
+ * ct_monitor_capture() - take a capture by hand (thread-safe)
+ * @reason: "manual" (SIGUSR1) or "http" (POST /capture)
+ * @msg: a line for the requester
+ *
+ * Returns 0, or -CT_E_INVAL (no flight recorder, or capturing stopped: @msg).
+ */
+int ct_monitor_capture(struct ct_monitor *m, const char *reason, char *msg, size_t msglen);
 
 /** ct_monitor_instance() - the tracefs instance's name; owned by @m */
 const char *ct_monitor_instance(const struct ct_monitor *m);

@@ -81,6 +81,11 @@ void ct_session_free(struct ct_session *s)
 	free(s);
 }
 
+int ct_session_close_idle(struct ct_session *s, uint64_t now_ns, uint64_t idle_ns)
+{
+	return s->eng ? ct_engine_close_idle(s->eng, now_ns, idle_ns) : 0;
+}
+
 int ct_session_keep_attachment(struct ct_session *s, const char *name)
 {
 	if (s->nkept == CT_SESSION_MAX_KEPT)

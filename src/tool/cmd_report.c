@@ -13,6 +13,7 @@
 #include "args.h"
 #include "commands.h"
 #include "capture/tasks.h"
+#include "compactrace/capture_info.h"
 #include "compactrace/error.h"
 #include "compactrace/report.h"
 #include "compactrace/session.h"
@@ -293,6 +294,11 @@ static int replay_inputs(struct ct_session *s, const struct report_opts *o, int 
 	return ret;
 }
 
+static const void *kept_attachment(void *ctx, const char *name, size_t *len)
+{
+	return ct_session_attachment(ctx, name, len);
+}
+
 int ct_cmd_report(int argc, char **argv)
 {
 	struct report_opts o = { 0 };
@@ -300,7 +306,8 @@ int ct_cmd_report(int argc, char **argv)
 	struct ct_report_input in;
 	struct ct_session *s = NULL;
 	struct ct_cgroup_tally *tally = NULL;
-	struct ct_sink tally_sink;
+	struct ct_capture_marker marker = { .get = kept_attachment };
+	struct ct_sink tally_sink, marker_sink;
 	const char *tasks;
 	size_t tasks_len;
 	FILE *out = stdout;
@@ -319,7 +326,10 @@ int ct_cmd_report(int argc, char **argv)
 	tally = ct_cgroup_tally_new();
 	if (s && tally) {
 		tally_sink = ct_cgroup_tally_sink(tally);
-		if (ct_session_add_sink(s, &tally_sink) < 0 || ct_session_keep_attachment(s, CT_TASKMAP_ATTACHMENT) < 0)
+		marker.get_ctx = s;
+		marker_sink = ct_capture_marker_sink(&marker);
+		if (ct_session_add_sink(s, &tally_sink) < 0 || ct_session_keep_attachment(s, CT_TASKMAP_ATTACHMENT) < 0 ||
+		    ct_session_add_sink(s, &marker_sink) < 0 || ct_session_keep_attachment(s, CT_CAPTURE_ATTACHMENT) < 0)
 			goto out;
 	}
 	if (!s || !tally) {
@@ -371,6 +381,10 @@ int ct_cmd_report(int argc, char **argv)
 		goto out;
 	}
 	in.by_cgroup = tasks ? tally : NULL;
+	/* a flight-recorder capture: its description, and the stall or run that fired it */
+	if (marker.bad)
+		fprintf(stderr, "compactrace: warning: %s: %s\n", argv[optind], marker.err);
+	in.capture = marker.have ? &marker.info : NULL;
 	in.by_cgroup_text = o.by_cgroup;
 	ret = o.format == OUT_TEXT ? ct_report_text(out, &in) : ct_report_json(out, &in);
 	if (ret == 0 && fflush(out) != 0)

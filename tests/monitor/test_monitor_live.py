@@ -335,15 +335,18 @@ def run(tool, wl, assets, tmp, cg, cg_name):
     # the workload inside the test cgroup: direct compaction, then fallbacks
     os.mkdir(cg)
     enter = f"echo $$ > {cg}/cgroup.procs && exec \"$@\""
-    direct = subprocess.run(["sh", "-c", enter, "sh", f"{wl}/ct-direct", "-x", "300", "-T", "256", "-k", "256",
-                             "-d", "always", "-e", "madvise"],
-                            capture_output=True, text=True, timeout=300,
-                            env=dict(os.environ, CT_EXTFRAG="1"))
-    print(direct.stderr.strip()[-600:])
-    check(direct.returncode == 0, f"ct-direct in the cgroup ran (rc {direct.returncode})")
+    # ct-direct holds its hugetlb pages and THP while ct-extfrag runs: the fallbacks then
+    # find no free pageblock and fragment (fallback order < pageblock order)
+    direct = start(["sh", "-c", enter, "sh", f"{wl}/ct-direct", "-x", "300", "-T", "256", "-k", "256",
+                    "-d", "always", "-e", "madvise", "-t", "8", "-r", f"{tmp}/direct.ready"],
+                   stderr=open(f"{tmp}/direct.err", "w"))
+    wait_for(lambda: os.path.exists(f"{tmp}/direct.ready") or direct.poll() is not None, "ct-direct", tries=3000)
     xf = subprocess.run(["sh", "-c", enter, "sh", f"{wl}/ct-extfrag", "-t", "3", "-d", tmp],
                         capture_output=True, text=True, timeout=120)
     check(xf.returncode == 0, f"ct-extfrag in the cgroup ran (rc {xf.returncode}) {xf.stderr.strip()[-200:]}")
+    direct.wait(300)
+    print(read(f"{tmp}/direct.err").strip()[-600:])
+    check(direct.returncode == 0, f"ct-direct in the cgroup ran (rc {direct.returncode})")
     write("/proc/sys/vm/compact_memory", "1")	# manual compaction, outside the cgroup
     v_b, t_b = window_mark(prom, "window end")
     stop(rec, signal.SIGINT, timeout=300)

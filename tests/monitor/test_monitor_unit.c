@@ -137,6 +137,36 @@ static void test_tasks(const char *dir)
 	ct_tasks_free(t);
 }
 
+/* the task map a recording keeps: every task, also those that appear between scans */
+static void test_taskmap(const char *dir)
+{
+	char sub[512];
+	struct ct_taskmap *m;
+	const char *text;
+	size_t len;
+
+	snprintf(sub, sizeof(sub), "%s/mapproc", dir);
+	mkdir(sub, 0755);
+	fake_task(sub, 10, "first", 1, "0::/one\n");
+	fake_task(sub, 11, "second", 2, "0::/two\n");
+	m = ct_taskmap_new(sub);
+	CHECK(m != NULL);
+	if (!m)
+		return;
+	CHECK(ct_taskmap_scan(m, 0) == 0);
+	fake_task(sub, 12, "third", 3, "0::/three\n");
+	CHECK(ct_taskmap_scan(m, 1000) == 0);	/* sooner than CT_TASKMAP_SCAN_NS: nothing new */
+	text = ct_taskmap_text(m, &len);
+	CHECK(strstr(text, "12 3 third") == NULL);
+	CHECK(ct_taskmap_scan(m, CT_TASKMAP_SCAN_NS + 1) == 0);
+	text = ct_taskmap_text(m, &len);
+	CHECK(strstr(text, "10 1 first\t/one\n") != NULL);
+	CHECK(strstr(text, "11 2 second\t/two\n") != NULL);
+	CHECK(strstr(text, "12 3 third\t/three\n") != NULL);
+	CHECK(len == strlen(text));
+	ct_taskmap_free(m);
+}
+
 /* ---- the exposition writer ---- */
 
 static void test_writer(void)
@@ -472,6 +502,7 @@ int main(int argc, char **argv)
 	}
 	test_cgroup_rule();
 	test_tasks(dir);
+	test_taskmap(dir);
 	test_writer();
 	test_metrics();
 	test_pages(argv[1]);
