@@ -27,6 +27,9 @@
 #include "../binary/synth.h"
 #include "../common/check.h"
 #include "capture/tasks.h"
+#include "compactrace/capture_info.h"
+#include "monitor/recorder.h"
+#include "monitor/spool.h"
 #include "compactrace/engine.h"
 #include "compactrace/error.h"
 #include "compactrace/metrics.h"
@@ -165,6 +168,71 @@ static void test_taskmap(const char *dir)
 	CHECK(strstr(text, "12 3 third\t/three\n") != NULL);
 	CHECK(len == strlen(text));
 	ct_taskmap_free(m);
+}
+
+/* ---- the flight recorder's options, attachment and spool ---- */
+
+static void test_recorder_parts(void)
+{
+	struct ct_capture_cond c;
+	struct ct_capture_info ci;
+	struct ct_spool *sp;
+	uint64_t v, bytes, pages, oldest, dropped;
+	unsigned char page[4096] = { 0 };
+	char err[256], buf[1024];
+	int n;
+
+	CHECK(ct_parse_duration("20ms", &v) == 0 && v == 20000000);
+	CHECK(ct_parse_duration("1.5s", &v) == 0 && v == 1500000000);
+	CHECK(ct_parse_duration("500us", &v) == 0 && v == 500000);
+	CHECK(ct_parse_duration("2m", &v) == 0 && v == 120000000000ULL);
+	CHECK(ct_parse_duration("20", &v) < 0);	/* a unit is required */
+	CHECK(ct_parse_duration("-1s", &v) < 0);
+	CHECK(ct_parse_size("64M", &v) == 0 && v == 64ULL << 20);
+	CHECK(ct_parse_size("2GiB", &v) == 0 && v == 2ULL << 30);
+	CHECK(ct_parse_size("12x", &v) < 0);
+	CHECK(ct_capture_cond_parse("stall>2ms", &c, err, sizeof(err)) == 0 && c.kind == CT_COND_STALL &&
+	      c.over_ns == 2000000);
+	CHECK(ct_capture_cond_parse("run>1s", &c, err, sizeof(err)) == 0 && c.kind == CT_COND_RUN);
+	CHECK(ct_capture_cond_parse("fail", &c, err, sizeof(err)) == 0 && c.kind == CT_COND_FAIL);
+	CHECK(ct_capture_cond_parse("fallback", &c, err, sizeof(err)) == 0 && c.kind == CT_COND_FALLBACK);
+	CHECK(ct_capture_cond_parse("stall<2ms", &c, err, sizeof(err)) < 0 && strstr(err, "stall<2ms"));
+
+	n = ct_capture_info_format(buf, sizeof(buf), "stall", "stall>2ms", 5000000000000ULL, 4980000000000ULL,
+				   5002000000000ULL, 4981000000000ULL, 3, 5000100000000ULL, "stall", 4999966000000ULL,
+				   1234, 34000000);
+	CHECK(n > 0);
+	CHECK(ct_capture_info_parse(buf, (size_t)n, &ci, err, sizeof(err)) == 0);
+	CHECK_STR(ci.reason, "stall");
+	CHECK_STR(ci.condition, "stall>2ms");
+	CHECK_U64(ci.trigger_ts_ns, 5000000000000ULL);
+	CHECK_U64(ci.window_start_ns, 4980000000000ULL);
+	CHECK_U64(ci.window_end_ns, 5002000000000ULL);
+	CHECK_U64(ci.triggers, 3);
+	CHECK_STR(ci.fired_kind, "stall");
+	CHECK(ci.fired_pid == 1234 && ci.fired_ts_ns == 4999966000000ULL && ci.fired_value_ns == 34000000);
+	CHECK(ct_capture_info_parse("reason stall\n", 13, &ci, err, sizeof(err)) < 0);	/* keys missing */
+	CHECK(ct_capture_info_parse("reason stall\ncondition x\ntrigger_ts_ns 1x\n", 40, &ci, err, sizeof(err)) < 0);
+
+	/* the spool: the time bound, the size bound, a hold */
+	sp = ct_spool_new(10, 3 * 100);
+	CHECK(sp != NULL);
+	if (!sp)
+		return;
+	for (uint64_t t = 0; t < 5; t++) {
+		memcpy(page, &t, 8);
+		CHECK(ct_spool_add(sp, 0, page, 100, t, t) == 0);
+	}
+	ct_spool_stats(sp, &bytes, &pages, &oldest, &dropped);
+	CHECK(pages == 3 && bytes == 300 && oldest == 2 && dropped == 2);	/* the size bound */
+	CHECK(ct_spool_add(sp, 0, page, 50, 30, 30) == 0);	/* 20 newer than the rest: they age out */
+	ct_spool_stats(sp, &bytes, &pages, &oldest, &dropped);
+	CHECK(pages == 1 && bytes == 50 && oldest == 30);
+	ct_spool_hold(sp, 30);
+	CHECK(ct_spool_add(sp, 1, page, 50, 100, 100) == 0);	/* held: page 30 stays */
+	ct_spool_stats(sp, &bytes, &pages, &oldest, &dropped);
+	CHECK(pages == 2 && oldest == 30);
+	ct_spool_free(sp);
 }
 
 /* ---- the exposition writer ---- */
@@ -504,6 +572,7 @@ int main(int argc, char **argv)
 	test_tasks(dir);
 	test_taskmap(dir);
 	test_writer();
+	test_recorder_parts();
 	test_metrics();
 	test_pages(argv[1]);
 	{
