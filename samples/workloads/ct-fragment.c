@@ -71,6 +71,20 @@ static int populate(char *p, size_t len, size_t page)
 	return 0;
 }
 
+/* An anonymous mapping of @len bytes with @advice (MADV_HUGEPAGE or MADV_NOHUGEPAGE); NULL on failure. */
+static char *map_anon(size_t len, int advice)
+{
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	if (p == MAP_FAILED) {
+		perror(PROG ": mmap");
+		return NULL;
+	}
+	madvise(p, len, advice);
+	return p;
+}
+
 /* Release all but the first page of every @stride pages. */
 static int release(char *p, size_t len, size_t page, size_t stride,
 		   size_t *released)
@@ -139,16 +153,13 @@ int main(int argc, char **argv)
 
 		if (fill > 0) {
 			thp_len = (size_t)fill << 20;
-			thp = mmap(NULL, thp_len, PROT_READ | PROT_WRITE,
-				   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-			if (thp == MAP_FAILED) {
-				perror(PROG ": mmap");
+			thp = map_anon(thp_len, MADV_HUGEPAGE);
+			if (!thp)
 				return 1;
-			}
-			madvise(thp, thp_len, MADV_HUGEPAGE);
 			t0 = ct_now();
-			if (populate(thp, thp_len, page) < 0) {
-				fprintf(stderr, PROG ": THP fill: %s\n", strerror(errno));
+			ret = populate(thp, thp_len, page);
+			if (ret < 0) {
+				fprintf(stderr, PROG ": THP fill: %s\n", strerror(-ret));
 				munmap(thp, thp_len);
 				return 1;
 			}
@@ -180,13 +191,9 @@ int main(int argc, char **argv)
 	len = (size_t)map_mib << 20;
 	fprintf(stderr, PROG ": MemAvailable %lld MiB, mapping %lld MiB, "
 		"keeping 1 page in %lld\n", avail_kb / 1024, map_mib, stride);
-	p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (p == MAP_FAILED) {
-		perror(PROG ": mmap");
+	p = map_anon(len, MADV_NOHUGEPAGE);
+	if (!p)
 		return 1;
-	}
-	madvise(p, len, MADV_NOHUGEPAGE);
 
 	t0 = ct_now();
 	ret = populate(p, len, page);

@@ -24,83 +24,41 @@ direct compaction for real (ct-fragment, ct-direct). Checks:
 The host is restored on every exit path. Exit: 0 pass, 1 fail, 77 skip.
 """
 import fcntl
-import glob
 import json
 import os
 import random
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
 
-TRACING = "/sys/kernel/tracing"
-SYSCTLS = ["/proc/sys/vm/compaction_proactiveness", "/proc/sys/vm/nr_hugepages",
-           "/sys/kernel/mm/transparent_hugepage/enabled", "/sys/kernel/mm/transparent_hugepage/defrag"]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from livelib import (TRACING, check, failures, free_port, read, save_host, restore_host, skip,  # noqa: E402
+                     start, stop, wait_for, write)
+
 NAME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ-(stall|run|fail|fallback|manual|http)(-[0-9]+(ms|us))?(-\d+)?\.dat$")
 
-failures = []
-procs = []
 mounts = []
 
 
-def check(cond, what):
-    print(("ok: " if cond else "FAIL: ") + what, file=sys.stdout if cond else sys.stderr)
-    if not cond:
-        failures.append(what)
-    return cond
 
 
-def skip(why):
-    print(f"SKIP: {why}")
-    sys.exit(77)
 
 
-def read(path):
-    with open(path) as f:
-        return f.read()
 
 
-def selected(text):
-    m = re.search(r"\[(\w+)\]", text)
-    return m.group(1) if m else text.strip()
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
-def wait_for(pred, tries=300, step=0.1):
-    for _ in range(tries):
-        if pred():
-            return True
-        time.sleep(step)
-    return False
 
 
-def start(args, **kw):
-    p = subprocess.Popen(args, **kw)
-    procs.append(p)
-    return p
 
 
-def stop(p, sig=signal.SIGTERM, timeout=60):
-    if p.poll() is None:
-        p.send_signal(sig)
-        try:
-            p.wait(timeout)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait()
-    return p.returncode
 
 
 def captures(d):
@@ -148,28 +106,14 @@ def main():
             skip(f"workload {wl}/{prog} not built")
     lock = open("/tmp/compactrace-live.lock", "w")
     fcntl.flock(lock, fcntl.LOCK_EX)
-    saved = {p: read(p) for p in SYSCTLS if os.path.exists(p)}
+    saved = save_host()
     tmp = tempfile.mkdtemp(prefix="ct-capture-")
     try:
         run(tool, wl, tmp, rnd)
     finally:
-        for p in reversed(procs):
-            stop(p)
+        restore_host(saved, wl)
         for m in mounts:
             subprocess.run(["umount", m], stderr=subprocess.DEVNULL)
-        for p in (f"{wl}/ct-direct", f"{wl}/ct-fragment"):
-            subprocess.run([p, "-R"], stderr=subprocess.DEVNULL)
-        for path, text in saved.items():
-            if selected(read(path)) != selected(text):
-                try:
-                    with open(path, "w") as f:
-                        f.write(selected(text))
-                except OSError as e:
-                    print(f"cannot restore {path}: {e}", file=sys.stderr)
-            check(selected(read(path)) == selected(text), f"{path} restored ({selected(text)})")
-        left = [i for i in os.listdir(f"{TRACING}/instances") if i.startswith("compactrace-")
-                and not os.path.exists(f"/proc/{i.split('-', 1)[1]}")]
-        check(not left, f"no compactrace instance left behind ({left})")
         shutil.rmtree(tmp, ignore_errors=True)
         lock.close()
     print(f"{len(failures)} failed")

@@ -36,7 +36,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -44,41 +43,23 @@ import time
 import urllib.parse
 import urllib.request
 
-TRACING = "/sys/kernel/tracing"
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from livelib import (TRACING, check, failures, free_port, read, save_host, restore_host, skip,  # noqa: E402
+                     start, stop, wait_for, write)
+
 MEMCG = "/sys/fs/cgroup/memory"
-SYSCTLS = ["/proc/sys/vm/compaction_proactiveness", "/proc/sys/vm/nr_hugepages",
-           "/sys/kernel/mm/transparent_hugepage/enabled", "/sys/kernel/mm/transparent_hugepage/defrag"]
 COUNTERS = ("compact_stall", "compact_isolated", "compact_free_scanned", "compact_migrate_scanned")
 
-failures = []
-procs = []
 
 
-def check(cond, what):
-    print(("ok: " if cond else "FAIL: ") + what, file=sys.stderr if not cond else sys.stdout)
-    if not cond:
-        failures.append(what)
-    return cond
 
 
-def skip(why):
-    print(f"SKIP: {why}")
-    sys.exit(77)
 
 
-def read(path):
-    with open(path) as f:
-        return f.read()
 
 
-def write(path, text):
-    with open(path, "w") as f:
-        f.write(text)
 
 
-def selected(text):
-    m = re.search(r"\[(\w+)\]", text)
-    return m.group(1) if m else text.strip()
 
 
 def vmstat():
@@ -90,12 +71,6 @@ def vmstat():
     return out
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def http_get(url, headers=None, timeout=10):
@@ -104,7 +79,7 @@ def http_get(url, headers=None, timeout=10):
         return r.read().decode(), r.headers.get("Content-Type", "")
 
 
-def wait_for(pred, what, tries=300, step=0.1):
+def wait_check(pred, what, tries=300, step=0.1):
     for _ in range(tries):
         if pred():
             return True
@@ -144,21 +119,8 @@ class Prom:
         return float(r[0]["value"][1]) if r else None
 
 
-def start(args, **kw):
-    p = subprocess.Popen(args, **kw)
-    procs.append(p)
-    return p
 
 
-def stop(p, sig=signal.SIGTERM, timeout=30):
-    if p.poll() is None:
-        p.send_signal(sig)
-        try:
-            p.wait(timeout)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait()
-    return p.returncode
 
 
 def window_mark(prom, label):
@@ -194,6 +156,14 @@ def runnable(expr):
     return re.sub(r"\s*(>|<|==|!=|>=|<=)\s*[0-9.e+-]+\s*$", "", expr)
 
 
+def rmdir_ok(path):
+    try:
+        os.rmdir(path)
+        return True
+    except OSError:
+        return False
+
+
 def main():
     if len(sys.argv) != 4:
         print(__doc__)
@@ -214,42 +184,22 @@ def main():
 
     lock = open("/tmp/compactrace-live.lock", "w")
     fcntl.flock(lock, fcntl.LOCK_EX)
-    saved = {p: read(p) for p in SYSCTLS if os.path.exists(p)}
+    saved = save_host()
     tmp = tempfile.mkdtemp(prefix="ct-monitor-")
     cg_name = f"ct-monitor-test-{os.getpid()}"
     cg = f"{MEMCG}/{cg_name}"
     try:
         run(tool, wl, assets, tmp, cg, cg_name)
     finally:
-        for p in reversed(procs):
-            stop(p)
         if os.path.isdir(cg):
             for pid in read(f"{cg}/cgroup.procs").split():
                 try:
                     os.kill(int(pid), signal.SIGKILL)
                 except ProcessLookupError:
                     pass
-            for _ in range(50):
-                try:
-                    os.rmdir(cg)
-                    break
-                except OSError:
-                    time.sleep(0.1)
-        for p in (f"{wl}/ct-direct", f"{wl}/ct-fragment"):
-            subprocess.run([p, "-R"], stderr=subprocess.DEVNULL)
-        for path, text in saved.items():
-            now = read(path)
-            if now != text and selected(now) != selected(text):
-                try:
-                    write(path, selected(text))
-                except OSError as e:
-                    print(f"cannot restore {path}: {e}", file=sys.stderr)
+            wait_for(lambda: not os.path.exists(cg) or rmdir_ok(cg), tries=50)
+        restore_host(saved, wl)
         check(not os.path.exists(cg), f"test cgroup {cg} removed")
-        for path, text in saved.items():
-            check(selected(read(path)) == selected(text), f"{path} restored ({selected(text)})")
-        left = [i for i in os.listdir(f"{TRACING}/instances") if i.startswith("compactrace-")
-                and not os.path.exists(f"/proc/{i.split('-', 1)[1]}")]
-        check(not left, f"no compactrace instance left behind ({left})")
         shutil.rmtree(tmp, ignore_errors=True)
         lock.close()
     print(f"{len(failures)} failed")
@@ -262,7 +212,7 @@ def run(tool, wl, assets, tmp, cg, cg_name):
     mon = start([tool, "monitor", "--listen", f"127.0.0.1:{port}", "--by-cgroup", "--interval", "200"],
                 stderr=mon_err)
     base = f"http://127.0.0.1:{port}"
-    wait_for(lambda: "serving" in read(f"{tmp}/monitor.err") or mon.poll() is not None, "the monitor to serve")
+    wait_check(lambda: "serving" in read(f"{tmp}/monitor.err") or mon.poll() is not None, "the monitor to serve")
     if not check(mon.poll() is None, "monitor runs: " + read(f"{tmp}/monitor.err").strip()):
         return
     inst = re.search(r"instance (compactrace-\d+)", read(f"{tmp}/monitor.err")).group(1)
@@ -307,15 +257,15 @@ def run(tool, wl, assets, tmp, cg, cg_name):
             return http_get(f"{prom.url}/-/ready", timeout=2)[0] != ""
         except OSError:
             return prom_p.poll() is not None
-    wait_for(ready, "Prometheus to be ready", tries=600)
+    wait_check(ready, "Prometheus to be ready", tries=600)
     if not check(prom_p.poll() is None, "prometheus runs"):
         return
-    wait_for(lambda: prom.query('up{job="compactrace"} == 1'), "the first scrape", tries=300)
+    wait_check(lambda: prom.query('up{job="compactrace"} == 1'), "the first scrape", tries=300)
 
     # fragment memory (outside the test cgroup)
     frag = start([f"{wl}/ct-fragment", "-H", "3072", "-k", "256", "-m", "2048", "-P", "0",
                   "-r", f"{tmp}/frag.ready"], stderr=open(f"{tmp}/fragment.err", "w"))
-    wait_for(lambda: os.path.exists(f"{tmp}/frag.ready") or frag.poll() is not None, "fragmentation",
+    wait_check(lambda: os.path.exists(f"{tmp}/frag.ready") or frag.poll() is not None, "fragmentation",
              tries=3000)
     if not check(frag.poll() is None, "ct-fragment holds fragmented memory: " + read(f"{tmp}/fragment.err")[-300:]):
         return
@@ -329,7 +279,7 @@ def run(tool, wl, assets, tmp, cg, cg_name):
     def rec_tracing():
         return read(f"{TRACING}/instances/compactrace-{rec.pid}/tracing_on").strip() == "1" \
             if os.path.exists(f"{TRACING}/instances/compactrace-{rec.pid}") else rec.poll() is not None
-    wait_for(rec_tracing, "record to start tracing", tries=600)
+    wait_check(rec_tracing, "record to start tracing", tries=600)
     check(vmstat() == v_a, "no compaction between the window's start and the recording's")
 
     # the workload inside the test cgroup: direct compaction, then fallbacks
@@ -340,7 +290,7 @@ def run(tool, wl, assets, tmp, cg, cg_name):
     direct = start(["sh", "-c", enter, "sh", f"{wl}/ct-direct", "-x", "300", "-T", "256", "-k", "256",
                     "-d", "always", "-e", "madvise", "-t", "8", "-r", f"{tmp}/direct.ready"],
                    stderr=open(f"{tmp}/direct.err", "w"))
-    wait_for(lambda: os.path.exists(f"{tmp}/direct.ready") or direct.poll() is not None, "ct-direct", tries=3000)
+    wait_check(lambda: os.path.exists(f"{tmp}/direct.ready") or direct.poll() is not None, "ct-direct", tries=3000)
     xf = subprocess.run(["sh", "-c", enter, "sh", f"{wl}/ct-extfrag", "-t", "3", "-d", tmp],
                         capture_output=True, text=True, timeout=120)
     check(xf.returncode == 0, f"ct-extfrag in the cgroup ran (rc {xf.returncode}) {xf.stderr.strip()[-200:]}")
