@@ -35,6 +35,7 @@
 #include "compactrace/metrics.h"
 #include "compactrace/openmetrics.h"
 #include "compactrace/pages.h"
+#include "compactrace/report.h"
 #include "compactrace/source.h"
 
 /* ---- cgroup rule ---- */
@@ -233,6 +234,49 @@ static void test_recorder_parts(void)
 	ct_spool_stats(sp, &bytes, &pages, &oldest, &dropped);
 	CHECK(pages == 2 && oldest == 30);
 	ct_spool_free(sp);
+}
+
+/* report --by cgroup: stalls and fallbacks by pid, grouped by a recording's task map */
+static void test_by_cgroup(void)
+{
+	static const char map[] = "1 10 web\t/ct/web\n2 11 db\t/ct/db\n3 12 web-worker\t/ct/web\n";
+	struct ct_cgroup_tally *t = ct_cgroup_tally_new();
+	struct ct_sink sink;
+	struct ct_stall st = { 0 };
+	struct ct_fallback fb = { 0 };
+	const struct ct_cgroup_row *rows;
+	uint32_t n;
+
+	CHECK(t != NULL);
+	if (!t)
+		return;
+	sink = ct_cgroup_tally_sink(t);
+	/* pid 1: 5 ms success; pid 3: 20 ms complete (the same cgroup); pid 2: 1 ms; pid 9: not in the map */
+	st.pid = 1, st.latency_ns = 5000000, st.result = CT_STATUS_SUCCESS;
+	sink.ops->stall(sink.ctx, &st);
+	st.pid = 3, st.latency_ns = 20000000, st.result = CT_STATUS_COMPLETE;
+	sink.ops->stall(sink.ctx, &st);
+	st.pid = 2, st.latency_ns = 1000000, st.result = CT_STATUS_SUCCESS;
+	sink.ops->stall(sink.ctx, &st);
+	st.pid = 9, st.latency_ns = 3000000;
+	sink.ops->stall(sink.ctx, &st);
+	fb.pid = 2, fb.fragmenting = 1;
+	sink.ops->fallback(sink.ctx, &fb);
+	fb.fragmenting = 0;
+	sink.ops->fallback(sink.ctx, &fb);
+	CHECK(ct_cgroup_tally_resolve(t, map, strlen(map)) == 0);
+	rows = ct_cgroup_tally_rows(t, &n);
+	CHECK(n == 3);
+	if (n == 3) {
+		/* most stall time first: /ct/web 25 ms, unknown 3 ms, /ct/db 1 ms */
+		CHECK_STR(rows[0].cgroup, "/ct/web");
+		CHECK(rows[0].stalls == 2 && rows[0].stall_ns == 25000000 && rows[0].stall_max_ns == 20000000);
+		CHECK(rows[0].by_result[CT_STATUS_SUCCESS] == 1 && rows[0].by_result[CT_STATUS_COMPLETE] == 1);
+		CHECK_STR(rows[1].cgroup, "unknown");
+		CHECK_STR(rows[2].cgroup, "/ct/db");
+		CHECK(rows[2].stalls == 1 && rows[2].fallbacks == 2 && rows[2].fragmenting == 1);
+	}
+	ct_cgroup_tally_free(t);
 }
 
 /* ---- the exposition writer ---- */
@@ -573,6 +617,7 @@ int main(int argc, char **argv)
 	test_taskmap(dir);
 	test_writer();
 	test_recorder_parts();
+	test_by_cgroup();
 	test_metrics();
 	test_pages(argv[1]);
 	{
