@@ -90,7 +90,7 @@ if command -v perf >/dev/null; then
 fi
 c0=$(cpu_ticks "$mon"); t0=$(now)
 for _ in $(seq "$ROUNDS"); do
-	"$WL/ct-direct" -x 300 -T 256 -k 256 -d always -e madvise 2>> "$tmp/direct.err"
+	"$WL/ct-direct" -x 50 -T 256 -k 128 -d always -e madvise 2>> "$tmp/direct.err"
 done
 sleep 2
 c1=$(cpu_ticks "$mon"); t1=$(now)

@@ -135,7 +135,7 @@ def run(tool, wl, tmp, rnd):
     if not check(frag.poll() is None, "ct-fragment holds fragmented memory"):
         return
     t_direct = time.monotonic()
-    d = subprocess.run([f"{wl}/ct-direct", "-x", "300", "-T", "256", "-k", "256", "-d", "always", "-e", "madvise"],
+    d = subprocess.run([f"{wl}/ct-direct", "-x", "50", "-T", "256", "-k", "128", "-d", "always", "-e", "madvise"],
                        capture_output=True, text=True, timeout=300)
     check(d.returncode == 0, f"ct-direct ran: {d.stderr.strip()[-300:]}")
     ok = wait_for(lambda: captures(capdir), tries=300)

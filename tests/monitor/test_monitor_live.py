@@ -287,7 +287,7 @@ def run(tool, wl, assets, tmp, cg, cg_name):
     enter = f"echo $$ > {cg}/cgroup.procs && exec \"$@\""
     # ct-direct holds its hugetlb pages and THP while ct-extfrag runs: the fallbacks then
     # find no free pageblock and fragment (fallback order < pageblock order)
-    direct = start(["sh", "-c", enter, "sh", f"{wl}/ct-direct", "-x", "300", "-T", "256", "-k", "256",
+    direct = start(["sh", "-c", enter, "sh", f"{wl}/ct-direct", "-x", "50", "-T", "256", "-k", "128",
                     "-d", "always", "-e", "madvise", "-t", "8", "-r", f"{tmp}/direct.ready"],
                    stderr=open(f"{tmp}/direct.err", "w"))
     wait_check(lambda: os.path.exists(f"{tmp}/direct.ready") or direct.poll() is not None, "ct-direct", tries=3000)
