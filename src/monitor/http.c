@@ -12,6 +12,7 @@
 #include <microhttpd.h>
 
 #include "compactrace/error.h"
+#include "compactrace/openmetrics.h"
 #include "monitor/http.h"
 
 struct ct_http {
@@ -137,7 +138,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
 			return text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "GET /metrics\n");
 		accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
-		if (http->h.metrics(http->h.ctx, accept && strstr(accept, "application/openmetrics-text"),
+		if (http->h.metrics(http->h.ctx, ct_om_wants_openmetrics(accept),
 				    &body, &len, &type) < 0)
 			return text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot render the metrics (out of memory)\n");
 		return reply(c, MHD_HTTP_OK, type, body, len, 1);

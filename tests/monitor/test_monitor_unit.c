@@ -21,6 +21,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -28,6 +31,7 @@
 #include "../common/check.h"
 #include "capture/tasks.h"
 #include "compactrace/capture_info.h"
+#include "monitor/http.h"
 #include "monitor/recorder.h"
 #include "monitor/spool.h"
 #include "compactrace/engine.h"
@@ -277,6 +281,80 @@ static void test_by_cgroup(void)
 		CHECK(rows[2].stalls == 1 && rows[2].fallbacks == 2 && rows[2].fragmenting == 1);
 	}
 	ct_cgroup_tally_free(t);
+}
+
+/* ---- the HTTP endpoint, on loopback ---- */
+
+static int fake_metrics(void *ctx, int openmetrics, char **body, size_t *len, const char **type)
+{
+	(void)ctx;
+	*body = strdup(openmetrics ? "om 1\n# EOF\n" : "text 1\n");
+	*len = strlen(*body);
+	*type = openmetrics ? "application/openmetrics-text; version=1.0.0; charset=utf-8" :
+		"text/plain; version=0.0.4; charset=utf-8";
+	return 0;
+}
+
+static int fake_capture(void *ctx, char *msg, size_t len)
+{
+	(*(int *)ctx)++;
+	snprintf(msg, len, "capture armed\n");
+	return 0;
+}
+
+/* one request on a new connection; the whole response into @out */
+static void http_do(int port, const char *req, char *out, size_t len)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	size_t got = 0;
+	ssize_t n;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	out[0] = '\0';
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || write(fd, req, strlen(req)) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while (got + 1 < len && (n = read(fd, out + got, len - 1 - got)) > 0)
+		got += (size_t)n;
+	out[got] = '\0';
+	close(fd);
+}
+
+static void test_http(void)
+{
+	struct ct_http_handlers h = { .metrics = fake_metrics, .capture = fake_capture };
+	struct ct_http *http;
+	char bound[64], err[256], resp[4096];
+	int fd, fd2, captures = 0, port;
+
+	h.ctx = &captures;
+	CHECK(ct_http_listen("127.0.0.1:0", &fd, bound, sizeof(bound), err, sizeof(err)) == 0);
+	port = atoi(strrchr(bound, ':') + 1);
+	CHECK(port > 0);
+	/* the same port again: refused, and said so */
+	snprintf(resp, sizeof(resp), "127.0.0.1:%d", port);
+	CHECK(ct_http_listen(resp, &fd2, bound, sizeof(bound), err, sizeof(err)) == -CT_E_EXISTS);
+	CHECK(strstr(err, "already in use") != NULL);
+	CHECK(ct_http_listen("localhost", &fd2, bound, sizeof(bound), err, sizeof(err)) == -CT_E_INVAL);
+	http = ct_http_start(fd, &h, err, sizeof(err));
+	CHECK(http != NULL);
+	if (!http)
+		return;
+	http_do(port, "GET /metrics HTTP/1.0\r\n\r\n", resp, sizeof(resp));
+	CHECK(strstr(resp, "200 OK") && strstr(resp, "text/plain; version=0.0.4") && strstr(resp, "\r\n\r\ntext 1\n"));
+	http_do(port, "GET /metrics HTTP/1.0\r\nAccept: application/openmetrics-text;version=1.0.0,text/plain;q=0.5\r\n\r\n",
+		resp, sizeof(resp));
+	CHECK(strstr(resp, "application/openmetrics-text") && strstr(resp, "# EOF"));
+	http_do(port, "POST /capture HTTP/1.0\r\nContent-Length: 0\r\n\r\n", resp, sizeof(resp));
+	CHECK(strstr(resp, " 202 ") && captures == 1);
+	http_do(port, "GET /capture HTTP/1.0\r\n\r\n", resp, sizeof(resp));
+	CHECK(strstr(resp, " 405 ") && captures == 1);
+	http_do(port, "GET /nothing HTTP/1.0\r\n\r\n", resp, sizeof(resp));
+	CHECK(strstr(resp, " 404 ") != NULL);
+	ct_http_stop(http);
 }
 
 /* ---- the exposition writer ---- */
@@ -618,6 +696,7 @@ int main(int argc, char **argv)
 	test_writer();
 	test_recorder_parts();
 	test_by_cgroup();
+	test_http();
 	test_metrics();
 	test_pages(argv[1]);
 	{
