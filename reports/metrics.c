@@ -62,7 +62,8 @@ struct ct_metrics {
 	struct table stalls, stall_hist, runs, run_hist, fallbacks;
 	uint64_t migrate_scanned[CT_TRIGGER_COUNT + 1], free_scanned[CT_TRIGGER_COUNT + 1];
 	uint64_t events[CT_EV_TYPE_COUNT];
-	uint64_t untraced[N_UNTRACED];	/* the largest value shown: a counter never goes down */
+	uint64_t untraced[N_UNTRACED];	/* the largest value seen: a counter never goes down */
+	int have_untraced;
 	int failed;			/* an allocation failed in a callback: -CT_E_NOMEM stops the session */
 };
 
@@ -584,18 +585,16 @@ out:
 	return ret;
 }
 
-static int render_untraced(struct ct_metrics *m, const struct ct_metrics_host *h, struct ct_om *w)
+void ct_metrics_note_vmstat(struct ct_metrics *m, const struct ct_results *res, const struct ct_host_facts *facts,
+			    const char *vmstat_start, const char *vmstat_now)
 {
 	struct ct_vmstat_check check;
-	int ret;
 
-	ct_vmstat_check_run(h->res, h->facts, h->vmstat_start, h->vmstat_now, &check);
-	ret = ct_om_family(w, "compactrace_untraced_pages_total", CT_OM_COUNTER,
-			   "Pages /proc/vmstat counted since the monitor started that no trace event "
-			   "reported (e.g. fast_find_migrateblock's scanning)");
-	for (int i = 0; ret == 0 && i < N_UNTRACED; i++) {
-		const char *labels[] = { "counter", untraced_names[i], NULL };
-
+	if (!vmstat_start || !vmstat_now)
+		return;
+	ct_vmstat_check_run(res, facts, vmstat_start, vmstat_now, &check);
+	m->have_untraced = 1;
+	for (int i = 0; i < N_UNTRACED; i++)
 		for (int k = 0; k < CT_VMSTAT_COUNTERS; k++) {
 			const struct ct_vmstat_counter *c = &check.counters[k];
 
@@ -605,6 +604,17 @@ static int render_untraced(struct ct_metrics *m, const struct ct_metrics_host *h
 			    (uint64_t)c->vmstat_delta - c->trace > m->untraced[i])
 				m->untraced[i] = (uint64_t)c->vmstat_delta - c->trace;
 		}
+}
+
+static int render_untraced(struct ct_metrics *m, struct ct_om *w)
+{
+	int ret = ct_om_family(w, "compactrace_untraced_pages_total", CT_OM_COUNTER,
+			       "Pages /proc/vmstat counted since the monitor started that no trace event "
+			       "reported (e.g. fast_find_migrateblock's scanning)");
+
+	for (int i = 0; ret == 0 && i < N_UNTRACED; i++) {
+		const char *labels[] = { "counter", untraced_names[i], NULL };
+
 		ret = ct_om_sample_u64(w, labels, m->untraced[i]);
 	}
 	return ret;
@@ -709,8 +719,8 @@ int ct_metrics_render(struct ct_metrics *m, const struct ct_metrics_host *h, str
 		ret = render_fallbacks(m, h, w);
 	if (ret == 0 && h->buddyinfo)
 		ret = render_buddy(h->buddyinfo, w);
-	if (ret == 0 && h->vmstat_start && h->vmstat_now)
-		ret = render_untraced(m, h, w);
+	if (ret == 0 && m->have_untraced)
+		ret = render_untraced(m, w);
 	if (ret == 0 && h->captures)
 		ret = render_captures(h, w);
 	return ret;

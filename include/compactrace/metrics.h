@@ -54,7 +54,6 @@ struct ct_metrics_capture {
 struct ct_metrics_host {
 	const struct ct_results *res;		/* ct_session_results() */
 	const struct ct_host_facts *facts;	/* migratetype names, for the vmstat check */
-	const char *vmstat_start, *vmstat_now;	/* /proc/vmstat at start and now; NULL: no untraced counts */
 	const char *buddyinfo;			/* /proc/buddyinfo now; NULL: no free-block gauges */
 	uint64_t watermark_ns;			/* every event up to here has been fed */
 	const char *version, *kernel;
@@ -64,6 +63,19 @@ struct ct_metrics_host {
 	uint32_t ncaptures;
 	uint64_t capture_bytes, capture_errors, capture_suppressed;
 };
+
+/**
+ * ct_metrics_note_vmstat() - compactrace_untraced_pages_total from a vmstat read
+ * @vmstat_start: /proc/vmstat when tracing began
+ * @vmstat_now: /proc/vmstat read before the read of the trace whose events
+ *              @res now holds (so no event of a run vmstat counts is missing
+ *              from @res; runs still going count in @res only, and that
+ *              shortfall is not untraced work)
+ *
+ * Keeps, per counter, the largest vmstat delta minus trace sum seen.
+ */
+void ct_metrics_note_vmstat(struct ct_metrics *m, const struct ct_results *res, const struct ct_host_facts *facts,
+			    const char *vmstat_start, const char *vmstat_now);
 
 /**
  * ct_metrics_render() - every family into @w

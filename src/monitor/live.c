@@ -191,6 +191,11 @@ int ct_live_start(struct ct_live *l)
 	return ct_capture_set_tracing(l->cap, 1);
 }
 
+void ct_live_wait(struct ct_live *l, int timeout_ms, const sigset_t *sigmask)
+{
+	ct_capture_wait(l->cap, timeout_ms, sigmask);
+}
+
 long ct_live_read(struct ct_live *l, int timeout_ms, const sigset_t *sigmask, int final,
 		  ct_live_page_fn page, void *ctx, uint64_t *watermark)
 {

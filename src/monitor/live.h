@@ -52,6 +52,9 @@ const char *ct_live_instance(const struct ct_live *l);
 /** ct_live_start() - tracing on; returns 0 or -CT_E_IO */
 int ct_live_start(struct ct_live *l);
 
+/** ct_live_wait() - sleep until a CPU's buffer is buffer_percent full, a signal outside @sigmask, or @timeout_ms */
+void ct_live_wait(struct ct_live *l, int timeout_ms, const sigset_t *sigmask);
+
 /**
  * ct_live_read() - wait up to @timeout_ms (or for a signal outside @sigmask), then read every CPU
  * @final: tracing is turned off first and everything is read (at the end)

@@ -45,6 +45,8 @@ struct ct_monitor {
 	struct ct_tasks *tasks;
 	struct ct_recorder *rec;	/* the flight recorder, or NULL */
 	char *vmstat_start;
+	char *vm_pending;		/* a vmstat read not yet compared with the trace */
+	uint64_t vm_pending_ns;		/* when it was read */
 	uint64_t watermark;
 	uint64_t events, pages;
 	int source_open;
@@ -253,6 +255,7 @@ void ct_monitor_free(struct ct_monitor *m)
 	ct_tasks_free(m->tasks);
 	ct_recorder_free(m->rec);
 	free(m->vmstat_start);
+	free(m->vm_pending);
 	pthread_mutex_destroy(&m->lock);
 	free(m);
 }
@@ -332,16 +335,52 @@ static int feed(struct ct_monitor *m, uint64_t watermark, char *err, size_t errl
 	return ret;
 }
 
+/*
+ * compactrace_untraced_pages_total compares a vmstat read with the trace; the
+ * read must be older than every event fed so far could be late for: it is
+ * noted once the watermark has passed the time it was read.
+ */
+static void note_vmstat(struct ct_monitor *m, char *vmstat, uint64_t read_ns, uint64_t watermark)
+{
+	if (m->vm_pending && m->vm_pending_ns <= watermark) {
+		ct_metrics_note_vmstat(m->metrics, ct_session_results(m->session), ct_session_facts(m->session),
+				       m->vmstat_start, m->vm_pending);
+		free(m->vm_pending);
+		m->vm_pending = NULL;
+	}
+	if (!m->vm_pending) {
+		m->vm_pending = vmstat;
+		m->vm_pending_ns = read_ns;
+	} else {
+		free(vmstat);
+	}
+}
+
 int ct_monitor_step(struct ct_monitor *m, const sigset_t *sigmask, char *err, size_t errlen)
 {
-	uint64_t watermark;
-	long n = ct_live_read(m->live, m->o.interval_ms, sigmask, 0, on_page, m, &watermark);
+	uint64_t watermark, read_ns;
+	char *vmstat;
+	long n;
+	int ret;
 
+	ct_live_wait(m->live, m->o.interval_ms, sigmask);
+	read_ns = mono_ns();
+	vmstat = read_text("/proc/vmstat");
+	n = ct_live_read(m->live, 0, NULL, 0, on_page, m, &watermark);
 	if (n < 0) {
+		free(vmstat);
 		snprintf(err, errlen, "reading %s: %s", ct_live_instance(m->live), ct_strerror((int)n));
 		return (int)n;
 	}
-	return feed(m, watermark, err, errlen);
+	ret = feed(m, watermark, err, errlen);
+	if (ret == 0 && vmstat) {
+		pthread_mutex_lock(&m->lock);
+		note_vmstat(m, vmstat, read_ns, watermark);
+		pthread_mutex_unlock(&m->lock);
+	} else {
+		free(vmstat);
+	}
+	return ret;
 }
 
 int ct_monitor_finish(struct ct_monitor *m, char *err, size_t errlen)
@@ -401,7 +440,7 @@ int ct_monitor_scrape(struct ct_monitor *m, int openmetrics, char **body, size_t
 	enum ct_om_format fmt = openmetrics ? CT_OM_OPENMETRICS : CT_OM_PROMETHEUS;
 	struct ct_metrics_host h = { 0 };
 	struct ct_om *w = ct_om_new(fmt);
-	char *vmstat = read_text("/proc/vmstat"), *buddy = read_text("/proc/buddyinfo");
+	char *buddy = read_text("/proc/buddyinfo");
 	struct rusage ru;
 	const char *text;
 	int ret = -CT_E_NOMEM;
@@ -417,11 +456,9 @@ int ct_monitor_scrape(struct ct_monitor *m, int openmetrics, char **body, size_t
 	h.version = CT_VERSION;
 	h.kernel = m->kernel;
 	h.buddyinfo = buddy;
-	h.vmstat_now = vmstat;
 	pthread_mutex_lock(&m->lock);
 	h.res = ct_session_results(m->session);
 	h.facts = ct_session_facts(m->session);
-	h.vmstat_start = m->vmstat_start;
 	h.watermark_ns = m->watermark;
 	if (m->rec)
 		ct_recorder_metrics(m->rec, &h);
@@ -438,7 +475,6 @@ int ct_monitor_scrape(struct ct_monitor *m, int openmetrics, char **body, size_t
 	*type = ct_om_content_type(fmt);
 out:
 	ct_om_free(w);
-	free(vmstat);
 	free(buddy);
 	return ret;
 }
