@@ -332,7 +332,7 @@ static void test_http(void)
 
 	h.ctx = &captures;
 	CHECK(ct_http_listen("127.0.0.1:0", &fd, bound, sizeof(bound), err, sizeof(err)) == 0);
-	port = atoi(strrchr(bound, ':') + 1);
+	port = (int)strtol(strrchr(bound, ':') + 1, NULL, 10);
 	CHECK(port > 0);
 	/* the same port again: refused, and said so */
 	snprintf(resp, sizeof(resp), "127.0.0.1:%d", port);
