@@ -19,6 +19,7 @@
 #include "bin.h"
 #include "compactrace/attach.h"
 #include "compactrace/error.h"
+#include "rb_page.h"
 #include "registry.h"
 
 #define TD_MAGIC_LEN 10
@@ -28,16 +29,6 @@
 #define TD_MAX_CHUNK (256u << 20)	/* an uncompressed chunk larger than this is corrupt */
 #define TD_RELEASE_STEP (4u << 20)	/* drop consumed mapped data from RSS this often */
 #define TD_PREFETCH (1u << 20)		/* map this much ahead in one call */
-
-/* ring-buffer entry types (kernel/trace/ring_buffer.c) */
-#define RB_PADDING 29
-#define RB_TIME_EXTEND 30
-#define RB_TIME_STAMP 31
-#define RB_TS_SHIFT 27
-#define RB_TS_MSB (0xf8ULL << 56)
-#define RB_COMMIT_MASK ((1u << 27) - 1)
-#define RB_MISSED_EVENTS (1ULL << 31)
-#define RB_MISSED_STORED (1ULL << 30)
 
 /* trace.dat option ids */
 enum {
@@ -85,10 +76,9 @@ struct td_stream {
 	size_t ucap, ulen, upos;
 	uint64_t chunk_off;
 	/* the page being walked */
-	const unsigned char *page, *data;
-	uint32_t commit, off;
+	const unsigned char *page;
+	struct ct_rb_page pg;
 	uint64_t page_where;	/* file offset of the page (compressed: of its chunk) */
-	uint64_t ts;		/* raw running timestamp */
 	/* what the stream yields next: notices first, then rec */
 	const unsigned char *rec;
 	uint32_t rec_len;
@@ -250,8 +240,7 @@ static int load_page(struct td_state *st, struct td_stream *s)
 
 	for (;;) {
 		const unsigned char *page;
-		uint64_t avail, flags, where;
-		uint32_t commit;
+		uint64_t avail, where, bad;
 
 		if (s->compressed) {
 			if (s->upos >= s->ulen) {
@@ -287,25 +276,12 @@ static int load_page(struct td_state *st, struct td_stream *s)
 		}
 		if (avail > s->page_size)
 			avail = s->page_size;
-		if (avail < lay->data_off) {
-			note_perr(s, where);
+		if (ct_rb_page_open(&s->pg, page, avail, lay, st->swap, &bad) < 0) {
+			note_perr(s, where + bad);
 			continue;
 		}
-		flags = ct_rdn(page + lay->commit_off, lay->commit_size, st->swap);
-		commit = (uint32_t)flags & RB_COMMIT_MASK;
-		if (commit > avail - lay->data_off) {
-			note_perr(s, where + lay->commit_off);
-			continue;
-		}
-		if (flags & RB_MISSED_EVENTS) {
-			int64_t n = -1;
-
-			/* the count sits right after the data, when the kernel had room for it */
-			if ((flags & RB_MISSED_STORED) &&
-			    avail - lay->data_off - commit >= lay->commit_size)
-				n = (int64_t)ct_rdn(page + lay->data_off + commit, lay->commit_size, st->swap);
-			note_lost(s, n);
-		}
+		if (s->pg.missed)
+			note_lost(s, s->pg.missed_count);
 		/* the next page is read soon: start pulling its first lines in */
 		if (avail == s->page_size && (s->compressed ? s->upos + s->page_size <= s->ulen :
 					     s->pos + s->page_size <= s->size)) {
@@ -314,12 +290,8 @@ static int load_page(struct td_state *st, struct td_stream *s)
 			__builtin_prefetch(page + s->page_size + 128);
 		}
 		s->page = page;
-		s->data = page + lay->data_off;
-		s->commit = commit;
-		s->off = 0;
 		s->page_where = where;
-		s->ts = ct_rd64(page + lay->ts_off, st->swap);
-		if (commit)
+		if (s->pg.commit)
 			return 1;
 	}
 }
@@ -331,93 +303,28 @@ static int load_page(struct td_state *st, struct td_stream *s)
  */
 static int stream_advance(struct td_state *st, struct td_stream *s)
 {
-	int be = st->swap ? !ct_host_bigendian() : ct_host_bigendian();
-
 	s->rec = NULL;
 	for (;;) {
-		while (s->off < s->commit) {
-			const unsigned char *p = s->data + s->off;
-			uint32_t left = s->commit - s->off;
-			uint32_t hdr, tl, delta, len, ext;
+		int r = s->page ? ct_rb_page_next(&s->pg, &s->rec, &s->rec_len) : 0;
 
-			if (left < 4)
-				goto corrupt;
-			hdr = ct_rd32(p, st->swap);
-			if (be) {
-				tl = hdr >> 27;
-				delta = hdr & ((1u << 27) - 1);
-			} else {
-				tl = hdr & 31;
-				delta = hdr >> 5;
-			}
-			switch (tl) {
-			case RB_PADDING:
-				s->ts += delta;
-				if (left < 8) {
-					s->off = s->commit;
-					break;
-				}
-				len = ct_rd32(p + 4, st->swap);
-				if (len > left - 4) {
-					s->off = s->commit;
-					break;
-				}
-				s->off += 4 + (len ? len : 4);
-				break;
-			case RB_TIME_EXTEND:
-			case RB_TIME_STAMP:
-				if (left < 8)
-					goto corrupt;
-				ext = ct_rd32(p + 4, st->swap);
-				if (tl == RB_TIME_EXTEND)
-					s->ts += ((uint64_t)ext << RB_TS_SHIFT) + delta;
-				else
-					s->ts = (((uint64_t)ext << RB_TS_SHIFT) + delta) | (s->ts & RB_TS_MSB);
-				s->off += 8;
-				break;
-			case 0:
-				if (left < 8)
-					goto corrupt;
-				len = ct_rd32(p + 4, st->swap);
-				if (len < 4)
-					goto corrupt;
-				len = ((len - 4) + 3) & ~3u;
-				if (len > left - 8)
-					goto corrupt;
-				s->ts += delta;
-				s->rec = p + 8;
-				s->rec_len = len;
-				s->off += 8 + len;
-				s->key = adjust_ts(st, s->ts);
-				return 1;
-			default:
-				len = tl * 4;
-				if (len > left - 4)
-					goto corrupt;
-				s->ts += delta;
-				s->rec = p + 4;
-				s->rec_len = len;
-				s->off += 4 + len;
-				s->key = adjust_ts(st, s->ts);
-				return 1;
-			}
-			continue;
-corrupt:
+		if (r > 0) {
+			s->key = adjust_ts(st, s->pg.ts);
+			return 1;
+		}
+		if (r < 0) {
 			/* the rest of this page cannot be trusted; go on with the next */
 			note_perr(s, s->compressed ? s->page_where :
-				  s->page_where + st->lay.data_off + s->off);
-			s->off = s->commit;
+				  s->page_where + st->lay.data_off + s->pg.off);
+			s->pg.off = s->pg.commit;
+			s->rec = NULL;
 		}
-		{
-			int r = load_page(st, s);
-
-			if (r < 0)
-				return r;
-			if (r == 0)
-				break;
-		}
+		r = load_page(st, s);
+		if (r < 0)
+			return r;
+		if (r == 0)
+			break;
 	}
-	s->key = adjust_ts(st, s->ts);
+	s->key = adjust_ts(st, s->pg.ts);
 	return s->has_lost || s->has_perr;
 }
 

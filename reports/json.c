@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "compactrace/error.h"
+#include "compactrace/capture_info.h"
 #include "compactrace/report.h"
 #include "numfmt.h"
 #include "sanitize.h"
@@ -222,7 +223,7 @@ static int fill_run(cJSON *o, const struct ct_run *run)
 	       add_u64_or_null(o, "migrate_steps", run->migrate_steps, b);
 }
 
-static int add_runs(cJSON *root, const struct ct_run_summary *rs)
+static int add_runs(cJSON *root, const struct ct_run_summary *rs, const struct ct_capture_info *ci)
 {
 	cJSON *o = obj_in(root, "runs"), *bytrig, *slow;
 
@@ -257,6 +258,8 @@ static int add_runs(cJSON *root, const struct ct_run_summary *rs)
 			return cJSON_Delete(item), 0;
 		if (!fill_run(item, &rs->slowest[i]))
 			return 0;
+		if (ci && ct_capture_fired_run(ci, &rs->slowest[i]) && !cJSON_AddTrueToObject(item, "fired_capture"))
+			return 0;
 	}
 	return 1;
 }
@@ -284,7 +287,36 @@ static int fill_stall(cJSON *o, const struct ct_stall *st)
 	return cJSON_AddBoolToObject(o, "zones_truncated", st->zones_truncated) != NULL;
 }
 
-static int add_stalls(cJSON *root, const struct ct_stall_summary *ss)
+/* stalls.by_cgroup: a recording's stalls and fallbacks grouped by the task map */
+static int add_by_cgroup(cJSON *o, const struct ct_cgroup_tally *t)
+{
+	const struct ct_cgroup_row *rows;
+	uint32_t n;
+	cJSON *arr;
+
+	if (!t)
+		return 1;
+	rows = ct_cgroup_tally_rows(t, &n);
+	if (!(arr = cJSON_AddArrayToObject(o, "by_cgroup")))
+		return 0;
+	for (uint32_t i = 0; i < n; i++) {
+		cJSON *item = cJSON_CreateObject();
+
+		if (!item || !cJSON_AddItemToArray(arr, item))
+			return cJSON_Delete(item), 0;
+		if (!add_str(item, "cgroup", rows[i].cgroup) || !add_u64(item, "count", rows[i].stalls) ||
+		    !add_us(item, "latency_total_us", rows[i].stall_ns) ||
+		    !add_us(item, "latency_max_us", rows[i].stall_max_ns) ||
+		    !add_status_counts(item, "by_result", rows[i].by_result) ||
+		    !add_u64(item, "fallbacks", rows[i].fallbacks) ||
+		    !add_u64(item, "fragmenting_fallbacks", rows[i].fragmenting))
+			return 0;
+	}
+	return 1;
+}
+
+static int add_stalls(cJSON *root, const struct ct_stall_summary *ss, const struct ct_cgroup_tally *by_cgroup,
+		      const struct ct_capture_info *ci)
 {
 	cJSON *o = obj_in(root, "stalls"), *slow, *byorder;
 
@@ -312,8 +344,36 @@ static int add_stalls(cJSON *root, const struct ct_stall_summary *ss)
 			return cJSON_Delete(item), 0;
 		if (!fill_stall(item, &ss->slowest[i]))
 			return 0;
+		if (ci && ct_capture_fired_stall(ci, &ss->slowest[i]) && !cJSON_AddTrueToObject(item, "fired_capture"))
+			return 0;
 	}
-	return 1;
+	return add_by_cgroup(o, by_cgroup);
+}
+
+/* a flight-recorder capture: what fired it and the window it holds */
+static int add_capture(cJSON *root, const struct ct_capture_info *ci)
+{
+	cJSON *o, *f, *ev;
+
+	if (!ci)
+		return 1;
+	if (!(o = obj_in(root, "capture")) || !add_str(o, "reason", ci->reason) ||
+	    !add_str(o, "condition", ci->condition) || !add_u64(o, "trigger_ts_ns", ci->trigger_ts_ns) ||
+	    !add_u64(o, "window_start_ns", ci->window_start_ns) || !add_u64(o, "window_end_ns", ci->window_end_ns) ||
+	    !add_u64(o, "data_start_ns", ci->data_start_ns) || !add_u64(o, "triggers", ci->triggers) ||
+	    !add_u64(o, "snapshot_ns", ci->snapshot_ns))
+		return 0;
+	if (!ci->fired_kind[0])
+		return cJSON_AddNullToObject(o, "fired_by") != NULL;
+	if (!(f = obj_in(o, "fired_by")) || !add_str(f, "kind", ci->fired_kind) ||
+	    !add_u64(f, "ts_ns", ci->fired_ts_ns) || !cJSON_AddNumberToObject(f, "pid", ci->fired_pid) ||
+	    !add_us(f, "duration_us", ci->fired_value_ns) || !cJSON_AddBoolToObject(f, "found", ci->found))
+		return 0;
+	if (!ci->found)
+		return 1;
+	if (!(ev = obj_in(f, ci->fired_kind)))
+		return 0;
+	return strcmp(ci->fired_kind, "stall") == 0 ? fill_stall(ev, &ci->stall) : fill_run(ev, &ci->run);
 }
 
 static int add_zones(cJSON *root, const struct ct_results *r)
@@ -812,10 +872,10 @@ int ct_report_json(FILE *out, const struct ct_report_input *in)
 	     add_str(tool, "version", CT_VERSION) &&
 	     (in->filter ? add_str(root, "filter", in->filter) : cJSON_AddNullToObject(root, "filter")) &&
 	     add_u64(root, "events", r->events) &&
-	     add_sources(root, r) && add_totals(root, &r->totals) && add_runs(root, &r->runs) &&
-	     add_stalls(root, &r->stalls) && add_zones(root, r) && add_kcompactd(root, r) &&
+	     add_sources(root, r) && add_totals(root, &r->totals) && add_runs(root, &r->runs, in->capture) &&
+	     add_stalls(root, &r->stalls, in->by_cgroup, in->capture) && add_zones(root, r) && add_kcompactd(root, r) &&
 	     add_extfrag(root, &r->extfrag) && add_quality(root, r) && add_vmstat(root, in) &&
-	     add_model(root, in);
+	     add_model(root, in) && add_capture(root, in->capture);
 	if (!ok) {
 		cJSON_Delete(root);
 		return -CT_E_NOMEM;

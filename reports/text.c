@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "compactrace/error.h"
+#include "compactrace/capture_info.h"
 #include "compactrace/report.h"
 #include "numfmt.h"
 #include "sanitize.h"
@@ -65,6 +66,43 @@ static void print_header(FILE *out, const struct ct_report_input *in)
 	if (in->filter)
 		fprintf(out, "  filter: %s (%s events of other tasks skipped)\n", in->filter,
 			grouped(n, sizeof(n), r->filtered_out));
+}
+
+/* a flight-recorder capture: why it was taken, its window, what fired it */
+static void print_capture(FILE *out, const struct ct_capture_info *ci)
+{
+	char a[32], b[32], c[32], comm[CT_COMM_LEN * 4];
+
+	if (!ci)
+		return;
+	fprintf(out, "\nCapture (flight recorder)\n  reason    %s (%s), %u trigger%s\n", ci->reason, ci->condition,
+		ci->triggers, ci->triggers == 1 ? "" : "s");
+	fprintf(out, "  trigger   %s s\n  window    %s .. %s s (%s before the trigger, %s after)\n",
+		ts(a, sizeof(a), ci->trigger_ts_ns), ts(b, sizeof(b), ci->window_start_ns),
+		ts(c, sizeof(c), ci->window_end_ns), dur(comm, sizeof(comm), ci->trigger_ts_ns - ci->window_start_ns),
+		dur(a, sizeof(a), ci->window_end_ns - ci->trigger_ts_ns));
+	if (ci->data_start_ns)
+		fprintf(out, "  data from %s s (the oldest page the spool still held)\n",
+			ts(a, sizeof(a), ci->data_start_ns));
+	if (ci->snapshot_ns)
+		fprintf(out, "  snapshots snapshot-trigger/*, read at %s s\n", ts(a, sizeof(a), ci->snapshot_ns));
+	if (!ci->fired_kind[0])
+		return;
+	if (!ci->found) {
+		fprintf(out, "  fired by  a %s of pid %d at %s s, %s (not in this file's events)\n", ci->fired_kind,
+			ci->fired_pid, ts(a, sizeof(a), ci->fired_ts_ns), dur(b, sizeof(b), ci->fired_value_ns));
+	} else if (strcmp(ci->fired_kind, "stall") == 0) {
+		ct_sanitize(comm, sizeof(comm), ci->stall.comm, 1);
+		fprintf(out, "  fired by  the direct stall of %s (pid %d) at %s s: %s, order %d, %s\n", comm,
+			ci->stall.pid, ts(a, sizeof(a), ci->stall.ts_ns), dur(b, sizeof(b), ci->stall.latency_ns),
+			ci->stall.order, ct_status_name(ci->stall.result));
+	} else {
+		ct_sanitize(comm, sizeof(comm), ci->run.comm, 1);
+		fprintf(out, "  fired by  the %s run of %s (pid %d) in %d/%s at %s s: %s, %s\n",
+			ct_trigger_name(ci->run.trigger), comm, ci->run.pid, ci->run.nid, ci->run.zone,
+			ts(a, sizeof(a), ci->run.begin_ns), dur(b, sizeof(b), ci->run.end_ns - ci->run.begin_ns),
+			ct_status_name(ci->run.status));
+	}
 }
 
 static void print_summary(FILE *out, const struct ct_results *r)
@@ -199,7 +237,7 @@ static void print_deferrals(FILE *out, const struct ct_results *r)
 	}
 }
 
-static void print_stalls(FILE *out, const struct ct_stall_summary *ss)
+static void print_stalls(FILE *out, const struct ct_stall_summary *ss, const struct ct_capture_info *ci)
 {
 	char a[32], b[32];
 
@@ -224,11 +262,34 @@ static void print_stalls(FILE *out, const struct ct_stall_summary *ss)
 		for (uint32_t z = 0; z < st->nzones; z++)
 			fprintf(out, "%s%d/%s:%s", z ? " " : "", st->zones[z].nid, st->zones[z].zone,
 				ct_status_name(st->zones[z].status));
-		fprintf(out, "%s\n", st->zones_truncated ? " ..." : "");
+		fprintf(out, "%s%s\n", st->zones_truncated ? " ..." : "",
+			ci && ct_capture_fired_stall(ci, st) ? "  <- fired the capture" : "");
 	}
 }
 
-static void print_slowest_runs(FILE *out, const struct ct_run_summary *rs)
+/* --by cgroup: who stalled and who polluted, from the recording's task map */
+static void print_by_cgroup(FILE *out, const struct ct_report_input *in)
+{
+	const struct ct_cgroup_row *rows;
+	char a[32], b[32], c[32], d[32], cg[512];
+	uint32_t n;
+
+	if (!in->by_cgroup_text || !in->by_cgroup)
+		return;
+	rows = ct_cgroup_tally_rows(in->by_cgroup, &n);
+	fprintf(out, "\nStalls and fallbacks by cgroup\n  %-40s %9s %11s %10s %10s %11s\n", "cgroup", "stalls",
+		"stall time", "max", "fallbacks", "fragmenting");
+	if (!n)
+		fprintf(out, "  (no stalls or fallbacks)\n");
+	for (uint32_t i = 0; i < n; i++) {
+		ct_sanitize(cg, sizeof(cg), rows[i].cgroup, 1);
+		fprintf(out, "  %-40s %9s %11s %10s %10s %11s\n", cg, grouped(a, sizeof(a), rows[i].stalls),
+			dur(b, sizeof(b), rows[i].stall_ns), dur(c, sizeof(c), rows[i].stall_max_ns),
+			grouped(d, sizeof(d), rows[i].fallbacks), grouped(cg, sizeof(cg), rows[i].fragmenting));
+	}
+}
+
+static void print_slowest_runs(FILE *out, const struct ct_run_summary *rs, const struct ct_capture_info *ci)
 {
 	char a[32], b[32], c[32], d[32];
 
@@ -245,11 +306,12 @@ static void print_slowest_runs(FILE *out, const struct ct_run_summary *rs)
 			snprintf(order, sizeof(order), "?");
 		else
 			snprintf(order, sizeof(order), "%d", run->order);
-		fprintf(out, "  %-17s %-16s %7d %-10s %-9s %5s %10s  %-17s %12s %12s\n",
+		fprintf(out, "  %-17s %-16s %7d %-10s %-9s %5s %10s  %-17s %12s %12s%s\n",
 			ts(a, sizeof(a), run->begin_ns), comm, run->pid, ct_trigger_name(run->trigger),
 			run->zone[0] ? run->zone : "?", order, dur(b, sizeof(b), run->end_ns - run->begin_ns),
 			ct_status_name(run->status), grouped(c, sizeof(c), run->migrate_scanned),
-			grouped(d, sizeof(d), run->migrated));
+			grouped(d, sizeof(d), run->migrated),
+			ci && ct_capture_fired_run(ci, run) ? "  <- fired the capture" : "");
 	}
 }
 
@@ -362,11 +424,13 @@ static void print_vmstat(FILE *out, const struct ct_report_input *in)
 int ct_report_text(FILE *out, const struct ct_report_input *in)
 {
 	print_header(out, in);
+	print_capture(out, in->capture);
 	print_summary(out, in->res);
 	print_runs(out, &in->res->runs);
 	print_zones(out, in->res);
-	print_stalls(out, &in->res->stalls);
-	print_slowest_runs(out, &in->res->runs);
+	print_stalls(out, &in->res->stalls, in->capture);
+	print_by_cgroup(out, in);
+	print_slowest_runs(out, &in->res->runs, in->capture);
 	print_deferrals(out, in->res);
 	print_kcompactd(out, in->res);
 	print_extfrag(out, &in->res->extfrag, in->facts);

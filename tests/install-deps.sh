@@ -16,6 +16,6 @@ apt-get install -y -qq --no-install-recommends \
 	gcc libc6-dev pkg-config meson ninja-build \
 	libtraceevent-dev libtracefs-dev libcjson-dev libncurses-dev libzstd-dev zlib1g-dev \
 	python3 python3-jsonschema xz-utils clang libclang-rt-14-dev llvm \
-	trace-cmd linux-perf tmux valgrind gdb \
+	trace-cmd linux-perf tmux valgrind gdb libmicrohttpd-dev prometheus curl \
 	chromium fonts-dejavu-core python3-websocket python3-pil >/dev/null
 echo "install-deps: done"

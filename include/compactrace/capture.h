@@ -178,6 +178,18 @@ long ct_capture_drain(struct ct_capture *cap, int cpu, int fd, long max_bytes);
  */
 long ct_capture_flush(struct ct_capture *cap, int cpu, int fd);
 
+/**
+ * ct_capture_read_page() - read CPU @cpu's next page into @buf, a partial one too
+ * @buf: at least ct_capture_page_size() bytes
+ *
+ * What the kernel returns for a read of trace_pipe_raw: one page (sub-buffer)
+ * with its header, holding the events committed so far when the CPU's
+ * current page is not full yet; they are consumed. For a live reader that
+ * cannot wait for pages to fill (the monitor). Returns the bytes read (a
+ * page), 0 when the CPU has nothing, or -CT_E_IO.
+ */
+long ct_capture_read_page(struct ct_capture *cap, int cpu, void *buf);
+
 /** ct_capture_disable_events() - disable every event of the instance; 0 or -CT_E_IO */
 int ct_capture_disable_events(struct ct_capture *cap);
 

@@ -245,6 +245,20 @@ int ct_engine_feed(struct ct_engine *eng, const struct ct_event *ev);
  */
 int ct_engine_end_source(struct ct_engine *eng);
 
+#define CT_ENGINE_QUIET_TASKS 1024	/* tasks kept before ct_engine_close_idle() drops quiet ones */
+
+/**
+ * ct_engine_close_idle() - for a live stream, which never ends
+ * @now_ns: every event up to here has been fed
+ * @idle_ns: a direct stall whose task has had no event for this long (and
+ *           no run open) is closed, as the end of the input would close it
+ *
+ * Also forgets tasks with nothing open once more than
+ * CT_ENGINE_QUIET_TASKS are known, so memory does not grow with the pids
+ * a host goes through. Returns 0, -CT_E_NOMEM or a sink's error.
+ */
+int ct_engine_close_idle(struct ct_engine *eng, uint64_t now_ns, uint64_t idle_ns);
+
 /** ct_engine_results() - the results so far; owned by @eng, valid until the next call that changes it */
 const struct ct_results *ct_engine_results(const struct ct_engine *eng);
 

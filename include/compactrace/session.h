@@ -39,6 +39,7 @@
 #define CT_SESSION_LOOKAHEAD 16384
 #define CT_SESSION_LOOKAHEAD_NS 1000000000ULL
 #define CT_SESSION_MAX_SINKS 15
+#define CT_SESSION_MAX_KEPT 4
 
 struct ct_session_opts {
 	int has_filter_pid;		/* 1: only events of @filter_pid */
@@ -119,6 +120,22 @@ const char *ct_session_warning(const struct ct_session *s);
 int ct_session_add_sink(struct ct_session *s, const struct ct_sink *sink);
 
 /**
+ * ct_session_keep_attachment() - keep a copy of attachment @name of every file replayed
+ *
+ * For what a command reads from a recording besides events (the task map,
+ * a capture's description). Before the inputs. Returns 0, -CT_E_INVAL (too
+ * many) or -CT_E_NOMEM.
+ */
+int ct_session_keep_attachment(struct ct_session *s, const char *name);
+
+/**
+ * ct_session_attachment() - the copy kept (NUL-terminated after @len bytes), or NULL
+ *
+ * From the last input that had one; owned by @s.
+ */
+const void *ct_session_attachment(const struct ct_session *s, const char *name, size_t *len);
+
+/**
  * ct_session_begin_source() / ct_session_feed() / ct_session_end_source()
  * - a stream of events (live trace_pipe, a replay paced by the caller)
  *
@@ -128,6 +145,13 @@ int ct_session_add_sink(struct ct_session *s, const struct ct_sink *sink);
 int ct_session_begin_source(struct ct_session *s, const char *path, const char *format);
 int ct_session_feed(struct ct_session *s, const struct ct_event *ev);
 int ct_session_end_source(struct ct_session *s);
+
+/**
+ * ct_session_close_idle() - a live stream's stalls whose task went quiet (see ct_engine_close_idle())
+ *
+ * Returns 0 or a negative CT_E_* code.
+ */
+int ct_session_close_idle(struct ct_session *s, uint64_t now_ns, uint64_t idle_ns);
 
 /**
  * ct_session_replay() - every event of @src as one input

@@ -44,6 +44,9 @@ static void usage(FILE *out)
 "  -t SEC   hold SEC seconds, then exit (default 0: until SIGINT/TERM/HUP)\n"
 "  -r FILE  create FILE when memory is fragmented (for scripts)\n"
 "  -P N     set vm.compaction_proactiveness to N while running (restored)\n"
+"  -H MIB   first fill memory with THP-backed memory (MADV_HUGEPAGE) until\n"
+"           MIB of MemAvailable remain: far faster than 4K pages, and it\n"
+"           leaves no large free blocks; -m or -k then apply to the rest\n"
 "  -R       restore settings a killed run left changed, then exit\n");
 }
 
@@ -66,6 +69,20 @@ static int populate(char *p, size_t len, size_t page)
 		off += n;
 	}
 	return 0;
+}
+
+/* An anonymous mapping of @len bytes with @advice (MADV_HUGEPAGE or MADV_NOHUGEPAGE); NULL on failure. */
+static char *map_anon(size_t len, int advice)
+{
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	if (p == MAP_FAILED) {
+		perror(PROG ": mmap");
+		return NULL;
+	}
+	madvise(p, len, advice);
+	return p;
 }
 
 /* Release all but the first page of every @stride pages. */
@@ -94,17 +111,19 @@ static int release(char *p, size_t len, size_t page, size_t stride,
 int main(int argc, char **argv)
 {
 	long long keep_mib = 2048, map_mib = -1, stride = 2, hold = 0;
-	long long proactive = -1, avail_kb;
+	long long proactive = -1, avail_kb, thp_keep = -1;
+	size_t thp_len = 0;
+	char *thp = NULL;
 	const char *ready = NULL;
 	size_t page = (size_t)sysconf(_SC_PAGESIZE), len, released = 0;
 	double t0;
 	char *p;
 	int opt, ret;
 
-	while ((opt = getopt(argc, argv, "k:m:s:t:r:P:Rh")) != -1) {
+	while ((opt = getopt(argc, argv, "k:m:s:t:r:P:H:Rh")) != -1) {
 		long long v = optarg ? ct_parse_ull(optarg) : 0;
 
-		if (optarg && strchr("kmstP", opt) && v < 0) {
+		if (optarg && strchr("kmstPH", opt) && v < 0) {
 			fprintf(stderr, PROG ": bad number for -%c: %s\n", opt,
 				optarg);
 			return 2;
@@ -116,6 +135,7 @@ int main(int argc, char **argv)
 		case 't': hold = v; break;
 		case 'r': ready = optarg; break;
 		case 'P': proactive = v; break;
+		case 'H': thp_keep = v; break;
 		case 'R': return ct_restore_from_state(PROG) < 0 ? 1 : 0;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -127,8 +147,26 @@ int main(int argc, char **argv)
 	}
 	ct_install_signals();
 
-	avail_kb = ct_meminfo_kb("MemAvailable");
 	ct_print_zones(PROG " before");
+	if (thp_keep >= 0) {
+		long long fill = ct_meminfo_kb("MemAvailable") / 1024 - thp_keep;
+
+		if (fill > 0) {
+			thp_len = (size_t)fill << 20;
+			thp = map_anon(thp_len, MADV_HUGEPAGE);
+			if (!thp)
+				return 1;
+			t0 = ct_now();
+			ret = populate(thp, thp_len, page);
+			if (ret < 0) {
+				fprintf(stderr, PROG ": THP fill: %s\n", strerror(-ret));
+				munmap(thp, thp_len);
+				return 1;
+			}
+			fprintf(stderr, PROG ": filled %lld MiB with THP in %.1f s\n", fill, ct_now() - t0);
+		}
+	}
+	avail_kb = ct_meminfo_kb("MemAvailable");
 	if (map_mib < 0) {
 		map_mib = avail_kb / 1024 - keep_mib;
 		if (map_mib <= 0) {
@@ -153,13 +191,9 @@ int main(int argc, char **argv)
 	len = (size_t)map_mib << 20;
 	fprintf(stderr, PROG ": MemAvailable %lld MiB, mapping %lld MiB, "
 		"keeping 1 page in %lld\n", avail_kb / 1024, map_mib, stride);
-	p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (p == MAP_FAILED) {
-		perror(PROG ": mmap");
+	p = map_anon(len, MADV_NOHUGEPAGE);
+	if (!p)
 		return 1;
-	}
-	madvise(p, len, MADV_NOHUGEPAGE);
 
 	t0 = ct_now();
 	ret = populate(p, len, page);
@@ -190,6 +224,8 @@ int main(int argc, char **argv)
 	if (ct_stop)
 		fprintf(stderr, PROG ": signal %d, cleaning up\n", (int)ct_stop);
 	munmap(p, len);
+	if (thp)
+		munmap(thp, thp_len);
 	ct_settings_restore();
 	return 0;
 }

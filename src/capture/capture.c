@@ -610,6 +610,20 @@ long ct_capture_flush(struct ct_capture *cap, int cpu, int fd)
 	return total;
 }
 
+long ct_capture_read_page(struct ct_capture *cap, int cpu, void *buf)
+{
+	ssize_t n;
+
+	if (!ct_capture_has_cpu(cap, cpu))
+		return 0;
+	do
+		n = read(cap->cpus[cpu].fd, buf, (size_t)cap->page_size);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return errno == EAGAIN ? 0 : -CT_E_IO;
+	return (long)n;
+}
+
 int ct_capture_disable_events(struct ct_capture *cap)
 {
 	if (!cap->inst)

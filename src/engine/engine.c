@@ -1154,6 +1154,52 @@ int ct_engine_end_source(struct ct_engine *eng)
 	return eng->sink_error ? eng->sink_error : eng->nomem ? -CT_E_NOMEM : 0;
 }
 
+/* a task whose state must survive a quiet spell */
+static int task_busy(const struct task *t)
+{
+	return t->run_open || t->stall_open || t->kcompactd_awake || t->kcompactd_nid >= 0;
+}
+
+int ct_engine_close_idle(struct ct_engine *eng, uint64_t now_ns, uint64_t idle_ns)
+{
+	uint32_t busy = 0, cap = 64;
+	struct task *n;
+
+	if (!eng->cur)
+		return 0;
+	for (uint32_t i = 0; i < eng->tasks_cap; i++) {
+		struct task *t = &eng->tasks[i];
+
+		if (!t->used)
+			continue;
+		if (t->stall_open && !t->run_open && now_ns > t->stall_last_ns + idle_ns)
+			stall_close(eng, t);
+		busy += task_busy(t);
+	}
+	/* a live stream meets ever new pids: the quiet ones go, so memory stays flat */
+	if (eng->tasks_used > CT_ENGINE_QUIET_TASKS && eng->tasks_used > 2 * busy) {
+		while (cap < 2 * busy + 2)
+			cap *= 2;
+		n = calloc(cap, sizeof(*n));
+		if (!n)
+			return -CT_E_NOMEM;
+		for (uint32_t i = 0; i < eng->tasks_cap; i++) {
+			uint32_t j;
+
+			if (!eng->tasks[i].used || !task_busy(&eng->tasks[i]))
+				continue;
+			for (j = hash_u64((uint64_t)eng->tasks[i].pid) & (cap - 1); n[j].used; j = (j + 1) & (cap - 1))
+				;
+			n[j] = eng->tasks[i];
+		}
+		free(eng->tasks);
+		eng->tasks = n;
+		eng->tasks_cap = cap;
+		eng->tasks_used = busy;
+	}
+	return eng->sink_error ? eng->sink_error : eng->nomem ? -CT_E_NOMEM : 0;
+}
+
 const struct ct_results *ct_engine_results(const struct ct_engine *eng)
 {
 	return &eng->res;

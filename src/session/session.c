@@ -40,6 +40,9 @@ struct ct_session {
 	struct ct_vmstat_check check;
 	int have_check;
 	struct ct_results empty;	/* what results are before the engine exists */
+	/* attachments whose copies a command asked to keep (ct_session_keep_attachment()) */
+	struct kept { char *name; void *data; size_t len; } kept[CT_SESSION_MAX_KEPT];
+	uint32_t nkept;
 };
 
 struct ct_session *ct_session_new(const struct ct_session_opts *opts)
@@ -72,7 +75,60 @@ void ct_session_free(struct ct_session *s)
 	free(s->pending_format);
 	free(s->warning);
 	free(s->filter_comm);
+	for (uint32_t i = 0; i < s->nkept; i++) {
+		free(s->kept[i].name);
+		free(s->kept[i].data);
+	}
 	free(s);
+}
+
+int ct_session_close_idle(struct ct_session *s, uint64_t now_ns, uint64_t idle_ns)
+{
+	return s->eng ? ct_engine_close_idle(s->eng, now_ns, idle_ns) : 0;
+}
+
+int ct_session_keep_attachment(struct ct_session *s, const char *name)
+{
+	if (s->nkept == CT_SESSION_MAX_KEPT)
+		return -CT_E_INVAL;
+	s->kept[s->nkept].name = strdup(name);
+	if (!s->kept[s->nkept].name)
+		return -CT_E_NOMEM;
+	s->nkept++;
+	return 0;
+}
+
+const void *ct_session_attachment(const struct ct_session *s, const char *name, size_t *len)
+{
+	for (uint32_t i = 0; i < s->nkept; i++)
+		if (strcmp(s->kept[i].name, name) == 0 && s->kept[i].data) {
+			*len = s->kept[i].len;
+			return s->kept[i].data;
+		}
+	*len = 0;
+	return NULL;
+}
+
+/* copies of the attachments asked for, from @src (the last input that has one wins) */
+static int keep_attachments(struct ct_session *s, const struct ct_source *src)
+{
+	for (uint32_t i = 0; i < s->nkept; i++) {
+		size_t len;
+		const void *data = ct_source_attachment(src, s->kept[i].name, &len);
+		void *copy;
+
+		if (!data)
+			continue;
+		copy = malloc(len + 1);
+		if (!copy)
+			return -CT_E_NOMEM;
+		memcpy(copy, data, len);
+		((char *)copy)[len] = '\0';	/* texts can be used as strings */
+		free(s->kept[i].data);
+		s->kept[i].data = copy;
+		s->kept[i].len = len;
+	}
+	return 0;
 }
 
 /* ---- snapshots -------------------------------------------------------------- */
@@ -364,7 +420,9 @@ int ct_session_replay(struct ct_session *s, struct ct_source *src, char *err, si
 	struct ct_event ev;
 	int ret;
 
-	ret = ct_session_begin_source(s, ct_source_path(src), ct_source_format(src));
+	ret = keep_attachments(s, src);
+	if (ret == 0)
+		ret = ct_session_begin_source(s, ct_source_path(src), ct_source_format(src));
 	if (ret == 0 && s->o.threads != 1 && ct_reader_threads() > 1)
 		ret = replay_threaded(s, src);
 	else

@@ -41,6 +41,7 @@
 #include "compactrace/session.h"
 #include "compactrace/source.h"
 #include "capture/snapshots_collect.h"
+#include "capture/tasks.h"
 #include "capture/tracedat_writer.h"
 
 #define PROG "compactrace record"
@@ -115,6 +116,7 @@ struct recorder {
 	sigset_t orig_mask;		/* the caller's, for the command */
 	char *stats;			/* per-CPU stats at the end, CPUSTAT text */
 	uint64_t *cpu_read, *cpu_overrun, *cpu_dropped, *cpu_commit_overrun;
+	struct ct_taskmap *tasks;	/* pid -> comm, cgroup: attachment "tasks" */
 };
 
 static void usage(FILE *out)
@@ -686,6 +688,8 @@ static int record_loop(struct recorder *r)
 			}
 		}
 		ret = drain_all(r, 0);
+		if (ret == 0)
+			ret = ct_taskmap_scan(r->tasks, (uint64_t)now.tv_sec * 1000000000ULL + (uint64_t)now.tv_nsec);
 		if (ret == -CT_E_NOSPACE) {
 			snprintf(r->stop_reason, sizeof(r->stop_reason), "the disk is full");
 			return 0;
@@ -872,6 +876,11 @@ static int add_info(struct recorder *r)
 		return -CT_E_NOMEM;
 	}
 	ret = ct_attach_set_add(r->att, "record/info", text, len);
+	if (ret == 0) {
+		const char *map = ct_taskmap_text(r->tasks, &len);
+
+		ret = ct_attach_set_add(r->att, CT_TASKMAP_ATTACHMENT, map, len);
+	}
 	if (ret == 0 && r->stats)
 		ret = ct_attach_set_add(r->att, "record/cpustats", r->stats, strlen(r->stats));
 	free(text);
@@ -1037,6 +1046,7 @@ static void recorder_release(struct recorder *r)
 	ct_capture_free(r->cap);
 	ct_tdw_free(r->w);
 	ct_attach_set_free(r->att);
+	ct_taskmap_free(r->tasks);
 	if (r->fd >= 0)
 		close(r->fd);
 	if (r->files_made && !r->data_kept) {
@@ -1183,7 +1193,8 @@ int ct_cmd_record(int argc, char **argv)
 	}
 	r.ncpus = ret;
 	r.att = ct_attach_set_new();
-	if (!r.att) {
+	r.tasks = ct_taskmap_new("/proc");
+	if (!r.att || !r.tasks || ct_taskmap_scan(r.tasks, 0) < 0) {
 		ret = -CT_E_NOMEM;
 		goto out;
 	}

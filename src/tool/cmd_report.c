@@ -12,6 +12,8 @@
 
 #include "args.h"
 #include "commands.h"
+#include "capture/tasks.h"
+#include "compactrace/capture_info.h"
 #include "compactrace/error.h"
 #include "compactrace/report.h"
 #include "compactrace/session.h"
@@ -19,7 +21,7 @@
 #include "capture/snapshots_collect.h"
 
 enum output_format { OUT_TEXT, OUT_JSON, OUT_NDJSON, OUT_PERFETTO, OUT_HTML };
-enum { OPT_NO_MODEL = 256, OPT_MAP, OPT_PAGEBLOCKS, OPT_THRESHOLD, OPT_EXTRACT };
+enum { OPT_NO_MODEL = 256, OPT_MAP, OPT_PAGEBLOCKS, OPT_THRESHOLD, OPT_EXTRACT, OPT_BY };
 
 struct report_opts {
 	enum output_format format;
@@ -30,6 +32,7 @@ struct report_opts {
 	char filter_desc[128];
 	int map, pageblocks;		/* the shadow buddy model's tables */
 	const char *extract;		/* --extract-snapshots DIR */
+	int by_cgroup;			/* --by cgroup */
 };
 
 static void usage(FILE *out)
@@ -64,6 +67,9 @@ static void usage(FILE *out)
 		"      --extfrag-threshold=N      vm.extfrag_threshold for the model, when no\n"
 		"                                 snapshot says it (default 500)\n"
 		"      --no-model                 do not replay runs against the shadow buddy model\n"
+		"      --by=cgroup                stalls and fallbacks by the task's cgroup (a\n"
+		"                                 'compactrace record' file keeps the map; JSON:\n"
+		"                                 stalls.by_cgroup, there whenever the file has it)\n"
 		"      --extract-snapshots=DIR    write the snapshots a 'compactrace record' file\n"
 		"                                 carries into DIR/snapshot-start and\n"
 		"                                 DIR/snapshot-end (for --snapshot-* with the file\n"
@@ -90,6 +96,7 @@ static int parse_args(int argc, char **argv, struct report_opts *o)
 		{ "pageblocks", no_argument, NULL, OPT_PAGEBLOCKS },
 		{ "extfrag-threshold", required_argument, NULL, OPT_THRESHOLD },
 		{ "extract-snapshots", required_argument, NULL, OPT_EXTRACT },
+		{ "by", required_argument, NULL, OPT_BY },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -158,6 +165,11 @@ static int parse_args(int argc, char **argv, struct report_opts *o)
 			break;
 		case OPT_EXTRACT:
 			o->extract = optarg;
+			break;
+		case OPT_BY:
+			if (strcmp(optarg, "cgroup") != 0)
+				return fprintf(stderr, "compactrace report: --by %s: only 'cgroup'\n", optarg), -1;
+			o->by_cgroup = 1;
 			break;
 		case 'h':
 			usage(stdout);
@@ -289,6 +301,11 @@ static int replay_inputs(struct ct_session *s, const struct report_opts *o, int 
 	return ret;
 }
 
+static const void *kept_attachment(void *ctx, const char *name, size_t *len)
+{
+	return ct_session_attachment(ctx, name, len);
+}
+
 int ct_cmd_report(int argc, char **argv)
 {
 	struct report_opts o = { 0 };
@@ -297,6 +314,11 @@ int ct_cmd_report(int argc, char **argv)
 	struct ct_html_series *hs = NULL;
 	struct ct_report_input in;
 	struct ct_session *s = NULL;
+	struct ct_cgroup_tally *tally = NULL;
+	struct ct_capture_marker marker = { .get = kept_attachment };
+	struct ct_sink tally_sink, marker_sink;
+	const char *tasks;
+	size_t tasks_len;
 	FILE *out = stdout;
 	int status = CT_EXIT_ERROR, ret, output_created = 0;
 
@@ -312,7 +334,24 @@ int ct_cmd_report(int argc, char **argv)
 	if (o.format == OUT_HTML)
 		o.session.keep_pageblocks = 1;	/* the map marks polluted pageblocks */
 	s = ct_session_new(&o.session);
-	if (!s) {
+	tally = ct_cgroup_tally_new();
+	if (s && tally) {
+		tally_sink = ct_cgroup_tally_sink(tally);
+		marker.get_ctx = s;
+		marker_sink = ct_capture_marker_sink(&marker);
+		ret = ct_session_add_sink(s, &tally_sink);
+		if (ret == 0)
+			ret = ct_session_keep_attachment(s, CT_TASKMAP_ATTACHMENT);
+		if (ret == 0)
+			ret = ct_session_add_sink(s, &marker_sink);
+		if (ret == 0)
+			ret = ct_session_keep_attachment(s, CT_CAPTURE_ATTACHMENT);
+		if (ret < 0) {
+			fprintf(stderr, "compactrace: %s\n", ret == -CT_E_NOMEM ? "out of memory" : ct_strerror(ret));
+			goto out;
+		}
+	}
+	if (!s || !tally) {
 		fprintf(stderr, "compactrace: out of memory\n");
 		goto out;
 	}
@@ -373,6 +412,23 @@ int ct_cmd_report(int argc, char **argv)
 	in.one_line = o.format == OUT_NDJSON;	/* every line one JSON value */
 	in.model_map = o.map;
 	in.model_pageblocks = o.pageblocks;
+	/* a recording's task map: stalls and fallbacks by cgroup */
+	tasks = ct_session_attachment(s, CT_TASKMAP_ATTACHMENT, &tasks_len);
+	if (tasks && ct_cgroup_tally_resolve(tally, tasks, tasks_len) < 0) {
+		fprintf(stderr, "compactrace: out of memory\n");
+		goto out;
+	}
+	if (o.by_cgroup && !tasks) {
+		fprintf(stderr, "compactrace: --by cgroup: %s has no task map (files written by 'compactrace "
+			"record' keep one)\n", argv[optind]);
+		goto out;
+	}
+	in.by_cgroup = tasks ? tally : NULL;
+	/* a flight-recorder capture: its description, and the stall or run that fired it */
+	if (marker.bad)
+		fprintf(stderr, "compactrace: warning: %s: %s\n", argv[optind], marker.err);
+	in.capture = marker.have ? &marker.info : NULL;
+	in.by_cgroup_text = o.by_cgroup;
 	if (o.format == OUT_PERFETTO)
 		ret = ct_perfetto_finish(pf, &in);
 	else if (o.format == OUT_HTML)
@@ -409,5 +465,6 @@ out:
 	ct_session_free(s);
 	ct_perfetto_free(pf);
 	ct_html_series_free(hs);
+	ct_cgroup_tally_free(tally);
 	return status;
 }

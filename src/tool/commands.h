@@ -6,6 +6,7 @@
 int ct_cmd_report(int argc, char **argv);
 int ct_cmd_record(int argc, char **argv);
 int ct_cmd_top(int argc, char **argv);
+int ct_cmd_monitor(int argc, char **argv);
 
 /*
  * Exit statuses shared by every subcommand. CT_EXIT_PIPE: whoever read our

@@ -14,6 +14,7 @@ static const struct {
 	{ "report", ct_cmd_report, "reconstruct compaction from a saved trace" },
 	{ "record", ct_cmd_record, "capture compaction events on this host into a trace.dat" },
 	{ "top", ct_cmd_top, "live dashboard of compaction, or a replay of a trace" },
+	{ "monitor", ct_cmd_monitor, "serve compaction metrics to Prometheus, always on" },
 };
 
 static void usage(FILE *out)
