@@ -1029,6 +1029,7 @@ int ct_model_feed(struct ct_model *m, const struct ct_event *ev, const struct ct
 		break;
 	case CT_EV_LOST:
 		m->lost += ev->u.lost.count;
+		m->lost_unknown += ev->u.lost.count == 0;
 		break;
 	default:
 		if (ev->type >= CT_EV_PAGE_FIRST && ev->type <= CT_EV_PAGE_LAST)
@@ -1266,10 +1267,11 @@ static int zone_result(struct ct_model *m, struct mzone *z, struct ct_model_zone
 		out->accuracy = accuracy_of(out->model_end_blocks, out->actual_end_blocks, m->norders);
 		out->baseline_accuracy = accuracy_of(out->start_blocks, out->actual_end_blocks, m->norders);
 		out->accuracy_valid = 1;
-		if (m->lost)
+		if (m->lost || m->lost_unknown)
 			snprintf(out->accuracy_note, sizeof(out->accuracy_note),
-				 "%llu events were lost: the model missed what they did",
-				 (unsigned long long)m->lost);
+				 "%llu events were lost%s: the model missed what they did",
+				 (unsigned long long)m->lost,
+				 m->lost_unknown ? " (and an unknown number more)" : "");
 		else if (z->span_conflict)
 			snprintf(out->accuracy_note, sizeof(out->accuracy_note),
 				 "the zone's span in the trace differs from the snapshot's");
