@@ -116,8 +116,8 @@ if not shutil.which("tmux"):
 with tempfile.TemporaryDirectory() as tmp:
     path = toplib.sample_file(SAMPLES, "direct", "ftrace.txt", tmp)
     if not path:
-        print("SKIP: no samples/traces/direct trace")
-        sys.exit(77)
+        print(f"FAIL: no samples/traces/direct trace under {SAMPLES}: a sample of the project is missing")
+        sys.exit(1)
     r = toplib.report_json(TOOL, path)
     try:
         # ---- 80x24: numbers, then every key ----

@@ -88,6 +88,9 @@ def events(path):
                 continue
             m = DROPPED.search(line)
             if m:
+                # "ctsample-1234: CPU:1 [N EVENTS DROPPED]": the instance's name
+                if prefix is None and m.start() > 0 and line[:m.start()].endswith(": "):
+                    prefix = line[:m.start()].strip() + " "
                 yield "lost", {"cpu": int(m.group(1)),
                                "count": int(m.group(2)) if m.group(2) else None}
                 continue
@@ -107,10 +110,12 @@ def events(path):
                 yield "lost", {"cpu": int(cpu), "count": int(lm.group(1)) if lm else None}
                 continue
             if head is TC_HEAD:
-                # a named instance prefixes every line: "ctsample-29554:   sh"
+                # a named instance prefixes the lines ("ctsample-29554:   sh"), all
+                # but the line after a DROPPED line, which trace-cmd prints without it
                 if prefix is None:
                     pm = re.match(r"(\S+): ", comm)
-                    prefix = pm.group(0) if pm and comm[pm.end():].strip() else ""
+                    if pm and comm[pm.end():].strip():
+                        prefix = pm.group(0)
                 if prefix and comm.startswith(prefix):
                     comm = comm[len(prefix):].strip()
             name = name.split(":")[-1]
