@@ -105,61 +105,26 @@ static int creates(int flags)
 	return (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE;
 }
 
-int open(const char *path, int flags, ...)
-{
-	va_list ap;
-	mode_t mode;
+/* open, open64: (path, flags[, mode]); openat, openat64: (dirfd, path, flags[, mode]) */
+#define OPEN_WRAPPER(name, params, args)						\
+	int name params									\
+	{										\
+		va_list ap;								\
+		mode_t mode;								\
+											\
+		REAL(name);								\
+		va_start(ap, flags);							\
+		mode = creates(flags) ? va_arg(ap, mode_t) : 0;				\
+		va_end(ap);								\
+		if (creates(flags))							\
+			at("open", path);						\
+		return real_##name args;						\
+	}
 
-	REAL(open);
-	va_start(ap, flags);
-	mode = creates(flags) ? va_arg(ap, mode_t) : 0;
-	va_end(ap);
-	if (creates(flags))
-		at("open", path);
-	return real_open(path, flags, mode);
-}
-
-int open64(const char *path, int flags, ...)
-{
-	va_list ap;
-	mode_t mode;
-
-	REAL(open64);
-	va_start(ap, flags);
-	mode = creates(flags) ? va_arg(ap, mode_t) : 0;
-	va_end(ap);
-	if (creates(flags))
-		at("open", path);
-	return real_open64(path, flags, mode);
-}
-
-int openat(int dirfd, const char *path, int flags, ...)
-{
-	va_list ap;
-	mode_t mode;
-
-	REAL(openat);
-	va_start(ap, flags);
-	mode = creates(flags) ? va_arg(ap, mode_t) : 0;
-	va_end(ap);
-	if (creates(flags))
-		at("open", path);
-	return real_openat(dirfd, path, flags, mode);
-}
-
-int openat64(int dirfd, const char *path, int flags, ...)
-{
-	va_list ap;
-	mode_t mode;
-
-	REAL(openat64);
-	va_start(ap, flags);
-	mode = creates(flags) ? va_arg(ap, mode_t) : 0;
-	va_end(ap);
-	if (creates(flags))
-		at("open", path);
-	return real_openat64(dirfd, path, flags, mode);
-}
+OPEN_WRAPPER(open, (const char *path, int flags, ...), (path, flags, mode))
+OPEN_WRAPPER(open64, (const char *path, int flags, ...), (path, flags, mode))
+OPEN_WRAPPER(openat, (int dirfd, const char *path, int flags, ...), (dirfd, path, flags, mode))
+OPEN_WRAPPER(openat64, (int dirfd, const char *path, int flags, ...), (dirfd, path, flags, mode))
 
 ssize_t write(int fd, const void *buf, size_t len)
 {

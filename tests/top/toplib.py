@@ -226,25 +226,29 @@ def compare(screen, r, where, check, slowest=10):
 
 
 class LiveTop:
-    """`compactrace top` live in a private tmux server (test_top_live.py,
-    tests/bench/bench_top_live.py). check(cond, msg) records failures."""
+    """`compactrace top` in a private tmux server (test_top_live.py,
+    test_top_tmux.py, tests/bench/bench_top.py). check(cond, msg) records
+    failures."""
 
     def __init__(self, tool, check):
         self.tool, self.check = tool, check
-        self.sock = f"ct-top-live-{os.getpid()}"
+        self.sock = f"ct-top-test-{os.getpid()}"
 
     def tmux(self, *args):
         return subprocess.run(["tmux", "-L", self.sock, "-f", "/dev/null"] + list(args),
                               capture_output=True, text=True)
 
-    def capture(self, name):
-        lines = self.tmux("capture-pane", "-p", "-t", name).stdout.split("\n")
+    def capture(self, name, escapes=False):
+        p = subprocess.run(["tmux", "-L", self.sock, "-f", "/dev/null", "capture-pane", "-p", "-t", name]
+                           + (["-e"] if escapes else []), capture_output=True)
+        lines = p.stdout.decode("utf-8", errors="replace").split("\n")
         while lines and lines[-1] == "":
             lines.pop()
         return lines
 
     def wait_for(self, name, pred, what, timeout=120):
-        """the screen once pred(screen); the limit only ends a hang"""
+        """the screen once pred(screen); the limit only ends a hang (a failed
+        check, and the screen as it was)"""
         end = time.monotonic() + timeout
         lines = []
         while time.monotonic() < end:
@@ -253,7 +257,7 @@ class LiveTop:
                 return lines
             time.sleep(0.05)
         self.check(False, f"{name}: timed out waiting for {what}; screen:\n" + "\n".join(lines))
-        return None
+        return lines
 
     def top_pid(self, name):
         sh = self.tmux("display-message", "-p", "-t", name, "#{pane_pid}").stdout.strip()
