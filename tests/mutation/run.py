@@ -73,7 +73,7 @@ def run_tests(build, suites, tests, jobs):
     if os.path.exists(log):
         for line in open(log):
             r = json.loads(line)
-            results[r["name"]] = r["result"]
+            results[r["name"].split(" / ")[-1]] = r["result"]	# "compactrace:world / kernel-direct"
     return results
 
 
