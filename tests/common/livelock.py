@@ -10,6 +10,7 @@ for ever.
 """
 import fcntl
 import os
+import signal
 import sys
 
 LOCK = "/tmp/compactrace-live.lock"
@@ -42,8 +43,30 @@ def _held_by_ancestor(fd):
     return False
 
 
+def _holders(fd):
+    """the commands that hold the lock file open (to say who is in the way)"""
+    st = os.fstat(fd)
+    out = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            for f in os.listdir(f"/proc/{pid}/fd"):
+                s = os.stat(f"/proc/{pid}/fd/{f}")
+                if (s.st_dev, s.st_ino) == (st.st_dev, st.st_ino) and int(pid) != os.getpid():
+                    with open(f"/proc/{pid}/cmdline", "rb") as c:
+                        cmd = c.read().replace(b"\0", b" ").decode(errors="replace")
+                    out.append(f"{pid} {cmd[:80]}")
+                    break
+        except OSError:
+            continue
+    return out
+
+
 def acquire(what):
-    """Hold the live lock until this process exits (at once if a caller holds it)."""
+    """Hold the live lock until this process exits (at once if a caller holds it).
+
+    Waits at most CT_LIVE_LOCK_WAIT seconds (default 240): then the test
+    cannot run its checks and says SKIP (exit 77), naming who holds the lock.
+    """
     fd = os.open(LOCK, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
     if _held_by_ancestor(fd):
         os.close(fd)
@@ -52,6 +75,23 @@ def acquire(what):
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
-        print(f"{what}: waiting for {LOCK} (another live experiment runs)", file=sys.stderr)
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        wait = int(os.environ.get("CT_LIVE_LOCK_WAIT", "240"))
+        print(f"{what}: waiting up to {wait} s for {LOCK} (another live experiment runs)", file=sys.stderr)
+        def give_up(*_):
+            raise TimeoutError
+
+        old = signal.signal(signal.SIGALRM, give_up)	# (Python retries a flock a signal interrupts)
+        signal.alarm(wait)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        except TimeoutError:
+            pass
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"SKIP: {what}: {LOCK} was held for {wait} s by another live experiment "
+                  f"({'; '.join(_holders(fd)) or 'unknown'}); this test must not overlap it")
+            sys.exit(77)
     _held.append(fd)
