@@ -17,9 +17,10 @@ back (git checkout, git clean). It prints the table
 
     mutation -> tests that failed
 
-and flags a mutation no test caught ("NOT CAUGHT"), one caught only by
-golden tests (saved output: a change detector, not a check), one whose
-patch no longer applies and one that does not build. Exit 0 when every
+and flags a mutation no test caught ("NOT CAUGHT"; with the tests that
+skipped, e.g. a live test that could not get the live lock), one caught
+only by golden tests (saved output: a change detector, not a check), one
+whose patch no longer applies and one that does not build. Exit 0 when every
 mutation is caught by a test other than a golden one, 1 otherwise.
 
 A tool for the lead, not part of CI. The live suites (record, top) need
@@ -151,7 +152,10 @@ def main():
                         res.update(run_tests(build, [], m["tests"], args.jobs))
                 got = [t for t in failed(res) if t not in base_failed]
                 real = [t for t in got if not t.startswith("golden-")]
+                skipped = sorted(t for t, r in res.items() if r == "SKIP")
                 verdict = "caught" if real else "caught by goldens only" if got else "NOT CAUGHT"
+                if not real and skipped:
+                    verdict += f" ({len(skipped)} tests skipped: {', '.join(skipped)})"
             all_caught &= verdict == "caught"
             rows.append((m, verdict, got))
             print(f"{m['name']}: {verdict}: {', '.join(got) or '-'}", flush=True)
