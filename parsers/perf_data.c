@@ -140,6 +140,14 @@ struct pf_state {
 	int stop;
 	uint64_t stop_where;
 	uint64_t tail_perr;	/* a truncated feature section, reported at the end */
+	/*
+	 * Two views of one loss: PERF_RECORD_LOST (the ring buffer's count,
+	 * written when space came back) and, since perf 6.0 on 6.0+ kernels,
+	 * PERF_RECORD_LOST_SAMPLES (each event's own lost counter, read by perf
+	 * record at the end; it also holds losses no later LOST record told).
+	 * The loss is the larger sum, not both.
+	 */
+	uint64_t lost_records, lost_samples, lost_told;
 };
 
 static int probe(const unsigned char *prefix, size_t len)
@@ -997,14 +1005,23 @@ static int deliver(struct pf_state *st, const unsigned char *rec, uint32_t size,
 	}
 	case PF_RECORD_LOST:
 	case PF_RECORD_LOST_SAMPLES: {
+		/* LOST: { u64 id; u64 lost; }, LOST_SAMPLES: { u64 lost; } */
 		size_t off = type == PF_RECORD_LOST ? 8 : 0;
+		uint64_t n, *sum = type == PF_RECORD_LOST ? &st->lost_records : &st->lost_samples;
+		uint64_t total;
 
 		if (len < off + 8)
 			return 0;
+		n = ct_rd64(body + off, st->swap);
+		*sum = *sum > UINT64_MAX - n ? UINT64_MAX : *sum + n;
+		total = st->lost_records > st->lost_samples ? st->lost_records : st->lost_samples;
+		if (total == st->lost_told && n)
+			return 0;	/* the other view has told this loss already */
 		parse_trailer(attr_of_other(st, body, len), body, len, st->swap, &s);
 		marker(ev, CT_EV_LOST, s.has_time && s.time ? s.time : st->last_ts,
 		       s.has_cpu ? (int32_t)s.cpu : -1);
-		ev->u.lost.count = ct_rd64(body + off, st->swap);
+		ev->u.lost.count = total - st->lost_told;
+		st->lost_told = total;
 		return 1;
 	}
 	default:

@@ -224,7 +224,7 @@ int ct_text_split_event(const char *s, size_t n, size_t after, struct ct_text_he
 /**
  * ct_text_parse_cpu_lost() - recognise a per-CPU lost-events line
  * @s: the line; @n: its length
- * @cpu: receives N; @count: receives K (1 when the line gives no count)
+ * @cpu: receives N; @count: receives K (0, "an unknown number", when the line gives none)
  *
  * Knows ftrace's "CPU:N [LOST K EVENTS]" / "CPU:N [LOST EVENTS]" and
  * trace-cmd's "CPU:N [K EVENTS DROPPED]" / "CPU:N [EVENTS DROPPED]".

@@ -209,7 +209,7 @@ static int eat_u64(const char *s, size_t n, size_t *i, uint64_t *v)
 int ct_text_parse_cpu_lost(const char *s, size_t n, int32_t *cpu, uint64_t *count)
 {
 	size_t i = 0;
-	uint64_t c, k = 1;
+	uint64_t c, k = 0;	/* no number: an unknown count */
 
 	if (!eat(s, n, &i, "CPU:") || !eat_u64(s, n, &i, &c) || c > INT32_MAX)
 		return 0;

@@ -344,8 +344,8 @@ static void notice(struct td_state *st, struct td_stream *s, struct ct_event *ev
 	ev->cpu = s->cpu;
 	ev->name = "";
 	if (type == CT_EV_LOST) {
-		/* the kernel may flag lost events without a count: at least one */
-		ev->u.lost.count = s->lost > 0 ? (uint64_t)s->lost : 1;
+		/* the kernel may flag lost events without a count: 0 says "unknown" */
+		ev->u.lost.count = s->lost > 0 ? (uint64_t)s->lost : 0;
 		s->has_lost = 0;
 	} else {
 		ev->u.perr.where = s->perr_where;

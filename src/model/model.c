@@ -1041,6 +1041,7 @@ int ct_model_feed(struct ct_model *m, const struct ct_event *ev, const struct ct
 		break;
 	case CT_EV_LOST:
 		m->lost += ev->u.lost.count;
+		m->lost_unknown += ev->u.lost.count == 0;
 		break;
 	default:
 		if (ev->type >= CT_EV_PAGE_FIRST && ev->type <= CT_EV_PAGE_LAST)
@@ -1254,10 +1255,11 @@ static int zone_result(struct ct_model *m, struct mzone *z, struct ct_model_zone
 	}
 	zone_score(m, z, out);
 	if (out->has_start && out->has_actual_end) {
-		if (m->lost)
+		if (m->lost || m->lost_unknown)
 			snprintf(out->accuracy_note, sizeof(out->accuracy_note),
-				 "%llu events were lost: the model missed what they did",
-				 (unsigned long long)m->lost);
+				 "%llu events were lost%s: the model missed what they did",
+				 (unsigned long long)m->lost,
+				 m->lost_unknown ? " (and an unknown number more)" : "");
 		else if (z->span_conflict)
 			snprintf(out->accuracy_note, sizeof(out->accuracy_note),
 				 "the zone's span in the trace differs from the snapshot's");

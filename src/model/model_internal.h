@@ -155,6 +155,7 @@ struct ct_model {
 	uint32_t nculprits;
 	uint64_t polluted_by_pair[CT_MIGRATETYPES][CT_MIGRATETYPES];
 	uint64_t pfns_outside, events_outside_runs, runs_unplaced, page_events_ignored, lost;
+	uint64_t lost_unknown;	/* places that lost an unknown number of events */
 	char notes[CT_MODEL_NOTES][CT_MODEL_NOTE_LEN];
 	uint32_t nnotes;
 };

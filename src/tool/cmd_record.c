@@ -6,7 +6,8 @@
  *
  * While recording, FILE.partial holds the trace.dat header (a valid
  * `trace-cmd restore -i` header) and FILE.partial.cpuN the raw ring-buffer
- * pages of CPU N. At the end the header is completed, the CPU data copied
+ * pages of CPU N; FILE.partial appears only once that header is whole
+ * (open_files()). At the end the header is completed, the CPU data copied
  * behind it and the snapshots appended, and FILE.partial is renamed to FILE.
  * A recorder killed with SIGKILL leaves FILE.partial, FILE.partial.cpuN and
  * its tracing instance; the next record removes the instance, and
@@ -509,16 +510,58 @@ static int write_procinfo(struct recorder *r)
 
 /* ---- the output files ---- */
 
+/*
+ * FILE.partial appears only once its header is whole: the header is written
+ * into an unnamed file in FILE's directory (O_TMPFILE) that publish_files()
+ * then links as FILE.partial, so a recorder killed before that leaves nothing
+ * behind, never an empty or half-written FILE.partial that 'trace-cmd
+ * restore' cannot read. A file system without O_TMPFILE gets FILE.partial
+ * at once, as before.
+ */
 static int open_files(struct recorder *r)
 {
 	int flags = O_RDWR | O_CREAT | O_CLOEXEC | (r->o.force ? O_TRUNC : O_EXCL);
+	char dir[PATH_MAX];
+	const char *slash = strrchr(r->partial, '/');
 
-	r->fd = open(r->partial, flags, 0644);
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - r->partial) + 1 : 1,
+		 slash ? r->partial : ".");
+	r->fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0644);
 	if (r->fd < 0) {
-		fail("%s: %s", r->partial, strerror(errno));
-		return errno == EEXIST ? -CT_E_EXISTS : -CT_E_OPEN;
+		r->fd = open(r->partial, flags, 0644);
+		if (r->fd < 0) {
+			fail("%s: %s", r->partial, strerror(errno));
+			return errno == EEXIST ? -CT_E_EXISTS : -CT_E_OPEN;
+		}
+		r->files_made = 1;
 	}
-	r->files_made = 1;
+	return ct_tdw_new(r->fd, (uint32_t)ct_capture_page_size(r->cap), &r->w);
+}
+
+/* the header is whole: FILE.partial gets its name, and the per-CPU files are made */
+static int publish_files(struct recorder *r)
+{
+	int flags = O_RDWR | O_CREAT | O_CLOEXEC | (r->o.force ? O_TRUNC : O_EXCL), fd;
+
+	if (!r->files_made) {
+		char self[64];
+
+		snprintf(self, sizeof(self), "/proc/self/fd/%d", r->fd);
+		if (linkat(AT_FDCWD, self, AT_FDCWD, r->partial, AT_SYMLINK_FOLLOW) < 0) {
+			fail("%s: %s", r->partial, strerror(errno));
+			return errno == EEXIST ? -CT_E_EXISTS : -CT_E_OPEN;
+		}
+		r->files_made = 1;
+		/* the same file under its name from now on (/proc/PID/fd says FILE.partial) */
+		fd = open(r->partial, O_RDWR | O_CLOEXEC);
+		if (fd < 0 || dup3(fd, r->fd, O_CLOEXEC) < 0) {
+			fail("%s: %s", r->partial, strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			return -CT_E_OPEN;
+		}
+		close(fd);
+	}
 	r->spool = malloc((size_t)r->ncpus * sizeof(*r->spool));
 	r->spool_bytes = calloc((size_t)r->ncpus, sizeof(*r->spool_bytes));
 	if (!r->spool || !r->spool_bytes)
@@ -539,7 +582,7 @@ static int open_files(struct recorder *r)
 			return -CT_E_OPEN;
 		}
 	}
-	return ct_tdw_new(r->fd, (uint32_t)ct_capture_page_size(r->cap), &r->w);
+	return 0;
 }
 
 /* ---- the command ---- */
@@ -1203,6 +1246,8 @@ int ct_cmd_record(int argc, char **argv)
 		ret = write_formats(&r);
 	if (ret == 0)
 		ret = write_procinfo(&r);
+	if (ret == 0)
+		ret = publish_files(&r);
 	if (ret < 0) {
 		if (ret == -CT_E_NOSPACE || ret == -CT_E_WRITE)
 			fail("writing %s: %s", r.partial, strerror(errno));

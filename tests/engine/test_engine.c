@@ -364,6 +364,74 @@ static void test_kcompactd(void)
 	ct_engine_free(eng);
 }
 
+/*
+ * Every trigger rule, one run per fresh engine: what the task did before
+ * the run (a kcompactd_wake, a try_to_compact_pages) and the order the run's
+ * mm_compaction_finished prints decide it (README "Triggers are told apart").
+ */
+#define NO_ORDER INT32_MIN
+
+struct trigger_case {
+	const char *what, *comm;
+	int woken;	/* 1: kcompactd_wake before the run; 2: and kcompactd_sleep after it */
+	int tried;	/* 1: try_to_compact_pages on this task before; 2: on another task */
+	int order;	/* as mm_compaction_finished prints it; NO_ORDER: no such event */
+	enum ct_trigger want;
+};
+
+static const struct trigger_case trigger_cases[] = {
+	{ "direct: the task called try_to_compact_pages", "ct-direct", 0, 1, 9, CT_TRIGGER_DIRECT },
+	{ "direct: even order -1, once the task has tried", "ct-direct", 0, 1, -1, CT_TRIGGER_DIRECT },
+	{ "kcompactd after a wake, order 9", "kcompactd0", 1, 0, 9, CT_TRIGGER_KCOMPACTD },
+	{ "kcompactd after a wake, order -1", "kcompactd0", 1, 0, -1, CT_TRIGGER_KCOMPACTD },
+	{ "kcompactd without a wake, order 9", "kcompactd0", 0, 0, 9, CT_TRIGGER_KCOMPACTD },
+	{ "kcompactd without a wake, order 0", "kcompactd0", 0, 0, 0, CT_TRIGGER_KCOMPACTD },
+	{ "kcompactd after a wake and its sleep, order 0", "kcompactd0", 2, 0, 0, CT_TRIGGER_KCOMPACTD },
+	{ "proactive: kcompactd, order -1, no wake", "kcompactd0", 0, 0, -1, CT_TRIGGER_PROACTIVE },
+	{ "proactive: kcompactd, order -1, a wake that slept", "kcompactd0", 2, 0, -1, CT_TRIGGER_PROACTIVE },
+	{ "manual: order -1 in another task", "bash", 0, 0, -1, CT_TRIGGER_MANUAL },
+	{ "manual: another task's try_to_compact_pages", "bash", 0, 2, -1, CT_TRIGGER_MANUAL },
+	{ "unknown: order 9, the task never tried", "bash", 0, 0, 9, CT_TRIGGER_UNKNOWN },
+	{ "unknown: order 9, another task tried", "bash", 0, 2, 9, CT_TRIGGER_UNKNOWN },
+	{ "unknown: no event gave the order", "bash", 0, 0, NO_ORDER, CT_TRIGGER_UNKNOWN },
+};
+
+static void test_trigger_rules(void)
+{
+	for (size_t i = 0; i < sizeof(trigger_cases) / sizeof(trigger_cases[0]); i++) {
+		const struct trigger_case *c = &trigger_cases[i];
+		struct ct_engine *eng = ct_engine_new(NULL);
+		const struct ct_results *r;
+		const int pid = 70;
+		int daemon = strncmp(c->comm, "kcompactd", 9) == 0;
+
+		ct_engine_begin_source(eng, c->what, "ftrace-text");
+		if (c->woken)
+			kcompactd(eng, CT_EV_KCOMPACTD_WAKE, 1 * MS, pid, c->comm, 0, c->order < 0 ? 9 : c->order);
+		if (c->woken == 2)
+			kcompactd(eng, CT_EV_KCOMPACTD_SLEEP, 2 * MS, pid, c->comm, 0, 0);
+		if (c->tried)
+			try_compact(eng, 3 * MS, c->tried == 1 ? pid : pid + 1, "ct-direct", 9);
+		begin(eng, 4 * MS, pid, c->comm, 0x100000, 0x100000, 0x140000, 0x148000, 1);
+		if (c->order != NO_ORDER)
+			zone_order(eng, CT_EV_FINISHED, 4 * MS + 1, pid, c->comm, 0, "Normal", c->order,
+				   CT_STATUS_CONTINUE);
+		end(eng, 5 * MS, pid, c->comm, 0x100000, 0x100400, 0x140000, 0x148000, CT_STATUS_COMPLETE);
+		ct_engine_end_source(eng);
+		r = ct_engine_results(eng);
+
+		CHECK_U64(r->runs.count, 1);
+		CHECK_U64(r->runs.by_trigger[c->want], 1);
+		if (r->runs.nslowest == 1 && r->runs.slowest[0].trigger != c->want)
+			fprintf(stderr, "  trigger rule \"%s\": got %s, want %s\n", c->what,
+				ct_trigger_name((enum ct_trigger)r->runs.slowest[0].trigger), ct_trigger_name(c->want));
+		/* kcompactd's node summary counts its runs, and which were proactive */
+		CHECK_U64(r->nkcompactd ? r->kcompactd[0].runs : 0, daemon);
+		CHECK_U64(r->nkcompactd ? r->kcompactd[0].proactive_runs : 0, c->want == CT_TRIGGER_PROACTIVE);
+		ct_engine_free(eng);
+	}
+}
+
 static void test_out_of_order(void)
 {
 	struct ct_engine *eng = ct_engine_new(NULL);
@@ -598,6 +666,7 @@ int main(void)
 	test_begin_lost();
 	test_stall_three_zones();
 	test_kcompactd();
+	test_trigger_rules();
 	test_out_of_order();
 	test_extfrag();
 	test_quality_and_filter();

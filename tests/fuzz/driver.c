@@ -5,7 +5,8 @@
  * file named on the command line and on every file in every directory
  * named (not recursively, in name order). That is how each crasher the
  * fuzzer found stays a regression test (tests/fuzz/regressions/HARNESS/).
- * Exit status 0, or 1 when an argument cannot be read; a crash is a crash.
+ * Exit status 0, or 1 when an argument cannot be read or a directory holds
+ * no input (a replay of nothing tests nothing); a crash is a crash.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -52,6 +53,7 @@ static int run_dir(const char *dir, unsigned *count)
 {
 	struct dirent **names;
 	int n = scandir(dir, &names, NULL, by_name), status = 0;
+	unsigned before = *count;
 
 	if (n < 0) {
 		fprintf(stderr, "%s: cannot list: %s\n", dir, strerror(errno));
@@ -71,6 +73,10 @@ static int run_dir(const char *dir, unsigned *count)
 		free(names[i]);
 	}
 	free(names);
+	if (status == 0 && *count == before) {
+		fprintf(stderr, "%s: no inputs to replay\n", dir);
+		status = -1;
+	}
 	return status;
 }
 
@@ -97,5 +103,5 @@ int main(int argc, char **argv)
 		}
 	}
 	printf("%u inputs ran without a crash\n", count);
-	return status;
+	return count ? status : 1;
 }

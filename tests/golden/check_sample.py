@@ -2,6 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Golden, ground-truth and cross-format checks on one real sample trace.
 
+Every check says its kind, as a failure's prefix and in its "ok" line:
+[golden] saved output, which only detects change; [independent] totals
+recomputed here with regular expressions; [kernel] /proc/vmstat deltas and
+buddyinfo; [consistency] compactrace against itself on another rendering
+of the same capture; [schema] the JSON schema, through python3-jsonschema;
+[sanity] a real trace parses without errors. (tests/world/check_world.py
+holds the independent reference, the kernel's figures and the hand
+analysis.)
+
 For samples/traces/NAME/ this:
   1. runs `compactrace report -f json` on the ftrace text with the snapshots,
      validates the output against reports/compactrace-report.schema.json
@@ -40,9 +49,13 @@ failures = []
 WRAPPER = shlex.split(os.environ.get("CT_WRAPPER", ""))
 
 
-def fail(msg):
-    failures.append(msg)
-    print("FAIL: " + msg, file=sys.stderr)
+def fail(kind, msg):
+    failures.append(f"[{kind}] {msg}")
+    print(f"FAIL: [{kind}] {msg}", file=sys.stderr)
+
+
+def ok(kind, msg):
+    print(f"  [{kind}] {msg}: ok")
 
 
 def materialize(sample_dir, name, tmp):
@@ -63,7 +76,7 @@ def run_report(tool, args):
     env = dict(os.environ, LC_ALL="C")
     p = subprocess.run(WRAPPER + [tool, "report"] + args, capture_output=True, env=env)
     if p.returncode != 0:
-        fail(f"compactrace report {' '.join(args)} exited {p.returncode}: "
+        fail("run", f"compactrace report {' '.join(args)} exited {p.returncode}: "
              f"{p.stderr.decode(errors='replace').strip()}")
         return None
     return p.stdout.decode()
@@ -78,11 +91,23 @@ def json_report(tool, args, schema):
     try:
         jsonschema.validate(report, schema)
     except jsonschema.ValidationError as e:
-        fail(f"schema: {e.message} at {list(e.absolute_path)}")
+        fail("schema", f"{e.message} at {list(e.absolute_path)}")
+    else:
+        ok("schema", f"compactrace report {' '.join(os.path.basename(a) for a in args)} is valid")
     return out, report
 
 
 EVENT_RE = re.compile(r"\s(mm_compaction_\w+|mm_page_alloc_extfrag):\s(.*)$")
+
+
+def check_totals(report, text):
+    """[independent] the report's totals against sums over the text, by regex."""
+    want = independent_totals(text)
+    for k, v in want.items():
+        if report["totals"][k] != v:
+            fail("independent", f"totals.{k} = {report['totals'][k]}, independent sum = {v}")
+    if all(report["totals"][k] == v for k, v in want.items()):
+        ok("independent", f"{len(want)} totals equal the regex sums over {os.path.basename(text)}")
 
 
 def independent_totals(ftrace_path):
@@ -205,7 +230,7 @@ def golden(path, text, update, rel_to):
             f.write(text)
         return
     if not os.path.exists(path):
-        fail(f"golden file {path} is missing (run with --update once and review it)")
+        fail("golden", f"golden file {path} is missing (run with --update once and review it)")
         return
     with open(path) as f:
         want = f.read()
@@ -213,7 +238,9 @@ def golden(path, text, update, rel_to):
         import difflib
         diff = "".join(list(difflib.unified_diff(want.splitlines(True), text.splitlines(True),
                                                  path, "now"))[:40])
-        fail(f"{path} differs:\n{diff}")
+        fail("golden", f"{path} differs:\n{diff}")
+        return
+    ok("golden", f"{os.path.basename(path)} unchanged")
 
 
 MODEL_ACCURACY = 0.99	# free blocks per order at the end, every zone compaction touched
@@ -225,20 +252,20 @@ def check_model(report, what):
     """The exact model of a record --pages trace: its accuracy and agreement."""
     m = report.get("model") or {}
     if m.get("mode") != "exact":
-        fail(f"{what}: model mode {m.get('mode')}, want exact")
+        fail("kernel", f"{what}: model mode {m.get('mode')}, want exact")
     for z in m.get("zones", []):
         touched = z["runs"]["count"] or z["suitable"]["events"]
         su = z["suitable"]
-        print(f"  {what} model {z['zone']}: {z['mode']} from {z['seeding']}, accuracy {z['accuracy']}, "
+        print(f"  [kernel] {what} model {z['zone']}: {z['mode']} from {z['seeding']}, accuracy {z['accuracy']}, "
               f"skill {z['skill']}, suitable agreed {su['agreed']} of {su['predicted']}")
         if z["mode"] != "exact" or z["seeding"] != "free-map":
-            fail(f"{what}: zone {z['zone']} is {z['mode']} from {z['seeding']}")
+            fail("kernel", f"{what}: zone {z['zone']} is {z['mode']} from {z['seeding']}")
         if touched and (z["accuracy"] is None or z["accuracy"] < MODEL_ACCURACY):
-            fail(f"{what}: zone {z['zone']} accuracy {z['accuracy']} < {MODEL_ACCURACY}")
+            fail("kernel", f"{what}: zone {z['zone']} accuracy {z['accuracy']} < {MODEL_ACCURACY}")
         if touched and z["skill"] is not None and z["skill"] < MODEL_SKILL:
-            fail(f"{what}: zone {z['zone']} skill {z['skill']} < {MODEL_SKILL}")
+            fail("kernel", f"{what}: zone {z['zone']} skill {z['skill']} < {MODEL_SKILL}")
         if su["predicted"] and su["agreed"] < MODEL_AGREEMENT * su["predicted"]:
-            fail(f"{what}: zone {z['zone']} agrees on {su['agreed']} of {su['predicted']} decisions")
+            fail("kernel", f"{what}: zone {z['zone']} agrees on {su['agreed']} of {su['predicted']} decisions")
 
 
 def model_outcome(report):
@@ -254,10 +281,10 @@ PAGE_EVENTS = {"mm_page_alloc", "mm_page_alloc_zone_locked", "mm_page_free", "mm
 def check_estimated(report, what):
     """A `compactrace record` sample without --pages: the estimated model, seeded per pageblock."""
     for z in (report.get("model") or {}).get("zones", []):
-        print(f"  {what} model {z['zone']}: {z['mode']} from {z['seeding']}, accuracy {z['accuracy']}, "
+        print(f"  [sanity] {what} model {z['zone']}: {z['mode']} from {z['seeding']}, accuracy {z['accuracy']}, "
               f"skill {z['skill']}, {z['verdict']}")
         if z["mode"] != "estimated" or z["seeding"] != "kpageflags":
-            fail(f"{what}: zone {z['zone']} is {z['mode']} from {z['seeding']}, want estimated from kpageflags")
+            fail("sanity", f"{what}: zone {z['zone']} is {z['mode']} from {z['seeding']}, want estimated from kpageflags")
 
 
 def check_record_sample(args, sample, schema, tmp):
@@ -279,11 +306,11 @@ def check_record_sample(args, sample, schema, tmp):
     check = check_model if pages else check_estimated
     for k, c in (report["vmstat_check"] or {}).items():
         if c["verdict"] not in ("equal", "explained"):
-            fail(f"vmstat_check.{k} is {c['verdict']}: {c['reason']}")
+            fail("kernel", f"vmstat_check.{k} is {c['verdict']}: {c['reason']}")
     if report["vmstat_check"] is None:
-        fail("the recording carries no vmstat snapshots")
+        fail("kernel", "the recording carries no vmstat snapshots")
     if report["quality"]["parse_errors"] or report["quality"]["lost_events"]:
-        fail(f"quality: {report['quality']}")
+        fail("sanity", f"quality: {report['quality']}")
     check(report, "trace.dat")
 
     text = os.path.join(tmp, "trace.trace-cmd.txt")
@@ -292,13 +319,14 @@ def check_record_sample(args, sample, schema, tmp):
             tc = subprocess.run(["trace-cmd", "report", dat], stdout=f, stderr=subprocess.DEVNULL)
     except FileNotFoundError:
         tc = None
-    if tc is None or tc.returncode != 0:
-        print("  trace-cmd is not available: the text path is not checked", file=sys.stderr)
+    if tc is None:
+        print("SKIP: trace-cmd is not installed (tests/install-deps.sh installs it): the text "
+              "rendering this sample is checked against cannot be made")
+        return 77
+    if tc.returncode != 0:
+        fail("run", f"trace-cmd report {dat} exited {tc.returncode}")
     else:
-        want = independent_totals(text)
-        for k, v in want.items():
-            if report["totals"][k] != v:
-                fail(f"totals.{k} = {report['totals'][k]}, independent sum = {v}")
+        check_totals(report, text)
         snaps = os.path.join(tmp, "snapshots")
         if run_report(args.tool, ["--extract-snapshots", snaps, dat]) is not None:
             out2 = run_report(args.tool, ["-f", "json", "--snapshot-start", os.path.join(snaps, "snapshot-start"),
@@ -310,9 +338,9 @@ def check_record_sample(args, sample, schema, tmp):
                      or timings_close(report, r2, 1.0)
                      or first_difference(model_outcome(report), model_outcome(r2)))
                 if d:
-                    fail(f"trace-cmd text reconstructs differently from trace.dat: {d}")
+                    fail("consistency", f"trace-cmd text reconstructs differently from trace.dat: {d}")
                 else:
-                    print("  trace-cmd-text: same runs and model as trace.dat (timings within 1 µs)")
+                    ok("consistency", "trace-cmd-text: same runs and model as trace.dat (timings within 1 µs)")
 
     golden(os.path.join(sample, "expected.json"), out, args.update, os.path.dirname(dat))
     text_report = run_report(args.tool, [dat])
@@ -352,19 +380,16 @@ def main():
             return 1
 
         # ground truth 1: totals equal independent sums over the events
-        want = independent_totals(ftrace)
-        for k, v in want.items():
-            if report["totals"][k] != v:
-                fail(f"totals.{k} = {report['totals'][k]}, independent sum = {v}")
+        check_totals(report, ftrace)
         # ground truth 2: vmstat agrees as far as the kernel's accounting allows
         if snaps:
             for k, c in report["vmstat_check"].items():
-                print(f"  vmstat {k}: trace {c['trace']} delta {c['vmstat_delta']} "
+                print(f"  [kernel] vmstat {k}: trace {c['trace']} delta {c['vmstat_delta']} "
                       f"{c['verdict']} {c['reason'] or ''}")
                 if c["verdict"] not in ("equal", "explained"):
-                    fail(f"vmstat_check.{k} is {c['verdict']}: {c['reason']}")
+                    fail("kernel", f"vmstat_check.{k} is {c['verdict']}: {c['reason']}")
         if report["quality"]["parse_errors"]:
-            fail(f"{report['quality']['parse_errors']} parse errors in a real trace")
+            fail("sanity", f"{report['quality']['parse_errors']} parse errors in a real trace")
 
         # cross-format: the same capture gives the same reconstruction.
         # trace-cmd text renders the ftrace ring buffer itself: identical.
@@ -386,16 +411,16 @@ def main():
             r2 = json.loads(out2)
             reports[fmt] = r2
             if r2["sources"][0]["format"] != fmt:
-                fail(f"{name} detected as {r2['sources'][0]['format']}, want {fmt}")
+                fail("consistency", f"{name} detected as {r2['sources'][0]['format']}, want {fmt}")
                 continue
             base = reports[ref]
             d = (first_difference(comparable(base, exact), comparable(r2, exact))
                  or timings_close(base, r2, tol))
             if d:
-                fail(f"{name} ({fmt}) reconstructs differently from {ref}: {d}")
+                fail("consistency", f"{name} ({fmt}) reconstructs differently from {ref}: {d}")
             else:
-                print(f"  {fmt}: same as {ref}" + (" (exactly)" if exact else
-                      f" (counts exactly, timings within {tol} µs)" if tol else " (counts exactly)"))
+                ok("consistency", f"{fmt}: same as {ref}" + (" (exactly)" if exact else
+                   f" (counts exactly, timings within {tol} µs)" if tol else " (counts exactly)"))
 
         # golden files: the whole JSON and text report
         golden(os.path.join(sample, "expected.json"), out, args.update, os.path.dirname(ftrace))

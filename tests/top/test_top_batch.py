@@ -2,13 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """`compactrace top --batch`: the last refresh of a replay shows the same
 numbers as `compactrace report -f json` of the same file, for every sample
-and format; a paced replay takes the trace's own time; bad input gives a
-clear message and never a screen. Exit 0 pass, 1 fail, 77 skip."""
+and format, also when paced; bad input gives a clear message and never a
+screen. No clock decides a check (tests/bench/bench_top.py measures the
+pacing). Exit 0 pass, 1 fail, 77 skip."""
 import os
 import subprocess
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import toplib  # noqa: E402
@@ -52,9 +52,10 @@ with tempfile.TemporaryDirectory() as tmp:
             path = toplib.sample_file(SAMPLES, name, fmt, tmp)
             if path:
                 files.append((name, fmt, path))
-    if not any(f[1] == "ftrace.txt" for f in files):
-        print("SKIP: no sample traces under " + SAMPLES)
-        sys.exit(77)
+    # every sample of the project is there: a missing one is a failure, not a skip
+    missing = sorted({n for n in ("manual", "direct", "kcompactd", "extfrag")} -
+                     {f[0] for f in files if f[1] == "ftrace.txt"})
+    check(not missing, f"samples missing under {SAMPLES}: {missing}")
 
     for name, fmt, path in files:
         where = f"{name}/{fmt}"
@@ -81,31 +82,21 @@ with tempfile.TemporaryDirectory() as tmp:
         check(s.get("stalls_started") == r["totals"]["compact_stall"], "80 columns: stalls started")
         check(s.get("events") == r["events"], "80 columns: events")
 
-        # paced: the trace spans ~0.66 s; at speed 1 with 100 ms refreshes there are
-        # several refreshes, the replay takes about the trace's own time, and the
-        # last refresh (which waits for the end) still equals the report
-        span = (r["sources"][0]["last_ts_ns"] - r["sources"][0]["first_ts_ns"]) / 1e9
-        t0 = time.monotonic()
-        rc, out, err = top(["-i", path, "--speed", "1", "--interval", "100", "--batch", "1000"])
-        took = time.monotonic() - t0
-        parts = refreshes(out)
-        check(rc == 0, f"paced: exit {rc}: {err}")
-        check(len(parts) >= 3, f"paced: only {len(parts)} refreshes for a {span:.2f} s trace")
-        check(took >= span * 0.9, f"paced: replay took {took:.2f} s for a {span:.2f} s trace")
-        check(took < span + 10, f"paced: replay took {took:.2f} s")
-        if parts:
-            toplib.compare(toplib.parse_screen(parts[-1]), r, "paced", check)
-            first = toplib.parse_screen(parts[0])
-            check(first.get("events", 0) < r["events"], "paced: the first refresh already has every event")
-        # speed 2 halves it
-        t0 = time.monotonic()
-        rc, out, err = top(["-i", path, "--speed", "2", "--interval", "100", "--batch", "1000"])
-        took2 = time.monotonic() - t0
-        check(rc == 0 and span * 0.4 <= took2 < took, f"speed 2: {took2:.2f} s vs {took:.2f} s at speed 1")
+        # paced replays (speed 1 and 2, refreshes every 100 ms): whatever the
+        # machine's speed, the last refresh waits for the end of the file and
+        # equals the report; how long a paced replay takes is measured by
+        # tests/bench/bench_top.py, not checked here
+        for speed in ("1", "2"):
+            rc, out, err = top(["-i", path, "--speed", speed, "--interval", "100", "--batch", "1000"])
+            parts = refreshes(out)
+            check(rc == 0 and parts and "END OF INPUT" in parts[-1][0], f"speed {speed}: exit {rc}: {err}")
+            if parts:
+                toplib.compare(toplib.parse_screen(parts[-1]), r, f"speed {speed}", check)
         # fewer refreshes than the replay needs: the last one still waits for the end
         rc, out, err = top(["-i", path, "--speed", "4", "--interval", "50", "--batch", "2"])
         parts = refreshes(out)
-        check(rc == 0 and len(parts) == 2 and "END OF INPUT" in parts[-1][0], f"batch 2: {len(parts)} refreshes")
+        check(rc == 0 and 1 <= len(parts) <= 2 and "END OF INPUT" in parts[-1][0],
+              f"batch 2: {len(parts)} refreshes")
         # stdin, batch only
         with open(path, "rb") as f:
             rc, out, err = top(["-i", "-", "--speed", "0", "-b", "1"], stdin=f)

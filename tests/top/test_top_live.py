@@ -1,22 +1,25 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""`compactrace top` live, on this host: it shows a manual compaction
-within an interval, costs next to nothing at idle, and every way out (q,
-^C, SIGTERM, a closed terminal) leaves the host's tracing as it was: no
-instance of ours left, top-level events/enable and tracing_on unchanged.
-Needs root, tracefs and tmux; exit 77 otherwise. Exit 0 pass, 1 fail."""
+"""`compactrace top` live, on this host: it shows a manual compaction, and
+every way out (q, ^C, SIGTERM, a closed terminal) leaves the host's tracing
+as it was: no instance of ours left, top-level events/enable and tracing_on
+unchanged. No clock decides a check (waits have a generous limit against a
+hang, nothing more); what top costs at idle and how soon an event reaches
+the screen are measured by tests/bench/bench_top_live.py. Holds
+/tmp/compactrace-live.lock. Needs root, tracefs and tmux; exit 77
+otherwise. Exit 0 pass, 1 fail (also when a check cannot find top's pid)."""
 import os
 import re
 import shutil
 import subprocess
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+import livelock  # noqa: E402
 import toplib  # noqa: E402
 
 TOOL = os.path.abspath(sys.argv[1])
-SOCK = f"ct-top-live-{os.getpid()}"
 T = "/sys/kernel/tracing"
 failures = []
 
@@ -69,64 +72,8 @@ def ours():
     return sorted(n for n in os.listdir(os.path.join(T, "instances")) if n.startswith("compactrace-"))
 
 
-def tmux(*args):
-    return subprocess.run(["tmux", "-L", SOCK, "-f", "/dev/null"] + list(args), capture_output=True, text=True)
-
-
-def capture(name):
-    lines = tmux("capture-pane", "-p", "-t", name).stdout.split("\n")
-    while lines and lines[-1] == "":
-        lines.pop()
-    return lines
-
-
-def wait_for(name, pred, what, timeout=20):
-    end = time.monotonic() + timeout
-    lines = []
-    while time.monotonic() < end:
-        lines = capture(name)
-        if pred(lines):
-            return lines
-        time.sleep(0.05)
-    check(False, f"{name}: timed out waiting for {what}; screen:\n" + "\n".join(lines))
-    return None
-
-
-def top_pid(name):
-    sh = tmux("display-message", "-p", "-t", name, "#{pane_pid}").stdout.strip()
-    try:
-        with open(f"/proc/{sh}/task/{sh}/children") as f:
-            kids = f.read().split()
-    except OSError:
-        return None
-    return int(kids[0]) if kids else None
-
-
-def cpu_ticks(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return int(fields[11]) + int(fields[12])	# utime + stime
-
-
-def gone(pid, timeout=10):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if not os.path.exists(f"/proc/{pid}"):
-            return True
-        time.sleep(0.05)
-    return False
-
-
-def start(name, args=""):
-    # the shell survives ^C (a trapped signal is default again in top)
-    cmd = f"trap : INT; {TOOL} top {args}; echo \"EXIT=$?\"; exec sleep 600"
-    tmux("new-session", "-d", "-s", name, "-x", "100", "-y", "30", "env", "LC_ALL=C", "sh", "-c", cmd)
-    lines = wait_for(name, lambda l: any("live:" in x for x in l) or any("EXIT=" in x for x in l), "live start")
-    pid = top_pid(name)
-    if lines and any("EXIT=" in x for x in lines):
-        check(False, f"{name}: top exited at once: {lines}")
-        return None
-    return pid
+top = toplib.LiveTop(TOOL, check)
+tmux, capture, wait_for, gone, start = top.tmux, top.capture, top.wait_for, top.gone, top.start
 
 
 def after(name, pid, before, how):
@@ -137,6 +84,7 @@ def after(name, pid, before, how):
         check(now[k] == v, f"{how}: {k} was {v!r}, now {now[k]!r}")
 
 
+livelock.acquire("top-live")
 before = state()
 try:
     # ---- q: the full check ----
@@ -148,28 +96,14 @@ try:
         check(read(f"instances/{inst}/events/compaction/enable") in ("1", "X"), "compaction events not enabled")
         check(state() == before, f"top changed the top-level state while running: {state()}")
 
-        # idle cost over 10 s (the report measures 30 s by hand)
-        time.sleep(1)
-        hz = os.sysconf("SC_CLK_TCK")
-        t0, c0 = time.monotonic(), cpu_ticks(pid)
-        time.sleep(10)
-        pct = 100.0 * (cpu_ticks(pid) - c0) / hz / (time.monotonic() - t0)
-        print(f"idle CPU over 10 s: {pct:.2f}% of one core")
-        check(pct <= 1.0, f"idle CPU {pct:.2f}% > 1% of one core")
-
-        # a manual compaction shows up within an interval (1 s) plus slack
-        t0 = time.monotonic()
+        # a manual compaction shows up
         subprocess.run(["sh", "-c", "echo 1 > /proc/sys/vm/compact_memory"], check=False)
-        t1 = time.monotonic()
 
         def manual_runs(lines):
             s = toplib.parse_screen(lines)
             return (s.get("runs") or {}).get("manual", 0) or 0
 
-        lines = wait_for("q", lambda l: manual_runs(l) > 0, "the manual runs", timeout=15)
-        shown = time.monotonic()
-        print(f"compact_memory took {t1 - t0:.2f} s; on screen {shown - t1:.2f} s after it returned")
-        check(shown - t1 <= 2.5, f"event-to-screen delay {shown - t1:.2f} s > one interval + slack")
+        lines = wait_for("q", lambda l: manual_runs(l) > 0, "the manual runs")
         if lines:
             s = toplib.parse_screen(lines)
             check(s.get("events", 0) > 0, "no events counted")
@@ -177,7 +111,7 @@ try:
             check(any("[" in l and (">" in l or "X" in l) for l in lines), "no scanner gauge drawn")
             check(all(len(l) <= 100 for l in lines), "a line longer than the terminal")
         tmux("send-keys", "-t", "q", "q")
-        check(wait_for("q", lambda l: any("EXIT=0" in x for x in l), "EXIT=0") is not None, "q: exit status")
+        wait_for("q", lambda l: any("EXIT=0" in x for x in l), "EXIT=0")
         after("q", pid, before, "q")
 
     # ---- ^C, SIGTERM, a closed terminal (SIGHUP) ----
@@ -199,13 +133,13 @@ try:
     # ---- batch mode live: N refreshes, then the same cleanup ----
     p = subprocess.Popen([TOOL, "top", "--batch", "2", "--interval", "300"], stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True, env=toplib.ENV)
-    out, err = p.communicate(timeout=30)
+    out, err = p.communicate(timeout=120)
     check(p.returncode == 0, f"live batch: exit {p.returncode}: {err}")
     check(out.count(" compactrace top | live:") == 2, "live batch: not 2 refreshes")
     check(f"compactrace-{p.pid}" not in ours(), f"live batch: instance compactrace-{p.pid} left: {ours()}")
     check(state() == before, f"live batch: state changed: {state()}")
 finally:
-    tmux("kill-server")
+    top.stop()
 
 if failures:
     print(f"{len(failures)} failures", file=sys.stderr)

@@ -10,13 +10,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import toplib  # noqa: E402
 
 TOOL, SAMPLES = os.path.abspath(sys.argv[1]), sys.argv[2]
-SOCK = f"ct-top-test-{os.getpid()}"
 failures = []
 
 
@@ -27,30 +25,8 @@ def check(cond, msg):
     return cond
 
 
-def tmux(*args):
-    return subprocess.run(["tmux", "-L", SOCK, "-f", "/dev/null"] + list(args),
-                          capture_output=True, text=True)
-
-
-def capture(name, escapes=False):
-    p = subprocess.run(["tmux", "-L", SOCK, "-f", "/dev/null", "capture-pane", "-p", "-t", name]
-                       + (["-e"] if escapes else []), capture_output=True)
-    lines = p.stdout.decode("utf-8", errors="replace").split("\n")
-    while lines and lines[-1] == "":
-        lines.pop()
-    return lines
-
-
-def wait_for(name, pred, what, timeout=15):
-    end = time.monotonic() + timeout
-    lines = []
-    while time.monotonic() < end:
-        lines = capture(name)
-        if pred(lines):
-            return lines
-        time.sleep(0.1)
-    check(False, f"{name}: timed out waiting for {what}; screen:\n" + "\n".join(lines))
-    return lines
+term = toplib.LiveTop(TOOL, check)
+tmux, capture, wait_for, top_pid = term.tmux, term.capture, term.wait_for, term.top_pid
 
 
 def has(text):
@@ -68,17 +44,6 @@ def start(name, cols, rows, args, env=""):
            f"echo STTY-DONE; exec sleep 600")
     tmux("new-session", "-d", "-s", name, "-x", str(cols), "-y", str(rows),
          "env", "LC_ALL=C", "sh", "-c", cmd)
-
-
-def top_pid(name):
-    """The pid of the top process in session @name: the child of the pane's shell."""
-    sh = tmux("display-message", "-p", "-t", name, "#{pane_pid}").stdout.strip()
-    try:
-        with open(f"/proc/{sh}/task/{sh}/children") as f:
-            kids = f.read().split()
-    except OSError:
-        return None
-    return int(kids[0]) if kids else None
 
 
 def fits(lines, cols, where):
@@ -116,8 +81,8 @@ if not shutil.which("tmux"):
 with tempfile.TemporaryDirectory() as tmp:
     path = toplib.sample_file(SAMPLES, "direct", "ftrace.txt", tmp)
     if not path:
-        print("SKIP: no samples/traces/direct trace")
-        sys.exit(77)
+        print(f"FAIL: no samples/traces/direct trace under {SAMPLES}: a sample of the project is missing")
+        sys.exit(1)
     r = toplib.report_json(TOOL, path)
     try:
         # ---- 80x24: numbers, then every key ----
@@ -166,14 +131,19 @@ with tempfile.TemporaryDirectory() as tmp:
         check(any("pageblock map" in l for l in lines), "zone view: no pageblock note")
         check(any(re.search(rf"runs\s+{busiest['runs']:,}$", l) for l in lines), "zone view: runs")
         fits(lines, 80, "zone view")
-        seen = {busiest["zone"]}
-        for _ in range(len(r["zones"]) - 1):
-            tmux("send-keys", "-t", "k", "z")
-            time.sleep(0.3)
-            for l in capture("k"):
+        def shown_zone(lines):
+            for l in lines:
                 mz = re.search(r"ZONE node \d+ (\S+)", l)
                 if mz:
-                    seen.add(mz.group(1))
+                    return mz.group(1)
+            return None
+
+        seen, prev = {busiest["zone"]}, busiest["zone"]
+        for _ in range(len(r["zones"]) - 1):
+            tmux("send-keys", "-t", "k", "z")
+            prev = shown_zone(wait_for("k", lambda l, p=prev: shown_zone(l) not in (None, p),
+                                       f"z: the zone after {prev}"))
+            seen.add(prev)
         check(seen == {z["zone"] for z in r["zones"]}, f"z did not visit every zone: {seen}")
         tmux("send-keys", "-t", "k", "Tab")
         wait_for("k", has("ACTIVITY"), "Tab to the overview")

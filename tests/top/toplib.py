@@ -7,6 +7,7 @@ import lzma
 import os
 import re
 import subprocess
+import time
 
 MT = {"Unmovable": 0, "Movable": 1, "Reclaimable": 2}
 TRIGGERS = ("direct", "kcompactd", "proactive", "manual", "unknown")	# top's runs table columns
@@ -225,3 +226,75 @@ def compare(screen, r, where, check, slowest=10):
     for g, w in zip(got_slow, want_slow):
         check(close_us(g["lat"], w["latency_us"]) and g["pid"] == w["pid"] and g["order"] == w["order"],
               f"{where}: slowest stall {g} vs {w['latency_us']} us pid {w['pid']}")
+
+
+class LiveTop:
+    """`compactrace top` in a private tmux server (test_top_live.py,
+    test_top_tmux.py, tests/bench/bench_top.py). check(cond, msg) records
+    failures."""
+
+    def __init__(self, tool, check):
+        self.tool, self.check = tool, check
+        self.sock = f"ct-top-test-{os.getpid()}"
+
+    def tmux(self, *args):
+        return subprocess.run(["tmux", "-L", self.sock, "-f", "/dev/null"] + list(args),
+                              capture_output=True, text=True)
+
+    def capture(self, name, escapes=False):
+        p = subprocess.run(["tmux", "-L", self.sock, "-f", "/dev/null", "capture-pane", "-p", "-t", name]
+                           + (["-e"] if escapes else []), capture_output=True)
+        lines = p.stdout.decode("utf-8", errors="replace").split("\n")
+        while lines and lines[-1] == "":
+            lines.pop()
+        return lines
+
+    def wait_for(self, name, pred, what, timeout=120):
+        """the screen once pred(screen); the limit only ends a hang (a failed
+        check, and the screen as it was)"""
+        end = time.monotonic() + timeout
+        lines = []
+        while time.monotonic() < end:
+            lines = self.capture(name)
+            if pred(lines):
+                return lines
+            time.sleep(0.05)
+        self.check(False, f"{name}: timed out waiting for {what}; screen:\n" + "\n".join(lines))
+        return lines
+
+    def top_pid(self, name):
+        sh = self.tmux("display-message", "-p", "-t", name, "#{pane_pid}").stdout.strip()
+        try:
+            with open(f"/proc/{sh}/task/{sh}/children") as f:
+                kids = f.read().split()
+        except OSError:
+            return None
+        return int(kids[0]) if kids else None
+
+    @staticmethod
+    def gone(pid, timeout=120):
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if not os.path.exists(f"/proc/{pid}"):
+                return True
+            time.sleep(0.05)
+        return False
+
+    def start(self, name, args=""):
+        """top in tmux session NAME; its pid (None, and a failed check, if not found)"""
+        # the shell survives ^C (a trapped signal is default again in top)
+        cmd = f"trap : INT; {self.tool} top {args}; echo \"EXIT=$?\"; exec sleep 600"
+        self.tmux("new-session", "-d", "-s", name, "-x", "100", "-y", "30", "env", "LC_ALL=C", "sh", "-c", cmd)
+        lines = self.wait_for(name, lambda l: any("live:" in x for x in l) or any("EXIT=" in x for x in l),
+                              "live start")
+        pid = self.top_pid(name)
+        if lines and any("EXIT=" in x for x in lines):
+            self.check(False, f"{name}: top exited at once: {lines}")
+            return None
+        # without the pid the checks of this way out cannot run: a failure, not a pass
+        self.check(pid is not None, f"{name}: cannot find top's pid (the children of tmux's pane): "
+                                    f"the checks of this way out were not made")
+        return pid
+
+    def stop(self):
+        self.tmux("kill-server")
