@@ -555,7 +555,8 @@ static int timeline(const struct page *p)
 	fputs("<section id=\"timeline\"><h2>Timeline</h2>", out);
 	for (uint32_t i = 0; i < h->ntasks; i++)
 		tasks[i] = &h->tasks[i];
-	qsort(tasks, h->ntasks, sizeof(tasks[0]), cmp_lane_total);
+	if (h->ntasks > 1)
+		qsort(tasks, h->ntasks, sizeof(tasks[0]), cmp_lane_total);
 	shown = h->ntasks > TOP_TASKS + 1 ? TOP_TASKS : h->ntasks;
 	nrows = h->ntraj + shown + (h->ntasks > shown) + h->nnodes + 1;
 	fprintf(out, "<svg viewBox=\"0 0 %d %d\" role=\"img\">", PAGE_W, (int)(nrows * LANE_H + 40));

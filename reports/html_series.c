@@ -48,7 +48,8 @@ static void lane_summarise(struct hs_lane *l)
 {
 	uint64_t span;
 
-	qsort(l->items, l->n, sizeof(*l->items), cmp_item);
+	if (l->n > 1)	/* an empty lane has no array */
+		qsort(l->items, l->n, sizeof(*l->items), cmp_item);
 	span = l->items[l->n - 1].b > l->items[0].a ? l->items[l->n - 1].b - l->items[0].a : 0;
 	if (l->gap < span / HS_LANE_CAP)
 		l->gap = span / HS_LANE_CAP;

@@ -334,8 +334,10 @@ static struct series *sorted(const struct table *t)
 
 	if (!v)
 		return NULL;
-	memcpy(v, t->v, t->n * sizeof(*v));
-	qsort(v, t->n, sizeof(*v), cmp_key);
+	if (t->n) {	/* an empty table has no array to copy from */
+		memcpy(v, t->v, t->n * sizeof(*v));
+		qsort(v, t->n, sizeof(*v), cmp_key);
+	}
 	return v;
 }
 

@@ -181,8 +181,13 @@ static int cmp_kept(const void *a, const void *b)
 	return strcmp(((const struct kept_file *)a)->name, ((const struct kept_file *)b)->name);
 }
 
-/* the oldest captures out while over the count or size limit (the newest always stays) */
-static void retention(struct ct_recorder *r)
+/*
+ * The oldest captures out while over the count or size limit (the newest
+ * always stays). Called with @incoming_bytes just before a new capture is
+ * renamed into place, so that the directory never holds more than the
+ * limits allow even for a moment; with @adding 0 otherwise.
+ */
+static void retention(struct ct_recorder *r, int adding, uint64_t incoming_bytes)
 {
 	DIR *d = opendir(r->dir);
 	struct kept_file *v = NULL;
@@ -213,9 +218,11 @@ static void retention(struct ct_recorder *r)
 		total += v[n].size;
 		n++;
 	}
-	qsort(v, n, sizeof(*v), cmp_kept);
-	while (n - first > 1 && ((r->o.max_files && n - first > r->o.max_files) ||
-				 (r->o.max_bytes && total > r->o.max_bytes))) {
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_kept);
+	while (n - first + (size_t)adding > 1 &&
+	       ((r->o.max_files && n - first + (size_t)adding > r->o.max_files) ||
+		(r->o.max_bytes && total + incoming_bytes > r->o.max_bytes))) {
 		if (unlinkat(dirfd(d), v[first].name, 0) == 0) {
 			total -= v[first].size;
 			if (r->h.note) {
@@ -264,7 +271,7 @@ int ct_recorder_new(const struct ct_recorder_opts *o, const struct ct_recorder_h
 		return -CT_E_OPEN;
 	}
 	remove_stale_partials(r);
-	retention(r);
+	retention(r, 0, 0);
 	*out = r;
 	return 0;
 }
@@ -608,6 +615,7 @@ static int write_capture(struct ct_recorder *r, uint64_t now_ns, char *final, si
 		ret = errno == ENOSPC || errno == EDQUOT ? -CT_E_NOSPACE : -CT_E_WRITE;
 	if (ret == 0) {
 		*bytes = ct_tdw_size(w);
+		retention(r, 1, *bytes);	/* room for it first */
 		snprintf(final, finallen, "%s/%s", r->dir, name);
 		/* a second capture in the same second gets the next free name */
 		for (int k = 2; k < 100 && renameat2(AT_FDCWD, partial, AT_FDCWD, final, RENAME_NOREPLACE) < 0; k++) {
@@ -698,7 +706,7 @@ int ct_recorder_tick(struct ct_recorder *r, uint64_t watermark_ns, uint64_t now_
 			 r->triggers, r->triggers == 1 ? "" : "s", (unsigned long long)bytes);
 		r->h.note(r->h.ctx, msg);
 	}
-	retention(r);
+	retention(r, 0, 0);	/* bytes_kept, now with the new capture */
 	return 1;
 }
 

@@ -35,6 +35,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -95,8 +96,10 @@ class Page:
 def start_chromium(tmp):
     profile = os.path.join(tmp, "profile")
     os.mkdir(profile)
+    # its own process group, so that stop_chromium() ends its helpers too
     proc = subprocess.Popen(["chromium"] + CHROMIUM_FLAGS + [f"--user-data-dir={profile}", "about:blank"],
-                            stdout=subprocess.DEVNULL, stderr=open(os.path.join(tmp, "chromium.log"), "wb"))
+                            stdout=subprocess.DEVNULL, stderr=open(os.path.join(tmp, "chromium.log"), "wb"),
+                            start_new_session=True)
     port_file = os.path.join(profile, "DevToolsActivePort")
     for _ in range(600):  # a bounded wait for the browser to say its port, not a timing check
         if os.path.exists(port_file) and open(port_file).read().count("\n") >= 1:
@@ -109,6 +112,34 @@ def start_chromium(tmp):
         targets = json.load(r)
     page = next(t for t in targets if t["type"] == "page")
     return proc, page["webSocketDebuggerUrl"]
+
+
+def group_alive(pgid):
+    try:
+        os.killpg(pgid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+
+
+def stop_chromium(proc):
+    """End the browser and every helper of its group (renderers, the crash
+    handler), and wait until they are gone: a helper still writing into the
+    profile makes the temporary directory's removal fail."""
+    pgid = proc.pid
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(pgid, sig)
+        except ProcessLookupError:
+            pass
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            continue
+        for _ in range(300):  # a bounded wait for the helpers, not a timing check
+            if not group_alive(pgid):
+                return
+            time.sleep(0.1)
 
 
 COLLECT = """(() => {
@@ -356,11 +387,7 @@ def main():
                     fail(f"network request to {prm['request']['url']}")
             page.close()
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            stop_chromium(proc)
         print(f"{os.path.basename(a.sample)}: {size} bytes, {nfig} figures checked, sections " +
               ", ".join(f"{k} {v[0]:.3f}" for k, v in saved.items()))
     return verdict()
