@@ -33,6 +33,11 @@ struct ct_parser_ops {
 	void (*free)(void *state);
 	/* optional: see ct_source_attachment() */
 	const void *(*attachment)(void *state, const char *name, size_t *len);
+	/* optional, all four or none: see ct_source_read_chunk() and what follows it */
+	int (*read_chunk)(void *state, struct ct_chunk *c, char *err, size_t errlen);
+	int (*decode_chunk)(const void *state, struct ct_chunk *c);
+	void (*finish_chunk)(void *state, struct ct_chunk *c);
+	void (*chunk_free)(struct ct_chunk *c);
 };
 
 /** ct_input_fill() - read more bytes, keeping buf[pos..len); returns bytes added, 0 at EOF, <0 error */

@@ -262,6 +262,37 @@ const void *ct_source_attachment(const struct ct_source *src, const char *name, 
 	return src->ops->attachment(src->state, name, len);
 }
 
+int ct_source_can_chunk(const struct ct_source *src)
+{
+	/* a live stream waits for its data: it is read line by line */
+	return src->ops && src->ops->read_chunk && !src->in.wait;
+}
+
+int ct_source_read_chunk(struct ct_source *src, struct ct_chunk *c)
+{
+	return src->ops->read_chunk(src->state, c, src->error, sizeof(src->error));
+}
+
+int ct_source_decode_chunk(const struct ct_source *src, struct ct_chunk *c)
+{
+	return src->ops->decode_chunk(src->state, c);
+}
+
+void ct_source_finish_chunk(struct ct_source *src, struct ct_chunk *c)
+{
+	src->ops->finish_chunk(src->state, c);
+}
+
+void ct_source_chunk_free(const struct ct_source *src, struct ct_chunk *c)
+{
+	if (src->ops && src->ops->chunk_free)
+		src->ops->chunk_free(c);
+	free(c->buf);
+	free(c->ev);
+	free(c->lead);
+	memset(c, 0, sizeof(*c));
+}
+
 void ct_source_free(struct ct_source *src)
 {
 	if (!src)

@@ -4,6 +4,11 @@
  * batches: the thread fills them in order, the caller takes them in
  * order; whoever would overtake the other waits on a condition variable,
  * once per batch, never per event.
+ *
+ * A source that reads in chunks (text) is decoded on both threads instead:
+ * CHUNK_SLOTS chunks, read in order by one thread at a time, decoded by
+ * the thread and by the caller whenever it has no decoded chunk to take,
+ * taken (and finished) by the caller in the order they were read.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -15,6 +20,16 @@
 
 #define READER_BATCH 2048	/* events per batch (512 KB): a hand-over, and maybe a wake-up, per batch */
 #define READER_SLOTS 4
+#define CHUNK_SLOTS 6		/* 256 KB of text each, and its events */
+
+enum chunk_state { CH_FREE, CH_BUSY, CH_READ, CH_DONE };
+
+struct chunk_slot {
+	struct ct_chunk c;
+	enum chunk_state state;
+	uint64_t seq;		/* its place in the input */
+	int err;		/* decoding failed (-CT_E_NOMEM) */
+};
 
 struct reader_batch {
 	struct ct_event *ev;	/* [READER_BATCH] */
@@ -35,6 +50,13 @@ struct ct_reader {
 	int held;		/* the caller still reads batch @taken */
 	int stop;		/* the caller wants no more */
 	int running;
+	/* chunk mode */
+	int chunked;
+	struct chunk_slot cs[CHUNK_SLOTS];
+	uint64_t next_seq;	/* of the next chunk read */
+	int reading;		/* a thread is reading a chunk */
+	int read_end;		/* 0 more to read; 1 the input ended; <0 the read failed */
+	struct chunk_slot *held_chunk;
 };
 
 int ct_reader_threads(void)
@@ -121,6 +143,120 @@ static void *run(void *arg)
 	return NULL;
 }
 
+/* ---- chunk mode ---- */
+
+static struct chunk_slot *slot_in(struct ct_reader *r, enum chunk_state st, uint64_t seq, int any)
+{
+	struct chunk_slot *best = NULL;
+
+	for (int i = 0; i < CHUNK_SLOTS; i++) {
+		struct chunk_slot *c = &r->cs[i];
+
+		if (c->state == st && (any || c->seq == seq) && (!best || c->seq < best->seq))
+			best = c;
+	}
+	return best;
+}
+
+/*
+ * One piece of work, called with the lock held (and held again on return):
+ * decode a read chunk (the one the caller takes next first), else read
+ * the next one into a free slot. Returns 0 when there was nothing to do.
+ */
+static int chunk_work(struct ct_reader *r, uint64_t want)
+{
+	struct chunk_slot *c = slot_in(r, CH_READ, want, 0);
+
+	if (!c)
+		c = slot_in(r, CH_READ, 0, 1);
+	if (c) {
+		int ret;
+
+		c->state = CH_BUSY;
+		pthread_mutex_unlock(&r->mu);
+		ret = ct_source_decode_chunk(r->src, &c->c);
+		pthread_mutex_lock(&r->mu);
+		c->err = ret;
+		c->state = CH_DONE;
+		pthread_cond_broadcast(&r->can_take);
+		return 1;
+	}
+	if (r->reading || r->read_end || r->stop || !(c = slot_in(r, CH_FREE, 0, 1)))
+		return 0;
+	{
+		int ret;
+
+		r->reading = 1;
+		c->state = CH_BUSY;
+		c->seq = r->next_seq;
+		pthread_mutex_unlock(&r->mu);
+		ret = ct_source_read_chunk(r->src, &c->c);
+		pthread_mutex_lock(&r->mu);
+		r->reading = 0;
+		if (ret == 1) {
+			r->next_seq++;
+			c->state = CH_READ;
+		} else {
+			c->state = CH_FREE;
+			r->read_end = ret == 0 ? 1 : ret;
+		}
+		pthread_cond_broadcast(&r->can_take);
+		return 1;
+	}
+}
+
+static void *run_chunks(void *arg)
+{
+	struct ct_reader *r = arg;
+
+	pthread_mutex_lock(&r->mu);
+	while (!r->stop) {
+		if (!chunk_work(r, UINT64_MAX))
+			pthread_cond_wait(&r->can_take, &r->mu);
+	}
+	pthread_mutex_unlock(&r->mu);
+	return NULL;
+}
+
+/* the caller's side: the next chunk in order, decoding or reading meanwhile rather than waiting */
+static int next_chunk(struct ct_reader *r, const struct ct_event **ev, uint32_t *n)
+{
+	uint64_t want;
+	struct chunk_slot *c;
+
+	*ev = NULL;
+	*n = 0;
+	pthread_mutex_lock(&r->mu);
+	if (r->held_chunk) {
+		r->held_chunk->state = CH_FREE;
+		r->held_chunk = NULL;
+		r->taken++;
+		pthread_cond_broadcast(&r->can_take);
+	}
+	want = r->taken;
+	for (;;) {
+		c = slot_in(r, CH_DONE, want, 0);
+		if (c)
+			break;
+		if (r->read_end && r->next_seq == want) {	/* nothing more comes */
+			int end = r->read_end;
+
+			pthread_mutex_unlock(&r->mu);
+			return end > 0 ? 0 : end;
+		}
+		if (!chunk_work(r, want))
+			pthread_cond_wait(&r->can_take, &r->mu);
+	}
+	r->held_chunk = c;
+	pthread_mutex_unlock(&r->mu);
+	if (c->err)
+		return c->err;
+	ct_source_finish_chunk(r->src, &c->c);
+	*ev = c->c.ev;
+	*n = c->c.nev;
+	return 1;
+}
+
 static void free_batches(struct ct_reader *r)
 {
 	for (int i = 0; i < READER_SLOTS; i++) {
@@ -128,6 +264,8 @@ static void free_batches(struct ct_reader *r)
 		free(r->b[i].name_off);
 		free(r->b[i].names);
 	}
+	for (int i = 0; i < CHUNK_SLOTS; i++)
+		ct_source_chunk_free(r->src, &r->cs[i].c);
 }
 
 int ct_reader_start(struct ct_source *src, struct ct_reader **out)
@@ -140,7 +278,8 @@ int ct_reader_start(struct ct_source *src, struct ct_reader **out)
 	if (!r)
 		return -CT_E_NOMEM;
 	r->src = src;
-	for (int i = 0; i < READER_SLOTS; i++) {
+	r->chunked = ct_source_can_chunk(src);
+	for (int i = 0; !r->chunked && i < READER_SLOTS; i++) {
 		struct reader_batch *b = &r->b[i];
 
 		b->ev = malloc(READER_BATCH * sizeof(*b->ev));
@@ -161,7 +300,7 @@ int ct_reader_start(struct ct_source *src, struct ct_reader **out)
 		pthread_mutex_destroy(&r->mu);
 		goto out;
 	}
-	if (pthread_create(&r->thread, NULL, run, r)) {
+	if (pthread_create(&r->thread, NULL, r->chunked ? run_chunks : run, r)) {
 		pthread_cond_destroy(&r->can_take);
 		pthread_cond_destroy(&r->can_fill);
 		pthread_mutex_destroy(&r->mu);
@@ -181,6 +320,8 @@ int ct_reader_next(struct ct_reader *r, const struct ct_event **ev, uint32_t *n)
 {
 	struct reader_batch *b;
 
+	if (r->chunked)
+		return next_chunk(r, ev, n);
 	pthread_mutex_lock(&r->mu);
 	if (r->held) {
 		r->held = 0;
@@ -205,6 +346,7 @@ void ct_reader_free(struct ct_reader *r)
 		pthread_mutex_lock(&r->mu);
 		__atomic_store_n(&r->stop, 1, __ATOMIC_RELAXED);
 		pthread_cond_signal(&r->can_fill);
+		pthread_cond_broadcast(&r->can_take);
 		pthread_mutex_unlock(&r->mu);
 		/* a thread inside a read() of a pipe finishes it first: it then sees @stop */
 		pthread_join(r->thread, NULL);
