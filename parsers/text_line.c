@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "compactrace/error.h"
+#include "core/util.h"
 #include "text.h"
 
 #define NSEC_PER_SEC 1000000000ULL
@@ -560,28 +561,14 @@ int ct_text_decode_chunk(const void *state, struct ct_chunk *c)
 			}
 		}
 		p->lr.lineno++;
-		if (c->nev == c->ev_cap) {
-			uint32_t ncap = c->ev_cap ? 2 * c->ev_cap : 1024;
-			struct ct_event *nev = realloc(c->ev, ncap * sizeof(*nev));
-
-			if (!nev)
-				return -CT_E_NOMEM;
-			c->ev = nev;
-			c->ev_cap = ncap;
-		}
+		if (ct_grow_array((void **)&c->ev, &c->ev_cap, c->nev + 1, sizeof(*c->ev)) < 0)
+			return -CT_E_NOMEM;
 		p->stamped = 0;
 		if (!line_event(p, &line, &c->ev[c->nev]))
 			continue;
 		if (p->stamped && !p->seen_event) {	/* the time before the chunk: not known here */
-			if (c->nlead == c->lead_cap) {
-				uint32_t ncap = c->lead_cap ? 2 * c->lead_cap : 16;
-				uint32_t *nl2 = realloc(c->lead, ncap * sizeof(*nl2));
-
-				if (!nl2)
-					return -CT_E_NOMEM;
-				c->lead = nl2;
-				c->lead_cap = ncap;
-			}
+			if (ct_grow_array((void **)&c->lead, &c->lead_cap, c->nlead + 1, sizeof(*c->lead)) < 0)
+				return -CT_E_NOMEM;
 			c->lead[c->nlead++] = c->nev;
 		}
 		c->nev++;

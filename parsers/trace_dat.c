@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "bin.h"
+#include "core/util.h"
 #include "compactrace/attach.h"
 #include "compactrace/error.h"
 #include "registry.h"
@@ -665,15 +666,8 @@ static int decode_chunk(const void *state, struct ct_chunk *c)
 		const struct td_entry *e = (const struct td_entry *)(c->buf + off);
 		struct ct_event *ev;
 
-		if (c->nev == c->ev_cap) {
-			uint32_t ncap = c->ev_cap ? 2 * c->ev_cap : TD_CHUNK_EVENTS;
-
-			ev = realloc(c->ev, ncap * sizeof(*ev));
-			if (!ev)
-				return -CT_E_NOMEM;
-			c->ev = ev;
-			c->ev_cap = ncap;
-		}
+		if (ct_grow_array((void **)&c->ev, &c->ev_cap, c->nev + 1, sizeof(*c->ev)) < 0)
+			return -CT_E_NOMEM;
 		ev = &c->ev[c->nev++];
 		if (e->notice)
 			memcpy(ev, e + 1, sizeof(*ev));
