@@ -34,6 +34,7 @@ struct ct_parser_ops {
 	/* optional: see ct_source_attachment() */
 	const void *(*attachment)(void *state, const char *name, size_t *len);
 	/* optional, all four or none: see ct_source_read_chunk() and what follows it */
+	int (*can_chunk)(const void *state);	/* optional: NULL means it always can */
 	int (*read_chunk)(void *state, struct ct_chunk *c, char *err, size_t errlen);
 	int (*decode_chunk)(const void *state, struct ct_chunk *c);
 	void (*finish_chunk)(void *state, struct ct_chunk *c);

@@ -265,7 +265,8 @@ const void *ct_source_attachment(const struct ct_source *src, const char *name, 
 int ct_source_can_chunk(const struct ct_source *src)
 {
 	/* a live stream waits for its data: it is read line by line */
-	return src->ops && src->ops->read_chunk && !src->in.wait;
+	return src->ops && src->ops->read_chunk && !src->in.wait &&
+	       (!src->ops->can_chunk || src->ops->can_chunk(src->state));
 }
 
 int ct_source_read_chunk(struct ct_source *src, struct ct_chunk *c)

@@ -126,7 +126,7 @@ struct ct_chunk {
 	/* ct_source_decode_chunk() */
 	struct ct_event *ev;	/* names point into @buf */
 	uint32_t nev, ev_cap;
-	uint64_t nlines;
+	uint64_t nlines;	/* lines (text); records, while one is read (binary) */
 	uint32_t *lead;		/* markers before the chunk's first event: stamped at finish */
 	uint32_t nlead, lead_cap;
 	uint64_t last_ts;	/* of the chunk's last event, when @has_ts */

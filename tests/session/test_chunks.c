@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Text and trace.dat decoded in chunks (ct_source_read_chunk() /
+ * Text, trace.dat and perf.data decoded in chunks (ct_source_read_chunk() /
  * _decode_chunk() / _finish_chunk(), what the replay's two threads do) gives exactly the
  * events ct_source_next() gives, field by field: type, time, task, cpu,
  * name, payload, the line numbers of parse errors and the times stamped
@@ -14,7 +14,8 @@
  * first in a chunk, blank lines, CRLF endings, a 70 KB line inside a chunk,
  * a 300 KB line, an unterminated last line; and the real samples given
  * as arguments (texts; trace.dat files, one with lost events on several
- * CPUs: samples/binary/multi-lost.dat). Chunks are decoded in a shuffled order before they
+ * CPUs: samples/binary/multi-lost.dat; perf.data files, with and without
+ * -a, with callchains, compressed). Chunks are decoded in a shuffled order before they
  * are finished in read order, as two threads may decode them.
  */
 #include <stdio.h>
@@ -284,7 +285,7 @@ int main(int argc, char **argv)
 			unlink(path);
 		}
 	}
-	for (int i = 1; i < argc; i++)	/* the real samples: texts, trace.dat (one with lost events) */
+	for (int i = 1; i < argc; i++)	/* the real samples */
 		compare(argv[i], argv[i], &seed);
 	rmdir(dir);
 	return ct_test_status("test_chunks");
