@@ -274,8 +274,11 @@ const char *ct_bin_meta_comm(struct ct_bin_meta *m, int pid, size_t *len);
  * caller's cache (one per thread; ct_bin_comms_new() / _free()).
  */
 int ct_bin_meta_prepare(struct ct_bin_meta *m, const unsigned char *rec, size_t len);
-/* after ct_bin_meta_prepare(): 1 when ct_bin_decode() of @rec will not fail */
-int ct_bin_meta_decodable(const struct ct_bin_meta *m, const unsigned char *rec, size_t len);
+/*
+ * after ct_bin_meta_prepare(): the bytes a record of @id needs to decode
+ * (ct_bin_decode() of a record that long does not fail); UINT32_MAX: it cannot
+ */
+uint32_t ct_bin_meta_need(const struct ct_bin_meta *m, uint64_t id);
 /* where a record keeps its event id (common_type): to call ct_bin_meta_prepare() once per id */
 void ct_bin_meta_type_field(const struct ct_bin_meta *m, uint32_t *off, uint32_t *size);
 struct ct_bin_comms;

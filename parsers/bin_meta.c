@@ -1042,14 +1042,9 @@ int ct_bin_meta_prepare(struct ct_bin_meta *m, const unsigned char *rec, size_t 
 	return m->nomem ? -CT_E_NOMEM : 0;
 }
 
-int ct_bin_meta_decodable(const struct ct_bin_meta *m, const unsigned char *rec, size_t len)
+uint32_t ct_bin_meta_need(const struct ct_bin_meta *m, uint64_t id)
 {
-	uint64_t id;
-
-	if (len < (size_t)m->type_fld.off + m->type_fld.size)
-		return 0;
-	id = ct_rdn(rec + m->type_fld.off, m->type_fld.size, m->swap);
-	return id < m->nr_ids && m->by_id[id] && len >= m->by_id[id]->need;
+	return id < m->nr_ids && m->by_id[id] ? m->by_id[id]->need : UINT32_MAX;
 }
 
 void ct_bin_meta_type_field(const struct ct_bin_meta *m, uint32_t *off, uint32_t *size)

@@ -141,6 +141,9 @@ struct pf_state {
 	int stop;
 	uint64_t stop_where;
 	uint64_t tail_perr;	/* a truncated feature section, reported at the end */
+	/* chunks: the event ids whose format was prepared, and what their records need */
+	struct { uint64_t id; uint32_t need; } prepared[PF_ID_CACHE];
+	uint32_t type_off, type_size;
 };
 
 static int probe(const unsigned char *prefix, size_t len)
@@ -882,6 +885,8 @@ static int read_tracing(struct pf_state *st, const unsigned char *p, uint64_t le
 		ret = ct_bin_read_cmdlines(&c, st->meta, st->path, err, errlen);
 	if (!ret)
 		ret = ct_bin_meta_finish(st->meta, st->path, err, errlen);
+	if (!ret)
+		ct_bin_meta_type_field(st->meta, &st->type_off, &st->type_size);
 	return ret;
 }
 
@@ -917,10 +922,18 @@ static int decode_sample(struct pf_state *st, const unsigned char *rec, uint64_t
 	const char *why;
 	int r;
 
-	if (ck && s->has_tid) {
-		if (ct_bin_meta_prepare(st->meta, s->raw, s->raw_size) < 0)
-			return -CT_E_NOMEM;
-		if (ct_bin_meta_decodable(st->meta, s->raw, s->raw_size))
+	if (ck && s->has_tid && s->raw_size >= st->type_off + st->type_size) {
+		/* a sample that will decode: its format parsed here, once per id */
+		uint64_t id = ct_rdn(s->raw + st->type_off, st->type_size, st->swap);
+		unsigned slot = (unsigned)id & (PF_ID_CACHE - 1);
+
+		if (st->prepared[slot].id != id + 1) {
+			if (ct_bin_meta_prepare(st->meta, s->raw, s->raw_size) < 0)
+				return -CT_E_NOMEM;
+			st->prepared[slot].id = id + 1;
+			st->prepared[slot].need = ct_bin_meta_need(st->meta, id);
+		}
+		if (s->raw_size >= st->prepared[slot].need)
 			return chunk_sample(st, ck, s, where + (uint64_t)(s->raw - rec));
 	}
 	r = ct_bin_decode(st->meta, s->raw, s->raw_size, ev, &why);
@@ -1336,7 +1349,7 @@ static struct pf_entry *chunk_entry(struct ct_chunk *c, uint32_t size)
 	return e;
 }
 
-/* a sample that decodes (ct_bin_meta_decodable()): as decode_sample() would give it, but for its fields */
+/* a sample that decodes (ct_bin_meta_need()): as decode_sample() would give it, but for its fields */
 static int chunk_sample(struct pf_state *st, struct ct_chunk *c, const struct pf_sample *s, uint64_t where)
 {
 	struct pf_entry *e = chunk_entry(c, s->raw_size);
@@ -1385,33 +1398,26 @@ static int read_chunk(void *state, struct ct_chunk *c, char *err, size_t errlen)
 	return c->nlines ? 1 : 0;
 }
 
-static int decode_chunk(const void *state, struct ct_chunk *c)
+static int chunk_next(const void *state, struct ct_chunk *c, size_t *pos, struct ct_event *ev)
 {
 	const struct pf_state *st = state;
-	size_t off = 0;
+	const struct pf_entry *e = (const struct pf_entry *)(c->buf + *pos);
+	const char *why;
 
-	c->nev = 0;
-	while (off < c->len) {
-		const struct pf_entry *e = (const struct pf_entry *)(c->buf + off);
-		struct ct_event *ev;
-		const char *why;
-
-		if (ct_grow_array((void **)&c->ev, &c->ev_cap, c->nev + 1, sizeof(*c->ev)) < 0)
-			return -CT_E_NOMEM;
-		ev = &c->ev[c->nev++];
-		off += sizeof(*e) + ((e->size + 7u) & ~7u);
-		if (e->event) {
-			memcpy(ev, e + 1, sizeof(*ev));
-			continue;
-		}
-		if (ct_bin_decode(st->meta, (const unsigned char *)(e + 1), e->size, ev, &why) < 0)
-			return -CT_E_NOMEM;	/* not reached: ct_bin_meta_decodable() said it decodes */
-		ev->pid = e->tid;
-		ev->ts_ns = e->ts;
-		ev->cpu = e->cpu;
-		memcpy(ev->comm, e->comm, sizeof(ev->comm));
+	if (*pos >= c->len)
+		return 0;
+	*pos += sizeof(*e) + ((e->size + 7u) & ~7u);
+	if (e->event) {
+		memcpy(ev, e + 1, sizeof(*ev));
+		return 1;
 	}
-	return 0;
+	if (ct_bin_decode(st->meta, (const unsigned char *)(e + 1), e->size, ev, &why) < 0)
+		return -CT_E_NOMEM;	/* not reached: ct_bin_meta_need() said it decodes */
+	ev->pid = e->tid;
+	ev->ts_ns = e->ts;
+	ev->cpu = e->cpu;
+	memcpy(ev->comm, e->comm, sizeof(ev->comm));
+	return 1;
 }
 
 static void finish_chunk(void *state, struct ct_chunk *c)
@@ -1635,5 +1641,6 @@ static const void *attachment(void *state, const char *name, size_t *len)
 const struct ct_parser_ops ct_perf_data_ops = {
 	.format = CT_FORMAT_PERF_DATA, .probe = probe, .open = open_, .next = next, .free = free_,
 	.attachment = attachment, .can_chunk = can_chunk,
-	.read_chunk = read_chunk, .decode_chunk = decode_chunk, .finish_chunk = finish_chunk,
+	.read_chunk = read_chunk, .finish_chunk = finish_chunk,
+	.chunk_next = chunk_next,
 };

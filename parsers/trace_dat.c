@@ -654,28 +654,22 @@ static int read_chunk(void *state, struct ct_chunk *c, char *err, size_t errlen)
 	return n ? 1 : 0;
 }
 
-static int decode_chunk(const void *state, struct ct_chunk *c)
+static int chunk_next(const void *state, struct ct_chunk *c, size_t *pos, struct ct_event *ev)
 {
 	const struct td_state *st = state;
-	size_t off = 0;
+	const struct td_entry *e = (const struct td_entry *)(c->buf + *pos);
 
+	if (*pos >= c->len)
+		return 0;
 	if (!c->scratch && !(c->scratch = ct_bin_comms_new()))
 		return -CT_E_NOMEM;
-	c->nev = 0;
-	while (off < c->len) {
-		const struct td_entry *e = (const struct td_entry *)(c->buf + off);
-		struct ct_event *ev;
-
-		if (ct_grow_array((void **)&c->ev, &c->ev_cap, c->nev + 1, sizeof(*c->ev)) < 0)
-			return -CT_E_NOMEM;
-		ev = &c->ev[c->nev++];
-		if (e->notice)
-			memcpy(ev, e + 1, sizeof(*ev));
-		else if (decode_item(st->meta, c->scratch, &e->it, (const unsigned char *)(e + 1), ev) < 0)
-			return -CT_E_NOMEM;
-		off += sizeof(*e) + e->size;
+	*pos += sizeof(*e) + e->size;
+	if (e->notice) {
+		memcpy(ev, e + 1, sizeof(*ev));
+		return 1;
 	}
-	return 0;
+	return decode_item(st->meta, c->scratch, &e->it, (const unsigned char *)(e + 1), ev) < 0 ?
+		-CT_E_NOMEM : 1;
 }
 
 static void finish_chunk(void *state, struct ct_chunk *c)
@@ -1323,6 +1317,6 @@ static const void *attachment(void *state, const char *name, size_t *len)
 const struct ct_parser_ops ct_trace_dat_ops = {
 	.format = CT_FORMAT_TRACE_DAT, .probe = probe, .open = open_, .next = next, .free = free_,
 	.attachment = attachment,
-	.read_chunk = read_chunk, .decode_chunk = decode_chunk, .finish_chunk = finish_chunk,
-	.chunk_free = chunk_free,
+	.read_chunk = read_chunk, .finish_chunk = finish_chunk,
+	.chunk_free = chunk_free, .chunk_next = chunk_next,
 };

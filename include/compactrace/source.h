@@ -153,6 +153,25 @@ int ct_source_read_chunk(struct ct_source *src, struct ct_chunk *c);
  */
 int ct_source_decode_chunk(const struct ct_source *src, struct ct_chunk *c);
 
+/**
+ * ct_source_chunk_streams() - 1 when @src's chunks are better decoded one
+ * event at a time by the thread that uses them (ct_source_chunk_next():
+ * the binary formats, whose decoding costs less than moving a whole
+ * chunk of decoded events between threads), 0 for ct_source_decode_chunk()
+ */
+int ct_source_chunk_streams(const struct ct_source *src);
+
+/**
+ * ct_source_chunk_next() - decode the next event of @c into @ev
+ * @pos: where in @c; 0 for its first event, advanced on each call
+ *
+ * Instead of ct_source_decode_chunk() and ct_source_finish_chunk(), for a
+ * source whose chunks stream; the chunks in read order, on one thread.
+ * Returns 1 with @ev (valid until the next call), 0 at @c's end, or
+ * -CT_E_NOMEM.
+ */
+int ct_source_chunk_next(const struct ct_source *src, struct ct_chunk *c, size_t *pos, struct ct_event *ev);
+
 /** ct_source_finish_chunk() - complete @c's events; the caller's thread, chunks in read order */
 void ct_source_finish_chunk(struct ct_source *src, struct ct_chunk *c);
 

@@ -22,6 +22,8 @@
 #define READER_SLOTS 4
 #define CHUNK_SLOTS 6		/* 256 KB of text each, and its events */
 
+#define STREAM_BATCH 32	/* events decoded at once from a streaming chunk: 8 KB, in cache */
+
 enum chunk_state { CH_FREE, CH_BUSY, CH_READ, CH_DONE };
 
 struct chunk_slot {
@@ -57,6 +59,10 @@ struct ct_reader {
 	int reading;		/* a thread is reading a chunk */
 	int read_end;		/* 0 more to read; 1 the input ended; <0 the read failed */
 	struct chunk_slot *held_chunk;
+	/* streaming chunks: the held chunk decoded a few events at a time, here */
+	int streams;
+	size_t pos;
+	struct ct_event few[STREAM_BATCH];
 };
 
 int ct_reader_threads(void)
@@ -145,6 +151,7 @@ static void *run(void *arg)
 
 /* ---- chunk mode ---- */
 
+/* the slot in state @st holding chunk @seq; with @any, the oldest (@any 1) or newest (@any 2) in @st */
 static struct chunk_slot *slot_in(struct ct_reader *r, enum chunk_state st, uint64_t seq, int any)
 {
 	struct chunk_slot *best = NULL;
@@ -152,57 +159,79 @@ static struct chunk_slot *slot_in(struct ct_reader *r, enum chunk_state st, uint
 	for (int i = 0; i < CHUNK_SLOTS; i++) {
 		struct chunk_slot *c = &r->cs[i];
 
-		if (c->state == st && (any || c->seq == seq) && (!best || c->seq < best->seq))
+		if (c->state != st || (!any && c->seq != seq))
+			continue;
+		if (!best || (any == 2 ? c->seq > best->seq : c->seq < best->seq))
 			best = c;
 	}
 	return best;
 }
 
+/* decode @c, with the lock held (and held again on return) */
+static void decode(struct ct_reader *r, struct chunk_slot *c)
+{
+	int ret;
+
+	c->state = CH_BUSY;
+	pthread_mutex_unlock(&r->mu);
+	ret = ct_source_decode_chunk(r->src, &c->c);
+	pthread_mutex_lock(&r->mu);
+	c->err = ret;
+	c->state = CH_DONE;
+	pthread_cond_broadcast(&r->can_take);
+}
+
+/* read the next chunk into a free slot, with the lock held; 0 when it cannot be read now */
+static int read_next(struct ct_reader *r)
+{
+	struct chunk_slot *c;
+	int ret;
+
+	if (r->reading || r->read_end || r->stop || !(c = slot_in(r, CH_FREE, 0, 1)))
+		return 0;
+	r->reading = 1;
+	c->state = CH_BUSY;
+	c->seq = r->next_seq;
+	pthread_mutex_unlock(&r->mu);
+	ret = ct_source_read_chunk(r->src, &c->c);
+	pthread_mutex_lock(&r->mu);
+	r->reading = 0;
+	if (ret == 1) {
+		r->next_seq++;
+		c->state = CH_READ;
+	} else {
+		c->state = CH_FREE;
+		r->read_end = ret == 0 ? 1 : ret;
+	}
+	pthread_cond_broadcast(&r->can_take);
+	return 1;
+}
+
 /*
- * One piece of work, called with the lock held (and held again on return):
- * decode a read chunk (the one the caller takes next first), else read
- * the next one into a free slot. Returns 0 when there was nothing to do.
+ * One piece of work, called with the lock held (and held again on return);
+ * 0 when there was nothing to do. The caller (@want: the chunk it takes
+ * next) only decodes that chunk, or reads it when nobody has: its own
+ * time goes to the engine. The decode thread reads ahead first, then
+ * decodes the newest chunk read, away from where the caller decodes.
  */
 static int chunk_work(struct ct_reader *r, uint64_t want)
 {
-	struct chunk_slot *c = slot_in(r, CH_READ, want, 0);
+	struct chunk_slot *c;
 
-	if (!c)
-		c = slot_in(r, CH_READ, 0, 1);
-	if (c) {
-		int ret;
-
-		c->state = CH_BUSY;
-		pthread_mutex_unlock(&r->mu);
-		ret = ct_source_decode_chunk(r->src, &c->c);
-		pthread_mutex_lock(&r->mu);
-		c->err = ret;
-		c->state = CH_DONE;
-		pthread_cond_broadcast(&r->can_take);
-		return 1;
-	}
-	if (r->reading || r->read_end || r->stop || !(c = slot_in(r, CH_FREE, 0, 1)))
-		return 0;
-	{
-		int ret;
-
-		r->reading = 1;
-		c->state = CH_BUSY;
-		c->seq = r->next_seq;
-		pthread_mutex_unlock(&r->mu);
-		ret = ct_source_read_chunk(r->src, &c->c);
-		pthread_mutex_lock(&r->mu);
-		r->reading = 0;
-		if (ret == 1) {
-			r->next_seq++;
-			c->state = CH_READ;
-		} else {
-			c->state = CH_FREE;
-			r->read_end = ret == 0 ? 1 : ret;
+	if (want != UINT64_MAX) {
+		if (!r->streams && (c = slot_in(r, CH_READ, want, 0)) != NULL) {
+			decode(r, c);
+			return 1;
 		}
-		pthread_cond_broadcast(&r->can_take);
+		return r->next_seq == want && read_next(r);
+	}
+	if (read_next(r))
+		return 1;
+	if (!r->streams && (c = slot_in(r, CH_READ, 0, 2)) != NULL) {
+		decode(r, c);
 		return 1;
 	}
+	return 0;
 }
 
 static void *run_chunks(void *arg)
@@ -218,14 +247,32 @@ static void *run_chunks(void *arg)
 	return NULL;
 }
 
+/* a few events of the held streaming chunk; 0 when it has none left */
+static int next_few(struct ct_reader *r, const struct ct_event **ev, uint32_t *n)
+{
+	uint32_t k = 0;
+	int ret = 1;
+
+	while (k < STREAM_BATCH && (ret = ct_source_chunk_next(r->src, &r->held_chunk->c, &r->pos, &r->few[k])) == 1)
+		k++;
+	if (ret < 0)
+		return ret;
+	*ev = r->few;
+	*n = k;
+	return k > 0;
+}
+
 /* the caller's side: the next chunk in order, decoding or reading meanwhile rather than waiting */
 static int next_chunk(struct ct_reader *r, const struct ct_event **ev, uint32_t *n)
 {
 	uint64_t want;
 	struct chunk_slot *c;
+	int ret;
 
 	*ev = NULL;
 	*n = 0;
+	if (r->streams && r->held_chunk && (ret = next_few(r, ev, n)) != 0)
+		return ret;
 	pthread_mutex_lock(&r->mu);
 	if (r->held_chunk) {
 		r->held_chunk->state = CH_FREE;
@@ -235,7 +282,7 @@ static int next_chunk(struct ct_reader *r, const struct ct_event **ev, uint32_t 
 	}
 	want = r->taken;
 	for (;;) {
-		c = slot_in(r, CH_DONE, want, 0);
+		c = slot_in(r, r->streams ? CH_READ : CH_DONE, want, 0);
 		if (c)
 			break;
 		if (r->read_end && r->next_seq == want) {	/* nothing more comes */
@@ -248,6 +295,13 @@ static int next_chunk(struct ct_reader *r, const struct ct_event **ev, uint32_t 
 			pthread_cond_wait(&r->can_take, &r->mu);
 	}
 	r->held_chunk = c;
+	if (r->streams) {
+		c->state = CH_BUSY;	/* the decode thread leaves it be */
+		pthread_mutex_unlock(&r->mu);
+		r->pos = 0;
+		ret = next_few(r, ev, n);
+		return ret < 0 ? ret : 1;	/* an empty chunk: more may follow */
+	}
 	pthread_mutex_unlock(&r->mu);
 	if (c->err)
 		return c->err;
@@ -279,6 +333,7 @@ int ct_reader_start(struct ct_source *src, struct ct_reader **out)
 		return -CT_E_NOMEM;
 	r->src = src;
 	r->chunked = ct_source_can_chunk(src);
+	r->streams = r->chunked && ct_source_chunk_streams(src);
 	for (int i = 0; !r->chunked && i < READER_SLOTS; i++) {
 		struct reader_batch *b = &r->b[i];
 
