@@ -267,6 +267,26 @@ int ct_bin_read_tracing_hdr(struct ct_bin_cur *c, struct ct_bin_tracing_hdr *h,
 const char *ct_bin_meta_comm(struct ct_bin_meta *m, int pid, size_t *len);
 
 /*
+ * For decoding on several threads: ct_bin_meta_prepare() parses the format
+ * of @rec's event (one thread at a time, before the record is decoded);
+ * after it, ct_bin_decode() of the record only reads @m. Returns 0 or
+ * -CT_E_NOMEM. ct_bin_meta_comm_in() is ct_bin_meta_comm() with the
+ * caller's cache (one per thread; ct_bin_comms_new() / _free()).
+ */
+int ct_bin_meta_prepare(struct ct_bin_meta *m, const unsigned char *rec, size_t len);
+/*
+ * after ct_bin_meta_prepare(): the bytes a record of @id needs to decode
+ * (ct_bin_decode() of a record that long does not fail); UINT32_MAX: it cannot
+ */
+uint32_t ct_bin_meta_need(const struct ct_bin_meta *m, uint64_t id);
+/* where a record keeps its event id (common_type): to call ct_bin_meta_prepare() once per id */
+void ct_bin_meta_type_field(const struct ct_bin_meta *m, uint32_t *off, uint32_t *size);
+struct ct_bin_comms;
+struct ct_bin_comms *ct_bin_comms_new(void);
+void ct_bin_comms_free(struct ct_bin_comms *c);
+const char *ct_bin_meta_comm_in(struct ct_bin_meta *m, struct ct_bin_comms *c, int pid, size_t *len);
+
+/*
  * ct_bin_decode() - fill @ev (type, name, pid and payload) from one raw
  * trace record; timestamp, cpu and comm are the caller's. The header is
  * cleared first; the payload is filled for the events compactrace decodes

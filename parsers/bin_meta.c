@@ -110,6 +110,7 @@ struct ct_bin_meta {
 	char **owned;		/* copies of format sections the blobs point into */
 	size_t nr_owned;
 	struct ct_bin_comm_slot comm_cache[CT_BIN_COMM_CACHE];
+	int comm_lock;		/* ct_bin_meta_comm_in() on several threads */
 	int nomem;		/* a format could not be parsed for lack of memory */
 };
 
@@ -1038,6 +1039,63 @@ int ct_bin_meta_finish(struct ct_bin_meta *m, const char *path, char *err, size_
 		if (m->by_id[i] && m->by_id[i]->need < m->type_fld.off + m->type_fld.size)
 			m->by_id[i]->need = m->type_fld.off + m->type_fld.size;
 	return 0;
+}
+
+int ct_bin_meta_prepare(struct ct_bin_meta *m, const unsigned char *rec, size_t len)
+{
+	uint64_t id;
+
+	if (len < (size_t)m->type_fld.off + m->type_fld.size)
+		return 0;
+	id = ct_rdn(rec + m->type_fld.off, m->type_fld.size, m->swap);
+	if (id >= m->nr_ids || m->by_id[id] || m->tried[id])
+		return 0;
+	materialize(m, (uint32_t)id);
+	return m->nomem ? -CT_E_NOMEM : 0;
+}
+
+uint32_t ct_bin_meta_need(const struct ct_bin_meta *m, uint64_t id)
+{
+	return id < m->nr_ids && m->by_id[id] ? m->by_id[id]->need : UINT32_MAX;
+}
+
+void ct_bin_meta_type_field(const struct ct_bin_meta *m, uint32_t *off, uint32_t *size)
+{
+	*off = m->type_fld.off;
+	*size = m->type_fld.size;
+}
+
+struct ct_bin_comms {
+	struct ct_bin_comm_slot slot[CT_BIN_COMM_CACHE];
+};
+
+struct ct_bin_comms *ct_bin_comms_new(void)
+{
+	return calloc(1, sizeof(struct ct_bin_comms));
+}
+
+void ct_bin_comms_free(struct ct_bin_comms *c)
+{
+	free(c);
+}
+
+const char *ct_bin_meta_comm_in(struct ct_bin_meta *m, struct ct_bin_comms *c, int pid, size_t *len)
+{
+	struct ct_bin_comm_slot *s = &c->slot[(unsigned)pid & (CT_BIN_COMM_CACHE - 1)];
+
+	if (s->pid != pid || !s->comm) {
+		/* libtraceevent sorts its list on a first lookup: one thread at a time (a miss is rare) */
+		while (__atomic_exchange_n(&m->comm_lock, 1, __ATOMIC_ACQUIRE))
+			;
+		s->comm = tep_data_comm_from_pid(m->tep, pid);
+		__atomic_store_n(&m->comm_lock, 0, __ATOMIC_RELEASE);
+		if (!s->comm)
+			s->comm = "<...>";
+		s->len = (uint16_t)strnlen(s->comm, 0xffff);
+		s->pid = pid;
+	}
+	*len = s->len;
+	return s->comm;
 }
 
 const char *ct_bin_meta_comm(struct ct_bin_meta *m, int pid, size_t *len)

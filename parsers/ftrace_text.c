@@ -120,4 +120,5 @@ const struct ct_parser_ops ct_ftrace_text_ops = {
 	.open = ftrace_open,
 	.next = ct_text_next,
 	.free = ct_text_free,
+	CT_TEXT_CHUNK_OPS,
 };

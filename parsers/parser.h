@@ -33,6 +33,17 @@ struct ct_parser_ops {
 	void (*free)(void *state);
 	/* optional: see ct_source_attachment() */
 	const void *(*attachment)(void *state, const char *name, size_t *len);
+	/*
+	 * optional: see ct_source_read_chunk() and what follows it. read_chunk
+	 * and finish_chunk, and decode_chunk or chunk_next (or both)
+	 */
+	int (*can_chunk)(const void *state);	/* optional: NULL means it always can */
+	int (*read_chunk)(void *state, struct ct_chunk *c, char *err, size_t errlen);
+	int (*decode_chunk)(const void *state, struct ct_chunk *c);
+	void (*finish_chunk)(void *state, struct ct_chunk *c);
+	void (*chunk_free)(struct ct_chunk *c);
+	/* decode a chunk's events one by one where they are used (ct_source_chunk_next()) */
+	int (*chunk_next)(const void *state, struct ct_chunk *c, size_t *pos, struct ct_event *ev);
 };
 
 /** ct_input_fill() - read more bytes, keeping buf[pos..len); returns bytes added, 0 at EOF, <0 error */

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "bin.h"
+#include "core/util.h"
 #include "compactrace/attach.h"
 #include "compactrace/error.h"
 #include "registry.h"
@@ -148,6 +149,9 @@ struct pf_state {
 	 * The loss is the larger sum, not both.
 	 */
 	uint64_t lost_records, lost_samples, lost_told;
+	/* chunks: the event ids whose format was prepared, and what their records need */
+	struct { uint64_t id; uint32_t need; } prepared[PF_ID_CACHE];
+	uint32_t type_off, type_size;
 };
 
 static int probe(const unsigned char *prefix, size_t len)
@@ -676,16 +680,19 @@ static const struct pf_item *q_top(struct pf_state *st)
 	return st->nh ? cq_at(&st->cqs[st->h[0]], 0) : NULL;
 }
 
-static struct pf_item q_pop(struct pf_state *st)
+/* drop q_top(), which the caller is done with */
+static void q_pop(struct pf_state *st)
 {
 	struct pf_cq *q = &st->cqs[st->h[0]];
-	struct pf_item top = *cq_at(q, 0);
 
 	q->head = (q->head + 1) & (q->cap - 1);
 	q->n--;
 	st->nq--;
 	if (q->n) {
-		h_down(st, 0);
+		/* its CPU's next record is mostly still the earliest: h_down()'s first look, inline */
+		if ((st->nh > 1 && cq_less(st, st->h[1], st->h[0])) ||
+		    (st->nh > 2 && cq_less(st, st->h[2], st->h[0])))
+			h_down(st, 0);
 	} else {
 		q->hpos = -1;
 		st->h[0] = st->h[--st->nh];
@@ -694,7 +701,6 @@ static struct pf_item q_pop(struct pf_state *st)
 			h_down(st, 0);
 		}
 	}
-	return top;
 }
 
 /* the lowest file offset any queued record points to (>= @low otherwise) */
@@ -892,6 +898,8 @@ static int read_tracing(struct pf_state *st, const unsigned char *p, uint64_t le
 		ret = ct_bin_read_cmdlines(&c, st->meta, st->path, err, errlen);
 	if (!ret)
 		ret = ct_bin_meta_finish(st->meta, st->path, err, errlen);
+	if (!ret)
+		ct_bin_meta_type_field(st->meta, &st->type_off, &st->type_size);
 	return ret;
 }
 
@@ -914,12 +922,34 @@ static void parse_error(struct ct_event *ev, uint64_t ts, uint64_t where)
 	ev->u.perr.where = where;
 }
 
-/* a tracepoint sample's raw data into @ev: 1, or -CT_E_NOMEM */
+static int chunk_sample(struct pf_state *st, struct ct_chunk *c, const struct pf_sample *s, uint64_t where);
+
+/*
+ * A tracepoint sample's raw data into @ev: 1, or -CT_E_NOMEM. With @c
+ * (reading a chunk), a sample that will decode goes into @c whole, to be
+ * decoded on any thread: 2.
+ */
 static int decode_sample(struct pf_state *st, const unsigned char *rec, uint64_t where,
-			 const struct pf_sample *s, struct ct_event *ev)
+			 const struct pf_sample *s, struct ct_event *ev, struct ct_chunk *ck)
 {
 	const char *why;
-	int r = ct_bin_decode(st->meta, s->raw, s->raw_size, ev, &why);
+	int r;
+
+	if (ck && s->has_tid && s->raw_size >= st->type_off + st->type_size) {
+		/* a sample that will decode: its format parsed here, once per id */
+		uint64_t id = ct_rdn(s->raw + st->type_off, st->type_size, st->swap);
+		unsigned slot = (unsigned)id & (PF_ID_CACHE - 1);
+
+		if (st->prepared[slot].id != id + 1) {
+			if (ct_bin_meta_prepare(st->meta, s->raw, s->raw_size) < 0)
+				return -CT_E_NOMEM;
+			st->prepared[slot].id = id + 1;
+			st->prepared[slot].need = ct_bin_meta_need(st->meta, id);
+		}
+		if (s->raw_size >= st->prepared[slot].need)
+			return chunk_sample(st, ck, s, where + (uint64_t)(s->raw - rec));
+	}
+	r = ct_bin_decode(st->meta, s->raw, s->raw_size, ev, &why);
 
 	if (r == -CT_E_NOMEM)
 		return r;
@@ -939,7 +969,8 @@ static int decode_sample(struct pf_state *st, const unsigned char *rec, uint64_t
 }
 
 /* deliver() of a tracepoint sample queued with its parse (record_time()) */
-static int deliver_sample(struct pf_state *st, const struct pf_item *it, struct ct_event *ev)
+static int deliver_sample(struct pf_state *st, const struct pf_item *it, struct ct_event *ev,
+			  struct ct_chunk *ck)
 {
 	struct pf_sample s = {
 		.time = it->ts, .tid = it->tid, .cpu = it->cpu, .has_time = 1,
@@ -951,12 +982,12 @@ static int deliver_sample(struct pf_state *st, const struct pf_item *it, struct 
 		parse_error(ev, st->last_ts, it->where);
 		return 1;
 	}
-	return decode_sample(st, it->rec, it->where, &s, ev);
+	return decode_sample(st, it->rec, it->where, &s, ev, ck);
 }
 
 /* act on one record in time order; 1 when @ev holds an event, -CT_E_NOMEM */
 static int deliver(struct pf_state *st, const unsigned char *rec, uint32_t size, uint64_t where,
-		   struct ct_event *ev)
+		   struct ct_event *ev, struct ct_chunk *ck)
 {
 	uint32_t type = ct_rd32(rec, st->swap);
 	const unsigned char *body = rec + 8;
@@ -973,7 +1004,7 @@ static int deliver(struct pf_state *st, const unsigned char *rec, uint32_t size,
 			parse_error(ev, st->last_ts, where);
 			return 1;
 		}
-		return decode_sample(st, rec, where, &s, ev);
+		return decode_sample(st, rec, where, &s, ev, ck);
 	case PF_RECORD_COMM: {
 		struct pf_comm *c;
 		const char *name;
@@ -1131,10 +1162,13 @@ static int inflate_record(struct pf_state *st, const unsigned char *rec, uint32_
 	return 0;
 }
 
-static int next(void *state, struct ct_event *ev, char *err, size_t errlen)
+/*
+ * The next event in perf script's order: 1 with @ev, 0 at the end, or a
+ * negative CT_E_* code. With @c, a sample that decodes is put into @c
+ * instead: 2.
+ */
+static int next_event(struct pf_state *st, struct ct_event *ev, char *err, size_t errlen, struct ct_chunk *ck)
 {
-	struct pf_state *st = state;
-
 	for (;;) {
 		const unsigned char *rec = NULL;
 		uint32_t size = 0, type;
@@ -1147,14 +1181,15 @@ static int next(void *state, struct ct_event *ev, char *err, size_t errlen)
 
 		/* release what the current flush allows, smallest first */
 		if (top && top->ts <= st->flush_limit) {
-			it = q_pop(st);
-			r = it.sample ? deliver_sample(st, &it, ev) : deliver(st, it.rec, it.size, it.where, ev);
-			if (it.owned)
-				free((void *)it.rec);
+			r = top->sample ? deliver_sample(st, top, ev, ck) :
+				deliver(st, top->rec, top->size, top->where, ev, ck);
+			if (top->owned)
+				free((void *)top->rec);
+			q_pop(st);
 			if (r < 0)
 				goto nomem;
 			if (r)
-				return 1;
+				return r;
 			continue;
 		}
 		if (st->eof) {
@@ -1200,11 +1235,11 @@ static int next(void *state, struct ct_event *ev, char *err, size_t errlen)
 				continue;
 			ts = record_time(st, rec, size, &has_cpu, &cpu, &it);
 			if (!ts) {
-				r = deliver(st, rec, size, where, ev);
+				r = deliver(st, rec, size, where, ev, ck);
 				if (r < 0)
 					goto nomem;
 				if (r)
-					return 1;
+					return r;
 				continue;
 			}
 			it.ts = ts;
@@ -1289,6 +1324,134 @@ static int next(void *state, struct ct_event *ev, char *err, size_t errlen)
 nomem:
 	snprintf(err, errlen, "%s: %s", st->path, ct_strerror(-CT_E_NOMEM));
 	return -CT_E_NOMEM;
+}
+
+static int next(void *state, struct ct_event *ev, char *err, size_t errlen)
+{
+	return next_event(state, ev, err, errlen, NULL);
+}
+
+/*
+ * Chunks (see ct_source_read_chunk()): the records read and reordered, the
+ * tasks' names followed, in order; the samples' raw data, with the time,
+ * cpu, task and name they are given, copied into the chunk and decoded on
+ * any thread. A chunk's buffer holds pf_entry headers, each followed by
+ * the raw data (or, for any other event, the event itself), 8-byte aligned.
+ */
+#define PF_CHUNK_EVENTS 2048
+
+struct pf_entry {
+	uint64_t ts, where;	/* where: of the raw data, for a parse error */
+	int32_t tid, cpu;
+	uint32_t size;		/* of what follows */
+	uint32_t event;		/* 1: a struct ct_event follows */
+	char comm[CT_COMM_LEN];
+};
+
+static struct pf_entry *chunk_entry(struct ct_chunk *c, uint32_t size)
+{
+	size_t more = sizeof(struct pf_entry) + ((size + 7u) & ~7u);
+	struct pf_entry *e;
+
+	if (c->len + more > c->cap) {
+		size_t ncap = c->cap ? 2 * c->cap : 512 * 1024;
+		char *b;
+
+		while (ncap < c->len + more)
+			ncap *= 2;
+		if (!(b = realloc(c->buf, ncap)))
+			return NULL;
+		c->buf = b;
+		c->cap = ncap;
+	}
+	e = (struct pf_entry *)(c->buf + c->len);
+	e->size = (size + 7u) & ~7u;
+	c->len += more;
+	c->nlines++;	/* entries read; the decoder counts them again */
+	return e;
+}
+
+/* a sample that decodes (ct_bin_meta_need()): as decode_sample() would give it, but for its fields */
+static int chunk_sample(struct pf_state *st, struct ct_chunk *c, const struct pf_sample *s, uint64_t where)
+{
+	struct pf_entry *e = chunk_entry(c, s->raw_size);
+
+	if (!e)
+		return -CT_E_NOMEM;
+	e->event = 0;
+	e->ts = s->has_time ? s->time : st->last_ts;
+	e->where = where;
+	e->tid = (int32_t)s->tid;
+	e->cpu = s->has_cpu ? (int32_t)s->cpu : -1;
+	comm_name(st, e->tid, e->comm);
+	memcpy(e + 1, s->raw, s->raw_size);
+	e->size = s->raw_size;	/* the decoder reads this many; the room is rounded up */
+	st->last_ts = e->ts;
+	return 2;
+}
+
+static int read_chunk(void *state, struct ct_chunk *c, char *err, size_t errlen)
+{
+	struct pf_state *st = state;
+	int r = 1;
+
+	c->len = 0;
+	c->flags = 0;
+	c->nlines = 0;
+	while (c->nlines < PF_CHUNK_EVENTS) {
+		struct ct_event ev;
+		struct pf_entry *e;
+
+		r = next_event(st, &ev, err, errlen, c);
+		if (r <= 0)
+			break;
+		if (r == 2)
+			continue;
+		if (!(e = chunk_entry(c, sizeof(ev)))) {
+			r = -CT_E_NOMEM;
+			snprintf(err, errlen, "%s: %s", st->path, ct_strerror(r));
+			break;
+		}
+		e->event = 1;
+		memcpy(e + 1, &ev, sizeof(ev));	/* a marker's name is "" */
+	}
+	if (r < 0)
+		return r;
+	return c->nlines ? 1 : 0;
+}
+
+static int chunk_next(const void *state, struct ct_chunk *c, size_t *pos, struct ct_event *ev)
+{
+	const struct pf_state *st = state;
+	const struct pf_entry *e = (const struct pf_entry *)(c->buf + *pos);
+	const char *why;
+
+	if (*pos >= c->len)
+		return 0;
+	*pos += sizeof(*e) + ((e->size + 7u) & ~7u);
+	if (e->event) {
+		memcpy(ev, e + 1, sizeof(*ev));
+		return 1;
+	}
+	if (ct_bin_decode(st->meta, (const unsigned char *)(e + 1), e->size, ev, &why) < 0)
+		return -CT_E_NOMEM;	/* not reached: ct_bin_meta_need() said it decodes */
+	ev->pid = e->tid;
+	ev->ts_ns = e->ts;
+	ev->cpu = e->cpu;
+	memcpy(ev->comm, e->comm, sizeof(ev->comm));
+	return 1;
+}
+
+static void finish_chunk(void *state, struct ct_chunk *c)
+{
+	(void)state;	/* every time and name was known when the chunk was read */
+	(void)c;
+}
+
+/* piped perf data may bring its formats late: read it one event at a time */
+static int can_chunk(const void *state)
+{
+	return !((const struct pf_state *)state)->pipe;
 }
 
 /* ---- opening ---- */
@@ -1499,5 +1662,7 @@ static const void *attachment(void *state, const char *name, size_t *len)
 
 const struct ct_parser_ops ct_perf_data_ops = {
 	.format = CT_FORMAT_PERF_DATA, .probe = probe, .open = open_, .next = next, .free = free_,
-	.attachment = attachment,
+	.attachment = attachment, .can_chunk = can_chunk,
+	.read_chunk = read_chunk, .finish_chunk = finish_chunk,
+	.chunk_next = chunk_next,
 };

@@ -111,6 +111,7 @@ static int perf_line(struct ct_text_parser *p, const char *s, size_t n, struct c
 	if (h.name[0] == 'P' && (r = lost_count(&h, &count)) != -1) {
 		if (r == 0) {
 			p->last_ts = h.ts_ns;
+			p->seen_event = 1;	/* a chunk's decoder knows the time from here on */
 			ct_text_lost(p, ev, h.cpu, count);
 		} else {
 			ct_text_parse_error(p, ev);
@@ -163,4 +164,5 @@ const struct ct_parser_ops ct_perf_script_ops = {
 	.open = perf_open,
 	.next = ct_text_next,
 	.free = ct_text_free,
+	CT_TEXT_CHUNK_OPS,
 };

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "compactrace/error.h"
+#include "core/util.h"
 #include "parser.h"
 #include "registry.h"
 
@@ -260,6 +261,60 @@ const void *ct_source_attachment(const struct ct_source *src, const char *name, 
 	if (!src->ops || !src->ops->attachment)
 		return NULL;
 	return src->ops->attachment(src->state, name, len);
+}
+
+int ct_source_can_chunk(const struct ct_source *src)
+{
+	/* a live stream waits for its data: it is read line by line */
+	return src->ops && src->ops->read_chunk && !src->in.wait &&
+	       (!src->ops->can_chunk || src->ops->can_chunk(src->state));
+}
+
+int ct_source_read_chunk(struct ct_source *src, struct ct_chunk *c)
+{
+	return src->ops->read_chunk(src->state, c, src->error, sizeof(src->error));
+}
+
+int ct_source_decode_chunk(const struct ct_source *src, struct ct_chunk *c)
+{
+	size_t pos = 0;
+	int r;
+
+	if (src->ops->decode_chunk)
+		return src->ops->decode_chunk(src->state, c);
+	c->nev = 0;	/* a streaming source's events, all at once */
+	do {
+		if (ct_grow_array((void **)&c->ev, &c->ev_cap, c->nev + 1, sizeof(*c->ev)) < 0)
+			return -CT_E_NOMEM;
+		r = src->ops->chunk_next(src->state, c, &pos, &c->ev[c->nev]);
+		c->nev += r == 1;
+	} while (r == 1);
+	return r;
+}
+
+int ct_source_chunk_streams(const struct ct_source *src)
+{
+	return src->ops && src->ops->chunk_next;
+}
+
+int ct_source_chunk_next(const struct ct_source *src, struct ct_chunk *c, size_t *pos, struct ct_event *ev)
+{
+	return src->ops->chunk_next(src->state, c, pos, ev);
+}
+
+void ct_source_finish_chunk(struct ct_source *src, struct ct_chunk *c)
+{
+	src->ops->finish_chunk(src->state, c);
+}
+
+void ct_source_chunk_free(const struct ct_source *src, struct ct_chunk *c)
+{
+	if (src->ops && src->ops->chunk_free)
+		src->ops->chunk_free(c);
+	free(c->buf);
+	free(c->ev);
+	free(c->lead);
+	memset(c, 0, sizeof(*c));
 }
 
 void ct_source_free(struct ct_source *src)

@@ -89,6 +89,8 @@ struct ct_text_parser {
 	struct ct_line_reader lr;
 	ct_text_line_fn line;
 	uint64_t last_ts;	/* stamped on lost-event markers */
+	int seen_event;		/* @last_ts is known (a chunk's decoder starts without it) */
+	int stamped;		/* the last marker took @last_ts */
 	/* lookups by name compare against every known name; most lines repeat one */
 	struct ct_text_memo names[CT_TEXT_NAME_MEMO];
 	struct ct_text_memo status[CT_TEXT_STATUS_MEMO];
@@ -117,6 +119,20 @@ int ct_text_next(void *state, struct ct_event *ev, char *err, size_t errlen);
 
 /** ct_text_free() - free what ct_text_open() allocated; accepts NULL */
 void ct_text_free(void *state);
+
+/*
+ * The chunk operations of every text format (see ct_source_read_chunk()):
+ * chunks of about CT_TEXT_CHUNK bytes of whole lines, each decoded line by
+ * line as ct_text_next() decodes them.
+ */
+#define CT_TEXT_CHUNK (256 * 1024)
+int ct_text_read_chunk(void *state, struct ct_chunk *c, char *err, size_t errlen);
+int ct_text_decode_chunk(const void *state, struct ct_chunk *c);
+void ct_text_finish_chunk(void *state, struct ct_chunk *c);
+void ct_text_chunk_free(struct ct_chunk *c);
+
+#define CT_TEXT_CHUNK_OPS .read_chunk = ct_text_read_chunk, .decode_chunk = ct_text_decode_chunk, \
+	.finish_chunk = ct_text_finish_chunk, .chunk_free = ct_text_chunk_free
 
 /*
  * Number parsing, inline because it runs for every field of every decoded

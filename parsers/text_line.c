@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "compactrace/error.h"
+#include "core/util.h"
 #include "text.h"
 
 #define NSEC_PER_SEC 1000000000ULL
@@ -347,6 +348,7 @@ static void reset_marker(struct ct_text_parser *p, struct ct_event *ev, enum ct_
 	ev->pid = -1;
 	ev->cpu = -1;
 	ev->name = "";
+	p->stamped = 1;
 }
 
 void ct_text_lost(struct ct_text_parser *p, struct ct_event *ev, int32_t cpu, uint64_t count)
@@ -391,6 +393,28 @@ static int read_failed(struct ct_text_parser *p, int ret, int saved_errno, char 
 	return ret;
 }
 
+/* one line into @ev: 1 with an event, 0 when the line gives none */
+static int line_event(struct ct_text_parser *p, const struct ct_line *line, struct ct_event *ev)
+{
+	if (line->flags & CT_LINE_TOO_LONG) {
+		ct_text_parse_error(p, ev);
+		return 1;
+	}
+	if (ct_text_is_blank(line->s, line->len) || !p->line(p, line->s, line->len, ev))
+		return 0;
+	if (ev->type != CT_EV_LOST && ev->type != CT_EV_PARSE_ERROR) {	/* a kernel event */
+		if (line->flags & CT_LINE_UNTERMINATED) {
+			/* cut off mid-write: its last field may be incomplete */
+			memset(&ev->u, 0, sizeof(ev->u));
+			ev->type = CT_EV_PARSE_ERROR;
+			ev->u.perr.where = p->lr.lineno;
+		}
+		p->last_ts = ev->ts_ns;
+		p->seen_event = 1;
+	}
+	return 1;
+}
+
 int ct_text_next(void *state, struct ct_event *ev, char *err, size_t errlen)
 {
 	struct ct_text_parser *p = state;
@@ -403,23 +427,176 @@ int ct_text_next(void *state, struct ct_event *ev, char *err, size_t errlen)
 			return read_failed(p, ret, errno, err, errlen);
 		if (ret == 0)
 			return 0;
-		if (line.flags & CT_LINE_TOO_LONG) {
-			ct_text_parse_error(p, ev);
+		if (line_event(p, &line, ev))
+			return 1;
+	}
+}
+
+/* copy @n bytes of @s into the chunk */
+static int chunk_put(struct ct_chunk *c, const char *s, size_t n)
+{
+	if (n > c->cap) {
+		char *b = realloc(c->buf, n);
+
+		if (!b)
+			return -CT_E_NOMEM;
+		c->buf = b;
+		c->cap = n;
+	}
+	memcpy(c->buf, s, n);
+	c->len = n;
+	return 0;
+}
+
+/* an over-long line from in->pos: drop it up to its '\n' (or the end) as ct_line_next() does */
+static int chunk_skip_line(struct ct_text_parser *p, struct ct_chunk *c, char *err, size_t errlen)
+{
+	struct ct_input *in = p->lr.in;
+
+	c->flags = CT_CHUNK_TOO_LONG;
+	c->len = 0;
+	for (;;) {
+		const char *start = (const char *)in->buf + in->pos;
+		const char *nl = in->len > in->pos ? memchr(start, '\n', in->len - in->pos) : NULL;
+		long got;
+
+		if (nl) {
+			in->pos += (size_t)(nl - start) + 1;
 			return 1;
 		}
-		if (ct_text_is_blank(line.s, line.len) || !p->line(p, line.s, line.len, ev))
-			continue;
-		if (ev->type != CT_EV_LOST && ev->type != CT_EV_PARSE_ERROR) {	/* a kernel event */
-			if (line.flags & CT_LINE_UNTERMINATED) {
-				/* cut off mid-write: its last field may be incomplete */
-				memset(&ev->u, 0, sizeof(ev->u));
-				ev->type = CT_EV_PARSE_ERROR;
-				ev->u.perr.where = p->lr.lineno;
-			}
-			p->last_ts = ev->ts_ns;
+		in->pos = in->len;
+		if (in->eof) {
+			c->flags |= CT_CHUNK_LAST;
+			return 1;
 		}
-		return 1;
+		got = ct_input_fill(in, CT_TEXT_CHUNK);
+		if (got < 0)
+			return read_failed(p, (int)got, errno, err, errlen);
 	}
+}
+
+int ct_text_read_chunk(void *state, struct ct_chunk *c, char *err, size_t errlen)
+{
+	struct ct_text_parser *p = state;
+	struct ct_input *in = p->lr.in;
+
+	c->flags = 0;
+	c->len = 0;
+	p->lr.scanned = 0;
+	for (;;) {
+		size_t unread = in->len - in->pos, look = unread < CT_TEXT_CHUNK ? unread : CT_TEXT_CHUNK;
+		const char *start = in->buf ? (const char *)in->buf + in->pos : "";
+		const char *nl = NULL;
+		long got;
+
+		if (unread >= CT_TEXT_CHUNK || in->eof) {
+			/* whole lines, about a chunk of them; a line running past it, whole */
+			nl = look ? memrchr(start, '\n', look) : NULL;
+			if (!nl && unread > look)
+				nl = memchr(start + look, '\n', unread - look);
+			if (nl && (size_t)(nl - start) > CT_TEXT_MAX_LINE &&
+			    !memrchr(start, '\n', (size_t)(nl - start)))
+				return chunk_skip_line(p, c, err, errlen);	/* one line, too long */
+			if (nl) {
+				if (chunk_put(c, start, (size_t)(nl - start) + 1) < 0)
+					return read_failed(p, -CT_E_NOMEM, 0, err, errlen);
+				in->pos += c->len;
+				return 1;
+			}
+			if (unread > CT_TEXT_MAX_LINE)
+				return chunk_skip_line(p, c, err, errlen);
+			if (in->eof) {
+				if (!unread)
+					return 0;
+				if (chunk_put(c, start, unread) < 0)
+					return read_failed(p, -CT_E_NOMEM, 0, err, errlen);
+				in->pos = in->len;
+				c->flags = CT_CHUNK_LAST;
+				return 1;
+			}
+		}
+		got = ct_input_fill(in, CT_TEXT_CHUNK);
+		if (got < 0)
+			return read_failed(p, (int)got, errno, err, errlen);
+	}
+}
+
+int ct_text_decode_chunk(const void *state, struct ct_chunk *c)
+{
+	const struct ct_text_parser *base = state;
+	struct ct_text_parser *p = c->scratch;
+	const char *s = c->buf, *end = c->buf + c->len;
+
+	if (!p) {
+		p = calloc(1, sizeof(*p));
+		if (!p)
+			return -CT_E_NOMEM;
+		p->line = base->line;
+		c->scratch = p;
+	}
+	/* line numbers and the last time from the chunk's start; ct_text_finish_chunk() adds what came before */
+	p->lr.lineno = 0;
+	p->last_ts = 0;
+	p->seen_event = 0;
+	c->nev = c->nlead = 0;
+	do {
+		struct ct_line line = { "", 0, 0 };
+		const char *nl = NULL;
+
+		if (c->flags & CT_CHUNK_TOO_LONG) {
+			line.flags = CT_LINE_TOO_LONG | (c->flags & CT_CHUNK_LAST ? CT_LINE_UNTERMINATED : 0);
+			s = end;
+		} else {
+			nl = memchr(s, '\n', (size_t)(end - s));
+			line.s = s;
+			line.len = nl ? (size_t)(nl - s) : (size_t)(end - s);
+			line.flags = nl ? 0 : CT_LINE_UNTERMINATED;
+			s = nl ? nl + 1 : end;
+			if (line.len > CT_TEXT_MAX_LINE) {
+				line.s = "";
+				line.len = 0;
+				line.flags |= CT_LINE_TOO_LONG;
+			} else if (line.len && line.s[line.len - 1] == '\r') {
+				line.len--;
+			}
+		}
+		p->lr.lineno++;
+		if (ct_grow_array((void **)&c->ev, &c->ev_cap, c->nev + 1, sizeof(*c->ev)) < 0)
+			return -CT_E_NOMEM;
+		p->stamped = 0;
+		if (!line_event(p, &line, &c->ev[c->nev]))
+			continue;
+		if (p->stamped && !p->seen_event) {	/* the time before the chunk: not known here */
+			if (ct_grow_array((void **)&c->lead, &c->lead_cap, c->nlead + 1, sizeof(*c->lead)) < 0)
+				return -CT_E_NOMEM;
+			c->lead[c->nlead++] = c->nev;
+		}
+		c->nev++;
+	} while (s < end);
+	c->nlines = p->lr.lineno;
+	c->has_ts = p->seen_event;
+	c->last_ts = p->last_ts;
+	return 0;
+}
+
+void ct_text_finish_chunk(void *state, struct ct_chunk *c)
+{
+	struct ct_text_parser *p = state;
+
+	for (uint32_t i = 0; i < c->nlead; i++)
+		c->ev[c->lead[i]].ts_ns = p->last_ts;
+	for (uint32_t i = 0; i < c->nev; i++)
+		if (c->ev[i].type == CT_EV_PARSE_ERROR)
+			c->ev[i].u.perr.where += p->lr.lineno;
+	p->lr.lineno += c->nlines;
+	if (c->has_ts)
+		p->last_ts = c->last_ts;
+}
+
+void ct_text_chunk_free(struct ct_chunk *c)
+{
+	free(c->scratch);
+	c->scratch = NULL;
 }
 
 void ct_text_free(void *state)

@@ -136,4 +136,5 @@ const struct ct_parser_ops ct_trace_cmd_text_ops = {
 	.open = trace_cmd_open,
 	.next = ct_text_next,
 	.free = ct_text_free,
+	CT_TEXT_CHUNK_OPS,
 };

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "bin.h"
+#include "core/util.h"
 #include "compactrace/attach.h"
 #include "compactrace/error.h"
 #include "rb_page.h"
@@ -103,6 +104,8 @@ struct td_state {
 	uint32_t *heap;
 	size_t nheap;
 	uint64_t last_ts;	/* of the last event given out */
+	uint64_t prepared[65536 / 64];	/* chunks: event ids whose format ct_bin_meta_prepare() saw */
+	uint32_t type_off, type_size;
 	uint64_t tail_perr;	/* a truncated section after the data, reported last */
 	/* open-time only */
 	struct td_buffer *bufs;
@@ -353,17 +356,31 @@ static void notice(struct td_state *st, struct td_stream *s, struct ct_event *ev
 	}
 }
 
-static int next(void *state, struct ct_event *ev, char *err, size_t errlen)
-{
-	struct td_state *st = state;
+/*
+ * What comes next in trace-cmd report's order: a record (@rec, @rec_len,
+ * its time and cpu, and where it is for a message if it does not decode)
+ * or a notice (@ev filled in). The merge and the page walk only: the
+ * record is decoded by the caller.
+ */
+struct td_item {
+	const unsigned char *rec;	/* NULL: a notice, in the caller's event */
+	uint32_t rec_len;
+	int32_t cpu;
+	uint64_t ts, where;
+};
 
+/*
+ * The next record or notice: 1, 0 at the end. A record stays where it is
+ * (a compressed stream's buffer is refilled when it moves on) until
+ * next_done() moves its stream on.
+ */
+static inline __attribute__((always_inline)) int next_item(struct td_state *st, struct td_item *it, struct ct_event *ev)
+{
 	while (st->nheap) {
 		struct td_stream *s = &st->s[st->heap[0]];
-		const char *why, *comm;
-		size_t clen;
-		int r;
 
 		if (s->has_perr || s->has_lost) {
+			it->rec = NULL;
 			notice(st, s, ev, s->has_perr ? CT_EV_PARSE_ERROR : CT_EV_LOST);
 			if (!s->rec && !s->has_perr && !s->has_lost)
 				heap_pop(st);
@@ -373,34 +390,15 @@ static int next(void *state, struct ct_event *ev, char *err, size_t errlen)
 			heap_pop(st);
 			continue;
 		}
-		r = ct_bin_decode(st->meta, s->rec, s->rec_len, ev, &why);
-		if (r == -CT_E_NOMEM) {
-			snprintf(err, errlen, "%s: %s", st->path, ct_strerror(r));
-			return r;
-		}
-		if (r < 0) {
-			ev->pid = -1;
-			ev->u.perr.where = s->compressed ? s->page_where :
-				s->page_where + (uint64_t)(s->rec - s->page);
-		} else {
-			comm = ct_bin_meta_comm(st->meta, ev->pid, &clen);
-			ct_bin_copy_name(ev->comm, sizeof(ev->comm), comm, clen);
-		}
-		ev->ts_ns = s->key;
-		ev->cpu = s->cpu;
-		st->last_ts = s->key;
-		r = stream_advance(st, s);
-		if (r < 0) {
-			snprintf(err, errlen, "%s: %s", st->path, ct_strerror(r));
-			return r;
-		}
-		if (r)
-			heap_down(st, 0);
-		else
-			heap_pop(st);
+		it->rec = s->rec;
+		it->rec_len = s->rec_len;
+		it->cpu = s->cpu;
+		it->ts = s->key;
+		it->where = s->compressed ? s->page_where : s->page_where + (uint64_t)(s->rec - s->page);
 		return 1;
 	}
 	if (st->tail_perr) {
+		it->rec = NULL;
 		memset(ev, 0, sizeof(*ev));
 		ev->type = CT_EV_PARSE_ERROR;
 		ev->ts_ns = st->last_ts;
@@ -412,6 +410,185 @@ static int next(void *state, struct ct_event *ev, char *err, size_t errlen)
 		return 1;
 	}
 	return 0;
+}
+
+/* the record next_item() gave is used: its stream moves on. 0, or <0 on allocation failure */
+static inline __attribute__((always_inline)) int next_done(struct td_state *st)
+{
+	struct td_stream *s = &st->s[st->heap[0]];
+	int r;
+
+	st->last_ts = s->key;
+	r = stream_advance(st, s);
+	if (r < 0)
+		return r;
+	/* the stream stays first while its next record is no later than its children's */
+	if (r && !(s->has_lost || s->has_perr) && s->rec) {
+		uint32_t top = st->heap[0];
+
+		if ((st->nheap < 2 || !heap_less(st, st->heap[1], top)) &&
+		    (st->nheap < 3 || !heap_less(st, st->heap[2], top)))
+			return 0;
+	}
+	if (r)
+		heap_down(st, 0);
+	else
+		heap_pop(st);
+	return 0;
+}
+
+/* @it's record into @ev, as trace-cmd report shows it */
+static inline __attribute__((always_inline)) int decode_item(struct ct_bin_meta *meta, struct ct_bin_comms *comms, const struct td_item *it,
+		       const unsigned char *rec, struct ct_event *ev)
+{
+	const char *why, *comm;
+	size_t clen;
+	int r = ct_bin_decode(meta, rec, it->rec_len, ev, &why);
+
+	if (r == -CT_E_NOMEM)
+		return r;
+	if (r < 0) {
+		ev->pid = -1;
+		ev->u.perr.where = it->where;
+	} else {
+		comm = comms ? ct_bin_meta_comm_in(meta, comms, ev->pid, &clen) :
+			ct_bin_meta_comm(meta, ev->pid, &clen);
+		ct_bin_copy_name(ev->comm, sizeof(ev->comm), comm, clen);
+	}
+	ev->ts_ns = it->ts;
+	ev->cpu = it->cpu;
+	return 0;
+}
+
+static int next(void *state, struct ct_event *ev, char *err, size_t errlen)
+{
+	struct td_state *st = state;
+	struct td_item it;
+	int r = next_item(st, &it, ev);
+
+	if (r == 1 && it.rec) {
+		r = decode_item(st->meta, NULL, &it, it.rec, ev);
+		if (r == 0)
+			r = next_done(st);
+		if (r == 0)
+			r = 1;
+	}
+	if (r < 0)
+		snprintf(err, errlen, "%s: %s", st->path, ct_strerror(r));
+	return r;
+}
+
+/*
+ * Chunks (see ct_source_read_chunk()): the page walk and the merge here,
+ * in order, each record copied into the chunk (a compressed stream's
+ * buffer is reused) with its format parsed; decoding and the task names
+ * on any thread. A chunk's buffer holds td_entry headers, each followed by
+ * its record (or, for a notice, by the event itself), 8-byte aligned.
+ */
+#define TD_CHUNK_EVENTS 2048
+
+struct td_entry {
+	struct td_item it;	/* it.rec unused: the record follows */
+	uint32_t size;		/* of what follows */
+	uint32_t notice;	/* 1: a struct ct_event follows */
+};
+
+static int chunk_room(struct ct_chunk *c, size_t more)
+{
+	if (c->len + more > c->cap) {
+		size_t ncap = c->cap ? 2 * c->cap : 256 * 1024;
+		char *b;
+
+		while (ncap < c->len + more)
+			ncap *= 2;
+		b = realloc(c->buf, ncap);
+		if (!b)
+			return -CT_E_NOMEM;
+		c->buf = b;
+		c->cap = ncap;
+	}
+	return 0;
+}
+
+static int read_chunk(void *state, struct ct_chunk *c, char *err, size_t errlen)
+{
+	struct td_state *st = state;
+	uint32_t n = 0;
+	int r = 0;
+
+	c->len = 0;
+	c->flags = 0;
+	while (n < TD_CHUNK_EVENTS) {
+		struct td_item it;
+		struct ct_event ev;
+		struct td_entry *e;
+		size_t size;
+
+		r = next_item(st, &it, &ev);
+		if (r <= 0)
+			break;
+		size = it.rec ? (it.rec_len + 7u) & ~7u : sizeof(ev);
+		if ((r = chunk_room(c, sizeof(*e) + size)) < 0)
+			break;
+		e = (struct td_entry *)(c->buf + c->len);
+		e->it = it;
+		e->size = (uint32_t)size;
+		e->notice = !it.rec;
+		if (it.rec) {
+			uint64_t id = it.rec_len >= st->type_off + st->type_size ?
+				ct_rdn(it.rec + st->type_off, st->type_size, st->swap) : 65536;
+
+			memcpy(e + 1, it.rec, it.rec_len);
+			/* the format of each id parsed here, once: decoding then only reads it */
+			if (id >= 65536 || !(st->prepared[id / 64] & (1ULL << (id % 64)))) {
+				if ((r = ct_bin_meta_prepare(st->meta, it.rec, it.rec_len)) < 0)
+					break;
+				if (id < 65536)
+					st->prepared[id / 64] |= 1ULL << (id % 64);
+			}
+			if ((r = next_done(st)) < 0)
+				break;
+		} else {
+			memcpy(e + 1, &ev, sizeof(ev));	/* a notice's name is "" */
+		}
+		c->len += sizeof(*e) + size;
+		n++;
+	}
+	if (r < 0) {
+		snprintf(err, errlen, "%s: %s", st->path, ct_strerror(r));
+		return r;
+	}
+	return n ? 1 : 0;
+}
+
+static int chunk_next(const void *state, struct ct_chunk *c, size_t *pos, struct ct_event *ev)
+{
+	const struct td_state *st = state;
+	const struct td_entry *e = (const struct td_entry *)(c->buf + *pos);
+
+	if (*pos >= c->len)
+		return 0;
+	if (!c->scratch && !(c->scratch = ct_bin_comms_new()))
+		return -CT_E_NOMEM;
+	*pos += sizeof(*e) + e->size;
+	if (e->notice) {
+		memcpy(ev, e + 1, sizeof(*ev));
+		return 1;
+	}
+	return decode_item(st->meta, c->scratch, &e->it, (const unsigned char *)(e + 1), ev) < 0 ?
+		-CT_E_NOMEM : 1;
+}
+
+static void finish_chunk(void *state, struct ct_chunk *c)
+{
+	(void)state;	/* every time and offset was known when the chunk was read */
+	(void)c;
+}
+
+static void chunk_free(struct ct_chunk *c)
+{
+	ct_bin_comms_free(c->scratch);
+	c->scratch = NULL;
 }
 
 /* ---- the file's structure ---- */
@@ -1001,6 +1178,7 @@ static int open_(struct ct_input *in, void **state, char *err, size_t errlen)
 	if (ret < 0)
 		goto out;
 	st->lay = *ct_bin_meta_layout(st->meta);
+	ct_bin_meta_type_field(st->meta, &st->type_off, &st->type_size);
 	ret = make_streams(st, h.page_size, err, errlen);
 	if (ret == -CT_E_NOMEM)
 		goto nomem;
@@ -1046,4 +1224,6 @@ static const void *attachment(void *state, const char *name, size_t *len)
 const struct ct_parser_ops ct_trace_dat_ops = {
 	.format = CT_FORMAT_TRACE_DAT, .probe = probe, .open = open_, .next = next, .free = free_,
 	.attachment = attachment,
+	.read_chunk = read_chunk, .finish_chunk = finish_chunk,
+	.chunk_free = chunk_free, .chunk_next = chunk_next,
 };

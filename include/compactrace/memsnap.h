@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "compactrace/event.h"
 
@@ -210,6 +211,56 @@ static inline enum ct_pfn_class ct_memsnap_pfn_class(const struct ct_memsnap_fre
 		return CT_PFN_NOPAGE;
 	i = pfn - map->start_pfn;
 	return (enum ct_pfn_class)((map->classes[i / 4] >> (2 * (i % 4))) & 3);
+}
+
+/* the even bits of @x (the low bit of each 2-bit class) packed into 32 bits */
+static inline uint64_t ct_memsnap_even_bits(uint64_t x)
+{
+	x &= 0x5555555555555555ULL;
+	x = (x | (x >> 1)) & 0x3333333333333333ULL;
+	x = (x | (x >> 2)) & 0x0f0f0f0f0f0f0f0fULL;
+	x = (x | (x >> 4)) & 0x00ff00ff00ff00ffULL;
+	x = (x | (x >> 8)) & 0x0000ffff0000ffffULL;
+	return (x | (x >> 16)) & 0x00000000ffffffffULL;
+}
+
+/**
+ * ct_memsnap_class_planes() - the classes of up to 64 pfns at once
+ * @pfn: the first; @n: how many (1..64)
+ * @lo, @hi: receive bit i = the low / high bit of the class of @pfn + i
+ *           (CT_PFN_FREE: lo & ~hi, CT_PFN_NOFLAGS: hi & ~lo, CT_PFN_NOPAGE:
+ *           lo & hi), bits from @n up clear
+ *
+ * The same as ct_memsnap_pfn_class() for each pfn (CT_PFN_NOPAGE outside
+ * the map), a word at a time where the map allows it: for seeding a zone
+ * of millions of pfns.
+ */
+static inline void ct_memsnap_class_planes(const struct ct_memsnap_free_map *map, uint64_t pfn,
+					   unsigned n, uint64_t *lo, uint64_t *hi)
+{
+	uint64_t keep = n >= 64 ? ~0ULL : (1ULL << n) - 1, i = pfn - map->start_pfn;
+
+	if (map->classes && pfn >= map->start_pfn && i % 4 == 0 && n <= map->npfns - i &&
+	    i <= map->npfns) {
+		const uint8_t *c = map->classes + i / 4;
+		uint64_t w[2] = { 0, 0 };
+
+		memcpy(w, c, (n + 3) / 4);	/* whole bytes of this map only */
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+		w[0] = __builtin_bswap64(w[0]);
+		w[1] = __builtin_bswap64(w[1]);
+#endif
+		*lo = (ct_memsnap_even_bits(w[0]) | ct_memsnap_even_bits(w[1]) << 32) & keep;
+		*hi = (ct_memsnap_even_bits(w[0] >> 1) | ct_memsnap_even_bits(w[1] >> 1) << 32) & keep;
+		return;
+	}
+	*lo = *hi = 0;
+	for (unsigned k = 0; k < n; k++) {
+		unsigned c = ct_memsnap_pfn_class(map, pfn + k);
+
+		*lo |= (uint64_t)(c & 1) << k;
+		*hi |= (uint64_t)(c >> 1) << k;
+	}
 }
 
 /**

@@ -104,6 +104,80 @@ const char *ct_source_error(const struct ct_source *src);
  */
 const void *ct_source_attachment(const struct ct_source *src, const char *name, size_t *len);
 
+/*
+ * Decoding on several threads (text inputs): the input is cut into chunks
+ * of whole lines, one after the other, by one thread at a time
+ * (ct_source_read_chunk()); any thread decodes a chunk
+ * (ct_source_decode_chunk()), several at once; then, in the order they
+ * were read, the caller finishes each (ct_source_finish_chunk(): the line
+ * numbers and the times stamped on markers depend on what came before).
+ * The chunks' events, in order, are then exactly what ct_source_next()
+ * would have given. The caller owns the struct and frees what it holds
+ * with ct_source_chunk_free().
+ */
+#define CT_CHUNK_LAST 1		/* the input ends with this chunk (its last line may lack '\n') */
+#define CT_CHUNK_TOO_LONG 2	/* stands for one line longer than the text formats accept */
+
+struct ct_chunk {
+	/* ct_source_read_chunk() */
+	char *buf;		/* whole lines */
+	size_t len, cap;
+	unsigned flags;		/* CT_CHUNK_* */
+	/* ct_source_decode_chunk() */
+	struct ct_event *ev;	/* names point into @buf */
+	uint32_t nev, ev_cap;
+	uint64_t nlines;	/* lines (text); records, while one is read (binary) */
+	uint32_t *lead;		/* markers before the chunk's first event: stamped at finish */
+	uint32_t nlead, lead_cap;
+	uint64_t last_ts;	/* of the chunk's last event, when @has_ts */
+	int has_ts;
+	void *scratch;		/* the decoder's own, kept from chunk to chunk */
+};
+
+/** ct_source_can_chunk() - 1 when @src can be read in chunks (a text input, not a live one) */
+int ct_source_can_chunk(const struct ct_source *src);
+
+/**
+ * ct_source_read_chunk() - the next chunk of the input into @c
+ *
+ * One thread at a time, in order. Returns 1 with a chunk, 0 at the end of
+ * input, or a negative CT_E_* code (ct_source_error() says what and where).
+ */
+int ct_source_read_chunk(struct ct_source *src, struct ct_chunk *c);
+
+/**
+ * ct_source_decode_chunk() - decode @c's lines into @c's events
+ *
+ * Any thread, several chunks at once; touches only @c. Returns 0 or
+ * -CT_E_NOMEM.
+ */
+int ct_source_decode_chunk(const struct ct_source *src, struct ct_chunk *c);
+
+/**
+ * ct_source_chunk_streams() - 1 when @src's chunks are better decoded one
+ * event at a time by the thread that uses them (ct_source_chunk_next():
+ * the binary formats, whose decoding costs less than moving a whole
+ * chunk of decoded events between threads), 0 for ct_source_decode_chunk()
+ */
+int ct_source_chunk_streams(const struct ct_source *src);
+
+/**
+ * ct_source_chunk_next() - decode the next event of @c into @ev
+ * @pos: where in @c; 0 for its first event, advanced on each call
+ *
+ * Instead of ct_source_decode_chunk() and ct_source_finish_chunk(), for a
+ * source whose chunks stream; the chunks in read order, on one thread.
+ * Returns 1 with @ev (valid until the next call), 0 at @c's end, or
+ * -CT_E_NOMEM.
+ */
+int ct_source_chunk_next(const struct ct_source *src, struct ct_chunk *c, size_t *pos, struct ct_event *ev);
+
+/** ct_source_finish_chunk() - complete @c's events; the caller's thread, chunks in read order */
+void ct_source_finish_chunk(struct ct_source *src, struct ct_chunk *c);
+
+/** ct_source_chunk_free() - free what @c holds (not @c); accepts an empty one */
+void ct_source_chunk_free(const struct ct_source *src, struct ct_chunk *c);
+
 /** ct_source_free() - close the input and free everything; accepts NULL */
 void ct_source_free(struct ct_source *src);
 

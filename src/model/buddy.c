@@ -16,6 +16,12 @@
 #define ORDER_MASK 0x0f
 #define MT_UNKNOWN 255
 #define NTYPES 9	/* 8 migratetypes and "unknown" */
+/*
+ * Where the heads of each order are, per window of 2^WIN_SHIFT pfns: a
+ * count and a bit per window, so ct_buddy_highest_block() skips the
+ * windows without one instead of searching every byte of the zone.
+ */
+#define WIN_SHIFT 9
 
 struct ct_buddy {
 	uint64_t start, end;	/* pfns [start, end) */
@@ -27,7 +33,16 @@ struct ct_buddy {
 	uint64_t count[NTYPES][CT_BUDDY_MAX_ORDERS];
 	uint64_t total[CT_BUDDY_MAX_ORDERS];
 	uint64_t free_pages;
+	uint64_t pb_base, win_base;	/* start >> pbo, start >> WIN_SHIFT */
+	uint64_t nwin, win_words;	/* windows, and bitmap words per order */
+	uint16_t *win_heads;	/* [order * nwin + window]: free blocks of the order heading there */
+	uint64_t *win_bits;	/* [order * win_words + word]: the windows with one */
 };
+
+static uint64_t win_index(const struct ct_buddy *b, uint64_t pfn)
+{
+	return (pfn >> WIN_SHIFT) - (b->start >> WIN_SHIFT);
+}
 
 static uint64_t pb_index(const struct ct_buddy *b, uint64_t pfn)
 {
@@ -59,7 +74,13 @@ struct ct_buddy *ct_buddy_new(uint64_t start_pfn, uint64_t end_pfn, int norders,
 	b->pfn = calloc(end_pfn - start_pfn, 1);
 	b->pb_free = calloc(b->nblocks, sizeof(*b->pb_free));
 	b->pb_mt = malloc(b->nblocks);
-	if (!b->pfn || !b->pb_free || !b->pb_mt) {
+	b->pb_base = start_pfn >> pageblock_order;
+	b->win_base = start_pfn >> WIN_SHIFT;
+	b->nwin = ((end_pfn - 1) >> WIN_SHIFT) - (start_pfn >> WIN_SHIFT) + 1;
+	b->win_words = (b->nwin + 63) / 64;
+	b->win_heads = calloc(b->nwin * (uint64_t)norders, sizeof(*b->win_heads));
+	b->win_bits = calloc(b->win_words * (uint64_t)norders, sizeof(*b->win_bits));
+	if (!b->pfn || !b->pb_free || !b->pb_mt || !b->win_heads || !b->win_bits) {
 		ct_buddy_free(b);
 		return NULL;
 	}
@@ -74,6 +95,8 @@ void ct_buddy_free(struct ct_buddy *b)
 	free(b->pfn);
 	free(b->pb_free);
 	free(b->pb_mt);
+	free(b->win_heads);
+	free(b->win_bits);
 	free(b);
 }
 
@@ -82,19 +105,38 @@ static int inside(const struct ct_buddy *b, uint64_t pfn, int order)
 	return pfn >= b->start && pfn < b->end && (1ULL << order) <= b->end - pfn;
 }
 
-/* Account a free block [pfn, 2^order) entering (+1) or leaving (-1) the lists. */
-static void account(struct ct_buddy *b, uint64_t pfn, int order, int sign)
+/*
+ * Account a free block [pfn, 2^order) entering (+1) or leaving (-1) the
+ * lists. Inlined with a constant @sign: seeding a fragmented zone does
+ * this millions of times.
+ */
+static inline __attribute__((always_inline)) void account(struct ct_buddy *b, uint64_t pfn, int order, int sign)
 {
-	uint64_t n = 1ULL << order, p = pfn;
+	uint64_t n = 1ULL << order, p = pfn, w = (pfn >> WIN_SHIFT) - b->win_base;
+	uint64_t pb = (pfn >> b->pbo) - b->pb_base;
+	uint16_t *heads = &b->win_heads[(uint64_t)order * b->nwin + w];
+	uint64_t *bits = &b->win_bits[(uint64_t)order * b->win_words + w / 64];
+	int slot = b->pb_mt[pb] < NTYPES - 1 ? b->pb_mt[pb] : NTYPES - 1;
 
 	if (sign > 0) {
-		b->count[type_slot(b, pfn)][order]++;
+		b->count[slot][order]++;
 		b->total[order]++;
 		b->free_pages += n;
+		if ((*heads)++ == 0)
+			*bits |= 1ULL << (w % 64);
 	} else {
-		b->count[type_slot(b, pfn)][order]--;
+		b->count[slot][order]--;
 		b->total[order]--;
 		b->free_pages -= n;
+		if (--(*heads) == 0)
+			*bits &= ~(1ULL << (w % 64));
+	}
+	if (order <= b->pbo) {	/* inside one pageblock */
+		if (sign > 0)
+			b->pb_free[pb] += (uint32_t)n;
+		else
+			b->pb_free[pb] -= (uint32_t)n;
+		return;
 	}
 	/* a block above pageblock order spans several pageblocks */
 	while (p < pfn + n) {
@@ -110,7 +152,7 @@ static void account(struct ct_buddy *b, uint64_t pfn, int order, int sign)
 	}
 }
 
-static void mark_block(struct ct_buddy *b, uint64_t pfn, int order)
+static inline __attribute__((always_inline)) void mark_block(struct ct_buddy *b, uint64_t pfn, int order)
 {
 	uint64_t n = 1ULL << order;
 
@@ -124,6 +166,15 @@ static void unmark_block(struct ct_buddy *b, uint64_t pfn, int order, enum ct_pa
 {
 	account(b, pfn, order, -1);
 	memset(b->pfn + (pfn - b->start), state, 1ULL << order);
+}
+
+/* some pfn of [lo, hi) is in a free block */
+static int memchr_free(const struct ct_buddy *b, uint64_t lo, uint64_t hi)
+{
+	for (uint64_t p = lo; p < hi; p++)
+		if (b->pfn[p - b->start] & (HEAD | TAIL))
+			return 1;
+	return 0;
 }
 
 static int is_head(const struct ct_buddy *b, uint64_t pfn, int order)
@@ -199,6 +250,105 @@ int ct_buddy_release(struct ct_buddy *b, uint64_t pfn, int order)
 	return order;
 }
 
+int ct_buddy_release_range(struct ct_buddy *b, uint64_t lo, uint64_t hi)
+{
+	int ret = 0;
+
+	if (hi <= lo)
+		return 0;
+	if (lo < b->start || hi > b->end)
+		return -CT_E_INVAL;
+	if (hi - lo == 1 && (lo & 1) && !(b->pfn[lo - b->start] & (HEAD | TAIL)) &&
+	    !(b->pfn[lo - 1 - b->start] & (HEAD | TAIL))) {
+		mark_block(b, lo, 0);	/* an odd pfn alone: its buddy is not free */
+		return 0;
+	}
+	/* a free neighbour, or a free pfn inside: the kernel's way, one pfn at a time */
+	if ((lo > b->start && (b->pfn[lo - 1 - b->start] & (HEAD | TAIL))) ||
+	    (hi < b->end && (b->pfn[hi - b->start] & (HEAD | TAIL))) ||
+	    memchr_free(b, lo, hi)) {
+		for (uint64_t p = lo; p < hi; p++)
+			if (ct_buddy_release(b, p, 0) < 0)
+				ret = -CT_E_INVAL;
+		return ret;
+	}
+	/*
+	 * Freeing the run a pfn at a time, upwards, merges it into the largest
+	 * aligned blocks that fit (no two buddies of one order stay apart): put
+	 * those down directly.
+	 */
+	for (uint64_t p = lo; p < hi;) {
+		int o = 0;
+
+		while (o + 1 < b->norders && !(p & ((2ULL << o) - 1)) && (2ULL << o) <= hi - p)
+			o++;
+		mark_block(b, p, o);
+		p += 1ULL << o;
+	}
+	return 0;
+}
+
+int ct_buddy_release_singles(struct ct_buddy *b, uint64_t pfn, uint64_t mask)
+{
+	uint64_t w, pb, k, busy = 0;
+	int slot;
+
+	if (pfn % 64 || pfn < b->start || b->end - pfn < 64 || b->pbo < 6 ||
+	    (mask & (mask >> 1) & 0x5555555555555555ULL))
+		return -CT_E_INVAL;
+	for (unsigned i = 0; i < 64; i += 8) {	/* none free yet: no byte with HEAD or TAIL */
+		uint64_t x;
+
+		memcpy(&x, b->pfn + (pfn - b->start) + i, 8);
+		busy |= x;
+	}
+	if (busy & 0xc0c0c0c0c0c0c0c0ULL)
+		return -CT_E_INVAL;
+	if (!mask)
+		return 0;
+	/* one pageblock, one window: the counters move once for the lot */
+	k = (uint64_t)__builtin_popcountll(mask);
+	for (uint64_t m = mask; m; m &= m - 1)
+		b->pfn[pfn - b->start + (uint64_t)__builtin_ctzll(m)] = HEAD;
+	pb = (pfn >> b->pbo) - b->pb_base;
+	w = (pfn >> WIN_SHIFT) - b->win_base;
+	slot = b->pb_mt[pb] < NTYPES - 1 ? b->pb_mt[pb] : NTYPES - 1;
+	b->count[slot][0] += k;
+	b->total[0] += k;
+	b->free_pages += k;
+	b->pb_free[pb] += (uint32_t)k;
+	if (b->win_heads[w] == 0)
+		b->win_bits[w / 64] |= 1ULL << (w % 64);
+	b->win_heads[w] = (uint16_t)(b->win_heads[w] + k);
+	return 0;
+}
+
+uint64_t ct_buddy_count_state(const struct ct_buddy *b, uint64_t lo, uint64_t hi, enum ct_page_state state)
+{
+	const uint64_t ones = 0x0101010101010101ULL, low7 = 0x7f7f7f7f7f7f7f7fULL;
+	uint64_t n = 0, p, pat = ones * (uint8_t)state;
+
+	if (state >= CT_PAGE_FREE)
+		return 0;
+	if (lo < b->start)
+		lo = b->start;
+	if (hi > b->end)
+		hi = b->end;
+	for (p = lo; p < hi && (p - b->start) % 8; p++)
+		n += b->pfn[p - b->start] == state;
+	for (; p + 8 <= hi; p += 8) {
+		uint64_t x, t;
+
+		memcpy(&x, b->pfn + (p - b->start), 8);
+		x ^= pat;	/* the bytes equal to @state are now zero: count them */
+		t = ((x & low7) + low7) | x;
+		n += (((~t & ~low7) >> 7) * ones) >> 56;
+	}
+	for (; p < hi; p++)
+		n += b->pfn[p - b->start] == state;
+	return n;
+}
+
 long ct_buddy_take(struct ct_buddy *b, uint64_t pfn, int order, enum ct_page_state state)
 {
 	uint64_t n, end;
@@ -242,6 +392,8 @@ long ct_buddy_take(struct ct_buddy *b, uint64_t pfn, int order, enum ct_page_sta
 uint64_t ct_buddy_highest_block(const struct ct_buddy *b, uint64_t lo, uint64_t hi, int order)
 {
 	const uint8_t *base, *hit;
+	const uint64_t *bits;
+	uint64_t first;
 
 	if (order < 0 || order >= b->norders || !b->total[order])
 		return UINT64_MAX;
@@ -251,10 +403,29 @@ uint64_t ct_buddy_highest_block(const struct ct_buddy *b, uint64_t lo, uint64_t 
 		hi = b->end;
 	if (hi <= lo)
 		return UINT64_MAX;
-	/* a head byte holds HEAD | order: one byte search, from the top down */
-	base = b->pfn + (lo - b->start);
-	hit = memrchr(base, HEAD | order, hi - lo);
-	return hit ? lo + (uint64_t)(hit - base) : UINT64_MAX;
+	/* the windows that hold a head of @order, from the top down; a head byte holds HEAD | order */
+	bits = &b->win_bits[(uint64_t)order * b->win_words];
+	first = win_index(b, lo);
+	for (uint64_t w = win_index(b, hi - 1) + 1; w-- > first;) {
+		uint64_t word = bits[w / 64] & (~0ULL >> (63 - w % 64)), a, e;
+
+		if (!word) {	/* none in this word's windows up to @w: the word below */
+			w -= w % 64;
+			continue;
+		}
+		w = w - w % 64 + 63 - (uint64_t)__builtin_clzll(word);
+		if (w < first)
+			break;
+		a = ((b->start >> WIN_SHIFT) + w) << WIN_SHIFT;
+		e = a + (1ULL << WIN_SHIFT);
+		a = a < lo ? lo : a;
+		e = e > hi ? hi : e;
+		base = b->pfn + (a - b->start);
+		hit = memrchr(base, HEAD | order, e - a);
+		if (hit)
+			return a + (uint64_t)(hit - base);
+	}
+	return UINT64_MAX;
 }
 
 void ct_buddy_counts(const struct ct_buddy *b, uint64_t *out)
@@ -321,11 +492,15 @@ int ct_buddy_check(const struct ct_buddy *b)
 	uint64_t total[CT_BUDDY_MAX_ORDERS] = { 0 }, bytype[NTYPES][CT_BUDDY_MAX_ORDERS];
 	uint64_t free_pfns = 0, sum = 0;
 	uint32_t *pbf = calloc(b->nblocks, sizeof(*pbf));
+	uint16_t *heads = calloc(b->nwin * (uint64_t)b->norders, sizeof(*heads));
 	int ret = -CT_E_INVAL;
 
 	memset(bytype, 0, sizeof(bytype));
-	if (!pbf)
+	if (!pbf || !heads) {
+		free(pbf);
+		free(heads);
 		return -CT_E_NOMEM;
+	}
 	for (uint64_t p = b->start; p < b->end;) {
 		uint8_t v = b->pfn[p - b->start];
 		int o;
@@ -349,6 +524,7 @@ int ct_buddy_check(const struct ct_buddy *b)
 		    inside(b, p & ~((2ULL << o) - 1), o + 1))
 			goto out;
 		total[o]++;
+		heads[(uint64_t)o * b->nwin + win_index(b, p)]++;
 		bytype[type_slot(b, p)][o]++;
 		free_pfns += 1ULL << o;
 		for (uint64_t i = 0; i < (1ULL << o); i++)
@@ -368,8 +544,17 @@ int ct_buddy_check(const struct ct_buddy *b)
 	for (uint64_t i = 0; i < b->nblocks; i++)
 		if (pbf[i] != b->pb_free[i])
 			goto out;
+	/* the window index ct_buddy_highest_block() searches by */
+	for (uint64_t i = 0; i < b->nwin * (uint64_t)b->norders; i++) {
+		uint64_t o = i / b->nwin, w = i % b->nwin;
+
+		if (heads[i] != b->win_heads[i] ||
+		    !!heads[i] != !!(b->win_bits[o * b->win_words + w / 64] & (1ULL << (w % 64))))
+			goto out;
+	}
 	ret = 0;
 out:
 	free(pbf);
+	free(heads);
 	return ret;
 }

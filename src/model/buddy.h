@@ -47,6 +47,36 @@ void ct_buddy_free(struct ct_buddy *b);
 int ct_buddy_release(struct ct_buddy *b, uint64_t pfn, int order);
 
 /**
+ * ct_buddy_release_range() - free every pfn of [@lo, @hi), none of them free yet
+ *
+ * What ct_buddy_release(pfn, 0) for each pfn upwards leaves, without the
+ * walk per pfn: for seeding a zone from a free map, run by run. Returns 0,
+ * or -CT_E_INVAL when the range leaves the zone or a pfn of it was free
+ * already (the others are freed all the same).
+ */
+int ct_buddy_release_range(struct ct_buddy *b, uint64_t lo, uint64_t hi);
+
+/**
+ * ct_buddy_release_singles() - free the pfns of a 64-pfn aligned chunk that stand alone
+ * @pfn: the chunk's first pfn, a multiple of 64
+ * @mask: bit i: free @pfn + i; no two bits of one aligned pair (2k, 2k + 1)
+ *
+ * Each becomes a free block of order 0 (its buddy is not free), as
+ * ct_buddy_release_range() would leave them, with the counters moved once
+ * for the chunk: a fragmented zone's free map is mostly such chunks.
+ * Returns 0, or -CT_E_INVAL (nothing changed) when the chunk is not in the
+ * zone, a pfn of it is free already, two bits are buddies, or the
+ * pageblock order is below 6.
+ */
+int ct_buddy_release_singles(struct ct_buddy *b, uint64_t pfn, uint64_t mask);
+
+/**
+ * ct_buddy_count_state() - how many pfns of [@lo, @hi) are in @state
+ * @state: CT_PAGE_USED, _PCP, _ISOLATED or _HOLE (CT_PAGE_FREE counts 0)
+ */
+uint64_t ct_buddy_count_state(const struct ct_buddy *b, uint64_t lo, uint64_t hi, enum ct_page_state state);
+
+/**
  * ct_buddy_take() - take [@pfn, @pfn + 2^@order) off the free lists
  * @state: what the pages become (CT_PAGE_USED, _PCP or _ISOLATED)
  *

@@ -1093,18 +1093,21 @@ static int est_seed_free_map(struct ct_model *m, struct mzone *z, const struct c
 
 	keep_totals_begin(m, z, before);
 	for (uint64_t b = 0; b < z->npb; b++) {
+		uint64_t *f = fw(z, b), first = block_pfn(m, z, b);
 		uint32_t lo, hi, nf = 0;
 
 		block_valid(m, z, b, &lo, &hi);
-		for (uint32_t i = lo; i < hi; i++) {
-			enum ct_pfn_class c = ct_memsnap_pfn_class(map, block_pfn(m, z, b) + i);
+		/* 64 pfns at a time: the word of the free bitmap they make */
+		for (uint32_t a = lo, e; a < hi; a = e) {
+			uint64_t cl, ch, fr;
 
-			if (c == CT_PFN_FREE) {
-				set_bits(fw(z, b), i, 1);
-				placed++;
-			}
+			e = (a / 64 + 1) * 64 < hi ? (a / 64 + 1) * 64 : hi;
+			ct_memsnap_class_planes(map, first + a, e - a, &cl, &ch);
+			fr = cl & ~ch;
+			f[a / 64] |= fr << (a % 64);
+			placed += (uint64_t)popcount64(fr);
 			/* a hole: no struct page, or a whole pageblock of flagless ones */
-			nf += c == CT_PFN_NOFLAGS || c == CT_PFN_NOPAGE;
+			nf += (uint32_t)popcount64(ch);	/* CT_PFN_NOFLAGS and CT_PFN_NOPAGE */
 		}
 		/*
 		 * Flagless pages are per-CPU list pages or unflagged allocations; a
@@ -1114,14 +1117,17 @@ static int est_seed_free_map(struct ct_model *m, struct mzone *z, const struct c
 		if (nf == hi - lo)
 			z->pb[b].flags |= PB_HOLE;
 		if (nf && nf < hi - lo) {
-			for (uint32_t i = lo; i < hi; i++) {
-				int ret;
+			for (uint32_t a = lo, e; a < hi; a = e) {
+				uint64_t cl, ch, nofl;
 
-				if (ct_memsnap_pfn_class(map, block_pfn(m, z, b) + i) != CT_PFN_NOFLAGS)
-					continue;
-				ret = pcp_seed(m, z, block_pfn(m, z, b) + i, &cpu);
-				if (ret < 0)
-					return ret;
+				e = (a / 64 + 1) * 64 < hi ? (a / 64 + 1) * 64 : hi;
+				ct_memsnap_class_planes(map, first + a, e - a, &cl, &ch);
+				for (nofl = ch & ~cl; nofl; nofl &= nofl - 1) {
+					int ret = pcp_seed(m, z, first + a + (uint64_t)__builtin_ctzll(nofl), &cpu);
+
+					if (ret < 0)
+						return ret;
+				}
 			}
 		}
 		mark_dirty(m, z, b);

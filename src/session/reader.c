@@ -4,6 +4,11 @@
  * batches: the thread fills them in order, the caller takes them in
  * order; whoever would overtake the other waits on a condition variable,
  * once per batch, never per event.
+ *
+ * A source that reads in chunks (text) is decoded on both threads instead:
+ * CHUNK_SLOTS chunks, read in order by one thread at a time, decoded by
+ * the thread and by the caller whenever it has no decoded chunk to take,
+ * taken (and finished) by the caller in the order they were read.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -15,6 +20,18 @@
 
 #define READER_BATCH 2048	/* events per batch (512 KB): a hand-over, and maybe a wake-up, per batch */
 #define READER_SLOTS 4
+#define CHUNK_SLOTS 6		/* 256 KB of text each, and its events */
+
+#define STREAM_BATCH 32	/* events decoded at once from a streaming chunk: 8 KB, in cache */
+
+enum chunk_state { CH_FREE, CH_BUSY, CH_READ, CH_DONE };
+
+struct chunk_slot {
+	struct ct_chunk c;
+	enum chunk_state state;
+	uint64_t seq;		/* its place in the input */
+	int err;		/* decoding failed (-CT_E_NOMEM) */
+};
 
 struct reader_batch {
 	struct ct_event *ev;	/* [READER_BATCH] */
@@ -35,6 +52,17 @@ struct ct_reader {
 	int held;		/* the caller still reads batch @taken */
 	int stop;		/* the caller wants no more */
 	int running;
+	/* chunk mode */
+	int chunked;
+	struct chunk_slot cs[CHUNK_SLOTS];
+	uint64_t next_seq;	/* of the next chunk read */
+	int reading;		/* a thread is reading a chunk */
+	int read_end;		/* 0 more to read; 1 the input ended; <0 the read failed */
+	struct chunk_slot *held_chunk;
+	/* streaming chunks: the held chunk decoded a few events at a time, here */
+	int streams;
+	size_t pos;
+	struct ct_event few[STREAM_BATCH];
 };
 
 int ct_reader_threads(void)
@@ -121,6 +149,168 @@ static void *run(void *arg)
 	return NULL;
 }
 
+/* ---- chunk mode ---- */
+
+/* the slot in state @st holding chunk @seq; with @any, the oldest (@any 1) or newest (@any 2) in @st */
+static struct chunk_slot *slot_in(struct ct_reader *r, enum chunk_state st, uint64_t seq, int any)
+{
+	struct chunk_slot *best = NULL;
+
+	for (int i = 0; i < CHUNK_SLOTS; i++) {
+		struct chunk_slot *c = &r->cs[i];
+
+		if (c->state != st || (!any && c->seq != seq))
+			continue;
+		if (!best || (any == 2 ? c->seq > best->seq : c->seq < best->seq))
+			best = c;
+	}
+	return best;
+}
+
+/* decode @c, with the lock held (and held again on return) */
+static void decode(struct ct_reader *r, struct chunk_slot *c)
+{
+	int ret;
+
+	c->state = CH_BUSY;
+	pthread_mutex_unlock(&r->mu);
+	ret = ct_source_decode_chunk(r->src, &c->c);
+	pthread_mutex_lock(&r->mu);
+	c->err = ret;
+	c->state = CH_DONE;
+	pthread_cond_broadcast(&r->can_take);
+}
+
+/* read the next chunk into a free slot, with the lock held; 0 when it cannot be read now */
+static int read_next(struct ct_reader *r)
+{
+	struct chunk_slot *c;
+	int ret;
+
+	if (r->reading || r->read_end || r->stop || !(c = slot_in(r, CH_FREE, 0, 1)))
+		return 0;
+	r->reading = 1;
+	c->state = CH_BUSY;
+	c->seq = r->next_seq;
+	pthread_mutex_unlock(&r->mu);
+	ret = ct_source_read_chunk(r->src, &c->c);
+	pthread_mutex_lock(&r->mu);
+	r->reading = 0;
+	if (ret == 1) {
+		r->next_seq++;
+		c->state = CH_READ;
+	} else {
+		c->state = CH_FREE;
+		r->read_end = ret == 0 ? 1 : ret;
+	}
+	pthread_cond_broadcast(&r->can_take);
+	return 1;
+}
+
+/*
+ * One piece of work, called with the lock held (and held again on return);
+ * 0 when there was nothing to do. The caller (@want: the chunk it takes
+ * next) only decodes that chunk, or reads it when nobody has: its own
+ * time goes to the engine. The decode thread reads ahead first, then
+ * decodes the newest chunk read, away from where the caller decodes.
+ */
+static int chunk_work(struct ct_reader *r, uint64_t want)
+{
+	struct chunk_slot *c;
+
+	if (want != UINT64_MAX) {
+		if (!r->streams && (c = slot_in(r, CH_READ, want, 0)) != NULL) {
+			decode(r, c);
+			return 1;
+		}
+		return r->next_seq == want && read_next(r);
+	}
+	if (read_next(r))
+		return 1;
+	if (!r->streams && (c = slot_in(r, CH_READ, 0, 2)) != NULL) {
+		decode(r, c);
+		return 1;
+	}
+	return 0;
+}
+
+static void *run_chunks(void *arg)
+{
+	struct ct_reader *r = arg;
+
+	pthread_mutex_lock(&r->mu);
+	while (!r->stop) {
+		if (!chunk_work(r, UINT64_MAX))
+			pthread_cond_wait(&r->can_take, &r->mu);
+	}
+	pthread_mutex_unlock(&r->mu);
+	return NULL;
+}
+
+/* a few events of the held streaming chunk; 0 when it has none left */
+static int next_few(struct ct_reader *r, const struct ct_event **ev, uint32_t *n)
+{
+	uint32_t k = 0;
+	int ret = 1;
+
+	while (k < STREAM_BATCH && (ret = ct_source_chunk_next(r->src, &r->held_chunk->c, &r->pos, &r->few[k])) == 1)
+		k++;
+	if (ret < 0)
+		return ret;
+	*ev = r->few;
+	*n = k;
+	return k > 0;
+}
+
+/* the caller's side: the next chunk in order, decoding or reading meanwhile rather than waiting */
+static int next_chunk(struct ct_reader *r, const struct ct_event **ev, uint32_t *n)
+{
+	uint64_t want;
+	struct chunk_slot *c;
+	int ret;
+
+	*ev = NULL;
+	*n = 0;
+	if (r->streams && r->held_chunk && (ret = next_few(r, ev, n)) != 0)
+		return ret;
+	pthread_mutex_lock(&r->mu);
+	if (r->held_chunk) {
+		r->held_chunk->state = CH_FREE;
+		r->held_chunk = NULL;
+		r->taken++;
+		pthread_cond_broadcast(&r->can_take);
+	}
+	want = r->taken;
+	for (;;) {
+		c = slot_in(r, r->streams ? CH_READ : CH_DONE, want, 0);
+		if (c)
+			break;
+		if (r->read_end && r->next_seq == want) {	/* nothing more comes */
+			int end = r->read_end;
+
+			pthread_mutex_unlock(&r->mu);
+			return end > 0 ? 0 : end;
+		}
+		if (!chunk_work(r, want))
+			pthread_cond_wait(&r->can_take, &r->mu);
+	}
+	r->held_chunk = c;
+	if (r->streams) {
+		c->state = CH_BUSY;	/* the decode thread leaves it be */
+		pthread_mutex_unlock(&r->mu);
+		r->pos = 0;
+		ret = next_few(r, ev, n);
+		return ret < 0 ? ret : 1;	/* an empty chunk: more may follow */
+	}
+	pthread_mutex_unlock(&r->mu);
+	if (c->err)
+		return c->err;
+	ct_source_finish_chunk(r->src, &c->c);
+	*ev = c->c.ev;
+	*n = c->c.nev;
+	return 1;
+}
+
 static void free_batches(struct ct_reader *r)
 {
 	for (int i = 0; i < READER_SLOTS; i++) {
@@ -128,6 +318,8 @@ static void free_batches(struct ct_reader *r)
 		free(r->b[i].name_off);
 		free(r->b[i].names);
 	}
+	for (int i = 0; i < CHUNK_SLOTS; i++)
+		ct_source_chunk_free(r->src, &r->cs[i].c);
 }
 
 int ct_reader_start(struct ct_source *src, struct ct_reader **out)
@@ -140,7 +332,9 @@ int ct_reader_start(struct ct_source *src, struct ct_reader **out)
 	if (!r)
 		return -CT_E_NOMEM;
 	r->src = src;
-	for (int i = 0; i < READER_SLOTS; i++) {
+	r->chunked = ct_source_can_chunk(src);
+	r->streams = r->chunked && ct_source_chunk_streams(src);
+	for (int i = 0; !r->chunked && i < READER_SLOTS; i++) {
 		struct reader_batch *b = &r->b[i];
 
 		b->ev = malloc(READER_BATCH * sizeof(*b->ev));
@@ -161,7 +355,7 @@ int ct_reader_start(struct ct_source *src, struct ct_reader **out)
 		pthread_mutex_destroy(&r->mu);
 		goto out;
 	}
-	if (pthread_create(&r->thread, NULL, run, r)) {
+	if (pthread_create(&r->thread, NULL, r->chunked ? run_chunks : run, r)) {
 		pthread_cond_destroy(&r->can_take);
 		pthread_cond_destroy(&r->can_fill);
 		pthread_mutex_destroy(&r->mu);
@@ -181,6 +375,8 @@ int ct_reader_next(struct ct_reader *r, const struct ct_event **ev, uint32_t *n)
 {
 	struct reader_batch *b;
 
+	if (r->chunked)
+		return next_chunk(r, ev, n);
 	pthread_mutex_lock(&r->mu);
 	if (r->held) {
 		r->held = 0;
@@ -205,6 +401,7 @@ void ct_reader_free(struct ct_reader *r)
 		pthread_mutex_lock(&r->mu);
 		__atomic_store_n(&r->stop, 1, __ATOMIC_RELAXED);
 		pthread_cond_signal(&r->can_fill);
+		pthread_cond_broadcast(&r->can_take);
 		pthread_mutex_unlock(&r->mu);
 		/* a thread inside a read() of a pipe finishes it first: it then sees @stop */
 		pthread_join(r->thread, NULL);

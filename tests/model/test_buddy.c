@@ -5,6 +5,7 @@
  * blocks) after every step of a random workload checked against a naive
  * recount of a plain bitmap.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -201,6 +202,120 @@ out:
 	ct_buddy_free(b);
 }
 
+/* the same free blocks, pfn by pfn (independent of how either was built) */
+static int same_blocks(const struct ct_buddy *a, const struct ct_buddy *b, uint64_t start, uint64_t end)
+{
+	uint64_t ca[NORDERS], cb[NORDERS];
+	int diff = 0;
+
+	for (uint64_t p = start; p < end; p++) {
+		uint64_t ha = 0, hb = 0;
+		int oa = -1, ob = -1, fa = ct_buddy_find(a, p, &ha, &oa), fb = ct_buddy_find(b, p, &hb, &ob);
+
+		diff += fa != fb || (fa && (ha != hb || oa != ob)) || ct_buddy_state(a, p) != ct_buddy_state(b, p);
+	}
+	ct_buddy_counts(a, ca);
+	ct_buddy_counts(b, cb);
+	diff += memcmp(ca, cb, sizeof(ca)) != 0;
+	for (uint64_t i = 0; i < (end >> 9) + 1; i++)
+		diff += ct_buddy_pageblock_free(a, i) != ct_buddy_pageblock_free(b, i);
+	return diff;
+}
+
+/*
+ * Seeding in bulk (ct_buddy_release_range() per run of free pfns,
+ * ct_buddy_release_singles() per chunk of lone ones) against freeing
+ * every pfn upwards with ct_buddy_release(); then the searches
+ * (ct_buddy_highest_block(), ct_buddy_count_state()) against a plain scan.
+ */
+static void test_bulk_seed(void)
+{
+	const uint64_t start = 3, end = 8 * 1024 + 77;
+	unsigned seed = 4242;
+
+	printf("test_bulk_seed: seed %u\n", seed);
+	for (int round = 0; round < 12; round++) {
+		struct ct_buddy *a = ct_buddy_new(start, end, NORDERS, 9), *b = ct_buddy_new(start, end, NORDERS, 9);
+		uint8_t *freep = calloc(end, 1);
+		int bad = 0, density = round % 4;	/* lone pfns, short runs, long runs, mixed */
+
+		if (!a || !b || !freep) {
+			CHECK(0);
+			goto next;
+		}
+		for (uint64_t p = start; p < end; p++) {
+			seed = seed * 1103515245u + 12345u;
+			if (density == 0)
+				freep[p] = (p & 1) && ((seed >> 16) % 4 != 0);
+			else if (density == 1)
+				freep[p] = (seed >> 16) % 3 == 0;
+			else if (density == 2)
+				freep[p] = ((p >> 7) + round) % 3 != 0 && (seed >> 16) % 500 != 0;
+			else
+				freep[p] = (p >> 10) % 2 ? (seed >> 16) % 2 : (p & 1);
+		}
+		for (uint64_t p = start; p < end; p++)
+			if (freep[p])
+				CHECK(ct_buddy_release(a, p, 0) >= 0);
+		for (uint64_t p = start, run = 0, in = 0; p <= end; p++) {
+			uint64_t mask = 0;
+
+			if (p % 64 == 0 && p + 64 <= end && density != 2) {
+				for (unsigned i = 0; i < 64; i++)
+					mask |= (uint64_t)freep[p + i] << i;
+				if (!(mask & (mask >> 1) & 0x5555555555555555ULL)) {
+					if (in)
+						CHECK(ct_buddy_release_range(b, run, p) == 0);
+					in = 0;
+					CHECK(ct_buddy_release_singles(b, p, mask) == 0);
+					p += 63;
+					continue;
+				}
+			}
+			if (p < end && freep[p] && !in) {
+				run = p;
+				in = 1;
+			} else if ((p == end || !freep[p]) && in) {
+				CHECK(ct_buddy_release_range(b, run, p) == 0);
+				in = 0;
+			}
+		}
+		CHECK(ct_buddy_check(a) == 0);
+		CHECK(ct_buddy_check(b) == 0);
+		CHECK(same_blocks(a, b, start, end) == 0);
+		for (int q = 0; q < 300; q++) {
+			uint64_t lo, hi, want = UINT64_MAX, n = 0;
+			int o;
+
+			seed = seed * 1103515245u + 12345u;
+			lo = (seed >> 8) % (end + 10);
+			seed = seed * 1103515245u + 12345u;
+			hi = lo + (seed >> 8) % 4000;
+			o = (int)((seed >> 4) % NORDERS);
+			for (uint64_t p = lo; p < hi && p < end; p++) {
+				uint64_t h;
+				int k;
+
+				if (ct_buddy_find(a, p, &h, &k) && h == p && k == o)
+					want = p;
+				n += p >= start && ct_buddy_state(a, p) == CT_PAGE_USED;
+			}
+			if (ct_buddy_highest_block(b, lo, hi, o) != want || ct_buddy_count_state(b, lo, hi, CT_PAGE_USED) != n) {
+				printf("round %d [%llu, %llu) order %d: highest %llu (want %llu), used %llu (want %llu)\n",
+				       round, (unsigned long long)lo, (unsigned long long)hi, o,
+				       (unsigned long long)ct_buddy_highest_block(b, lo, hi, o), (unsigned long long)want,
+				       (unsigned long long)ct_buddy_count_state(b, lo, hi, CT_PAGE_USED), (unsigned long long)n);
+				bad++;
+			}
+		}
+		CHECK(bad == 0);
+next:
+		free(freep);
+		ct_buddy_free(a);
+		ct_buddy_free(b);
+	}
+}
+
 int main(void)
 {
 	CHECK(ct_buddy_new(10, 10, NORDERS, 9) == NULL);	/* no pfns */
@@ -209,5 +324,6 @@ int main(void)
 	test_unaligned_zone();
 	test_migratetypes();
 	test_random();
+	test_bulk_seed();
 	return ct_test_status("test_buddy");
 }

@@ -3,7 +3,9 @@
 """Decoding on a thread of its own changes no byte of any report (issue 18).
 
 `report` decodes on a second thread (src/session/reader.c) unless
-CT_THREADS=1. For every real sample (samples/traces/*) in every format it
+CT_THREADS=1; a text input is cut into chunks of lines that both threads
+decode (the samples' texts are one to forty chunks of 256 KB), and the
+caller takes them in order. For every real sample (samples/traces/*) in every format it
 has, through the file and through stdin, in text and JSON, with and
 without the model, and for damaged inputs (a file cut in the middle of an
 event, a line that does not parse, garbage after good events), the run
