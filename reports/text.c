@@ -11,22 +11,10 @@
 #include "compactrace/error.h"
 #include "compactrace/report.h"
 #include "sanitize.h"
+#include "text_util.h"
 #include "text_model.h"
 
-/* 1234567 -> "1,234,567" */
-static const char *grouped(char *buf, size_t size, uint64_t v)
-{
-	char tmp[32];
-	int len = snprintf(tmp, sizeof(tmp), "%" PRIu64, v), o = 0;
-
-	for (int i = 0; i < len && (size_t)o + 2 < size; i++) {
-		if (i > 0 && (len - i) % 3 == 0)
-			buf[o++] = ',';
-		buf[o++] = tmp[i];
-	}
-	buf[o] = '\0';
-	return buf;
-}
+#define grouped ct_grouped	/* 1234567 -> "1,234,567" (text_util.c) */
 
 /* a duration with a unit a person reads at a glance */
 static const char *dur(char *buf, size_t size, uint64_t ns)

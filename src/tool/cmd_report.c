@@ -25,7 +25,7 @@
 #include "snapshot/snapshot.h"
 
 enum output_format { OUT_TEXT, OUT_JSON, OUT_NDJSON };
-enum { OPT_NO_MODEL = 256, OPT_MAP, OPT_PAGEBLOCKS, OPT_THRESHOLD, OPT_EXTRACT };
+enum { OPT_NO_MODEL = 256, OPT_MAP, OPT_PAGEBLOCKS, OPT_THRESHOLD, OPT_EXTRACT, OPT_HUGEPAGES };
 
 struct report_opts {
 	enum output_format format;
@@ -37,6 +37,7 @@ struct report_opts {
 	int no_model, map, pageblocks;	/* the shadow buddy model */
 	int has_threshold, threshold;
 	const char *extract;		/* --extract-snapshots DIR */
+	int hugepages;			/* --hugepages: the forecast of the recording's end snapshot */
 };
 
 struct ndjson_ctx {
@@ -77,6 +78,8 @@ static void usage(FILE *out)
 		"                                 carries into DIR/snapshot-start and\n"
 		"                                 DIR/snapshot-end (for --snapshot-* with the file\n"
 		"                                 as text), and no report\n"
+		"      --hugepages                the huge-page forecast of a 'compactrace record'\n"
+		"                                 file's end snapshot (as 'compactrace hugepages')\n"
 		"  -h, --help\n"
 		"\n"
 		"Exit status: 0 report written; 1 error (said on standard error); 2 usage;\n"
@@ -99,6 +102,7 @@ static int parse_args(int argc, char **argv, struct report_opts *o)
 		{ "pageblocks", no_argument, NULL, OPT_PAGEBLOCKS },
 		{ "extfrag-threshold", required_argument, NULL, OPT_THRESHOLD },
 		{ "extract-snapshots", required_argument, NULL, OPT_EXTRACT },
+		{ "hugepages", no_argument, NULL, OPT_HUGEPAGES },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -163,6 +167,9 @@ static int parse_args(int argc, char **argv, struct report_opts *o)
 			break;
 		case OPT_EXTRACT:
 			o->extract = optarg;
+			break;
+		case OPT_HUGEPAGES:
+			o->hugepages = 1;
 			break;
 		case 'h':
 			usage(stdout);
@@ -421,6 +428,10 @@ int ct_cmd_report(int argc, char **argv)
 	}
 	if (o.extract)
 		return extract_snapshots(argv[optind], o.input_format, o.extract);
+	if (o.hugepages && (argc - optind != 1 || o.format == OUT_NDJSON))
+		return fprintf(stderr, "compactrace report: --hugepages takes one recording, text or json\n"), CT_EXIT_USAGE;
+	if (o.hugepages)
+		return ct_hugepages_recording(argv[optind], o.format == OUT_JSON, 0);
 	if (o.snapshot_start) {
 		if (load_snapshot_dirs(&o, &snap_start, &snap_end) < 0)
 			goto out;

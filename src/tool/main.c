@@ -14,6 +14,7 @@ static const struct {
 	{ "report", ct_cmd_report, "reconstruct compaction from a saved trace" },
 	{ "record", ct_cmd_record, "capture compaction events on this host into a trace.dat" },
 	{ "top", ct_cmd_top, "live dashboard of compaction, or a replay of a trace" },
+	{ "hugepages", ct_cmd_hugepages, "how many huge pages compaction can free now, and what blocks it" },
 };
 
 static void usage(FILE *out)
