@@ -190,8 +190,9 @@ int ct_fc_reason_of_class(enum ct_fc_class c, int unevictable_allowed);
  * free (in pageblocks that hold nothing that blocks compaction first), the
  * rest as unflagged kernel pages. With @in->reclaim, unmapped page cache is
  * counted free. A pageblock is free when all its pages are, blocked when
- * any page blocks compaction (by the reason with most pages), compactable
- * otherwise. The replay then frees compactable order-N units from the
+ * any page blocks compaction (by the reason with most pages, the first
+ * one on a tie; no-flag pages count only where nothing else blocks),
+ * compactable otherwise. The replay then frees compactable order-N units from the
  * bottom while the free scanner, from the top, takes free pages for the
  * pages they hold from movable pageblocks: pagetypeinfo says how many
  * pageblocks are not movable, and those are taken to be the ones with the

@@ -124,7 +124,7 @@ static void classify_blocks(struct zone_state *s, const uint32_t *pcp_in_block)
 		const struct ct_fc_block *blk = &s->z->blocks[i];
 		struct blk *b = &s->b[i];
 		uint32_t by[CT_FC_NREASONS] = { 0 }, outside = (uint32_t)(s->bp - block_pages(blk, s->bp));
-		uint32_t unmovable_noflag = blk->pages[CT_FC_NOFLAGS] - pcp_in_block[i], most = 0;
+		uint32_t unmovable_noflag = blk->pages[CT_FC_NOFLAGS] - pcp_in_block[i], most = 0, definite = 0;
 
 		if (b->absent) {
 			b->kind = CT_FC_K_ABSENT;
@@ -143,7 +143,15 @@ static void classify_blocks(struct zone_state *s, const uint32_t *pcp_in_block)
 				by[r] += blk->pages[c];
 		}
 		by[CT_FC_R_RESERVED] += outside;
-		by[CT_FC_R_UNMOVABLE] += unmovable_noflag;
+		/*
+		 * What no flag shows is not known for sure: a kernel page, or a
+		 * per-CPU page the counts missed. It blocks a pageblock that
+		 * nothing else blocks, but does not outvote the pages that do.
+		 */
+		for (int r = 0; r < CT_FC_NREASONS; r++)
+			definite += by[r];
+		if (!definite)
+			by[CT_FC_R_UNMOVABLE] += unmovable_noflag;
 		o->pcp_free += pcp_in_block[i];
 		o->noflag_unmovable += unmovable_noflag;
 		b->free = blk->pages[CT_FC_FREE] + pcp_in_block[i];

@@ -162,6 +162,27 @@ static void test_noflag_pages(void)
 }
 
 /*
+ * No-flag pages left after the per-CPU counts do not outvote the pages
+ * that surely block: b0 2 mlocked + 2 no-flag is blocked by unevictable
+ * pages (not 2 against 2, unmovable first); b1 1 movable + 3 no-flag has
+ * nothing else blocking: unmovable.
+ */
+static void test_noflag_does_not_outvote(void)
+{
+	struct ct_fc_block b[2] = { blk(UE, 2, N, 2, -1), blk(M, 1, N, 3, -1) };
+	struct ct_fc_zone_in z = zone(b, 2, 2);
+	struct ct_fc_result *r = run(&z, 2, 2, 0, 1);
+
+	if (!r)
+		return;
+	CHECK_U64(r->zones[0].blocked_by[CT_FC_R_UNEVICTABLE], 1);
+	CHECK_U64(r->zones[0].blocked_by[CT_FC_R_UNMOVABLE], 1);
+	CHECK_U64(r->zones[0].noflag_unmovable, 5);
+	CHECK_STR(r->zones[0].map, "LU");
+	ct_fc_result_free(r);
+}
+
+/*
  * Order 3 over pageblocks of order 2: units of two pageblocks.
  *   b0 4F  b1 4F | b2 2M 2F  b3 1M 3F | b4 4F  b5 2RC 2F
  * With reclaim, b5's page cache is dropped: b4 b5 are free, two free
@@ -258,6 +279,29 @@ static void test_compaction_watermark(void)
 	if (!r)
 		return;
 	CHECK_U64(r->obtainable, 0);
+	CHECK_STR(r->zones[0].limit, "watermark");
+	ct_fc_result_free(r);
+}
+
+/*
+ * The free units go first: b0 free, b1 1M 3F needs one page from b2.
+ * 20 free pages, low 8: compaction runs only for allocation j = 0, and
+ * that one takes b0: nothing is left for compaction. 1 in all.
+ */
+static void test_compaction_after_free_units(void)
+{
+	struct ct_fc_block b[3] = { blk(F, 4, -1), blk(M, 1, F, 3, -1), blk(M, 2, F, 2, -1) };
+	struct ct_fc_zone_in z = zone(b, 3, 2);
+	struct ct_fc_result *r;
+
+	z.free_pages = 20;
+	z.wmark_low = 8;
+	r = run(&z, 2, 2, 0, 1);
+	if (!r)
+		return;
+	CHECK_U64(r->zones[0].free_units, 1);
+	CHECK_U64(r->zones[0].compaction_units, 0);
+	CHECK_U64(r->obtainable, 1);
 	CHECK_STR(r->zones[0].limit, "watermark");
 	ct_fc_result_free(r);
 }
@@ -383,9 +427,11 @@ int main(void)
 {
 	test_scanners_meet();
 	test_noflag_pages();
+	test_noflag_does_not_outvote();
 	test_order_above_pageblock();
 	test_watermarks();
 	test_compaction_watermark();
+	test_compaction_after_free_units();
 	test_fragindex();
 	test_order_below_pageblock();
 	test_owners();
