@@ -14,6 +14,7 @@
 #include "text_util.h"
 
 #define MAP_WIDTH 128
+#define WRAP 100		/* columns of the sentences */
 
 /* how a sentence names what blocks a pageblock */
 static const char *const reason_phrase[CT_FC_NREASONS] = {
@@ -35,16 +36,36 @@ static const char *size_str(char *buf, size_t size, uint64_t bytes)
 	return buf;
 }
 
+/* @text folded at spaces into lines of at most WRAP columns */
+static void wrapped(FILE *out, const char *text)
+{
+	size_t len = strlen(text), at = 0;
+
+	while (len - at > WRAP) {
+		size_t cut = at + WRAP;
+
+		while (cut > at && text[cut] != ' ')
+			cut--;
+		if (cut == at)
+			cut = at + WRAP;	/* one word longer than a line */
+		fprintf(out, "%.*s\n", (int)(cut - at), text + at);
+		at = cut + (text[cut] == ' ');
+	}
+	fprintf(out, "%s\n", text + at);
+}
+
 static void short_answer(FILE *out, const struct ct_hp_report *rep)
 {
 	const struct ct_fc_result *r = rep->res;
-	char a[32], b[32], c[32], sz[32];
+	char a[32], b[32], c[32], sz[32], line[1024];
 	int order[CT_FC_NREASONS], n = 0, said = 0;
+	size_t at = 0;
 
 	size_str(sz, sizeof(sz), r->page_size << r->order);
-	fprintf(out, "About %s more %s pages (order %d) can be made by compaction, with %s free already: "
-		"%s in all.\n", ct_grouped(a, sizeof(a), r->compaction_units), sz, r->order,
-		ct_grouped(b, sizeof(b), r->free_units), ct_grouped(c, sizeof(c), r->obtainable));
+	snprintf(line, sizeof(line), "About %s more %s pages (order %d) can be made by compaction, with %s free "
+		 "already: %s in all.", ct_grouped(a, sizeof(a), r->compaction_units), sz, r->order,
+		 ct_grouped(b, sizeof(b), r->free_units), ct_grouped(c, sizeof(c), r->obtainable));
+	wrapped(out, line);
 	/* the reasons by pageblocks, most first; huge pages in use are said apart */
 	for (int i = 0; i < CT_FC_NREASONS; i++)
 		if (i != CT_FC_R_HUGE && r->blocked_by[i])
@@ -56,18 +77,19 @@ static void short_answer(FILE *out, const struct ct_hp_report *rep)
 			order[j] = order[j - 1];
 			order[j - 1] = t;
 		}
-	for (int i = 0; i < n; i++) {
-		fprintf(out, "%s%s %s%s", i ? ", " : "", ct_grouped(a, sizeof(a), r->blocked_by[order[i]]),
-			i ? "by " : "pageblocks are blocked by ", reason_phrase[order[i]]);
+	line[0] = '\0';
+	for (int i = 0; i < n && at < sizeof(line); i++) {
+		at += (size_t)snprintf(line + at, sizeof(line) - at, "%s%s %s%s", i ? ", " : "",
+				       ct_grouped(a, sizeof(a), r->blocked_by[order[i]]),
+				       i ? "by " : "pageblocks are blocked by ", reason_phrase[order[i]]);
 		said = 1;
 	}
-	if (r->blocked_by[CT_FC_R_HUGE])
-		fprintf(out, "%s%s pageblocks hold huge pages in use", said ? "; " : "",
-			ct_grouped(a, sizeof(a), r->blocked_by[CT_FC_R_HUGE]));
-	if (said || r->blocked_by[CT_FC_R_HUGE])
-		fprintf(out, ".\n");
-	else
-		fprintf(out, "No pageblock is blocked.\n");
+	if (r->blocked_by[CT_FC_R_HUGE] && at < sizeof(line))
+		at += (size_t)snprintf(line + at, sizeof(line) - at, "%s%s pageblocks hold huge pages in use",
+				       said ? "; " : "", ct_grouped(a, sizeof(a), r->blocked_by[CT_FC_R_HUGE]));
+	if (at < sizeof(line))
+		snprintf(line + at, sizeof(line) - at, "%s", at ? "." : "No pageblock is blocked.");
+	wrapped(out, line);
 }
 
 static void class_table(FILE *out, const struct ct_fc_result *r)
@@ -116,23 +138,22 @@ static void assumptions(FILE *out, const struct ct_hp_report *rep)
 {
 	const struct ct_fc_result *r = rep->res;
 	uint64_t pcp = 0, noflag = 0, recl = 0;
-	char a[32], b[32], c[32], sz[32];
+	char a[32], b[32], c[32], sz[32], line[1024];
 
 	for (uint32_t z = 0; z < r->nzones; z++) {
 		pcp += r->zones[z].pcp_free;
 		noflag += r->zones[z].noflag_unmovable;
 		recl += r->zones[z].reclaimable;
 	}
-	fprintf(out, "\nAssumed: %s pages on per-CPU lists are free (they are drained when an allocation "
-		"tries hard); %s other pages without any flag are kernel pages; ",
-		ct_grouped(a, sizeof(a), pcp), ct_grouped(b, sizeof(b), noflag));
-	if (rep->reclaim)
-		fprintf(out, "%s pages of unmapped page cache are free (reclaim drops them); ",
-			ct_grouped(c, sizeof(c), recl));
-	else
-		fprintf(out, "page cache stays (--no-reclaim); ");
-	fprintf(out, "mlocked pages %s (vm.compact_unevictable_allowed = %d).\n",
-		r->unevictable_allowed ? "move" : "block compaction", r->unevictable_allowed);
+	snprintf(line, sizeof(line), "Assumed: %s pages on per-CPU lists are free (they are drained when an "
+		 "allocation tries hard); %s other pages without any flag are kernel pages; %s%s%s mlocked pages %s "
+		 "(vm.compact_unevictable_allowed = %d).", ct_grouped(a, sizeof(a), pcp),
+		 ct_grouped(b, sizeof(b), noflag), rep->reclaim ? ct_grouped(c, sizeof(c), recl) : "",
+		 rep->reclaim ? " pages of unmapped page cache are free (reclaim drops them);" :
+				"page cache stays (--no-reclaim);",
+		 "", r->unevictable_allowed ? "move" : "block compaction", r->unevictable_allowed);
+	fputc('\n', out);
+	wrapped(out, line);
 	if (r->uninitialized_pages)
 		fprintf(out, "Not counted: %s pages the kernel has not initialized yet (about %s more %s pages once "
 			"it has).\n", ct_grouped(a, sizeof(a), r->uninitialized_pages),

@@ -34,8 +34,9 @@ enum ct_fc_class {
 	CT_FC_UNEVICTABLE,	/* on the unevictable LRU (mlocked, SHM_LOCK, ramfs) */
 	CT_FC_SLAB,		/* slab pages */
 	CT_FC_UNMOVABLE,	/* other kernel pages off the LRU (page tables, ...) */
-	CT_FC_PINNED,		/* anonymous, on an LRU, mapped nowhere: kept by a reference
-				 * (a GUP/RDMA pin as far as kpagecount shows) */
+	CT_FC_PINNED,		/* anonymous, on an LRU, its folio mapped nowhere: kept by a
+				 * reference (a GUP/RDMA pin as far as kpageflags and
+				 * kpagecount show) */
 	CT_FC_RESERVED,		/* PG_reserved */
 	CT_FC_ISOLATED,		/* a process or page-cache page off the LRU right now
 				 * (being migrated or reclaimed, or in a per-CPU LRU batch) */

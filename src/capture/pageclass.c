@@ -71,8 +71,12 @@ enum ct_fc_class ct_pageclass_of(uint64_t f, uint64_t mapcount, int mapcount_kno
 	if (BIT(f, KPF_LRU)) {
 		if (BIT(f, KPF_UNEVICTABLE))
 			return CT_FC_UNEVICTABLE;
-		/* anonymous, mapped nowhere, not in the swap cache: something holds a reference */
-		if (BIT(f, KPF_ANON) && !BIT(f, KPF_SWAPCACHE) && mapcount_known && !mapcount)
+		/*
+		 * anonymous, its folio mapped nowhere (KPF_MMAP is the folio's:
+		 * a page of a partly mapped large folio has it), not in the swap
+		 * cache: something else holds a reference
+		 */
+		if (BIT(f, KPF_ANON) && !BIT(f, KPF_MMAP) && !BIT(f, KPF_SWAPCACHE) && mapcount_known && !mapcount)
 			return CT_FC_PINNED;
 		return unmapped_file(f) ? CT_FC_RECLAIMABLE : CT_FC_MOVABLE;
 	}

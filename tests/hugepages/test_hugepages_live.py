@@ -176,8 +176,8 @@ def page_reason(w, count, folio_order, unevictable_allowed):
     if bit(5):                                  # on an LRU
         if bit(18) and not unevictable_allowed:
             return "unevictable"
-        if bit(12) and not bit(13) and count == 0:
-            return "pinned"                     # anonymous, mapped nowhere, not in the swap cache
+        if bit(12) and not bit(11) and not bit(13) and count == 0:
+            return "pinned"                     # anonymous, its folio mapped nowhere, not in the swap cache
         return None
     if bit(12) or bit(11) or bit(14):           # a process's page off the LRU
         return "isolated"

@@ -42,10 +42,12 @@ static void test_page_class(void)
 	CHECK(ct_pageclass_of(0, 0, 1, 0, 9) == CT_FC_NOFLAGS);
 	CHECK(ct_pageclass_of(NOPAGE, 0, 1, 0, 9) == CT_FC_NOPAGE);
 	CHECK(ct_pageclass_of(ANONPAGE, 1, 1, 0, 9) == CT_FC_MOVABLE);
-	/* mapped nowhere and not in the swap cache: held by a reference */
-	CHECK(ct_pageclass_of(ANONPAGE, 0, 1, 0, 9) == CT_FC_PINNED);
-	CHECK(ct_pageclass_of(ANONPAGE | SWAPCACHE, 0, 1, 0, 9) == CT_FC_MOVABLE);
-	CHECK(ct_pageclass_of(ANONPAGE, 0, 0, 0, 9) == CT_FC_MOVABLE);	/* no kpagecount: cannot tell */
+	/* its folio mapped nowhere and not in the swap cache: held by a reference */
+	CHECK(ct_pageclass_of(ANONPAGE & ~MMAP, 0, 1, 0, 9) == CT_FC_PINNED);
+	CHECK(ct_pageclass_of((ANONPAGE & ~MMAP) | SWAPCACHE, 0, 1, 0, 9) == CT_FC_MOVABLE);
+	CHECK(ct_pageclass_of(ANONPAGE & ~MMAP, 0, 0, 0, 9) == CT_FC_MOVABLE);	/* no kpagecount: cannot tell */
+	/* a page of a large folio mapped elsewhere: the folio is mapped (KPF_MMAP), the page is not */
+	CHECK(ct_pageclass_of(ANONPAGE, 0, 1, 0, 9) == CT_FC_MOVABLE);
 	CHECK(ct_pageclass_of(ANONPAGE | UNEVICTABLE | MLOCKED, 1, 1, 0, 9) == CT_FC_UNEVICTABLE);
 	CHECK(ct_pageclass_of(UPTODATE | LRU, 0, 1, 0, 9) == CT_FC_RECLAIMABLE);
 	CHECK(ct_pageclass_of(UPTODATE | LRU | MMAP, 1, 1, 0, 9) == CT_FC_MOVABLE);
@@ -83,7 +85,7 @@ static int words_file(const uint64_t *w, size_t n)
 
 /*
  * Six pageblocks of 4 pages (pageblock order 2):
- *   b0  buddy buddy anon anon(mapcount 0: pinned)
+ *   b0  buddy buddy anon anon(unmapped, mapcount 0: pinned)
  *   b1  mlocked mlocked slab no-flag
  *   b2  an order-2 THP: head + 3 tails
  *   b3  unmapped file, mapped file, page table, reserved
@@ -91,7 +93,7 @@ static int words_file(const uint64_t *w, size_t n)
  *   b5  hwpoisoned, anon off the LRU (isolated), buddy buddy
  */
 static const uint64_t flags[24] = {
-	BUDDY, BUDDY, ANONPAGE, ANONPAGE,
+	BUDDY, BUDDY, ANONPAGE, ANONPAGE & ~MMAP,
 	ANONPAGE | UNEVICTABLE | MLOCKED, ANONPAGE | UNEVICTABLE | MLOCKED, SLAB, 0,
 	ANONPAGE | THP | HEAD, ANONPAGE | THP | TAIL, ANONPAGE | THP | TAIL, ANONPAGE | THP | TAIL,
 	UPTODATE | LRU, UPTODATE | LRU | MMAP, PGTABLE, RESERVED,
