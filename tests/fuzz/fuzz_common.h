@@ -48,6 +48,14 @@ void fz_check_event(const struct ct_event *ev);
 
 #include "snapshot/snapshot.h"
 
+/*
+ * fz_items() - split @data into items, each a line "=== NAME" followed by
+ * its bytes up to the next such line (bytes before the first are skipped):
+ * @fn is called per item with its name (not NUL-terminated) and body.
+ */
+typedef void (*fz_item_fn)(void *ctx, const char *name, size_t name_len, const uint8_t *body, size_t len);
+void fz_items(const uint8_t *data, size_t size, fz_item_fn fn, void *ctx);
+
 /* The snapshots of one report: vmstat ones for the check, the model's items. */
 struct fz_snaps {
 	struct ct_snapshot start, end;	/* valid when @have */

@@ -29,34 +29,15 @@ struct item {
 	size_t len;
 };
 
-static void split(const uint8_t *data, size_t size, struct item *it)
+static void one_item(void *ctx, const char *name, size_t name_len, const uint8_t *body, size_t len)
 {
-	const char *p = (const char *)data, *end = p + size;
+	struct item *it = ctx;
 
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p)), *body = nl ? nl + 1 : end, *next = end;
-		int which = -1;
-
-		if (end - p > 4 && memcmp(p, "=== ", 4) == 0)
-			for (int i = 0; i < NITEMS; i++)
-				if ((size_t)((nl ? nl : end) - p - 4) == strlen(names[i]) &&
-				    memcmp(p + 4, names[i], strlen(names[i])) == 0)
-					which = i;
-		for (const char *q = body; q < end; q++) {
-			q = memchr(q, '\n', (size_t)(end - q));
-			if (!q)
-				break;
-			if (end - q > 4 && memcmp(q + 1, "=== ", 4) == 0) {
-				next = q + 1;
-				break;
-			}
+	for (int i = 0; i < NITEMS; i++)
+		if (name_len == strlen(names[i]) && memcmp(name, names[i], name_len) == 0) {
+			it[i].p = (const char *)body;
+			it[i].len = len;
 		}
-		if (which >= 0) {
-			it[which].p = body;
-			it[which].len = (size_t)(next - body);
-		}
-		p = next;
-	}
 }
 
 static void check_result(const struct ct_fc_input *in, const struct ct_fc_result *r)
@@ -101,7 +82,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fz_fail("out of memory");
 	if (size > FZ_MAX_INPUT)
 		size = FZ_MAX_INPUT;
-	split(data, size, it);
+	fz_items(data, size, one_item, it);
 	if (it[ORDER].p && ct_memsnap_parse_number(it[ORDER].p, it[ORDER].len, &order) == 0 && order >= 0 &&
 	    order < 20)
 		set.order = (int)order;
