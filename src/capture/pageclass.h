@@ -66,7 +66,8 @@ int ct_pageclass_read_root(const char *root, const struct ct_pageclass_opts *o, 
  * @set: the order asked for (0: the pageblock order); the other fields
  *       are filled from the host (sysctls, page_owner)
  * @snap: receives zoneinfo, buddyinfo and pagetypeinfo parsed; free with ct_memsnap_free()
- * @pc: the pageblock classes, all zero before; release with ct_pbclass_release()
+ * @pc: the pageblock classes, all zero before; release with ct_pbclass_release(),
+ *      also after a failure
  * @err: why on failure, naming the file
  *
  * Reads zoneinfo, buddyinfo and pagetypeinfo first, then the page files,

@@ -220,6 +220,7 @@ int ct_cmd_hugepages(int argc, char **argv)
 	if (ret < 0) {
 		fprintf(stderr, "compactrace hugepages: %s%s\n", err,
 			ret == -CT_E_OPEN && errno == EACCES ? " (run it as root)" : "");
+		ct_pbclass_release(&pc);	/* what was read before the failure */
 		return CT_EXIT_ERROR;
 	}
 	status = forecast_and_print(snap, &pc, &set, "live", o.json, o.output, &notes);
