@@ -30,7 +30,7 @@ the workload's own counts, not from compactrace:
 
 The output is validated against the JSON schema. The host is left as found
 (nr_hugepages, compact_unevictable_allowed, compaction_proactiveness, THP
-defrag, the workload and its files), also on failure and on SIGTERM,
+defrag and enabled, the workload and its files), also on failure and on SIGTERM,
 SIGINT and SIGHUP. Needs root, /proc/kpageflags and 12 GiB of memory;
 exit 77 (SKIP) otherwise. In the sanitizer build (ASAN_OPTIONS set, as
 tests/run-all.sh does) only a live read of the host as it is is checked:
@@ -316,6 +316,8 @@ def scenario(name, schema):
         check(int(read(f"{VM}/nr_hugepages")) == 0, "nr_hugepages is not 0 before the test")
         host.set(f"{VM}/compaction_proactiveness", 0)      # no background compaction meanwhile
         host.set(f"{THP}/defrag", "never")                  # the fill must not compact
+        if choice(f"{THP}/enabled") == "never":
+            host.set(f"{THP}/enabled", "madvise")           # the fill is THP (MADV_HUGEPAGE)
         host.set(f"{VM}/compact_unevictable_allowed", 0 if name == "mlocked" else 1)
         ready = tempfile.mktemp(prefix="ct-hp-ready-")
         if name == "mlocked":
