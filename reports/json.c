@@ -13,6 +13,7 @@
 
 #include "compactrace/error.h"
 #include "compactrace/capture_info.h"
+#include "compactrace/hugepages_report.h"
 #include "compactrace/report.h"
 #include "numfmt.h"
 #include "sanitize.h"
@@ -917,4 +918,105 @@ int ct_ndjson_stall(FILE *out, const struct ct_stall *stall)
 		return -CT_E_NOMEM;
 	}
 	return print_line(out, o);
+}
+
+/* ---- the huge-page forecast (compactrace hugepages) --------------------- */
+
+static int add_reasons(cJSON *parent, const char *key, const uint64_t *by)
+{
+	cJSON *o = obj_in(parent, key);
+
+	if (!o)
+		return 0;
+	for (int i = 0; i < CT_FC_NREASONS; i++)
+		if (!add_u64(o, ct_fc_reason_name((enum ct_fc_reason)i), by[i]))
+			return 0;
+	return 1;
+}
+
+static int add_hp_zone(cJSON *arr, const struct ct_fc_zone *z)
+{
+	cJSON *o = cJSON_CreateObject(), *x;
+
+	if (!o || !cJSON_AddItemToArray(arr, o))
+		return cJSON_Delete(o), 0;
+	return cJSON_AddNumberToObject(o, "node", z->nid) && add_str(o, "zone", z->name) &&
+	       add_u64(o, "start_pfn", z->start_pfn) && add_u64(o, "end_pfn", z->end_pfn) &&
+	       add_u64(o, "pageblocks", z->pageblocks) && add_u64(o, "free_blocks", z->free_blocks) &&
+	       add_u64(o, "compactable_blocks", z->compactable_blocks) &&
+	       add_u64(o, "blocked_blocks", z->blocked_blocks) && add_reasons(o, "blocked_by", z->blocked_by) &&
+	       add_u64(o, "hugepages_obtainable", z->obtainable) && add_u64(o, "free_already", z->free_units_used) &&
+	       add_u64(o, "free_units", z->free_units) && add_u64(o, "by_compaction", z->compaction_units) &&
+	       add_u64(o, "pages_to_migrate", z->migrate_pages) && add_str(o, "limit", z->limit) &&
+	       add_int_or_null(o, "scanners_meet_pfn", (int64_t)z->meet_pfn, z->meet_pfn < z->end_pfn) &&
+	       add_u64(o, "watermark_allows", z->alloc_cap) &&
+	       add_int_or_null(o, "fragmentation_index", z->fragindex, z->fragindex != INT32_MIN) &&
+	       add_u64(o, "absent_blocks", z->absent_blocks) &&
+	       add_u64(o, "uninitialized_pages", z->uninitialized_pages) && (x = obj_in(o, "assumed")) &&
+	       add_u64(x, "per_cpu_pages_free", z->pcp_free) && add_u64(x, "noflag_pages_kernel", z->noflag_unmovable) &&
+	       add_u64(x, "page_cache_pages_free", z->reclaimable) && cJSON_AddStringToObject(o, "map", z->map ? z->map : "");	/* our own characters: no sanitizing */
+}
+
+int ct_hugepages_json(FILE *out, const struct ct_hp_report *rep)
+{
+	const struct ct_fc_result *r = rep->res;
+	cJSON *root = cJSON_CreateObject(), *tool, *zones, *owners, *po, *notes;
+	int ok;
+
+	if (!root)
+		return -CT_E_NOMEM;
+	ok = cJSON_AddNumberToObject(root, "schema_version", CT_HUGEPAGES_SCHEMA_VERSION) &&
+	     (tool = obj_in(root, "tool")) && add_str(tool, "name", "compactrace") &&
+	     add_str(tool, "version", CT_VERSION) && add_str(root, "source", rep->source ? rep->source : "live") &&
+	     cJSON_AddNumberToObject(root, "order", r->order) &&
+	     cJSON_AddNumberToObject(root, "pageblock_order", r->pageblock_order) &&
+	     add_u64(root, "page_size", r->page_size) && add_u64(root, "hugepage_bytes", r->page_size << r->order) &&
+	     add_u64(root, "hugepages_obtainable", r->obtainable) && add_u64(root, "free_already", r->free_units) &&
+	     add_u64(root, "by_compaction", r->compaction_units) && add_reasons(root, "blocked_by", r->blocked_by) &&
+	     cJSON_AddNumberToObject(root, "compact_unevictable_allowed", r->unevictable_allowed) &&
+	     cJSON_AddBoolToObject(root, "page_cache_counted_free", rep->reclaim) &&
+	     add_u64(root, "uninitialized_pages", r->uninitialized_pages) &&
+	     (zones = cJSON_AddArrayToObject(root, "zones"));
+	for (uint32_t i = 0; ok && i < r->nzones; i++)
+		ok = add_hp_zone(zones, &r->zones[i]);
+	ok = ok && (owners = cJSON_AddArrayToObject(root, "owners"));
+	for (uint32_t i = 0; ok && i < r->nowners; i++) {
+		const struct ct_fc_owner *w = &r->owners[i];
+		cJSON *o = cJSON_CreateObject();
+
+		if (!o || !cJSON_AddItemToArray(owners, o)) {
+			cJSON_Delete(o);
+			ok = 0;
+			break;
+		}
+		ok = add_str(o, "reason", ct_fc_reason_name(w->reason)) && add_u64(o, "pageblocks", w->blocks) &&
+		     add_u64(o, "pages", w->pages) &&
+		     (w->cgroup_ino == UINT64_MAX ? cJSON_AddNullToObject(o, "cgroup_ino") :
+						    add_u64(o, "cgroup_ino", w->cgroup_ino)) &&
+		     (w->cgroup[0] ? add_str(o, "cgroup", w->cgroup) : cJSON_AddNullToObject(o, "cgroup"));
+	}
+	ok = ok && (po = obj_in(root, "page_owner")) &&
+	     (r->page_owner < 0 ? cJSON_AddNullToObject(po, "enabled") :
+				  cJSON_AddBoolToObject(po, "enabled", r->page_owner)) &&
+	     add_str(po, "note", r->page_owner == 1 ? "enabled: /sys/kernel/debug/page_owner has the stacks; "
+						      "this version does not read them" :
+			      r->page_owner == 0 ? "not enabled: boot with page_owner=on and mount debugfs" :
+						   "unknown (a recording does not say)") &&
+	     (notes = cJSON_AddArrayToObject(root, "notes"));
+	for (unsigned i = 0; ok && i < rep->nnotes; i++) {
+		char clean[1024];
+		cJSON *n;
+
+		ct_sanitize(clean, sizeof(clean), rep->notes[i], 0);
+		n = cJSON_CreateString(clean);
+		if (!n || !cJSON_AddItemToArray(notes, n)) {
+			cJSON_Delete(n);
+			ok = 0;
+		}
+	}
+	if (!ok) {
+		cJSON_Delete(root);
+		return -CT_E_NOMEM;
+	}
+	return print_and_free(out, root);
 }

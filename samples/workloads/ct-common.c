@@ -10,10 +10,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
 #define CT_MAX_SETTINGS 16
+#define POPULATE_CHUNK (64UL << 20)
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
 
 volatile sig_atomic_t ct_stop;
 
@@ -360,4 +366,24 @@ double ct_now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int ct_populate(char *p, size_t len, size_t page)
+{
+	size_t off = 0;
+
+	while (off < len && !ct_stop) {
+		size_t n = len - off < POPULATE_CHUNK ? len - off : POPULATE_CHUNK;
+
+		if (madvise(p + off, n, MADV_POPULATE_WRITE) < 0) {
+			if (errno == EINTR)
+				continue;	/* retry the chunk, or stop */
+			if (errno != EINVAL)
+				return -errno;
+			for (size_t i = 0; i < n; i += page)	/* old kernel */
+				p[off + i] = 1;
+		}
+		off += n;
+	}
+	return 0;
 }

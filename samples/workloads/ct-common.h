@@ -68,6 +68,13 @@ long long ct_parse_ull(const char *s);
 /* Sleep @seconds (0 = until a signal), returning early on ct_stop. */
 void ct_hold(long long seconds);
 
+/*
+ * Fault in [p, p+len) chunk by chunk (MADV_POPULATE_WRITE, or a write to
+ * each @page-sized page on kernels without it); stops early on ct_stop.
+ * Returns 0 or -errno.
+ */
+int ct_populate(char *p, size_t len, size_t page);
+
 /* Monotonic time in seconds. */
 double ct_now(void);
 

@@ -26,12 +26,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#ifndef MADV_POPULATE_WRITE
-#define MADV_POPULATE_WRITE 23
-#endif
 
 #define PROG "ct-fragment"
-#define CHUNK (64UL << 20)
 
 static void usage(FILE *out)
 {
@@ -48,27 +44,6 @@ static void usage(FILE *out)
 "           MIB of MemAvailable remain: far faster than 4K pages, and it\n"
 "           leaves no large free blocks; -m or -k then apply to the rest\n"
 "  -R       restore settings a killed run left changed, then exit\n");
-}
-
-/* Fault in [p, p+len): MADV_POPULATE_WRITE, or touch each page. */
-static int populate(char *p, size_t len, size_t page)
-{
-	size_t off = 0;
-
-	while (off < len && !ct_stop) {
-		size_t n = len - off < CHUNK ? len - off : CHUNK;
-
-		if (madvise(p + off, n, MADV_POPULATE_WRITE) < 0) {
-			if (errno == EINTR)
-				continue;	/* retry the chunk, or stop */
-			if (errno != EINVAL)
-				return -errno;
-			for (size_t i = 0; i < n; i += page)	/* old kernel */
-				p[off + i] = 1;
-		}
-		off += n;
-	}
-	return 0;
 }
 
 /* An anonymous mapping of @len bytes with @advice (MADV_HUGEPAGE or MADV_NOHUGEPAGE); NULL on failure. */
@@ -157,7 +132,7 @@ int main(int argc, char **argv)
 			if (!thp)
 				return 1;
 			t0 = ct_now();
-			ret = populate(thp, thp_len, page);
+			ret = ct_populate(thp, thp_len, page);
 			if (ret < 0) {
 				fprintf(stderr, PROG ": THP fill: %s\n", strerror(-ret));
 				munmap(thp, thp_len);
@@ -196,7 +171,7 @@ int main(int argc, char **argv)
 		return 1;
 
 	t0 = ct_now();
-	ret = populate(p, len, page);
+	ret = ct_populate(p, len, page);
 	if (ret == 0)
 		ret = release(p, len, page, (size_t)stride, &released);
 	if (ret < 0) {

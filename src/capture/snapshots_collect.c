@@ -10,6 +10,7 @@
 
 #include "compactrace/error.h"
 #include "core/util.h"
+#include "capture/pageclass.h"
 #include "capture/snapshots_collect.h"
 
 #define MAX_PROC_FILE (64u << 20)
@@ -23,48 +24,6 @@
 /* free blocks never cross a boundary of their own size; no kernel has blocks above 2^13 pages */
 #define SCAN_ORDER 13
 #define SCAN_PAGES (1u << SCAN_ORDER)
-
-struct text_buf {
-	char *p;
-	size_t len, cap;
-	int failed;
-};
-
-static void tb_printf(struct text_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void tb_printf(struct text_buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (b->failed)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0) {
-		b->failed = 1;
-		return;
-	}
-	if (b->cap - b->len <= (size_t)n) {
-		size_t ncap = b->cap ? b->cap : 65536;
-		char *np;
-
-		while (ncap - b->len <= (size_t)n)
-			ncap *= 2;
-		np = realloc(b->p, ncap);
-		if (!np) {
-			b->failed = 1;
-			return;
-		}
-		b->p = np;
-		b->cap = ncap;
-	}
-	va_start(ap, fmt);
-	vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
-	va_end(ap);
-	b->len += (size_t)n;
-}
 
 static int add_item(struct ct_attach_set *set, const char *prefix, const char *item,
 		    const void *data, size_t len)
@@ -95,7 +54,7 @@ static void notef(ct_snapshot_note_fn note, void *ctx, const char *fmt, ...)
 const char *const ct_snapshot_items[] = {
 	"vmstat", "buddyinfo", "pagetypeinfo", "zoneinfo", "extfrag_threshold",
 	"compaction_proactiveness", "thp-enabled", "thp-defrag", "osrelease", "page-size",
-	"kpageflags-summary", "free-map", NULL,
+	"kpageflags-summary", "free-map", "pageblock-classes", "compact_unevictable_allowed", NULL,
 };
 
 /*
@@ -186,6 +145,30 @@ int ct_pageblock_order_from_pagetypeinfo(const char *text, size_t len)
 	return 0;
 }
 
+/* "@prefix/pageblock-classes": the huge-page forecast's view of every pageblock, for the pageblock order */
+static int collect_pageblock_classes(struct ct_attach_set *set, const char *root, const char *prefix, int order,
+				     ct_snapshot_note_fn note, void *ctx)
+{
+	struct ct_pageclass_opts o = { .pageblock_order = order, .order = order };
+	struct ct_pbclass pc = { 0 };
+	char *text = NULL, err[4300] = "";
+	size_t len;
+	int ret;
+
+	ret = ct_pageclass_read_root(root, &o, &pc, note, ctx, err, sizeof(err));
+	if (ret == 0)
+		ret = ct_pbclass_encode(&pc, &text, &len);
+	if (ret == 0)
+		ret = add_item(set, prefix, "pageblock-classes", text, len);
+	if (ret < 0 && ret != -CT_E_NOMEM) {
+		notef(note, ctx, "%s (no pageblock classes in %s)", err[0] ? err : ct_strerror(ret), prefix);
+		ret = 0;
+	}
+	free(text);
+	ct_pbclass_release(&pc);
+	return ret;
+}
+
 int ct_snapshot_collect(struct ct_attach_set *set, const char *root, const char *prefix,
 			ct_snapshot_note_fn note, void *ctx)
 {
@@ -196,6 +179,7 @@ int ct_snapshot_collect(struct ct_attach_set *set, const char *root, const char 
 		{ "zoneinfo", "/proc/zoneinfo" },
 		{ "extfrag_threshold", "/proc/sys/vm/extfrag_threshold" },
 		{ "compaction_proactiveness", "/proc/sys/vm/compaction_proactiveness" },
+		{ "compact_unevictable_allowed", "/proc/sys/vm/compact_unevictable_allowed" },
 		{ "thp-enabled", "/sys/kernel/mm/transparent_hugepage/enabled" },
 		{ "thp-defrag", "/sys/kernel/mm/transparent_hugepage/defrag" },
 		{ "osrelease", "/proc/sys/kernel/osrelease" },
@@ -238,6 +222,8 @@ int ct_snapshot_collect(struct ct_attach_set *set, const char *root, const char 
 		goto out;
 	}
 	ret = add_item(set, prefix, "kpageflags-summary", summary, slen);
+	if (ret == 0)
+		ret = collect_pageblock_classes(set, root, prefix, order, note, ctx);
 out:
 	if (fd >= 0)
 		close(fd);
@@ -279,7 +265,7 @@ static unsigned free_block_pages(const uint64_t *f, size_t i, size_t n, uint64_t
 
 int ct_kpageflags_summary(int fd, int pageblock_order, char **text, size_t *len)
 {
-	struct text_buf b = { 0 };
+	struct ct_text_buf b = { 0 };
 	struct block_count tot = { 0 }, cur = { 0 };
 	uint64_t *f = NULL, pfn = 0, block_pages, nblocks = 0;
 	int ret = 0;
@@ -292,7 +278,7 @@ int ct_kpageflags_summary(int fd, int pageblock_order, char **text, size_t *len)
 	f = malloc(SCAN_PAGES * sizeof(*f));
 	if (!f)
 		return -CT_E_NOMEM;
-	tb_printf(&b, "# compactrace kpageflags summary 1\n"
+	ct_tb_printf(&b, "# compactrace kpageflags summary 1\n"
 		  "# pageblock_order %d\n"
 		  "# per pageblock: start_pfn free lru slab other (pages; free = in free buddy blocks)\n",
 		  pageblock_order);
@@ -335,7 +321,7 @@ int ct_kpageflags_summary(int fd, int pageblock_order, char **text, size_t *len)
 					classify(f[i + j], &cur);
 				if ((p & (block_pages - 1)) == block_pages - 1) {
 					if (cur.free + cur.lru + cur.slab + cur.other) {
-						tb_printf(&b, "0x%llx %llu %llu %llu %llu\n",
+						ct_tb_printf(&b, "0x%llx %llu %llu %llu %llu\n",
 							  (unsigned long long)(p + 1 - block_pages),
 							  (unsigned long long)cur.free,
 							  (unsigned long long)cur.lru,
@@ -358,7 +344,7 @@ int ct_kpageflags_summary(int fd, int pageblock_order, char **text, size_t *len)
 			break;
 	}
 	if (cur.free + cur.lru + cur.slab + cur.other) {	/* a last, partial pageblock */
-		tb_printf(&b, "0x%llx %llu %llu %llu %llu\n",
+		ct_tb_printf(&b, "0x%llx %llu %llu %llu %llu\n",
 			  (unsigned long long)(pfn & ~(block_pages - 1)),
 			  (unsigned long long)cur.free, (unsigned long long)cur.lru,
 			  (unsigned long long)cur.slab, (unsigned long long)cur.other);
@@ -373,7 +359,7 @@ int ct_kpageflags_summary(int fd, int pageblock_order, char **text, size_t *len)
 		ret = -CT_E_IO;		/* an empty kpageflags: nothing to summarize */
 		goto out;
 	}
-	tb_printf(&b, "total pfns %llu pageblocks %llu\n"
+	ct_tb_printf(&b, "total pfns %llu pageblocks %llu\n"
 		  "total free %llu lru %llu slab %llu other %llu nopage %llu\n",
 		  (unsigned long long)pfn, (unsigned long long)nblocks,
 		  (unsigned long long)tot.free, (unsigned long long)tot.lru,

@@ -15,11 +15,14 @@
  * PREFIX "snapshot-start" or "snapshot-end" and ITEM one of:
  *
  *   vmstat, buddyinfo, pagetypeinfo, zoneinfo      copies of /proc/ITEM
- *   extfrag_threshold, compaction_proactiveness    copies of /proc/sys/vm/ITEM
+ *   extfrag_threshold, compaction_proactiveness,   copies of /proc/sys/vm/ITEM
+ *   compact_unevictable_allowed
  *   thp-enabled, thp-defrag                        /sys/kernel/mm/transparent_hugepage/{enabled,defrag}
  *   osrelease                                      the kernel release (uname -r)
  *   page-size                                      the page size in bytes, as text
  *   kpageflags-summary                             see ct_kpageflags_summary()
+ *   pageblock-classes                              the huge-page forecast's pages per
+ *                                                  pageblock: see compactrace/pbclass.h
  *   free-map                                       start only, `record --pages`: see
  *                                                  ct_free_map_read() and memsnap.h
  *

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Small helpers every module needs: growing arrays, reading small files. */
+/* Small helpers every module needs: growing arrays, reading small files, item texts. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -83,4 +85,38 @@ out:
 	free(buf);
 	close(fd);
 	return ret;
+}
+
+void ct_tb_printf(struct ct_text_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (b->failed)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		b->failed = 1;
+		return;
+	}
+	if (b->cap - b->len <= (size_t)n) {
+		size_t ncap = b->cap ? b->cap : 65536;
+		char *np;
+
+		while (ncap - b->len <= (size_t)n)
+			ncap *= 2;
+		np = realloc(b->p, ncap);
+		if (!np) {
+			b->failed = 1;
+			return;
+		}
+		b->p = np;
+		b->cap = ncap;
+	}
+	va_start(ap, fmt);
+	vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
 }

@@ -26,4 +26,14 @@ int ct_grow_array(void **arr, uint32_t *cap, uint32_t need, size_t elem);
  */
 int ct_read_file(const char *path, size_t max, char **out, size_t *len);
 
+/* A growing text buffer for item texts: ct_tb_printf() appends; failed is set once memory runs out. */
+struct ct_text_buf {
+	char *p;		/* NUL-terminated, malloc()ed: the caller frees it */
+	size_t len, cap;
+	int failed;
+};
+
+/** ct_tb_printf() - append to @b; on allocation failure sets @b->failed and appends nothing more */
+void ct_tb_printf(struct ct_text_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 #endif

@@ -21,7 +21,7 @@
 #include "capture/snapshots_collect.h"
 
 enum output_format { OUT_TEXT, OUT_JSON, OUT_NDJSON, OUT_PERFETTO, OUT_HTML };
-enum { OPT_NO_MODEL = 256, OPT_MAP, OPT_PAGEBLOCKS, OPT_THRESHOLD, OPT_EXTRACT, OPT_BY };
+enum { OPT_NO_MODEL = 256, OPT_MAP, OPT_PAGEBLOCKS, OPT_THRESHOLD, OPT_EXTRACT, OPT_BY, OPT_HUGEPAGES };
 
 struct report_opts {
 	enum output_format format;
@@ -33,6 +33,7 @@ struct report_opts {
 	int map, pageblocks;		/* the shadow buddy model's tables */
 	const char *extract;		/* --extract-snapshots DIR */
 	int by_cgroup;			/* --by cgroup */
+	int hugepages;			/* --hugepages: the forecast of the recording's end snapshot */
 };
 
 static void usage(FILE *out)
@@ -74,6 +75,8 @@ static void usage(FILE *out)
 		"                                 carries into DIR/snapshot-start and\n"
 		"                                 DIR/snapshot-end (for --snapshot-* with the file\n"
 		"                                 as text), and no report\n"
+		"      --hugepages                the huge-page forecast of a 'compactrace record'\n"
+		"                                 file's end snapshot (as 'compactrace hugepages')\n"
 		"  -h, --help\n"
 		"\n"
 		"Exit status: 0 report written; 1 error (said on standard error); 2 usage;\n"
@@ -97,6 +100,7 @@ static int parse_args(int argc, char **argv, struct report_opts *o)
 		{ "extfrag-threshold", required_argument, NULL, OPT_THRESHOLD },
 		{ "extract-snapshots", required_argument, NULL, OPT_EXTRACT },
 		{ "by", required_argument, NULL, OPT_BY },
+		{ "hugepages", no_argument, NULL, OPT_HUGEPAGES },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -170,6 +174,9 @@ static int parse_args(int argc, char **argv, struct report_opts *o)
 			if (strcmp(optarg, "cgroup") != 0)
 				return fprintf(stderr, "compactrace report: --by %s: only 'cgroup'\n", optarg), -1;
 			o->by_cgroup = 1;
+			break;
+		case OPT_HUGEPAGES:
+			o->hugepages = 1;
 			break;
 		case 'h':
 			usage(stdout);
@@ -331,6 +338,10 @@ int ct_cmd_report(int argc, char **argv)
 	}
 	if (o.extract)
 		return extract_snapshots(argv[optind], o.input_format, o.extract);
+	if (o.hugepages && (argc - optind != 1 || (o.format != OUT_TEXT && o.format != OUT_JSON)))
+		return fprintf(stderr, "compactrace report: --hugepages takes one recording, text or json\n"), CT_EXIT_USAGE;
+	if (o.hugepages)
+		return ct_hugepages_recording(argv[optind], o.format == OUT_JSON, 0);
 	if (o.format == OUT_HTML)
 		o.session.keep_pageblocks = 1;	/* the map marks polluted pageblocks */
 	s = ct_session_new(&o.session);

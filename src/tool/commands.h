@@ -7,6 +7,10 @@ int ct_cmd_report(int argc, char **argv);
 int ct_cmd_record(int argc, char **argv);
 int ct_cmd_top(int argc, char **argv);
 int ct_cmd_monitor(int argc, char **argv);
+int ct_cmd_hugepages(int argc, char **argv);
+
+/* report --hugepages FILE: the huge-page forecast of a recording's end snapshot (cmd_hugepages.c) */
+int ct_hugepages_recording(const char *path, int json, int order);
 
 /*
  * Exit statuses shared by every subcommand. CT_EXIT_PIPE: whoever read our

@@ -15,6 +15,7 @@ static const struct {
 	{ "record", ct_cmd_record, "capture compaction events on this host into a trace.dat" },
 	{ "top", ct_cmd_top, "live dashboard of compaction, or a replay of a trace" },
 	{ "monitor", ct_cmd_monitor, "serve compaction metrics to Prometheus, always on" },
+	{ "hugepages", ct_cmd_hugepages, "how many huge pages compaction can free now, and what blocks it" },
 };
 
 static void usage(FILE *out)

@@ -261,3 +261,29 @@ out:
 	ct_source_free(src);
 	ct_session_free(s);
 }
+
+void fz_items(const uint8_t *data, size_t size, fz_item_fn fn, void *ctx)
+{
+	const uint8_t *p = data, *end = data + size;
+
+	while (p < end) {
+		const uint8_t *nl = memchr(p, '\n', (size_t)(end - p)), *body, *next = end;
+
+		if (end - p < 4 || memcmp(p, "=== ", 4) != 0) {	/* skip to the next header */
+			p = nl ? nl + 1 : end;
+			continue;
+		}
+		body = nl ? nl + 1 : end;
+		for (const uint8_t *q = body; q < end; q++) {
+			q = memchr(q, '\n', (size_t)(end - q));
+			if (!q)
+				break;
+			if (end - q > 4 && memcmp(q + 1, "=== ", 4) == 0) {
+				next = q + 1;
+				break;
+			}
+		}
+		fn(ctx, (const char *)p + 4, (size_t)((nl ? nl : end) - p - 4), body, (size_t)(next - body));
+		p = next;
+	}
+}

@@ -50,6 +50,14 @@ void fz_check_event(const struct ct_event *ev);
 #include "compactrace/report.h"
 #include "compactrace/session.h"
 
+/*
+ * fz_items() - split @data into items, each a line "=== NAME" followed by
+ * its bytes up to the next such line (bytes before the first are skipped):
+ * @fn is called per item with its name (not NUL-terminated) and body.
+ */
+typedef void (*fz_item_fn)(void *ctx, const char *name, size_t name_len, const uint8_t *body, size_t len);
+void fz_items(const uint8_t *data, size_t size, fz_item_fn fn, void *ctx);
+
 /* An engine feeding a model, as a session subscribes it (for the engine harness). */
 struct fz_pipeline {
 	struct ct_engine *eng;

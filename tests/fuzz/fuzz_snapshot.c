@@ -110,43 +110,31 @@ static const char *item_name(const uint8_t *p, size_t len, char *buf, size_t siz
 	return NULL;
 }
 
+struct trace_out {
+	const uint8_t **trace;
+	size_t *trace_len;
+};
+
+static void one_item(void *ctx, const char *name_p, size_t name_len, const uint8_t *body, size_t len)
+{
+	struct trace_out *t = ctx;
+	char buf[64];
+	const char *name = item_name((const uint8_t *)name_p, name_len, buf, sizeof(buf));
+
+	if (name && strcmp(name, "trace") == 0) {
+		*t->trace = body;
+		*t->trace_len = len;
+	} else if (name) {
+		write_item(name, body, len);
+	}
+}
+
 /* Split the input into items; the trace goes to *trace. */
 static void write_items(const uint8_t *data, size_t size, const uint8_t **trace, size_t *trace_len)
 {
-	const uint8_t *p = data, *end = data + size;
+	struct trace_out t = { trace, trace_len };
 
-	while (p < end) {
-		const uint8_t *nl, *body, *next = NULL;
-		const char *name;
-		char buf[64];
-
-		if (end - p < 4 || memcmp(p, "=== ", 4) != 0) {	/* skip to the next header */
-			nl = memchr(p, '\n', (size_t)(end - p));
-			p = nl ? nl + 1 : end;
-			continue;
-		}
-		nl = memchr(p, '\n', (size_t)(end - p));
-		body = nl ? nl + 1 : end;
-		name = item_name(p + 4, (size_t)((nl ? nl : end) - p - 4), buf, sizeof(buf));
-		for (const uint8_t *q = body; q < end; q++) {
-			q = memchr(q, '\n', (size_t)(end - q));
-			if (!q)
-				break;
-			if (end - q > 4 && memcmp(q + 1, "=== ", 4) == 0) {
-				next = q + 1;
-				break;
-			}
-		}
-		if (!next)
-			next = end;
-		if (name && strcmp(name, "trace") == 0) {
-			*trace = body;
-			*trace_len = (size_t)(next - body);
-		} else if (name) {
-			write_item(name, body, (size_t)(next - body));
-		}
-		p = next;
-	}
+	fz_items(data, size, one_item, &t);
 }
 
 static void check_message(const char *msg)

@@ -17,7 +17,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 rm -rf "$out"
-for h in ftrace_text trace_cmd_text perf_script trace_dat perf_data snapshot engine; do
+for h in ftrace_text trace_cmd_text perf_script trace_dat perf_data snapshot engine hugepages; do
 	mkdir -p "$out/$h"
 done
 
@@ -110,6 +110,8 @@ if [ -n "$make_seeds" ]; then
 	done
 	"$make_seeds" engine "$out/ftrace_text/manual-head.txt" "$out/engine/manual-exact" 150 3
 fi
+# hugepages: the hand-worked zone of tests/hugepages/test_hugepages_cli.py, as regressions/hugepages/ keeps it
+cp "$(dirname "$0")"/regressions/hugepages/* "$out/hugepages/"
 [ -n "$stamp" ] && date >"$stamp"
 for h in "$out"/*; do
 	printf '%-16s %3d seeds, %s\n' "$(basename "$h")" "$(ls "$h" | wc -l)" "$(du -sh "$h" | cut -f1)"

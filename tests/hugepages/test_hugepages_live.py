@@ -1,0 +1,457 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Live tests of `compactrace hugepages` against the kernel's own answer.
+
+Usage: test_hugepages_live.py COMPACTRACE CT_HPFRAG SCHEMA [SCENARIO...]
+
+Each scenario lays memory out with ct_hpfrag (THP fills most of memory;
+2 GiB of 4K pages, every odd pfn freed; then an mlocked GiB fragmented the
+same way, or tens of thousands of tmpfs files whose inodes and dentries
+are slab pages among the fragments), runs `compactrace hugepages -f json`,
+then asks the kernel: nr_hugepages is written far above the forecast again
+and again until it has not grown for PATIENCE writes (compaction defers
+itself after failures, for up to 64 attempts, then retries), read back,
+and set back. Checks, with the expected values from the kernel and from
+the workload's own counts, not from compactrace:
+
+  - with CT_HUGEPAGES_ACCEPTANCE=1 (issue 17's goal, not met yet: without
+    it the figures are printed, not checked): the forecast's huge pages are
+    within 10% (or 20 pages) of what the kernel obtained beyond the free
+    blocks of order >= 9 that /proc/buddyinfo showed just before it was
+    asked;
+  - mlocked: blocked_by.unevictable holds at least 90% of the pageblocks
+    the workload's mlocked pages fill (it counts them through
+    /proc/self/pagemap: 256 kept per pageblock), and the workload's memory
+    cgroup is among the owners with at least 90% of those pages;
+  - mlocked, then: `report --hugepages` of a one-second `record` says
+    what `hugepages` said just before it (5%; 2% for the blocked counts);
+  - slab: slab is the first blocking reason besides huge pages in use,
+    and blocked_by.slab is within 10% of a count of the same pageblocks
+    this script makes itself from /proc/kpageflags and /proc/kpagecount
+    right after the forecast, from the definitions in the JSON schema.
+
+The output is validated against the JSON schema. The host is left as found
+(nr_hugepages, compact_unevictable_allowed, compaction_proactiveness, THP
+defrag and enabled, the workload and its files), also on failure and on SIGTERM,
+SIGINT and SIGHUP. Needs root, /proc/kpageflags and 12 GiB of memory;
+exit 77 (SKIP) otherwise. In the sanitizer build (ASAN_OPTIONS set, as
+tests/run-all.sh does) only a live read of the host as it is is checked:
+the scenarios take ten minutes and run in the normal build. Takes /tmp/compactrace-live.lock for the whole
+run so no other live test overlaps. Exit status: 0 pass, 1 fail, 77 skip.
+"""
+import array
+import fcntl
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+LOCK = "/tmp/compactrace-live.lock"
+VM = "/proc/sys/vm"
+THP = "/sys/kernel/mm/transparent_hugepage"
+PATIENCE = 150          # writes of nr_hugepages without growth before the kernel's answer is taken
+MAX_WRITES = 3000
+FILL_KEEP_MIB = 1024    # MemAvailable left after the THP fill, besides the regions
+READY_TIMEOUT = 1200
+# The forecast against the kernel's answer is a check only when this is set
+# (the accuracy goal of issue 17 is not met yet; see README); otherwise the
+# figures are printed and the classification checks run alone.
+ACCEPTANCE = os.environ.get("CT_HUGEPAGES_ACCEPTANCE") == "1"
+
+failures = []
+tool = hpfrag = schema_path = None
+
+
+def check(cond, what):
+    if not cond:
+        failures.append(what)
+        print(f"FAIL: {what}", file=sys.stderr)
+    return cond
+
+
+def skip(why):
+    print(f"SKIP: {why}")
+    sys.exit(77)
+
+
+def read(path):
+    with open(path) as f:
+        return f.read()
+
+
+def write(path, value):
+    with open(path, "w") as f:
+        f.write(str(value))
+
+
+def choice(path):
+    """THP files print 'always [madvise] never': the bracketed word."""
+    text = read(path)
+    return text.split("[", 1)[1].split("]", 1)[0] if "[" in text else text.strip()
+
+
+class Interrupted(Exception):
+    pass
+
+
+def on_signal(sig, frame):
+    raise Interrupted(f"signal {sig}")
+
+
+class Host:
+    """The settings a scenario changes, put back whatever happens."""
+
+    def __init__(self):
+        self.saved = []
+
+    def set(self, path, value):
+        if not any(p == path for p, _ in self.saved):
+            self.saved.append((path, choice(path)))
+        write(path, value)
+
+    def restore(self):
+        for path, value in reversed(self.saved):
+            for _ in range(50):     # nr_hugepages may refuse while pages are busy
+                try:
+                    write(path, value)
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            now = choice(path)
+            check(now == value, f"restore {path}: {now!r}, want {value!r}")
+        self.saved = []
+
+
+def meminfo(field):
+    for line in read("/proc/meminfo").splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    return None
+
+
+def free_blocks_at_least(order):
+    """Free blocks of at least @order in /proc/buddyinfo, in blocks of @order."""
+    n = 0
+    for line in read("/proc/buddyinfo").splitlines():
+        counts = [int(x) for x in line.split()[4:]]
+        n += sum(c << (o - order) for o, c in enumerate(counts) if o >= order)
+    return n
+
+
+def memory_cgroup(pid):
+    """The memory cgroup of @pid as /proc/PID/cgroup says (v1 'memory' line, else the v2 line)."""
+    v2 = None
+    for line in read(f"/proc/{pid}/cgroup").splitlines():
+        _, ctrl, path = line.split(":", 2)
+        if "memory" in ctrl.split(","):
+            return path
+        if ctrl == "":
+            v2 = path
+    return v2
+
+
+# reasons in the order ties go to, as the forecast breaks them
+REASONS = ["slab", "unmovable", "pinned", "unevictable", "reserved", "isolated", "other", "huge"]
+
+
+def page_reason(w, count, folio_order, unevictable_allowed):
+    """What blocks compaction in one page, from its kpageflags word and kpagecount, written from
+    the definitions in the JSON schema; "noflag" for a page without any flag (a per-CPU list
+    page or an unflagged kernel page: which, no file says)."""
+    bit = lambda b: (w >> b) & 1
+    if bit(20):                                 # no page: a hole
+        return "reserved"
+    if bit(10):                                 # buddy
+        return None
+    if w == 0:
+        return "noflag"
+    if bit(19) or bit(23):                      # hwpoison, offline
+        return "other"
+    if bit(17):                                 # hugetlb
+        return "huge"
+    unmapped_file = bit(5) and not (bit(12) or bit(14) or bit(11) or bit(18))
+    if bit(22) and folio_order >= 9:            # THP of a pageblock or more
+        return None if unmapped_file else "huge"
+    if bit(7):
+        return "slab"
+    if bit(26):                                 # page table
+        return "unmovable"
+    if bit(32):                                 # reserved
+        return "reserved"
+    if bit(5):                                  # on an LRU
+        if bit(18) and not unevictable_allowed:
+            return "unevictable"
+        if bit(12) and not bit(11) and not bit(13) and count == 0:
+            return "pinned"                     # anonymous, its folio mapped nowhere, not in the swap cache
+        return None
+    if bit(12) or bit(11) or bit(14):           # a process's page off the LRU
+        return "isolated"
+    return "unmovable"
+
+
+def mostly_slab_blocks(zones, pageblock_order, unevictable_allowed):
+    """How many pageblocks of the zones are blocked mostly by slab, counted from /proc/kpageflags
+    and /proc/kpagecount: slab pages at least as many as those of any other blocking reason
+    (slab comes first on a tie; pages without any flag never outvote the others)."""
+    per = 1 << pageblock_order
+    count = 0
+    with open("/proc/kpageflags", "rb") as f, open("/proc/kpagecount", "rb") as c:
+        for z in zones:
+            pfn, end = z["start_pfn"] & ~(per - 1), z["end_pfn"]
+            while pfn < end:
+                n = min(per, end - pfn)
+                f.seek(pfn * 8)
+                c.seek(pfn * 8)
+                words, counts = array.array("Q"), array.array("Q")
+                words.frombytes(f.read(n * 8))
+                counts.frombytes(c.read(n * 8))
+                by = dict.fromkeys(REASONS + ["noflag"], 0)
+                folio = 0
+                for i, w in enumerate(words):
+                    if w & (1 << 15):           # a compound head: its order from the tails after it
+                        j = i + 1
+                        while j < len(words) and words[j] & (1 << 16):
+                            j += 1
+                        folio = (j - i).bit_length() - 1
+                    elif not w & (1 << 16):
+                        folio = 0
+                    r = page_reason(w, counts[i] if i < len(counts) else 1, folio, unevictable_allowed)
+                    if r:
+                        by[r] += 1
+                count += by["slab"] > 0 and by["slab"] >= max(by[r] for r in REASONS if r != "slab")
+                pfn += per
+    return count
+
+
+def ask_kernel(target):
+    """nr_hugepages = target until it stops growing; returns (pages, writes, seconds, progress)."""
+    t0 = time.monotonic()
+    best = int(read(f"{VM}/nr_hugepages"))
+    progress, still, writes = [best], 0, 0
+    while still < PATIENCE and writes < MAX_WRITES:
+        write(f"{VM}/nr_hugepages", target)
+        writes += 1
+        now = int(read(f"{VM}/nr_hugepages"))
+        if now > best:
+            best, still = now, 0
+            progress.append((writes, now))
+        else:
+            still += 1
+    return best, writes, time.monotonic() - t0, progress
+
+
+def start_workload(args, ready):
+    p = subprocess.Popen([hpfrag, "-r", ready] + args, stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + READY_TIMEOUT
+    while not os.path.exists(ready):
+        if p.poll() is not None:
+            raise RuntimeError(f"ct_hpfrag {args} exited with {p.returncode} before it was ready")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"ct_hpfrag {args} not ready after {READY_TIMEOUT} s")
+        time.sleep(0.5)
+    stats = dict(line.split() for line in read(ready).splitlines())
+    return p, {k: int(v) for k, v in stats.items()}
+
+
+def stop_workload(p):
+    if p and p.poll() is None:
+        p.terminate()
+        try:
+            p.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+
+
+def forecast(schema):
+    r = subprocess.run([tool, "hugepages", "-f", "json"], capture_output=True, text=True, timeout=300)
+    if not check(r.returncode == 0, f"compactrace hugepages: exit {r.returncode}: {r.stderr.strip()}"):
+        return None
+    out = json.loads(r.stdout)
+    if schema:
+        import jsonschema
+        try:
+            jsonschema.validate(out, schema)
+        except jsonschema.ValidationError as e:
+            check(False, f"schema: {e.message} at {list(e.absolute_path)}")
+    return out
+
+
+def recording_agrees(schema):
+    """`report --hugepages` of a one-second recording says what `hugepages` said just before."""
+    if not os.path.exists("/sys/kernel/tracing/events/compaction"):
+        print("note: no tracefs at /sys/kernel/tracing: the recording check is left out")
+        return
+    live = forecast(schema)
+    with tempfile.TemporaryDirectory(prefix="ct-hp-rec-") as d:
+        dat = os.path.join(d, "r.dat")
+        r = subprocess.run([tool, "record", "-o", dat, "-d", "1"], capture_output=True, text=True, timeout=300)
+        if not check(r.returncode == 0, f"record: exit {r.returncode}: {r.stderr.strip()[-300:]}"):
+            return
+        r = subprocess.run([tool, "report", "--hugepages", "-f", "json", dat], capture_output=True, text=True,
+                           timeout=300)
+        if not check(r.returncode == 0, f"report --hugepages: exit {r.returncode}: {r.stderr.strip()}"):
+            return
+        rec = json.loads(r.stdout)
+    if not live:
+        return
+    import jsonschema
+    try:
+        jsonschema.validate(rec, schema)
+    except jsonschema.ValidationError as e:
+        check(False, f"recording: schema: {e.message} at {list(e.absolute_path)}")
+    print(f"recording: report --hugepages {rec['hugepages_obtainable']} ({rec['blocked_by']}), "
+          f"live just before {live['hugepages_obtainable']} ({live['blocked_by']})", flush=True)
+    check(rec["source"].endswith("#snapshot-end"), f"recording: source {rec['source']}")
+    check(abs(rec["hugepages_obtainable"] - live["hugepages_obtainable"]) <=
+          max(10, live["hugepages_obtainable"] // 20),
+          f"recording: {rec['hugepages_obtainable']} huge pages, live {live['hugepages_obtainable']}")
+    for r in ("unevictable", "huge"):
+        check(abs(rec["blocked_by"][r] - live["blocked_by"][r]) <= max(5, live["blocked_by"][r] // 50),
+              f"recording: blocked_by.{r} {rec['blocked_by'][r]}, live {live['blocked_by'][r]}")
+
+
+def scenario(name, schema):
+    host = Host()
+    wl = None
+    tmpdir = None
+    try:
+        check(int(read(f"{VM}/nr_hugepages")) == 0, "nr_hugepages is not 0 before the test")
+        host.set(f"{VM}/compaction_proactiveness", 0)      # no background compaction meanwhile
+        host.set(f"{THP}/defrag", "never")                  # the fill must not compact
+        if choice(f"{THP}/enabled") == "never":
+            host.set(f"{THP}/enabled", "madvise")           # the fill is THP (MADV_HUGEPAGE)
+        host.set(f"{VM}/compact_unevictable_allowed", 0 if name == "mlocked" else 1)
+        ready = tempfile.mktemp(prefix="ct-hp-ready-")
+        if name == "mlocked":
+            args = ["-m", "2048", "-l", "1024", "-F", str(FILL_KEEP_MIB)]
+        else:
+            tmpdir = tempfile.mkdtemp(prefix="ct-hp-slab-", dir="/dev/shm")
+            args = ["-m", "2048", "-F", str(FILL_KEEP_MIB), "-s", "400000", "-d", tmpdir]
+        wl, stats = start_workload(args, ready)
+        os.unlink(ready)
+        print(f"{name}: workload {stats}", flush=True)
+        write(f"{VM}/drop_caches", 3)   # page cache reclaim is not what this checks
+        time.sleep(2)
+
+        fc = forecast(schema)
+        if not fc:
+            return
+        keep = os.environ.get("CT_HP_KEEP")     # a directory: keep the outputs (README figures)
+        if keep:
+            os.makedirs(keep, exist_ok=True)
+            with open(os.path.join(keep, f"{name}.json"), "w") as f:
+                json.dump(fc, f, indent=1)
+            with open(os.path.join(keep, f"{name}.txt"), "w") as f:
+                subprocess.run([tool, "hugepages"], stdout=f, timeout=300)
+        if name == "slab":      # counted now, before the kernel moves pages and drains per-CPU lists
+            zones = [{"start_pfn": z["start_pfn"], "end_pfn": z["end_pfn"]} for z in fc["zones"]]
+            slab_mine = mostly_slab_blocks(zones, fc["pageblock_order"], 1)
+        free_before = free_blocks_at_least(9)
+        target = fc["hugepages_obtainable"] + free_before + (meminfo("MemFree") or 0) // 2048 + 1000
+        got, writes, secs, progress = ask_kernel(target)
+        extra = got - free_before
+        tolerance = max(20, extra // 10)
+        print(f"{name}: forecast {fc['hugepages_obtainable']} (free {fc['free_already']} + compaction "
+              f"{fc['by_compaction']}), kernel {got} after {writes} writes in {secs:.1f} s {progress}, "
+              f"free order>=9 blocks before {free_before}: forecast {fc['hugepages_obtainable'] - free_before} "
+              f"vs kernel {extra} beyond them (tolerance {tolerance}); blocked_by {fc['blocked_by']}",
+              flush=True)
+        within = abs(fc["hugepages_obtainable"] - got) <= tolerance
+        if ACCEPTANCE:
+            check(within, f"{name}: forecast {fc['hugepages_obtainable']} vs kernel {got}: "
+                  f"{fc['hugepages_obtainable'] - free_before} vs {extra} beyond {free_before} free, "
+                  f"more than {tolerance} apart")
+        else:
+            # issue 17's accuracy goal is not met yet (README "How close it comes to the
+            # kernel"): measured and shown, checked with CT_HUGEPAGES_ACCEPTANCE=1
+            print(f"measured, not checked: {name}: forecast {fc['hugepages_obtainable'] - free_before} vs "
+                  f"kernel {extra} beyond {free_before} free blocks: "
+                  f"{'within' if within else 'NOT within'} the goal's {tolerance}", flush=True)
+
+        if name == "mlocked":
+            blocks = stats["mlocked_kept"] // 256
+            check(fc["blocked_by"]["unevictable"] >= blocks * 9 // 10,
+                  f"mlocked: blocked_by.unevictable {fc['blocked_by']['unevictable']} < 90% of the "
+                  f"{blocks} pageblocks {stats['mlocked_kept']} mlocked pages fill")
+            cg = memory_cgroup(wl.pid)
+            own = [o for o in fc["owners"] if o["reason"] == "unevictable" and o["cgroup"] == cg]
+            check(own and own[0]["pages"] >= stats["mlocked_kept"] * 9 // 10,
+                  f"mlocked: the workload's cgroup {cg} is not an unevictable owner with "
+                  f">= 90% of {stats['mlocked_kept']} pages: {fc['owners']}")
+            write(f"{VM}/nr_hugepages", 0)
+            recording_agrees(schema)
+        else:
+            by = fc["blocked_by"]
+            top = max((r for r in by if r != "huge"), key=lambda r: by[r])
+            print(f"slab: pageblocks mostly slab by this script's count {slab_mine}, "
+                  f"by the forecast {by['slab']}", flush=True)
+            check(stats["files"] > 0, "slab: the workload made no file")
+            check(top == "slab", f"slab: the first blocking reason is {top}, not slab: {by}")
+            check(abs(by["slab"] - slab_mine) <= max(2, slab_mine // 10),
+                  f"slab: blocked_by.slab {by['slab']} vs {slab_mine} counted here (10% for what "
+                  f"moved between the two reads)")
+    finally:
+        try:
+            write(f"{VM}/nr_hugepages", 0)
+        except OSError:
+            pass
+        stop_workload(wl)
+        if tmpdir:
+            for f in os.listdir(tmpdir):
+                os.unlink(os.path.join(tmpdir, f))
+            os.rmdir(tmpdir)
+        host.restore()
+        check(int(read(f"{VM}/nr_hugepages")) == 0, "nr_hugepages not back to 0")
+
+
+def main():
+    global tool, hpfrag, schema_path
+    if len(sys.argv) < 4:
+        print(__doc__, file=sys.stderr)
+        return 2
+    tool, hpfrag, schema_path = sys.argv[1:4]
+    names = sys.argv[4:] or ["mlocked", "slab"]
+    if os.geteuid() != 0:
+        skip("needs root (/proc/kpageflags, nr_hugepages, sysctls)")
+    if not os.access("/proc/kpageflags", os.R_OK):
+        skip("/proc/kpageflags is not readable")
+    if not os.path.exists(f"{VM}/compact_memory") or not os.path.exists(f"{THP}/defrag"):
+        skip("no compaction or no THP on this kernel")
+    if meminfo("Hugepagesize") != 2048 or "Page block order: 9" not in read("/proc/pagetypeinfo"):
+        skip("the scenarios are sized for 2 MiB huge pages and pageblocks of order 9")
+    if (meminfo("MemTotal") or 0) < 12 << 20:
+        skip("needs 12 GiB of memory (3 GiB of fragmented regions and a THP fill around them)")
+    try:
+        import jsonschema  # noqa: F401
+        with open(schema_path) as f:
+            schema = json.load(f)
+    except ImportError:
+        skip("python3-jsonschema is not installed (tests/install-deps.sh)")
+    if os.environ.get("ASAN_OPTIONS"):
+        # the sanitizer build (tests/run-all.sh): the scenarios take ten minutes and run in the
+        # normal build; here the live read and the output are checked on the host as it is
+        fc = forecast(schema)
+        check(fc is not None and fc["hugepages_obtainable"] == fc["free_already"] + fc["by_compaction"],
+              f"quick: {fc and (fc['hugepages_obtainable'], fc['free_already'], fc['by_compaction'])}")
+        print(f"quick (sanitizer build): the host now: {fc and fc['hugepages_obtainable']} huge pages; "
+              f"the scenarios run in the normal build")
+        return 1 if failures else 0
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, on_signal)
+    with open(LOCK, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)   # no other live test meanwhile
+        try:
+            for name in names:
+                scenario(name, schema)
+        except Interrupted as e:
+            check(False, f"interrupted: {e}")
+    print(f"{len(failures)} failure(s)")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
