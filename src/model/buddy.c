@@ -259,8 +259,9 @@ int ct_buddy_release_range(struct ct_buddy *b, uint64_t lo, uint64_t hi)
 	if (lo < b->start || hi > b->end)
 		return -CT_E_INVAL;
 	if (hi - lo == 1 && (lo & 1) && !(b->pfn[lo - b->start] & (HEAD | TAIL)) &&
-	    !(b->pfn[lo - 1 - b->start] & (HEAD | TAIL))) {
-		mark_block(b, lo, 0);	/* an odd pfn alone: its buddy is not free */
+	    (lo == b->start || !(b->pfn[lo - 1 - b->start] & (HEAD | TAIL)))) {
+		/* an odd pfn alone: its buddy is not free (or below the zone) */
+		mark_block(b, lo, 0);
 		return 0;
 	}
 	/* a free neighbour, or a free pfn inside: the kernel's way, one pfn at a time */

@@ -5,14 +5,16 @@ trace-cmd; exit 77 otherwise).
 
 Usage: test_capture_live.py COMPACTRACE WORKLOADS_DIR [SEED]
 
-A monitor runs with --capture-on 'stall>2ms' --capture-before 20s
+A monitor runs with --capture-on 'stall>1us' --capture-before 20s
 --capture-after 2s for more than 20 s, then the host is made to stall in
 direct compaction for real (ct-fragment, ct-direct). Checks:
   - a capture appears under a name that says when and why;
   - `trace-cmd report` reads it (the oracle for the file format);
   - `compactrace report` on it (text and JSON) has the capture section
-    with its keys, and a stall of at least 2 ms; the stall that fired it is
-    found in the file and is longer than 2 ms; the window starts at least
+    with its keys; the stall that fired it is found in the file and is
+    longer than 1 us (any stall that compacted: how long stalls take
+    depends on the host's memory at that moment, so no larger threshold is
+    sure to be crossed); the window starts at least
     20 s before the trigger; JSON valid against the schema;
   - captures by hand (SIGUSR1, POST /capture) and the retention limit
     (--capture-max 2: never more than 2 files);
@@ -61,13 +63,16 @@ mounts = []
 
 
 
+STALL_MIN_US = 1  # the capture condition: stall>1us
+
+
 def captures(d):
     return sorted(n for n in os.listdir(d) if NAME.match(n))
 
 
 def monitor(tool, port, capdir, errpath, extra=()):
     args = [tool, "monitor", "--listen", f"127.0.0.1:{port}", "--interval", "200", "--capture-dir", capdir,
-            "--capture-on", "stall>2ms", "--capture-before", "20s", "--capture-after", "2s",
+            "--capture-on", f"stall>{STALL_MIN_US}us", "--capture-before", "20s", "--capture-after", "2s",
             "--capture-min-interval", "1s", "--capture-max", "2", *extra]
     p = start(args, stderr=open(errpath, "w"))
     ok = wait_for(lambda: "serving" in read(errpath) or p.poll() is not None, tries=600)
@@ -160,15 +165,18 @@ def run(tool, wl, tmp, rnd):
         check(c is not None and all(k in c for k in ("reason", "trigger_ts_ns", "window_start_ns", "window_end_ns",
                                                        "condition")), f"capture section with its keys: {c}")
         if c:
-            check(c["reason"] == "stall" and c["condition"] == "stall>2ms", f"reason {c['reason']} condition {c['condition']}")
+            check(c["reason"] == "stall" and c["condition"] == f"stall>{STALL_MIN_US}us",
+                  f"reason {c['reason']} condition {c['condition']}")
             check(c["trigger_ts_ns"] - c["window_start_ns"] >= 20 * 10**9,
                   f"window starts {(c['trigger_ts_ns'] - c['window_start_ns']) / 1e9:.3f} s before the trigger (>= 20 s)")
             check(c["window_end_ns"] - c["trigger_ts_ns"] >= 2 * 10**9, "window ends >= 2 s after the trigger")
             fb = c.get("fired_by") or {}
-            check(fb.get("found") and fb.get("stall", {}).get("latency_us", 0) > 2000,
-                  f"the stall that fired it is in the file and longer than 2 ms: {fb.get('stall', {}).get('latency_us')}")
+            check(fb.get("found") and fb.get("stall", {}).get("latency_us", 0) > STALL_MIN_US,
+                  f"the stall that fired it is in the file and longer than {STALL_MIN_US} us: "
+                  f"{fb.get('stall', {}).get('latency_us')}")
             slow = j["stalls"]["slowest"]
-            check(slow and slow[0]["latency_us"] >= 2000, f"the report holds a stall of at least 2 ms ({slow[0]['latency_us'] if slow else None} us)")
+            check(slow and slow[0]["latency_us"] > STALL_MIN_US,
+                  f"the report holds a stall longer than {STALL_MIN_US} us ({slow[0]['latency_us'] if slow else None} us)")
             marked = [s for s in slow if s.get("fired_capture")]
             fired_lat = fb.get("stall", {}).get("latency_us", 0)
             if len(slow) < 10 or fired_lat >= slow[-1]["latency_us"]:
