@@ -526,9 +526,11 @@ def check_free_map(out, d, case):
         return
     first, last = d["sources"][0]["first_ts_ns"], d["sources"][0]["last_ts_ns"]
     # the window is in the trace's clock ("mono", not "local", which is off by tens of ms
-    # here): it starts as tracing does (page events follow within microseconds, but the
-    # first may come after it) and ends before tracing stops
-    check(first - 5 * 10**6 < ts0 < ts1 <= last, f"{case}: free map window {ts0}..{ts1}, trace {first}..{last}")
+    # here) and the map is read once tracing is on: the trace's first event comes before
+    # the read ends (the recorder's own map array is faulted in during the read, and its
+    # page allocations are traced), and the window ends before tracing stops. No bound on
+    # how soon after the window's start the first event comes: that is up to the host.
+    check(first < ts1 and ts0 < ts1 <= last, f"{case}: free map window {ts0}..{ts1}, trace {first}..{last}")
     m = d.get("model") or {}
     check(m.get("mode") == "exact", f"{case}: model mode {m.get('mode')}")
     for z in m.get("zones", []):
