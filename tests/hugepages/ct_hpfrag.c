@@ -55,6 +55,7 @@ static void usage(FILE *out)
 "  -l MIB       mlocked region: the same, then mlock2(MLOCK_ONFAULT)\n"
 "  -F KEEP_MIB  after faulting the regions, fill memory with THP until\n"
 "               MemAvailable is about KEEP_MIB\n"
+"  -e           release the even pfns instead of the odd ones\n"
 "  -s FILES     afterwards create FILES empty files in DIR (-d, on tmpfs)\n"
 "  -r FILE      write what was done to FILE when ready, then hold until signalled\n");
 }
@@ -76,7 +77,10 @@ static int map_region(struct region *r, size_t mib, int advice)
 	return ret < 0 ? ret : ct_stop ? -EINTR : 0;
 }
 
-/* release every page of @r whose pfn is odd; counts the pages released and kept */
+/* 1: release odd pfns (the default); 0: even ones (-e) */
+static unsigned int release_parity = 1;
+
+/* release every page of @r whose pfn has release_parity; counts the pages released and kept */
 static int release_odd(int pagemap, const struct region *r, size_t page, size_t *released, size_t *kept)
 {
 	size_t pages = r->len / page, batch = 4096;
@@ -97,7 +101,7 @@ static int release_odd(int pagemap, const struct region *r, size_t page, size_t 
 		for (size_t j = 0; j < n; j++) {
 			if (!(pm[j] & PM_PRESENT))
 				continue;
-			if ((pm[j] & PM_PFN_MASK) & 1) {
+			if (((pm[j] & PM_PFN_MASK) & 1) == release_parity) {
 				if (madvise(r->p + (i + j) * page, page, MADV_DONTNEED) < 0) {
 					ret = -errno;
 					goto out;
@@ -185,7 +189,7 @@ int main(int argc, char **argv)
 	int opt, ret = 0, pagemap = -1, status = 1;
 	FILE *f;
 
-	while ((opt = getopt(argc, argv, "m:l:F:s:d:r:h")) != -1) {
+	while ((opt = getopt(argc, argv, "m:l:F:s:d:r:eh")) != -1) {
 		long long v = strchr("mlFs", opt) ? ct_parse_ull(optarg) : 0;
 
 		if (v < 0) {
@@ -199,6 +203,7 @@ int main(int argc, char **argv)
 		case 's': files = v; break;
 		case 'd': dir = optarg; break;
 		case 'r': ready = optarg; break;
+		case 'e': release_parity = 0; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
