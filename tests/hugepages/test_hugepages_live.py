@@ -33,7 +33,8 @@ the workload's own counts, not from compactrace:
 CT_HP_EVEN=1 frees the even pfns instead of the odd ones (README: the
 kernel's scanners look at even pfns only in some of their passes);
 CT_HP_PATIENCE and CT_HP_MAX_WRITES bound the asking; CT_HP_KEEP=DIR keeps
-the forecast's JSON and text.
+the forecast's JSON and text; CT_HP_TRACE=PREFIX records compaction:* while
+the kernel is asked (PREFIX.SCENARIO.dat).
 
 The output is validated against the JSON schema. The host is left as found
 (nr_hugepages, compact_unevictable_allowed, compaction_proactiveness, THP
@@ -362,7 +363,18 @@ def scenario(name, schema):
             slab_mine = mostly_slab_blocks(zones, fc["pageblock_order"], 1)
         free_before = free_blocks_at_least(9)
         target = fc["hugepages_obtainable"] + free_before + (meminfo("MemFree") or 0) // 2048 + 1000
-        got, writes, secs, progress = ask_kernel(target)
+        rec = None
+        trace_to = os.environ.get("CT_HP_TRACE")    # a file: record compaction:* while the kernel is asked
+        if trace_to:
+            rec = subprocess.Popen([tool, "record", "--force", "-o", f"{trace_to}.{name}.dat"],
+                                   stdout=subprocess.DEVNULL)
+            time.sleep(2)
+        try:
+            got, writes, secs, progress = ask_kernel(target)
+        finally:
+            if rec:
+                rec.send_signal(signal.SIGINT)
+                rec.wait(timeout=300)
         extra = got - free_before
         tolerance = max(20, extra // 10)
         print(f"{name}: forecast {fc['hugepages_obtainable']} (free {fc['free_already']} + compaction "
