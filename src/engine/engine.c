@@ -1047,10 +1047,26 @@ static int note_event(struct ct_engine *eng, const struct ct_event *ev)
 	return 0;
 }
 
+/*
+ * fast_isolate_freepages() prints the bottom of its search window as
+ * free_pfn - distance / 2 with distance = free_pfn - migrate_pfn, unsigned:
+ * once the migrate scanner has passed the free scanner it wraps to 2^63
+ * and above. The scan and its counts are real (vmstat has them); the
+ * window is empty: it starts where it ends, at the free scanner.
+ */
+static int fast_window_wrapped(const struct ct_event *ev)
+{
+	const struct ct_ev_isolate *i = &ev->u.iso;
+
+	return ev->type == CT_EV_FAST_ISOLATE_FREE && i->start_pfn >= (1ULL << 63) &&
+	       i->start_pfn - (1ULL << 63) < CT_PFN_LIMIT && i->end_pfn < CT_PFN_LIMIT;
+}
+
 int ct_engine_feed(struct ct_engine *eng, const struct ct_event *ev)
 {
 	const struct ct_run *run = NULL;
 	struct task *t = NULL;
+	struct ct_event unwrapped;
 
 	if (!eng->cur && ct_engine_begin_source(eng, "-", "unknown") < 0)
 		return -CT_E_NOMEM;
@@ -1071,6 +1087,11 @@ int ct_engine_feed(struct ct_engine *eng, const struct ct_event *ev)
 	if (!event_matches_filter(eng, ev)) {
 		eng->res.filtered_out++;
 		return 0;
+	}
+	if (fast_window_wrapped(ev)) {
+		unwrapped = *ev;
+		unwrapped.u.iso.start_pfn = unwrapped.u.iso.end_pfn;
+		ev = &unwrapped;
 	}
 	if (!ct_event_values_ok(ev, NULL)) {
 		eng->res.quality.bad_values++;

@@ -659,6 +659,29 @@ static void test_vmstat_check(void)
 	ct_engine_free(eng);
 }
 
+/*
+ * fast_isolate_freepages() once the scanners crossed: the window's bottom
+ * wraps past 2^63 (a real 6.18 line: range=(0x800000000050be00 ~ 0x50be00)
+ * nr_scanned=13). Counted; a start past that (not a wrapped pfn) is not.
+ */
+static void test_fast_window_wrapped(void)
+{
+	struct ct_engine *eng = ct_engine_new(NULL);
+	const struct ct_results *r;
+
+	ct_engine_begin_source(eng, "w", "trace-cmd-text");
+	begin(eng, 1, 9, "python3", 0x100000, 0x50be00, 0x51d400, 0x640000, 0);
+	isolate(eng, CT_EV_FAST_ISOLATE_FREE, 2, 9, "python3", 0x514800, 0x51d400, 20, 0);
+	isolate(eng, CT_EV_FAST_ISOLATE_FREE, 3, 9, "python3", 0x800000000050be00ull, 0x50be00, 13, 0);
+	isolate(eng, CT_EV_FAST_ISOLATE_FREE, 4, 9, "python3", (1ull << 63) + (1ull << 41), 0x50be00, 7, 0);
+	end(eng, 5, 9, "python3", 0x100000, 0x50be3f, 0x50be00, 0x640000, CT_STATUS_PARTIAL_SKIPPED);
+	ct_engine_end_source(eng);
+	r = ct_engine_results(eng);
+	CHECK_U64(r->totals.compact_free_scanned, 20 + 13);
+	CHECK_U64(r->quality.bad_values, 1);
+	ct_engine_free(eng);
+}
+
 int main(void)
 {
 	test_manual_run();
@@ -672,5 +695,6 @@ int main(void)
 	test_quality_and_filter();
 	test_latency();
 	test_vmstat_check();
+	test_fast_window_wrapped();
 	return ct_test_status("test_engine");
 }
