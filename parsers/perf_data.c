@@ -652,6 +652,7 @@ static int q_push(struct pf_state *st, const struct pf_item *it, int has_cpu, ui
 
 		if (!v)
 			return -CT_E_NOMEM;
+		ct_populate(v, cap * sizeof(*v));
 		for (i = 0; i < q->n; i++)
 			v[i] = *cq_at(q, i);
 		free(q->v);
@@ -1361,6 +1362,7 @@ static struct pf_entry *chunk_entry(struct ct_chunk *c, uint32_t size)
 			ncap *= 2;
 		if (!(b = realloc(c->buf, ncap)))
 			return NULL;
+		ct_populate(b + c->cap, ncap - c->cap);	/* filled next: no fault per page */
 		c->buf = b;
 		c->cap = ncap;
 	}

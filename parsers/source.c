@@ -49,6 +49,7 @@ long ct_input_fill(struct ct_input *in, size_t want)
 		nbuf = realloc(in->buf, ncap);
 		if (!nbuf)
 			return -CT_E_NOMEM;
+		ct_populate(nbuf + in->cap, ncap - in->cap);	/* read() fills it next */
 		in->buf = nbuf;
 		in->cap = ncap;
 	}

@@ -440,6 +440,7 @@ static int chunk_put(struct ct_chunk *c, const char *s, size_t n)
 
 		if (!b)
 			return -CT_E_NOMEM;
+		ct_populate(b, n);	/* filled next: no fault per page */
 		c->buf = b;
 		c->cap = n;
 	}

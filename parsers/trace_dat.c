@@ -504,6 +504,7 @@ static int chunk_room(struct ct_chunk *c, size_t more)
 		b = realloc(c->buf, ncap);
 		if (!b)
 			return -CT_E_NOMEM;
+		ct_populate(b + c->cap, ncap - c->cap);	/* filled next: no fault per page */
 		c->buf = b;
 		c->cap = ncap;
 	}

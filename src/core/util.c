@@ -6,10 +6,31 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "compactrace/error.h"
 #include "core/util.h"
+
+#define POPULATE_MIN (64u << 10)	/* below this the faults cost less than the call */
+
+void ct_populate(void *p, size_t len)
+{
+#ifdef MADV_POPULATE_WRITE
+	uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE), a, b;
+
+	if (!p || len < POPULATE_MIN)
+		return;
+	/* the whole pages inside the buffer: malloc() owns the edges' neighbours */
+	a = ((uintptr_t)p + pg - 1) & ~(pg - 1);
+	b = ((uintptr_t)p + len) & ~(pg - 1);
+	if (a < b)
+		(void)madvise((void *)a, b - a, MADV_POPULATE_WRITE);
+#else
+	(void)p;
+	(void)len;
+#endif
+}
 
 int ct_grow_array(void **arr, uint32_t *cap, uint32_t need, size_t elem)
 {
@@ -21,9 +42,20 @@ int ct_grow_array(void **arr, uint32_t *cap, uint32_t need, size_t elem)
 	ncap = *cap ? *cap * 2 : 8;
 	while (ncap < need)
 		ncap *= 2;
-	n = realloc(*arr, (size_t)ncap * elem);
-	if (!n)
-		return -CT_E_NOMEM;
+	if ((size_t)ncap * elem >= POPULATE_MIN) {
+		/* a large array: its new pages mapped in one call, not a fault each in the copy */
+		n = malloc((size_t)ncap * elem);
+		if (!n)
+			return -CT_E_NOMEM;
+		ct_populate(n, (size_t)ncap * elem);
+		if (*cap)
+			memcpy(n, *arr, (size_t)*cap * elem);
+		free(*arr);
+	} else {
+		n = realloc(*arr, (size_t)ncap * elem);
+		if (!n)
+			return -CT_E_NOMEM;
+	}
 	memset((char *)n + (size_t)*cap * elem, 0, (size_t)(ncap - *cap) * elem);
 	*arr = n;
 	*cap = ncap;

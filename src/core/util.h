@@ -15,6 +15,18 @@
 int ct_grow_array(void **arr, uint32_t *cap, uint32_t need, size_t elem);
 
 /**
+ * ct_populate() - map the pages of a fresh buffer in now, in one call
+ * @p: the buffer (from malloc()); @len: its size in bytes
+ *
+ * A large buffer's pages are otherwise mapped one page fault at a time on
+ * first write, which costs several microseconds each in a VM. Only for
+ * buffers the caller is about to fill; below a few pages, or on a kernel
+ * without MADV_POPULATE_WRITE (5.14), it does nothing: the faults happen
+ * as before.
+ */
+void ct_populate(void *p, size_t len);
+
+/**
  * ct_read_file() - the whole of a small file (a /proc file, a snapshot copy)
  * @max: the largest size accepted, in bytes
  * @out: receives a NUL-terminated buffer the caller frees
