@@ -99,6 +99,7 @@ struct top {
 	uint64_t note_until;		/* CLOCK_MONOTONIC: the footer shows @note until then */
 	/* UI-owned */
 	struct ct_top_view *shown;	/* the copy that is drawn */
+	int shown_final;		/* @shown was copied after the input ended: all of it */
 	sigset_t wait_mask;
 };
 
@@ -468,15 +469,18 @@ static void tick(struct top *t, int copy)
 	pthread_mutex_lock(&t->lock);
 	if (t->live || t->have_ts)
 		ct_top_model_tick(t->model, ct_session_results(t->session), trace_now(t));
-	if (copy)
+	if (copy) {
 		memcpy(t->shown, ct_top_model_view(t->model), sizeof(*t->shown));
+		t->shown_final = t->done;
+	}
 	pthread_mutex_unlock(&t->lock);
 }
 
 static void screen_state(struct top *t, struct ct_top_screen *s)
 {
 	pthread_mutex_lock(&t->lock);
-	s->ended = t->done && !t->live;
+	/* "END OF INPUT" only over figures that hold every event: the input may end after the copy */
+	s->ended = t->shown_final && !t->live;
 	if (t->failed) {
 		s->message = t->errmsg;
 		s->message_is_error = 1;

@@ -63,7 +63,7 @@ def terminal_restored(name, where, status="0"):
 
 
 def overview_checks(name, cols, rows, r, where):
-    lines = wait_for(name, has("END OF INPUT"), "the end of the replay")
+    lines = term.settled(name, has("END OF INPUT"), "the end of the replay")
     fits(lines, cols, where)
     check(len(lines) <= rows, f"{where}: {len(lines)} rows > {rows}")
     for title in ("ZONES", "ACTIVITY", "KCOMPACTD", "EXTFRAG", "SLOWEST RECENT STALLS", "q quit"):
@@ -101,7 +101,7 @@ with tempfile.TemporaryDirectory() as tmp:
             wait_for("k", lacks("compactrace top: keys"), "help closed")
 
         tmux("send-keys", "-t", "k", "2")
-        lines = wait_for("k", has("RECENT STALLS  (the last"), "the stall view")
+        lines = term.settled("k", has("RECENT STALLS  (the last"), "the stall view")
         check(any("STALL LATENCY since start" in l for l in lines), "stall view: no histogram title")
         lat = r["stalls"]["latency_us"]
         check(any(f"n {lat['count']:,}" in l for l in lines), "stall view: count")
@@ -127,7 +127,7 @@ with tempfile.TemporaryDirectory() as tmp:
 
         tmux("send-keys", "-t", "k", "3")
         busiest = max(r["zones"], key=lambda z: z["runs"])
-        lines = wait_for("k", has(f"ZONE node {busiest['node']} {busiest['zone']} "), "the busiest zone")
+        lines = term.settled("k", has(f"ZONE node {busiest['node']} {busiest['zone']} "), "the busiest zone")
         check(any("pageblock map" in l for l in lines), "zone view: no pageblock note")
         check(any(re.search(rf"runs\s+{busiest['runs']:,}$", l) for l in lines), "zone view: runs")
         fits(lines, 80, "zone view")
@@ -154,7 +154,7 @@ with tempfile.TemporaryDirectory() as tmp:
 
         # resize: bigger, too small, back
         tmux("resize-window", "-t", "k", "-x", "200", "-y", "60")
-        lines = wait_for("k", has("STALL LATENCY HISTOGRAM"), "the 200x60 layout")
+        lines = term.settled("k", has("STALL LATENCY HISTOGRAM"), "the 200x60 layout")
         fits(lines, 200, "resized to 200x60")
         toplib.compare(toplib.parse_screen(lines), r, "resized to 200x60", check)
         tmux("resize-window", "-t", "k", "-x", "70", "-y", "20")
@@ -166,7 +166,7 @@ with tempfile.TemporaryDirectory() as tmp:
 
         # reset: totals count from now (the replay has ended: all zero)
         tmux("send-keys", "-t", "k", "r")
-        lines = wait_for("k", has("since reset"), "reset")
+        lines = term.settled("k", has("since reset"), "reset")
         s = toplib.parse_screen(lines)
         check(s.get("events") == 0, f"after reset: events {s.get('events')}")
         check(all(v == 0 for v in s.get("runs", {1: 1}).values()), f"after reset: runs {s.get('runs')}")

@@ -262,6 +262,21 @@ class LiveTop:
         self.check(False, f"{name}: timed out waiting for {what}; screen:\n" + "\n".join(lines))
         return lines
 
+    def settled(self, name, pred, what, timeout=120):
+        """wait_for(), then the same screen twice in a row: tmux may show a
+        frame half drawn (the title already new, the panels not yet) when
+        the machine is busy"""
+        lines = self.wait_for(name, pred, what, timeout)
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            time.sleep(0.2)
+            again = self.capture(name)
+            if again == lines and pred(again):
+                return again
+            lines = again
+        self.check(False, f"{name}: the screen never settled after {what}")
+        return lines
+
     def top_pid(self, name):
         sh = self.tmux("display-message", "-p", "-t", name, "#{pane_pid}").stdout.strip()
         try:
