@@ -34,7 +34,8 @@ CT_HP_EVEN=1 frees the even pfns instead of the odd ones (README: the
 kernel's scanners look at even pfns only in some of their passes);
 CT_HP_PATIENCE and CT_HP_MAX_WRITES bound the asking; CT_HP_KEEP=DIR keeps
 the forecast's JSON and text; CT_HP_TRACE=PREFIX records compaction:* while
-the kernel is asked (PREFIX.SCENARIO.dat).
+the kernel is asked (PREFIX.SCENARIO.dat; with CT_HP_TRACE_PAGES=1 the page events
+too, record --pages).
 
 The output is validated against the JSON schema. The host is left as found
 (nr_hugepages, compact_unevictable_allowed, compaction_proactiveness, THP
@@ -366,7 +367,8 @@ def scenario(name, schema):
         rec = None
         trace_to = os.environ.get("CT_HP_TRACE")    # a file: record compaction:* while the kernel is asked
         if trace_to:
-            rec = subprocess.Popen([tool, "record", "--force", "-o", f"{trace_to}.{name}.dat"],
+            pages = ["--pages"] if os.environ.get("CT_HP_TRACE_PAGES") == "1" else []
+            rec = subprocess.Popen([tool, "record", "--force", "-o", f"{trace_to}.{name}.dat"] + pages,
                                    stdout=subprocess.DEVNULL)
             time.sleep(2)
         try:
