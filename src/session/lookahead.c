@@ -6,10 +6,13 @@
 #include "core/util.h"
 #include "session/lookahead.h"
 
+#define LA_BLOCK 1024	/* events per block: growing never copies or zeroes what is kept */
+
 struct ct_lookahead {
-	struct ct_event *ev;
+	struct ct_event **blk;	/* [nblk] blocks of LA_BLOCK events, allocated as they fill */
+	uint32_t nblk;
 	size_t *name_off;	/* where each event's name starts in @names */
-	uint32_t n, cap, off_cap;
+	uint32_t n, off_cap;
 	size_t max;
 	uint64_t max_ns, first_ts;
 	int have_ts;
@@ -30,8 +33,22 @@ struct ct_lookahead *ct_lookahead_new(size_t max, uint64_t max_ns)
 
 int ct_lookahead_put(struct ct_lookahead *la, const struct ct_event *ev)
 {
-	if (ct_grow_array((void **)&la->ev, &la->cap, la->n + 1, sizeof(*la->ev)) < 0 ||
-	    ct_grow_array((void **)&la->name_off, &la->off_cap, la->n + 1, sizeof(*la->name_off)) < 0)
+	uint32_t b = la->n / LA_BLOCK;
+	struct ct_event *slot;
+
+	if (b == la->nblk) {
+		struct ct_event **nb = realloc(la->blk, (b + 1) * sizeof(*nb));
+
+		if (!nb)
+			return -CT_E_NOMEM;
+		la->blk = nb;
+		if (!(nb[b] = malloc(LA_BLOCK * sizeof(**nb))))
+			return -CT_E_NOMEM;
+		ct_populate(nb[b], LA_BLOCK * sizeof(**nb));
+		la->nblk = b + 1;
+	}
+	slot = &la->blk[b][la->n % LA_BLOCK];
+	if (ct_grow_array((void **)&la->name_off, &la->off_cap, la->n + 1, sizeof(*la->name_off)) < 0)
 		return -CT_E_NOMEM;
 	if (ev->name_len && la->names_len + ev->name_len > la->names_cap) {
 		size_t ncap = (la->names_cap ? la->names_cap * 2 : 4096) + ev->name_len;
@@ -42,7 +59,7 @@ int ct_lookahead_put(struct ct_lookahead *la, const struct ct_event *ev)
 		la->names = n;
 		la->names_cap = ncap;
 	}
-	la->ev[la->n] = *ev;
+	*slot = *ev;
 	la->name_off[la->n] = la->names_len;
 	if (ev->name_len) {
 		memcpy(la->names + la->names_len, ev->name, ev->name_len);
@@ -62,18 +79,23 @@ int ct_lookahead_put(struct ct_lookahead *la, const struct ct_event *ev)
 
 const struct ct_event *ct_lookahead_get(struct ct_lookahead *la, size_t i)
 {
+	struct ct_event *ev;
+
 	if (i >= la->n)
 		return NULL;
+	ev = &la->blk[i / LA_BLOCK][i % LA_BLOCK];
 	/* the names are only fixed once no more can move the buffer */
-	la->ev[i].name = la->ev[i].name_len ? la->names + la->name_off[i] : la->ev[i].name;
-	return &la->ev[i];
+	ev->name = ev->name_len ? la->names + la->name_off[i] : ev->name;
+	return ev;
 }
 
 void ct_lookahead_free(struct ct_lookahead *la)
 {
 	if (!la)
 		return;
-	free(la->ev);
+	for (uint32_t b = 0; b < la->nblk; b++)
+		free(la->blk[b]);
+	free(la->blk);
 	free(la->name_off);
 	free(la->names);
 	free(la);
