@@ -29,6 +29,7 @@
 #define TD_MAX_OPTION_SECTIONS 1024
 #define TD_MAX_CHUNK (256u << 20)	/* an uncompressed chunk larger than this is corrupt */
 #define TD_RELEASE_STEP (4u << 20)	/* drop consumed mapped data from RSS this often */
+#define TD_RELEASE_LAG (1u << 20)	/* ...but not the last this much: chunks in flight (12,288 events at most) point there */
 #define TD_PREFETCH (1u << 20)		/* map this much ahead in one call */
 
 /* trace.dat option ids */
@@ -267,9 +268,9 @@ static int load_page(struct td_state *st, struct td_stream *s)
 			page = st->map.base + s->file_off + s->pos;
 			avail = s->size - s->pos;
 			where = s->file_off + s->pos;
-			if (s->pos - s->released >= TD_RELEASE_STEP) {
-				ct_bin_map_release(&st->map, s->file_off + s->released, where);
-				s->released = s->pos;
+			if (s->pos - s->released >= TD_RELEASE_STEP + TD_RELEASE_LAG) {
+				ct_bin_map_release(&st->map, s->file_off + s->released, where - TD_RELEASE_LAG);
+				s->released = s->pos - TD_RELEASE_LAG;
 			}
 			if (s->pos >= s->prefetched) {
 				ct_bin_map_prefetch(&st->map, where, TD_PREFETCH);
@@ -488,10 +489,14 @@ static int next(void *state, struct ct_event *ev, char *err, size_t errlen)
 #define TD_CHUNK_EVENTS 2048
 
 struct td_entry {
-	struct td_item it;	/* it.rec unused: the record follows */
+	struct td_item it;	/* it.rec: the record in the mapping (TD_IN_MAP), else unused */
 	uint32_t size;		/* of what follows */
-	uint32_t notice;	/* 1: a struct ct_event follows */
+	uint32_t kind;		/* what follows or where the record is: */
 };
+
+#define TD_COPIED 0		/* the record follows (a compressed stream's buffer is reused) */
+#define TD_NOTICE 1		/* a struct ct_event follows */
+#define TD_IN_MAP 2		/* nothing follows: the record stays where the file is mapped or read */
 
 static int chunk_room(struct ct_chunk *c, size_t more)
 {
@@ -524,22 +529,26 @@ static int read_chunk(void *state, struct ct_chunk *c, char *err, size_t errlen)
 		struct ct_event ev;
 		struct td_entry *e;
 		size_t size;
+		uint32_t kind;
 
 		r = next_item(st, &it, &ev);
 		if (r <= 0)
 			break;
-		size = it.rec ? (it.rec_len + 7u) & ~7u : sizeof(ev);
+		/* an uncompressed record is read where it is: the mapping outlives the chunk */
+		kind = !it.rec ? TD_NOTICE : st->s[st->heap[0]].compressed ? TD_COPIED : TD_IN_MAP;
+		size = kind == TD_NOTICE ? sizeof(ev) : kind == TD_COPIED ? (it.rec_len + 7u) & ~7u : 0;
 		if ((r = chunk_room(c, sizeof(*e) + size)) < 0)
 			break;
 		e = (struct td_entry *)(c->buf + c->len);
 		e->it = it;
 		e->size = (uint32_t)size;
-		e->notice = !it.rec;
+		e->kind = kind;
 		if (it.rec) {
 			uint64_t id = it.rec_len >= st->type_off + st->type_size ?
 				ct_rdn(it.rec + st->type_off, st->type_size, st->swap) : 65536;
 
-			memcpy(e + 1, it.rec, it.rec_len);
+			if (kind == TD_COPIED)
+				memcpy(e + 1, it.rec, it.rec_len);
 			/* the format of each id parsed here, once: decoding then only reads it */
 			if (id >= 65536 || !(st->prepared[id / 64] & (1ULL << (id % 64)))) {
 				if ((r = ct_bin_meta_prepare(st->meta, it.rec, it.rec_len)) < 0)
@@ -572,11 +581,12 @@ static int chunk_next(const void *state, struct ct_chunk *c, size_t *pos, struct
 	if (!c->scratch && !(c->scratch = ct_bin_comms_new()))
 		return -CT_E_NOMEM;
 	*pos += sizeof(*e) + e->size;
-	if (e->notice) {
+	if (e->kind == TD_NOTICE) {
 		memcpy(ev, e + 1, sizeof(*ev));
 		return 1;
 	}
-	return decode_item(st->meta, c->scratch, &e->it, (const unsigned char *)(e + 1), ev) < 0 ?
+	return decode_item(st->meta, c->scratch, &e->it,
+			   e->kind == TD_IN_MAP ? e->it.rec : (const unsigned char *)(e + 1), ev) < 0 ?
 		-CT_E_NOMEM : 1;
 }
 
