@@ -25,9 +25,9 @@ the workload's own counts, not from compactrace:
     cgroup is among the owners with at least 90% of those pages;
   - mlocked, then: `report --hugepages` of a one-second `record` says
     what `hugepages` said just before it (5%; 2% for the blocked counts);
-  - slab: slab is the blocking reason the workload added most (against a
-    forecast made just before it: the host's own unmovable pageblocks vary
-    with what ran before, up to more than the workload's slab), and
+  - slab: the workload adds at least SLAB_BLOCKS_MIN slab pageblocks
+    (against a forecast made just before it; which reason grows most
+    varies with the host: unmovable pages may pollute more pageblocks), and
     blocked_by.slab is within 10% of a count of the same pageblocks
     this script makes itself from /proc/kpageflags and /proc/kpagecount
     right after the forecast, from the definitions in the JSON schema.
@@ -66,6 +66,7 @@ THP = "/sys/kernel/mm/transparent_hugepage"
 # short in the slab scenario); a write that finds compaction deferred returns at once
 PATIENCE = int(os.environ.get("CT_HP_PATIENCE", "2000"))
 MAX_WRITES = int(os.environ.get("CT_HP_MAX_WRITES", "60000"))
+SLAB_BLOCKS_MIN = 50    # slab pageblocks 400,000 empty tmpfs files add at least (measured: 127-134)
 FILL_KEEP_MIB = 1024    # MemAvailable left after the THP fill, besides the regions
 READY_TIMEOUT = 1200
 # The forecast against the kernel's answer is a check only when this is set
@@ -416,15 +417,17 @@ def scenario(name, schema):
             recording_agrees(schema)
         else:
             by = fc["blocked_by"]
-            # what the workload added: the host's own unmovable pageblocks vary with what ran before
+            # What the workload added. Not "slab first": how many pageblocks unmovable kernel
+            # pages pollute varies with what ran before (in a full CI run they grew by 148
+            # during the workload, slab by 127; here, run alone, unmovable shrank)
             grew = {r: by[r] - before["blocked_by"][r] for r in by if r != "huge"}
-            top = max(grew, key=lambda r: grew[r])
             print(f"slab: pageblocks mostly slab by this script's count {slab_mine}, "
-                  f"by the forecast {by['slab']}; blocked_by before the workload {before['blocked_by']}",
-                  flush=True)
+                  f"by the forecast {by['slab']}; blocked_by before the workload {before['blocked_by']}, "
+                  f"added by it {grew}", flush=True)
             check(stats["files"] > 0, "slab: the workload made no file")
-            check(top == "slab" and grew["slab"] > 0,
-                  f"slab: the reason the workload added most is {top}, not slab: {grew}")
+            check(grew["slab"] >= SLAB_BLOCKS_MIN,
+                  f"slab: the workload's {stats['files']} files added {grew['slab']} slab pageblocks, "
+                  f"fewer than {SLAB_BLOCKS_MIN}: {grew}")
             check(abs(by["slab"] - slab_mine) <= max(2, slab_mine // 10),
                   f"slab: blocked_by.slab {by['slab']} vs {slab_mine} counted here (10% for what "
                   f"moved between the two reads)")
