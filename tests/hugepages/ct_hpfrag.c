@@ -5,8 +5,9 @@
  * Faults regions of 4K pages (MADV_NOHUGEPAGE), optionally fills most of the
  * remaining memory with THP-backed memory (so that little contiguous free
  * memory is left outside the regions), then releases every page whose pfn is
- * odd (found through /proc/self/pagemap, so root): each pageblock a region
- * owns keeps half its pages, none of which can merge with a free buddy.
+ * odd (even with -e; found through /proc/self/pagemap, so root): each
+ * pageblock a region owns keeps half its pages, none of which can merge with
+ * a free buddy.
  * The "mlocked" region is then mlock2(MLOCK_ONFAULT)ed: its kept pages become
  * unevictable, its holes stay unpopulated. With -s, creates that many empty
  * files in a directory on tmpfs afterwards: their inodes and dentries are
@@ -80,8 +81,8 @@ static int map_region(struct region *r, size_t mib, int advice)
 /* 1: release odd pfns (the default); 0: even ones (-e) */
 static unsigned int release_parity = 1;
 
-/* release every page of @r whose pfn has release_parity; counts the pages released and kept */
-static int release_odd(int pagemap, const struct region *r, size_t page, size_t *released, size_t *kept)
+/* release every page of @r whose pfn has the parity release_parity; counts the pages released and kept */
+static int release_pfns(int pagemap, const struct region *r, size_t page, size_t *released, size_t *kept)
 {
 	size_t pages = r->len / page, batch = 4096;
 	uint64_t *pm = malloc(batch * sizeof(*pm));
@@ -231,9 +232,9 @@ int main(int argc, char **argv)
 	}
 	if (keep_mib >= 0)
 		filled = fill((size_t)keep_mib, &chunks, &nchunks);
-	if ((mov.p && (ret = release_odd(pagemap, &mov, page, &mov_rel, &mov_kept)) < 0) ||
-	    (mlk.p && (ret = release_odd(pagemap, &mlk, page, &mlk_rel, &mlk_kept)) < 0)) {
-		fprintf(stderr, PROG ": releasing odd pfns: %s\n", strerror(-ret));
+	if ((mov.p && (ret = release_pfns(pagemap, &mov, page, &mov_rel, &mov_kept)) < 0) ||
+	    (mlk.p && (ret = release_pfns(pagemap, &mlk, page, &mlk_rel, &mlk_kept)) < 0)) {
+		fprintf(stderr, PROG ": releasing pfns: %s\n", strerror(-ret));
 		goto out;
 	}
 	if (mlk.p && syscall(SYS_mlock2, mlk.p, mlk.len, MLOCK_ONFAULT) < 0) {
