@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "bin.h"
+#include "perf_order.h"
 #include "core/util.h"
 #include "compactrace/attach.h"
 #include "compactrace/error.h"
@@ -88,16 +89,6 @@ struct pf_id {
 	uint32_t attr;
 };
 
-struct pf_item {
-	uint64_t ts, seq;
-	const unsigned char *rec;
-	uint64_t where;
-	uint32_t size;
-	uint8_t owned;		/* rec is a malloc'd copy (pipe mode, inflated data) */
-	/* a tracepoint sample: what parse_sample() found when it was queued */
-	uint8_t sample, has_tid, has_cpu;
-	uint32_t tid, cpu, raw_off, raw_size;
-};
 
 struct pf_comm {
 	int32_t tid;		/* INT32_MIN: free slot */
@@ -128,10 +119,7 @@ struct pf_state {
 	size_t zlen, zoff, zcap;
 	uint64_t zwhere;
 	/* reordering (perf's ordered_events) */
-	struct pf_cq *cqs;
-	size_t ncq, nq;
-	uint32_t *h;		/* heap of non-empty queues */
-	size_t nh;
+	struct pf_order order;
 	uint64_t seq, max_ts, next_flush, flush_limit, last_ts;
 	/* tid -> comm */
 	struct pf_comm *comms;
@@ -547,176 +535,6 @@ static void comm_name(struct pf_state *st, int32_t tid, char *out)
 		snprintf(out, CT_COMM_LEN, ":%d", tid);	/* perf's name for an unknown task */
 }
 
-/*
- * ---- the reorder queue ----
- * perf's ordered_events releases records in (timestamp, arrival) order. Each
- * CPU's records arrive nearly sorted (one ring buffer per CPU), so they are
- * kept in one sorted ring per CPU (appending is the common case; a late record
- * is inserted from the tail), and a small heap over the CPUs' first records
- * picks the next one: O(1) per record instead of a heap of every record.
- */
-#define PF_MAX_QUEUES 4097	/* CPUs 0..4095, and one for records without a CPU */
-
-struct pf_cq {
-	struct pf_item *v;	/* ring: v[(head + i) & (cap - 1)], sorted */
-	uint32_t cap, head, n;
-	int32_t hpos;		/* place in the heap, -1 while empty */
-};
-
-static inline int item_less(const struct pf_item *a, const struct pf_item *b)
-{
-	return a->ts < b->ts || (a->ts == b->ts && a->seq < b->seq);
-}
-
-static inline struct pf_item *cq_at(struct pf_cq *q, uint32_t i)
-{
-	return &q->v[(q->head + i) & (q->cap - 1)];
-}
-
-static inline int cq_less(struct pf_state *st, uint32_t a, uint32_t b)
-{
-	return item_less(cq_at(&st->cqs[a], 0), cq_at(&st->cqs[b], 0));
-}
-
-static void h_swap(struct pf_state *st, size_t i, size_t j)
-{
-	uint32_t t = st->h[i];
-
-	st->h[i] = st->h[j];
-	st->h[j] = t;
-	st->cqs[st->h[i]].hpos = (int32_t)i;
-	st->cqs[st->h[j]].hpos = (int32_t)j;
-}
-
-static void h_up(struct pf_state *st, size_t i)
-{
-	while (i && cq_less(st, st->h[i], st->h[(i - 1) / 2])) {
-		h_swap(st, i, (i - 1) / 2);
-		i = (i - 1) / 2;
-	}
-}
-
-static void h_down(struct pf_state *st, size_t i)
-{
-	for (;;) {
-		size_t l = 2 * i + 1, r = l + 1, m = i;
-
-		if (l < st->nh && cq_less(st, st->h[l], st->h[m]))
-			m = l;
-		if (r < st->nh && cq_less(st, st->h[r], st->h[m]))
-			m = r;
-		if (m == i)
-			return;
-		h_swap(st, i, m);
-		i = m;
-	}
-}
-
-/* the queue of a CPU (index 0: records that carry no CPU) */
-static int cq_of(struct pf_state *st, int has_cpu, uint32_t cpu, struct pf_cq **out)
-{
-	size_t idx = has_cpu && cpu < PF_MAX_QUEUES - 1 ? (size_t)cpu + 1 : 0;
-
-	if (idx >= st->ncq) {
-		size_t n = idx + 1 > 2 * st->ncq ? idx + 1 : 2 * st->ncq;
-		struct pf_cq *q = realloc(st->cqs, n * sizeof(*q));
-		uint32_t *h = realloc(st->h, n * sizeof(*h));
-
-		if (q)
-			st->cqs = q;
-		if (h)
-			st->h = h;
-		if (!q || !h)
-			return -CT_E_NOMEM;
-		for (size_t i = st->ncq; i < n; i++) {
-			memset(&st->cqs[i], 0, sizeof(st->cqs[i]));
-			st->cqs[i].hpos = -1;
-		}
-		st->ncq = n;
-	}
-	*out = &st->cqs[idx];
-	return 0;
-}
-
-static int q_push(struct pf_state *st, const struct pf_item *it, int has_cpu, uint32_t cpu)
-{
-	struct pf_cq *q;
-	uint32_t i;
-	int ret = cq_of(st, has_cpu, cpu, &q);
-
-	if (ret < 0)
-		return ret;
-	if (q->n == q->cap) {
-		uint32_t cap = q->cap ? 2 * q->cap : 1024;
-		struct pf_item *v = malloc(cap * sizeof(*v));
-
-		if (!v)
-			return -CT_E_NOMEM;
-		ct_populate(v, cap * sizeof(*v));
-		for (i = 0; i < q->n; i++)
-			v[i] = *cq_at(q, i);
-		free(q->v);
-		q->v = v;
-		q->cap = cap;
-		q->head = 0;
-	}
-	/* sorted insert from the tail: almost always right there */
-	for (i = q->n; i > 0 && item_less(it, cq_at(q, i - 1)); i--)
-		*cq_at(q, i) = *cq_at(q, i - 1);
-	*cq_at(q, i) = *it;
-	q->n++;
-	st->nq++;
-	if (q->hpos < 0) {
-		q->hpos = (int32_t)st->nh;
-		st->h[st->nh++] = (uint32_t)(q - st->cqs);
-		h_up(st, (size_t)q->hpos);
-	} else if (i == 0) {
-		h_up(st, (size_t)q->hpos);
-	}
-	return 0;
-}
-
-static const struct pf_item *q_top(struct pf_state *st)
-{
-	return st->nh ? cq_at(&st->cqs[st->h[0]], 0) : NULL;
-}
-
-/* drop q_top(), which the caller is done with */
-static void q_pop(struct pf_state *st)
-{
-	struct pf_cq *q = &st->cqs[st->h[0]];
-
-	q->head = (q->head + 1) & (q->cap - 1);
-	q->n--;
-	st->nq--;
-	if (q->n) {
-		/* its CPU's next record is mostly still the earliest: h_down()'s first look, inline */
-		if ((st->nh > 1 && cq_less(st, st->h[1], st->h[0])) ||
-		    (st->nh > 2 && cq_less(st, st->h[2], st->h[0])))
-			h_down(st, 0);
-	} else {
-		q->hpos = -1;
-		st->h[0] = st->h[--st->nh];
-		if (st->nh) {
-			st->cqs[st->h[0]].hpos = 0;
-			h_down(st, 0);
-		}
-	}
-}
-
-/* the lowest file offset any queued record points to (>= @low otherwise) */
-static uint64_t q_low_where(struct pf_state *st, uint64_t low)
-{
-	for (size_t c = 0; c < st->ncq; c++)
-		for (uint32_t i = 0; i < st->cqs[c].n; i++) {
-			const struct pf_item *it = cq_at(&st->cqs[c], i);
-
-			if (!it->owned && it->where < low)
-				low = it->where;
-		}
-	return low;
-}
-
 /* ---- reading records ---- */
 
 /*
@@ -794,7 +612,7 @@ static int read_record(struct pf_state *st, const unsigned char **rec, uint32_t 
 		}
 		if (st->pos >= st->next_release) {
 			/* queued records point into the map: keep from the oldest of them on */
-			uint64_t low = q_low_where(st, *where);
+			uint64_t low = pf_order_low_where(&st->order, *where);
 
 			if (low > st->released) {
 				ct_bin_map_release(&st->map, st->released, low);
@@ -1062,11 +880,11 @@ static int deliver(struct pf_state *st, const unsigned char *rec, uint32_t size,
 }
 
 /*
- * The time perf orders a record by (0: "deliver now", as in perf), and its
- * CPU; a tracepoint sample's parse is kept in @it for deliver_item().
+ * The time perf orders a record by (0: "deliver now", as in perf); a
+ * tracepoint sample's parse is kept in @it for deliver_sample().
  */
 static uint64_t record_time(struct pf_state *st, const unsigned char *rec, uint32_t size,
-			    int *has_cpu, uint32_t *cpu, struct pf_item *it)
+			    struct pf_item *it)
 {
 	uint32_t type = ct_rd32(rec, st->swap);
 	const unsigned char *body = rec + 8;
@@ -1081,8 +899,6 @@ static uint64_t record_time(struct pf_state *st, const unsigned char *rec, uint3
 			return 0;
 		if (parse_sample(a, body, len, st->swap, &s) < 0)
 			return 0;
-		*has_cpu = s.has_cpu;
-		*cpu = s.cpu;
 		if (a->type == PF_TYPE_TRACEPOINT && s.raw) {
 			it->sample = 1;
 			it->has_tid = s.has_tid;
@@ -1095,9 +911,16 @@ static uint64_t record_time(struct pf_state *st, const unsigned char *rec, uint3
 		return s.time;
 	}
 	parse_trailer(attr_of_other(st, body, len), body, len, st->swap, &s);
-	*has_cpu = s.has_cpu;
-	*cpu = s.cpu;
 	return s.has_time ? s.time : 0;
+}
+
+/* the queue's parse of a record that comes to the front of its run */
+static uint64_t queued_time(void *ctx, struct pf_item *it)
+{
+	struct pf_state *st = ctx;
+
+	it->size = ct_rd16(it->rec + 6, st->swap);
+	return record_time(st, it->rec, it->size, it);
 }
 
 static int pipe_attr(struct pf_state *st, const unsigned char *rec, uint32_t size, uint64_t where,
@@ -1175,18 +998,14 @@ static int next_event(struct pf_state *st, struct ct_event *ev, char *err, size_
 		uint32_t size = 0, type;
 		uint64_t where = 0, ts;
 		struct pf_item it;
-		int transient = 0, r, has_cpu = 0;
-		uint32_t cpu = 0;
-
-		const struct pf_item *top = q_top(st);
+		int transient = 0, r;
+		const struct pf_item *top = pf_order_top(&st->order);
 
 		/* release what the current flush allows, smallest first */
 		if (top && top->ts <= st->flush_limit) {
 			r = top->sample ? deliver_sample(st, top, ev, ck) :
 				deliver(st, top->rec, top->size, top->where, ev, ck);
-			if (top->owned)
-				free((void *)top->rec);
-			q_pop(st);
+			pf_order_pop(&st->order);
 			if (r < 0)
 				goto nomem;
 			if (r)
@@ -1234,7 +1053,7 @@ static int next_event(struct pf_state *st, struct ct_event *ev, char *err, size_
 		case PF_RECORD_LOST_SAMPLES:
 			if (!st->nattrs)
 				continue;
-			ts = record_time(st, rec, size, &has_cpu, &cpu, &it);
+			ts = record_time(st, rec, size, &it);
 			if (!ts) {
 				r = deliver(st, rec, size, where, ev, ck);
 				if (r < 0)
@@ -1247,26 +1066,14 @@ static int next_event(struct pf_state *st, struct ct_event *ev, char *err, size_
 			it.seq = st->seq++;
 			it.where = where;
 			it.size = size;
-			it.owned = (uint8_t)transient;
 			it.rec = rec;
-			if (transient) {
-				unsigned char *copy = malloc(size);
-
-				if (!copy)
-					goto nomem;
-				memcpy(copy, rec, size);
-				it.rec = copy;
-			}
-			if (q_push(st, &it, has_cpu, cpu) < 0) {
-				if (transient)
-					free((void *)it.rec);
+			if (pf_order_push(&st->order, &it, transient) < 0)
 				goto nomem;
-			}
 			if (ts > st->max_ts)
 				st->max_ts = ts;
-			if (st->nq >= PF_QUEUE_MAX) {
+			if (st->order.queued >= PF_QUEUE_MAX) {
 				/* perf's OE_FLUSH__HALF: keep memory bounded whatever the rounds */
-				top = q_top(st);
+				top = pf_order_top(&st->order);
 				st->flush_limit = top->ts + (ts - top->ts) / 2;
 			}
 			continue;
@@ -1575,14 +1382,7 @@ static void free_(void *state)
 
 	if (!st)
 		return;
-	for (size_t c = 0; c < st->ncq; c++) {
-		for (uint32_t i = 0; i < st->cqs[c].n; i++)
-			if (cq_at(&st->cqs[c], i)->owned)
-				free((void *)cq_at(&st->cqs[c], i)->rec);
-		free(st->cqs[c].v);
-	}
-	free(st->cqs);
-	free(st->h);
+	pf_order_free(&st->order);
 	free(st->attrs);
 	free(st->ids);
 	free(st->comms);
@@ -1606,6 +1406,7 @@ static int open_(struct ct_input *in, void **state, char *err, size_t errlen)
 	}
 	st->path = in->path;
 	st->in = in;
+	pf_order_init(&st->order, queued_time, st);
 	/* with a forced format the source has read nothing yet */
 	if (need_input(in, 16) < 0) {
 		snprintf(err, errlen, "%s: read error at byte %llu", in->path,
