@@ -65,11 +65,16 @@ struct ct_reader {
 	struct ct_event few[STREAM_BATCH];
 };
 
-int ct_reader_threads(void)
+int ct_reader_threads(const struct ct_source *src)
 {
 	const char *e = getenv("CT_THREADS");
 
 	if (e && strcmp(e, "1") == 0)
+		return 1;
+	if (e && strcmp(e, "2") == 0)
+		return 2;
+	/* a streaming source's thread only reads: handing over costs it more than it saves */
+	if (ct_source_can_chunk(src) && ct_source_chunk_streams(src))
 		return 1;
 	return sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1;
 }

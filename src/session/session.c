@@ -423,7 +423,7 @@ int ct_session_replay(struct ct_session *s, struct ct_source *src, char *err, si
 	ret = keep_attachments(s, src);
 	if (ret == 0)
 		ret = ct_session_begin_source(s, ct_source_path(src), ct_source_format(src));
-	if (ret == 0 && s->o.threads != 1 && ct_reader_threads() > 1)
+	if (ret == 0 && s->o.threads != 1 && ct_reader_threads(src) > 1)
 		ret = replay_threaded(s, src);
 	else
 		while (ret == 0 && (ret = ct_source_next(src, &ev)) == 1)
