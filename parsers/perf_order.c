@@ -257,7 +257,10 @@ void pf_order_pop(struct pf_order *o)
 		}
 		h->seq++;
 		h->ts = o->parse(o->ctx, h);
-		heap_down(o, 0);
+		/* mostly the same run is still the earliest: heap_down()'s first look, inline */
+		if ((o->nheap > 1 && run_less(o, o->heap[1], r)) ||
+		    (o->nheap > 2 && run_less(o, o->heap[2], r)))
+			heap_down(o, 0);
 		return;
 	}
 	if (o->tail == r)
