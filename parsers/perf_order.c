@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "compactrace/error.h"
+#include "core/util.h"
 #include "perf_order.h"
 
 #define NONE UINT32_MAX
@@ -120,7 +121,7 @@ static int block_with_room(struct pf_order *o, uint32_t need)
 			unused = b;
 	}
 	if (idle == NONE) {
-		if (unused == NONE) {
+		if (unused == NONE && o->nblocks == o->capblocks) {
 			uint32_t cap = o->capblocks ? 2 * o->capblocks : 8;
 			struct pf_block *v = realloc(o->blocks, cap * sizeof(*v));
 
@@ -129,11 +130,13 @@ static int block_with_room(struct pf_order *o, uint32_t need)
 			memset(v + o->capblocks, 0, (cap - o->capblocks) * sizeof(*v));
 			o->blocks = v;
 			o->capblocks = cap;
-			unused = o->nblocks++;
 		}
+		if (unused == NONE)
+			unused = o->nblocks++;
 		o->blocks[unused].mem = malloc(BLOCK_SIZE);
 		if (!o->blocks[unused].mem)
 			return -CT_E_NOMEM;
+		ct_populate(o->blocks[unused].mem, BLOCK_SIZE);	/* filled next: no fault per page */
 		idle = unused;
 	}
 	o->blocks[idle].used = 0;

@@ -192,6 +192,10 @@ int main(void)
 			clock[below(4)] += below(5000);
 	}
 	flush(&t, &o, UINT64_MAX);
+	/* the copies' blocks are reused: as many as were ever needed at once, the array at most twice that */
+	CHECK(&t, o.nblocks <= 2 + (moved * 160 + (1u << 20) - 1) / (1u << 20));
+	CHECK(&t, o.capblocks <= 8 || o.capblocks <= 2 * o.nblocks);
+	printf("blocks for moving records: %u (array of %u)\n", o.nblocks, o.capblocks);
 	CHECK_U64(&t, pending.n, 0);
 	CHECK(&t, pf_order_top(&o) == NULL);
 	printf("%" PRIu64 " records (%" PRIu64 " moving), max time %" PRIu64 ", %d checks, %d failed\n",
