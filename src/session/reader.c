@@ -73,8 +73,12 @@ int ct_reader_threads(const struct ct_source *src)
 		return 1;
 	if (e && strcmp(e, "2") == 0)
 		return 2;
-	/* a streaming source's thread only reads: handing over costs it more than it saves */
-	if (ct_source_can_chunk(src) && ct_source_chunk_streams(src))
+	/*
+	 * Two pay only where both threads decode (text's chunks); where the
+	 * second only reads and orders records (streaming chunks) or hands
+	 * decoded batches over (pipe perf data), it costs more than it saves.
+	 */
+	if (!ct_source_can_chunk(src) || ct_source_chunk_streams(src))
 		return 1;
 	return sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1;
 }
