@@ -125,7 +125,8 @@ void ct_text_free(void *state);
  * chunks of about CT_TEXT_CHUNK bytes of whole lines, each decoded line by
  * line as ct_text_next() decodes them.
  */
-#define CT_TEXT_CHUNK (256 * 1024)
+#define CT_TEXT_CHUNK (64 * 1024)	/* stays in the cache until the other thread takes it:
+					 * 10% faster on two threads than 256 KB (README "Speed") */
 int ct_text_read_chunk(void *state, struct ct_chunk *c, char *err, size_t errlen);
 int ct_text_decode_chunk(const void *state, struct ct_chunk *c);
 void ct_text_finish_chunk(void *state, struct ct_chunk *c);

@@ -4,7 +4,7 @@
 
 `report` decodes on a second thread (src/session/reader.c) unless
 CT_THREADS=1; a text input is cut into chunks of lines that both threads
-decode (the samples' texts are one to forty chunks of 256 KB), and the
+decode (the samples' texts are four to 160 chunks of 64 KB), and the
 caller takes them in order. For every real sample (samples/traces/*) in every format it
 has, through the file and through stdin, in text and JSON, with and
 without the model, and for damaged inputs (a file cut in the middle of an
