@@ -89,7 +89,6 @@ struct pf_id {
 	uint32_t attr;
 };
 
-
 struct pf_comm {
 	int32_t tid;		/* INT32_MIN: free slot */
 	char comm[CT_COMM_LEN];
