@@ -79,6 +79,9 @@ static void usage(FILE *out)
 		"                                 file's end snapshot (as 'compactrace hugepages')\n"
 		"  -h, --help\n"
 		"\n"
+		"Environment: CT_THREADS=1 decodes on the report's own thread, CT_THREADS=2 on a\n"
+		"second one too (default: two for text, one for trace.dat and perf.data).\n"
+		"\n"
 		"Exit status: 0 report written; 1 error (said on standard error); 2 usage;\n"
 		"141 standard output was closed by its reader (report | head), quietly.\n");
 }
