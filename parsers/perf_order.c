@@ -14,7 +14,7 @@
 struct pf_run {
 	struct pf_item head;		/* its earliest record, parsed */
 	const unsigned char *next_at;	/* where a record joining it must start */
-	uint64_t last_ts, last_seq;	/* its latest record's */
+	uint64_t last_ts;		/* its latest record's */
 	uint32_t n;			/* records left, the head included */
 	uint32_t block;			/* IN_MAP, or the block holding the copies */
 	uint32_t hpos;			/* place in the heap; a free slot: the next free one */
@@ -29,6 +29,12 @@ struct pf_block {
 static inline uint32_t copy_stride(uint32_t size)
 {
 	return 8 + ((size + 7u) & ~7u);
+}
+
+/* from a record of @size to the next one of its run, in the map or in a block */
+static inline uint32_t run_stride(uint32_t block, uint32_t size)
+{
+	return block == IN_MAP ? size : copy_stride(size);
 }
 
 void pf_order_init(struct pf_order *o, pf_order_parse_fn parse, void *ctx)
@@ -206,12 +212,10 @@ int pf_order_push(struct pf_order *o, const struct pf_item *it, int moving)
 	if (o->tail != NONE) {
 		run = &o->runs[o->tail];
 		/* the record right after the last one, no earlier than it: the run goes on */
-		if (run->block == block && run->next_at == rec && it->ts >= run->last_ts &&
-		    it->seq == run->last_seq + 1) {
+		if (run->block == block && run->next_at == rec && it->ts >= run->last_ts) {
 			run->n++;
 			run->last_ts = it->ts;
-			run->last_seq = it->seq;
-			run->next_at = rec + (block == IN_MAP ? it->size : copy_stride(it->size));
+			run->next_at = rec + run_stride(block, it->size);
 			return 0;
 		}
 	}
@@ -225,9 +229,8 @@ int pf_order_push(struct pf_order *o, const struct pf_item *it, int moving)
 	run->head.rec = rec;
 	run->n = 1;
 	run->last_ts = it->ts;
-	run->last_seq = it->seq;
 	run->block = block;
-	run->next_at = rec + (block == IN_MAP ? it->size : copy_stride(it->size));
+	run->next_at = rec + run_stride(block, it->size);
 	if (block != IN_MAP)
 		o->blocks[block].refs++;
 	o->tail = r;

@@ -56,8 +56,9 @@ void pf_order_free(struct pf_order *o);
 
 /*
  * Queue the record @it describes (ts, seq, rec, where, size and the parse
- * set). @moving: it->rec lies in a buffer that changes after this call, so
- * it is copied. 0, or -CT_E_NOMEM.
+ * set; each push's seq one more than the previous push's, so a run's
+ * records number on from its first). @moving: it->rec lies in a buffer
+ * that changes after this call, so it is copied. 0, or -CT_E_NOMEM.
  */
 int pf_order_push(struct pf_order *o, const struct pf_item *it, int moving);
 
