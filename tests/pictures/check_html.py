@@ -97,9 +97,11 @@ def start_chromium(tmp):
     profile = os.path.join(tmp, "profile")
     os.mkdir(profile)
     # its own process group, so that stop_chromium() ends its helpers too
+    # TMPDIR: the browser's singleton socket directory goes under @tmp, removed with it, not /tmp
+    env = dict(os.environ, TMPDIR=tmp)
     proc = subprocess.Popen(["chromium"] + CHROMIUM_FLAGS + [f"--user-data-dir={profile}", "about:blank"],
                             stdout=subprocess.DEVNULL, stderr=open(os.path.join(tmp, "chromium.log"), "wb"),
-                            start_new_session=True)
+                            start_new_session=True, env=env)
     port_file = os.path.join(profile, "DevToolsActivePort")
     for _ in range(600):  # a bounded wait for the browser to say its port, not a timing check
         if os.path.exists(port_file) and open(port_file).read().count("\n") >= 1:
