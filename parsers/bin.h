@@ -167,6 +167,8 @@ struct ct_bin_map {
 	uint64_t size;
 	size_t map_len;
 	unsigned char *owned;	/* small files are read into memory instead */
+	int fd;			/* a mapped file, also to be read (ct_bin_map_read()); -1 if none */
+	uint64_t start;		/* the file offset of base */
 };
 
 int ct_bin_map_open(struct ct_input *in, struct ct_bin_map *m, char *err, size_t errlen);
@@ -174,6 +176,14 @@ int ct_bin_map_open(struct ct_input *in, struct ct_bin_map *m, char *err, size_t
 void ct_bin_map_release(struct ct_bin_map *m, uint64_t from, uint64_t to);
 /* map [from, from + len) in one go ahead of reading it sequentially */
 void ct_bin_map_prefetch(struct ct_bin_map *m, uint64_t from, uint64_t len);
+/*
+ * Read [from, from + len) of a mapped input into @buf: bytes read (short
+ * only at the end of a file that shrank), or -1 on an I/O error (errno).
+ * The first touch of mapped pages costs a fault and a cache miss per page
+ * in a VM; a read copies them into a buffer that stays in the cache.
+ * Only where m->fd >= 0.
+ */
+long ct_bin_map_read(struct ct_bin_map *m, uint64_t from, void *buf, size_t len);
 void ct_bin_map_close(struct ct_bin_map *m);
 
 /* ---- decompression (zstd, zlib), as trace-cmd 3.x and perf -z write ---- */

@@ -112,6 +112,7 @@ int ct_bin_map_open(struct ct_input *in, struct ct_bin_map *m, char *err, size_t
 	void *p;
 
 	memset(m, 0, sizeof(*m));
+	m->fd = -1;
 	if (fstat(fd, &st) < 0) {
 		snprintf(err, errlen, "%s: cannot stat: %s", in->path, strerror(errno));
 		return -CT_E_IO;
@@ -168,13 +169,16 @@ int ct_bin_map_open(struct ct_input *in, struct ct_bin_map *m, char *err, size_t
 		return size ? -CT_E_UNSUPPORTED : -CT_E_EMPTY;
 	}
 	p = mmap(NULL, (size_t)(size + start), PROT_READ, MAP_PRIVATE, fd, 0);
-	if (own)
-		close(fd);	/* the mapping keeps the unlinked file alive */
 	if (p == MAP_FAILED) {
+		if (own)
+			close(fd);
 		snprintf(err, errlen, "%s: cannot map: %s", in->path, strerror(errno));
 		return -CT_E_IO;
 	}
+	/* kept for ct_bin_map_read(): the spool file's own, or a copy of the input's */
+	m->fd = own ? fd : fcntl(fd, F_DUPFD_CLOEXEC, 0);
 	m->base = (const unsigned char *)p + start;
+	m->start = start;
 	m->size = size;
 	m->map_len = (size_t)(size + start);
 	return 0;
@@ -215,12 +219,38 @@ void ct_bin_map_prefetch(struct ct_bin_map *m, uint64_t from, uint64_t len)
 	madvise((void *)a, (uintptr_t)(m->base + from + len) - a, MADV_WILLNEED);
 }
 
+long ct_bin_map_read(struct ct_bin_map *m, uint64_t from, void *buf, size_t len)
+{
+	size_t got = 0;
+
+	if (from >= m->size)
+		return 0;
+	if (len > m->size - from)
+		len = (size_t)(m->size - from);
+	while (got < len) {
+		ssize_t n = pread(m->fd, (char *)buf + got, len - got, (off_t)(m->start + from + got));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return (long)got;
+}
+
 void ct_bin_map_close(struct ct_bin_map *m)
 {
 	/* the mapping began at file offset 0; base may lie past its start */
-	if (m->owned)
+	if (m->owned) {
 		free(m->owned);
-	else if (m->base)
+	} else if (m->base) {	/* a zeroed map was never opened: its fd 0 is not ours */
 		munmap((void *)(m->base - (m->map_len - m->size)), m->map_len);
+		if (m->fd >= 0)
+			close(m->fd);
+	}
 	memset(m, 0, sizeof(*m));
+	m->fd = -1;
 }

@@ -31,6 +31,8 @@
 #define TD_RELEASE_STEP (4u << 20)	/* drop consumed mapped data from RSS this often */
 #define TD_RELEASE_LAG (1u << 20)	/* ...but not the last this much: chunks in flight (12,288 events at most) point there */
 #define TD_PREFETCH (1u << 20)		/* map this much ahead in one call */
+#define TD_WINDOW (256u << 10)		/* raw pages are read this much at a time per CPU... */
+#define TD_WINDOWS_MAX (32u << 20)	/* ...less when there are many CPUs */
 
 /* trace.dat option ids */
 enum {
@@ -67,11 +69,13 @@ struct td_stream {
 	int cpu;
 	uint32_t page_size;
 	uint8_t compressed;
+	uint8_t windowed;	/* raw pages read into ubuf a window at a time, not walked in the map */
 	uint8_t truncated;	/* the file ends before this CPU's data does */
-	/* raw pages: [file_off, file_off + size) of the map; pos is the next page */
+	/* raw pages: [file_off, file_off + size) of the map; pos is the next page (windowed: window) */
 	uint64_t file_off, size, pos, released;
+	uint64_t win_off;	/* windowed: the file offset of ubuf[0] */
 	uint64_t prefetched;	/* mapped ahead up to here (stream or file offset) */
-	/* compressed: the chunk list */
+	/* compressed: the chunk list; compressed or windowed: ubuf holds the pages */
 	uint64_t zpos, zend, zreleased;
 	uint32_t zleft;
 	unsigned char *ubuf;
@@ -237,6 +241,69 @@ static int load_chunk(struct td_state *st, struct td_stream *s)
 	return 1;
 }
 
+/*
+ * Read the next window of a windowed stream's raw pages into its buffer;
+ * 0 when there is none. A read error or a file that shrank ends the
+ * stream with unreadable data at that offset.
+ */
+static int load_window(struct td_state *st, struct td_stream *s)
+{
+	size_t want;
+	long got;
+
+	if (s->pos >= s->size) {
+		if (s->truncated) {	/* where the data stops: the file's end, or where it shrank to */
+			note_perr(s, s->file_off + s->size);
+			s->truncated = 0;
+		}
+		return 0;
+	}
+	want = s->size - s->pos < s->ucap ? (size_t)(s->size - s->pos) : s->ucap;
+	got = ct_bin_map_read(&st->map, s->file_off + s->pos, s->ubuf, want);
+	if (got <= 0) {
+		note_perr(s, s->file_off + s->pos);
+		s->pos = s->size;
+		s->truncated = 0;
+		return 0;
+	}
+	s->win_off = s->file_off + s->pos;
+	s->ulen = (size_t)got;
+	s->upos = 0;
+	s->pos += (uint64_t)got;
+	if ((size_t)got < want) {	/* the file shrank under us: what is left is unreadable */
+		s->size = s->pos;
+		s->truncated = 1;
+	}
+	return 1;
+}
+
+/*
+ * Where the file can be read (not a small file already in memory), the raw
+ * pages of each CPU are read a window at a time instead of walked in the
+ * mapping: on this project's VM, reading a 51 MB trace.dat takes 8-14 ms,
+ * faulting its mapping in 31-39 ms.
+ */
+static int open_windows(struct td_state *st)
+{
+	size_t win = st->ns && TD_WINDOWS_MAX / st->ns < TD_WINDOW ? TD_WINDOWS_MAX / st->ns : TD_WINDOW;
+
+	if (st->map.fd < 0)
+		return 0;
+	for (size_t i = 0; i < st->ns; i++) {
+		struct td_stream *s = &st->s[i];
+		size_t w = win / s->page_size * s->page_size;
+
+		if (s->compressed || !s->size)
+			continue;
+		s->ucap = w ? w : s->page_size;
+		s->ubuf = malloc(s->ucap);
+		if (!s->ubuf)
+			return -CT_E_NOMEM;
+		s->windowed = 1;
+	}
+	return 0;
+}
+
 /* point the stream at its next non-empty page; 0 at the end of its data */
 static int load_page(struct td_state *st, struct td_stream *s)
 {
@@ -246,16 +313,16 @@ static int load_page(struct td_state *st, struct td_stream *s)
 		const unsigned char *page;
 		uint64_t avail, where, bad;
 
-		if (s->compressed) {
+		if (s->compressed || s->windowed) {
 			if (s->upos >= s->ulen) {
-				int r = load_chunk(st, s);
+				int r = s->compressed ? load_chunk(st, s) : load_window(st, s);
 
 				if (r <= 0)
 					return r;
 			}
 			page = s->ubuf + s->upos;
 			avail = s->ulen - s->upos;
-			where = s->chunk_off;
+			where = s->compressed ? s->chunk_off : s->win_off + s->upos;
 			s->upos += s->page_size;
 		} else {
 			if (s->pos >= s->size) {
@@ -287,7 +354,7 @@ static int load_page(struct td_state *st, struct td_stream *s)
 		if (s->pg.missed)
 			note_lost(s, s->pg.missed_count);
 		/* the next page is read soon: start pulling its first lines in */
-		if (avail == s->page_size && (s->compressed ? s->upos + s->page_size <= s->ulen :
+		if (avail == s->page_size && (s->compressed || s->windowed ? s->upos + s->page_size <= s->ulen :
 					     s->pos + s->page_size <= s->size)) {
 			__builtin_prefetch(page + s->page_size);
 			__builtin_prefetch(page + s->page_size + 64);
@@ -494,7 +561,7 @@ struct td_entry {
 	uint32_t kind;		/* what follows or where the record is: */
 };
 
-#define TD_COPIED 0		/* the record follows (a compressed stream's buffer is reused) */
+#define TD_COPIED 0		/* the record follows (a compressed or windowed stream's buffer is reused) */
 #define TD_NOTICE 1		/* a struct ct_event follows */
 #define TD_IN_MAP 2		/* nothing follows: the record stays where the file is mapped or read */
 
@@ -534,8 +601,8 @@ static int read_chunk(void *state, struct ct_chunk *c, char *err, size_t errlen)
 		r = next_item(st, &it, &ev);
 		if (r <= 0)
 			break;
-		/* an uncompressed record is read where it is: the mapping outlives the chunk */
-		kind = !it.rec ? TD_NOTICE : st->s[st->heap[0]].compressed ? TD_COPIED : TD_IN_MAP;
+		/* a record in the mapping is read where it is: the mapping outlives the chunk */
+		kind = !it.rec ? TD_NOTICE : st->s[st->heap[0]].ubuf ? TD_COPIED : TD_IN_MAP;
 		size = kind == TD_NOTICE ? sizeof(ev) : kind == TD_COPIED ? (it.rec_len + 7u) & ~7u : 0;
 		if ((r = chunk_room(c, sizeof(*e) + size)) < 0)
 			break;
@@ -1118,7 +1185,7 @@ static int make_streams(struct td_state *st, uint32_t file_page_size, char *err,
 			}
 		}
 	}
-	return 0;
+	return open_windows(st);
 }
 
 static void free_(void *state)

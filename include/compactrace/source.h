@@ -21,6 +21,7 @@ struct ct_source;
 #define CT_FORMAT_PERF_SCRIPT "perf-script"
 #define CT_FORMAT_TRACE_DAT "trace-dat"
 #define CT_FORMAT_PERF_DATA "perf-data"
+#define CT_FORMAT_LIVE_RAW "live-raw"	/* the monitor's own reading of tracefs' binary ring buffers */
 
 /**
  * ct_source_open() - open a trace file (or "-" for stdin) and detect its format

@@ -29,7 +29,6 @@
 
 #define TASK_CACHE 4096
 #define TASK_RECHECK_NS 5000000000ULL	/* a pid is checked for reuse at most this often */
-#define CT_FORMAT_LIVE_RAW "live-raw"
 #define STALL_IDLE_NS 1000000000ULL	/* a stall whose task has had no event for this long is over */
 
 struct ct_monitor {

@@ -24,7 +24,12 @@ struct ct_lookahead *ct_lookahead_new(size_t max, uint64_t max_ns);
  */
 int ct_lookahead_put(struct ct_lookahead *la, const struct ct_event *ev);
 
-/** ct_lookahead_get() - the @i-th event kept, or NULL past the last; owned by @la */
+/**
+ * ct_lookahead_get() - the @i-th event kept, or NULL past the last
+ *
+ * Owned by @la and valid until the next call: events are kept packed (only
+ * their type's part of the union; the rest reads as zero).
+ */
 const struct ct_event *ct_lookahead_get(struct ct_lookahead *la, size_t i);
 
 /** ct_lookahead_free() - accepts NULL */

@@ -310,6 +310,17 @@ static int settle_static_facts(struct ct_session *s)
 	return s->facts.pageblock_order_source != CT_FACT_DEFAULT;
 }
 
+/*
+ * Only text says a host fact in an event (the pageblock order an extfrag
+ * line prints): a binary trace's events never settle one, so waiting for
+ * it would only hold up to CT_SESSION_LOOKAHEAD events back, and copy them.
+ */
+static int may_print_facts(const char *format)
+{
+	return strcmp(format, CT_FORMAT_TRACE_DAT) != 0 && strcmp(format, CT_FORMAT_PERF_DATA) != 0 &&
+	       strcmp(format, CT_FORMAT_LIVE_RAW) != 0;
+}
+
 int ct_session_begin_source(struct ct_session *s, const char *path, const char *format)
 {
 	if (s->in_source) {
@@ -320,7 +331,7 @@ int ct_session_begin_source(struct ct_session *s, const char *path, const char *
 	}
 	s->in_source = 1;
 	if (!s->eng && !s->ahead) {
-		if (settle_static_facts(s)) {
+		if (settle_static_facts(s) || !may_print_facts(format)) {
 			int ret = settle(s, 0);
 
 			if (ret < 0)

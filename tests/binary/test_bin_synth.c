@@ -58,10 +58,10 @@ static void check_pages(struct bt *t, const char *path, const struct synth_out *
 	ct_source_free(s);
 }
 
-static void one(struct bt *t, const char *dir, int be, int bad_id, int short_rec, uint32_t seed,
-		int version, int zlib, int two_buffers)
+static void one_n(struct bt *t, const char *dir, int be, int bad_id, int short_rec, uint32_t seed,
+		  int version, int zlib, int two_buffers, int nr_records)
 {
-	struct synth_opts o = { .formats_dir = dir, .bigendian = be, .nr_records = 3000,
+	struct synth_opts o = { .formats_dir = dir, .bigendian = be, .nr_records = nr_records,
 				.seed = seed, .lost = 1, .bad_id = bad_id, .short_rec = short_rec,
 				.version = version, .zlib = zlib, .two_buffers = two_buffers };
 	struct synth_out out;
@@ -70,10 +70,10 @@ static void one(struct bt *t, const char *dir, int be, int bad_id, int short_rec
 	char what[512], bp[64], tp[64], err[512];
 	int bfd = -1, tfd = -1;
 
-	snprintf(what, sizeof(what), "%s v%d %s%s%s%s%s", dir, version ? version : 6,
+	snprintf(what, sizeof(what), "%s v%d %s%s%s%s%s %d records", dir, version ? version : 6,
 		 be ? "big-endian" : "little-endian", zlib ? " zlib" : "",
 		 two_buffers ? " two-buffers" : "", bad_id ? " bad-id" : "",
-		 short_rec ? " short-record" : "");
+		 short_rec ? " short-record" : "", nr_records);
 	t->what = what;
 	if (synth_make(&o, &out) < 0) {
 		BT_CHECK(t, !"synth_make");
@@ -116,6 +116,65 @@ out:
 	synth_free(&out);
 }
 
+static void one(struct bt *t, const char *dir, int be, int bad_id, int short_rec, uint32_t seed,
+		int version, int zlib, int two_buffers)
+{
+	one_n(t, dir, be, bad_id, short_rec, seed, version, zlib, two_buffers, 3000);
+}
+
+/*
+ * Files over 4 MB are not read whole: each CPU's pages come through a
+ * window read at a time. Many windows per CPU, the bad record in a middle
+ * one (its offset must still be exact), and a file cut short after it was
+ * opened: what is gone is one parse error, no crash.
+ */
+static void large(struct bt *t, const char *dir, int version, int two_buffers, uint32_t seed)
+{
+	struct synth_opts o = { .formats_dir = dir, .nr_records = 150000, .seed = seed, .lost = 1,
+				.bad_id = 1, .version = version, .two_buffers = two_buffers };
+	struct synth_out out;
+	struct ct_source *s = NULL;
+	struct ct_event ev;
+	char what[512], path[64], err[512];
+	int fd, r, n = 0, perr = 0;
+	uint64_t cut, where = UINT64_MAX;
+
+	one_n(t, dir, 0, 1, 0, seed, version, 0, two_buffers, 150000);
+	snprintf(what, sizeof(what), "%s v%d cut short while read", dir, version);
+	t->what = what;
+	if (synth_make(&o, &out) < 0) {
+		BT_CHECK(t, !"synth_make");
+		return;
+	}
+	BT_CHECK(t, out.dat_len > (4u << 20));
+	fd = synth_memfd(out.dat, out.dat_len, path, sizeof(path));
+	BT_CHECK(t, fd >= 0);
+	if (fd < 0 || ct_source_open(path, NULL, &s, err, sizeof(err)) < 0) {
+		BT_CHECK(t, !"open");
+		goto out;
+	}
+	/* the end of the last CPU's data goes: a page boundary past the middle */
+	cut = (out.dat_len - (out.dat_len - out.bad_where) / 2) & ~4095ULL;
+	BT_CHECK(t, ftruncate(fd, (off_t)cut) == 0);
+	while ((r = ct_source_next(s, &ev)) > 0) {
+		n++;
+		/* one for the CPU cut in the middle, one for each CPU wholly past the cut */
+		if (ev.type == CT_EV_PARSE_ERROR && ev.u.perr.where >= cut) {
+			perr++;
+			where = ev.u.perr.where < where ? ev.u.perr.where : where;
+		}
+	}
+	BT_EQ(t, r, 0);
+	BT_CHECK(t, perr >= 1 && perr <= 3);
+	BT_EQ(t, where, cut);
+	BT_CHECK(t, n > 1000 && n < out.nr_records);
+out:
+	ct_source_free(s);
+	if (fd >= 0)
+		close(fd);
+	synth_free(&out);
+}
+
 int main(int argc, char **argv)
 {
 	static const char *const kernels[] = { "linux-6.1", "linux-6.18" };
@@ -147,6 +206,8 @@ int main(int argc, char **argv)
 #endif
 		}
 		one(&t, dir, 0, 0, 1, 23, 7, 0, 1);
+		large(&t, dir, 6, 0, 29);
+		large(&t, dir, 7, 1, 31);
 	}
 	return bt_done(&t, "test_bin_synth");
 }
