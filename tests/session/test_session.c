@@ -182,6 +182,15 @@ static void test_read_ahead(void)
 	CHECK_U64(ct_session_results(s)->extfrag.fragmenting, 0);
 	ct_session_free(s);
 
+	/* a binary input never prints the pageblock order: nothing is held back for it */
+	s = ct_session_new(NULL);
+	CHECK(ct_session_begin_source(s, "t.dat", "trace-dat") == 0);
+	run(s, 1 * MS, 7, "app", CT_STATUS_SUCCESS);
+	CHECK_U64(ct_session_results(s)->runs.count, 1);
+	CHECK(ct_session_finish(s) == 0);
+	CHECK_U64(ct_session_facts(s)->pageblock_order, 9);
+	ct_session_free(s);
+
 	/* an input that ends while held back is replayed in full */
 	s = ct_session_new(NULL);
 	CHECK(ct_session_begin_source(s, "a", "ftrace-text") == 0);
