@@ -36,7 +36,7 @@ done
 export LC_ALL=C
 ct=$build/compactrace
 [ -x "$ct" ] || { echo "bench_report: build compactrace first ($ct)" >&2; exit 2; }
-for t in trace-cmd perf /usr/bin/time taskset awk; do
+for t in trace-cmd perf python3 /usr/bin/time awk; do
 	command -v $t >/dev/null || { echo "bench_report: $t is needed" >&2; exit 2; }
 done
 [ "$(nproc)" -ge 2 ] || { echo "bench_report: one CPU only: nothing to compare" >&2; exit 2; }
@@ -65,22 +65,13 @@ none=$capture/trace-none.dat
 calc() { awk "BEGIN { printf \"%.6f\", ($1) }"; }
 less() { [ "$(calc "$1 < $2")" != 0.000000 ]; }
 # best CPUS CMD...: the best wall time (s) of RUNS runs on CPUS -> $wall, its peak RSS (KB) -> $rss
+# (tests/bench/run_best.py: only the command itself is timed)
 best() {
-	local cpus=$1 i t0 t1 w
+	local cpus=$1 out
 	shift
-	wall=999
-	rss=0
-	for i in $(seq "$runs"); do
-		t0=$(date +%s%N)
-		taskset -c "$cpus" /usr/bin/time -f %M -o "$work/rss" "$@" >/dev/null 2>"$work/err" ||
-			{ cat "$work/err"; exit 1; }
-		t1=$(date +%s%N)
-		w=$(calc "($t1 - $t0) / 1e9")
-		if less "$w" "$wall"; then
-			wall=$w
-			rss=$(cat "$work/rss")
-		fi
-	done
+	out=$(python3 "$here/run_best.py" "$runs" "$cpus" "$@") || exit 1
+	wall=${out% *}
+	rss=${out#* }
 }
 row() {	# LABEL COUNT
 	printf "%-52s %10s %8.3f %12.0f %9s\n" "$1" "$2" "$wall" "$(calc "$2 / $wall")" "$rss"
