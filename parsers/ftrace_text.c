@@ -38,10 +38,8 @@ static int entries_lost(const char *s, size_t n, uint64_t *lost)
 /* stack traces (options/stacktrace) print " => func" lines under an event */
 static int is_stack_line(const char *s, size_t n)
 {
-	size_t i = 0;
+	size_t i = ct_text_skip_spaces(s, 0, n);
 
-	while (i < n && s[i] == ' ')
-		i++;
 	return ct_text_has_prefix(s + i, n - i, "=>") ||
 	       ct_text_has_prefix(s + i, n - i, "<stack trace>") ||
 	       ct_text_has_prefix(s + i, n - i, "<user stack trace>");

@@ -90,6 +90,55 @@ int ct_line_next(struct ct_line_reader *r, struct ct_line *line)
 	}
 }
 
+/*
+ * Eight bytes as one number if all are digits ("00123456" -> 123456), else
+ * -1: a digit is a byte whose value minus '0' is below 10, tested on all
+ * eight at once; then pairs, quads and halves are combined by multiplies.
+ */
+static int64_t eight_digits(uint64_t w)
+{
+	uint64_t x = w - 0x3030303030303030ULL;
+	/*
+	 * The first byte below '0' sets its own high bit in x (whatever it
+	 * borrows above it only adds flags); any other non-digit lands on
+	 * 0x80 or more once 0x76 is added.
+	 */
+	uint64_t bad = (x | (x + 0x7676767676767676ULL)) & 0x8080808080808080ULL;
+
+	if (bad)
+		return -1;
+	x = (x * 10) + (x >> 8);	/* each byte pair: its two-digit value in the low byte */
+	x = (((x & 0x000000FF000000FFULL) * (100 + (1000000ULL << 32))) +
+	     (((x >> 16) & 0x000000FF000000FFULL) * (1 + (10000ULL << 32)))) >> 32;
+	return (int64_t)x;
+}
+
+/*
+ * The common case, "SECS.UUUUUU" (microseconds, as ftrace and trace-cmd
+ * print them) with the seconds in at most 8 digits, without a loop over the
+ * fraction; 0, or -1 for anything else (the general parser decides).
+ */
+static int parse_ts_usecs(const char *s, size_t n, uint64_t *ns)
+{
+	uint64_t w, sec = 0;
+	int64_t frac;
+	size_t k = n - 7;	/* the dot */
+
+	if (n < 8 || n > 15 || s[k] != '.' || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__)
+		return -1;
+	memcpy(&w, s + n - 8, 8);	/* "D.UUUUUU": the dot and the digit before become "00" */
+	frac = eight_digits((w & ~0xFFFFULL) | 0x3030ULL);
+	if (frac < 0 || !is_digit(s[k - 1]))
+		return -1;
+	for (size_t i = 0; i < k; i++) {
+		if (!is_digit(s[i]))
+			return -1;
+		sec = sec * 10 + (uint64_t)(s[i] - '0');
+	}
+	*ns = sec * NSEC_PER_SEC + (uint64_t)frac * 1000;
+	return 0;
+}
+
 int ct_text_parse_ts(const char *s, size_t n, uint64_t *ns)
 {
 	static const uint64_t scale[10] = {
@@ -99,6 +148,8 @@ int ct_text_parse_ts(const char *s, size_t n, uint64_t *ns)
 	uint64_t sec = 0, frac = 0;
 	size_t i = 0, fdigits = 0;
 
+	if (parse_ts_usecs(s, n, ns) == 0)
+		return 0;
 	while (i < n && is_digit(s[i])) {
 		if (i >= 19)	/* more would overflow before the range check */
 			return -1;
@@ -126,6 +177,60 @@ int ct_text_parse_ts(const char *s, size_t n, uint64_t *ns)
 	return 0;
 }
 
+/* what a timestamp is made of: 1 a digit, 2 its dot (one table load a byte instead of three tests) */
+static const unsigned char ts_char[256] = {
+	['.'] = 2, ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1,
+	['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+};
+
+/* how many bytes of @m have their high bit set (and no other bit): summed into the top byte */
+static inline int bytes_set(uint64_t m)
+{
+	return (int)(((m >> 7) * 0x0101010101010101ULL) >> 56);
+}
+
+/*
+ * Where the run of digits and dots that ends at @end starts (not before
+ * @from), adding its dots to *@dots. Eight bytes at a time: per byte, the
+ * high bit of @ok says digit or dot, computed on seven-bit lanes so that
+ * no lane carries into the next.
+ */
+static size_t ts_start(const char *s, size_t from, size_t end, int *dots)
+{
+	const uint64_t lows = 0x7F7F7F7F7F7F7F7FULL, highs = 0x8080808080808080ULL, ones = 0x0101010101010101ULL;
+
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	while (end - from >= 8) {
+		uint64_t w, y, digit, dot, ok;
+
+		memcpy(&w, s + end - 8, 8);
+		y = w & lows;
+		digit = (y + 0x50 * ones) & ~(y + 0x46 * ones);	/* at least '0', below ':' */
+		dot = ~(((y ^ 0x2E * ones) + lows) | (y ^ 0x2E * ones));	/* exactly '.' */
+		digit &= ~w & highs;	/* and ASCII */
+		dot &= ~w & highs;
+		ok = digit | dot;
+		if (ok == highs) {
+			*dots += bytes_set(dot);
+			end -= 8;
+			continue;
+		}
+		/* the bytes above the last one that is neither (memory order: the high bytes) */
+		{
+			unsigned keep = (unsigned)__builtin_clzll(~ok & highs) >> 3;
+
+			*dots += keep ? bytes_set(dot >> (64 - 8 * keep)) : 0;
+			return end - keep;
+		}
+	}
+#endif
+	while (end > from && ts_char[(unsigned char)s[end - 1]]) {
+		*dots += ts_char[(unsigned char)s[end - 1]] >> 1;
+		end--;
+	}
+	return end;
+}
+
 int ct_text_find_ts(const char *s, size_t n, size_t from, size_t *tok, size_t *colon)
 {
 	size_t i = from;
@@ -141,8 +246,7 @@ int ct_text_find_ts(const char *s, size_t n, size_t from, size_t *tok, size_t *c
 		i = ci + 1;
 		if (ci + 1 < n && s[ci + 1] != ' ')
 			continue;
-		for (t = ci; t > from && (is_digit(s[t - 1]) || s[t - 1] == '.'); t--)
-			dots += s[t - 1] == '.';
+		t = ts_start(s, from, ci, &dots);
 		if (t == ci || t == from || s[t - 1] != ' ' || dots > 1 ||
 		    !is_digit(s[t]) || !is_digit(s[ci - 1]))
 			continue;
@@ -282,8 +386,7 @@ static int ftrace_head_at(const char *s, size_t from, size_t tok, struct ct_text
 		i--;
 	if (i == pe || i == from || s[i - 1] != '-' || ct_text_parse_i32(s + i, pe - i, &pid))
 		return -1;
-	for (c0 = from; c0 < i - 1 && s[c0] == ' '; c0++)
-		;
+	c0 = ct_text_skip_spaces(s, from, i - 1);
 	h->comm = s + c0;
 	h->comm_len = i - 1 - c0;
 	h->pid = pid;

@@ -39,13 +39,6 @@ static int is_info_line(const char *s, size_t n)
 		memcmp(s + n - 9, " is empty", 9) == 0);
 }
 
-static size_t skip_spaces(const char *s, size_t n, size_t i)
-{
-	while (i < n && s[i] == ' ')
-		i++;
-	return i;
-}
-
 static int trace_cmd_line(struct ct_text_parser *p, const char *s, size_t n, struct ct_event *ev)
 {
 	struct ct_text_head h;
@@ -56,7 +49,7 @@ static int trace_cmd_line(struct ct_text_parser *p, const char *s, size_t n, str
 	if (s[0] == '#' || is_info_line(s, n))
 		return 0;
 	from = instance_prefix(s, n);
-	rest = skip_spaces(s, n, from);
+	rest = ct_text_skip_spaces(s, from, n);
 	if (rest < n && s[rest] == 'C' && ct_text_parse_cpu_lost(s + rest, n - rest, &cpu, &count)) {
 		ct_text_lost(p, ev, cpu, count);
 		return 1;
@@ -96,7 +89,7 @@ static int probe_line(const char *s, size_t n, size_t idx, void *arg)
 	if (s[0] == '#' || is_info_line(s, n))
 		return 0;
 	from = instance_prefix(s, n);
-	rest = skip_spaces(s, n, from);
+	rest = ct_text_skip_spaces(s, from, n);
 	if (ct_text_parse_cpu_lost(s + rest, n - rest, &cpu, &count)) {
 		c->good++;
 		c->dropped += memmem(s, n, "DROPPED", 7) != NULL;
