@@ -180,6 +180,22 @@ enum ct_event_type ct_text_classify(struct ct_text_parser *p, const char *name, 
  * dropped. Words that are not key=value are skipped. Keys and values are
  * short: eight bytes at a time (ct_text_find2()) beats a call to memchr().
  */
+/* the value that starts at @p, into @kv; returns where it ends */
+static inline const char *kv_value(const char *p, const char *end, struct kv *kv)
+{
+	kv->v = p;
+	if (p < end && *p == '(') {
+		while (p < end && *p++ != ')')
+			;
+	} else {
+		p = ct_text_find1(p, end, ' ');	/* the value ends */
+	}
+	kv->vl = (size_t)(p - kv->v);
+	while (kv->vl && kv->v[kv->vl - 1] == ',')
+		kv->vl--;
+	return p;
+}
+
 static int kv_next(const char **pp, const char *end, struct kv *kv)
 {
 	const char *p = *pp;
@@ -198,17 +214,7 @@ static int kv_next(const char **pp, const char *end, struct kv *kv)
 		if (p > k && p < end && *p == '=') {
 			kv->k = k;
 			kv->kl = (size_t)(p - k);
-			kv->v = ++p;
-			if (p < end && *p == '(') {
-				while (p < end && *p++ != ')')
-					;
-			} else {
-				p = ct_text_find1(p, end, ' ');	/* the value ends */
-			}
-			kv->vl = (size_t)(p - kv->v);
-			while (kv->vl && kv->v[kv->vl - 1] == ',')
-				kv->vl--;
-			*pp = p;
+			*pp = kv_value(p + 1, end, kv);
 			return 1;
 		}
 		/* not key=value ("=x", a bare word): skip the word */
@@ -506,6 +512,34 @@ static inline const struct text_key *find_key(const struct text_layout *l, const
 }
 
 /*
+ * The common case first: the key after the last one found, followed by
+ * '=', right where the payload goes on. The same key=value kv_next() and
+ * find_key() would give, without looking for where the key ends; NULL
+ * (and *@pp unmoved) when it is anything else.
+ */
+static inline const struct text_key *expected_key(const struct text_layout *l, const char **pp, const char *end,
+						  unsigned *next, struct kv *kv)
+{
+	const struct text_key *tk;
+	const char *p = *pp;
+
+	if (*next >= l->nkeys)
+		return NULL;
+	tk = &l->keys[*next];
+	while (p < end && (*p == ' ' || *p == ','))
+		p++;
+	if ((size_t)(end - p) <= tk->len || p[tk->len] != '=')
+		return NULL;
+	kv->k = p;
+	kv->kl = tk->len;
+	if (!same_key(tk, kv, end))
+		return NULL;
+	*pp = kv_value(p + tk->len + 1, end, kv);
+	++*next;
+	return tk;
+}
+
+/*
  * Fields by name (key=value), never by position: kernels add, rename and
  * reorder them; unknown keys are skipped. The scan stops once every field
  * the event prints in text has been seen (a page event's long gfp_flags=
@@ -527,11 +561,15 @@ int ct_text_decode_payload(struct ct_text_parser *p, enum ct_event_type type, co
 		return 0;
 	/* the rest of the union stays zero (ct_text_event() cleared it) */
 	memcpy(&ev->u, l->absent, l->absent_len);
-	while (seen != l->all && kv_next(&cur, end, &kv)) {
-		const struct text_key *tk = find_key(l, &kv, end, &next);
+	while (seen != l->all) {
+		const struct text_key *tk = expected_key(l, &cur, end, &next, &kv);
 
-		if (!tk)
-			continue;	/* a field we do not read */
+		if (!tk) {
+			if (!kv_next(&cur, end, &kv))
+				break;
+			if (!(tk = find_key(l, &kv, end, &next)))
+				continue;	/* a field we do not read */
+		}
 		bad |= put_field(p, ev, &d->fields[tk->field], &kv, &page, &page_len);
 		seen |= 1u << tk->field;
 	}

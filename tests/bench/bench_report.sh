@@ -14,7 +14,7 @@
 #   -c: a directory a previous `tests/bench/bench_binary.sh -k` kept (trace.dat,
 #   perf.data); without it one is recorded (root, tracefs, trace-cmd, perf) and
 #   removed at the end unless -k. The text renderings are made here once and kept
-#   beside the capture (tc.txt, ps.txt). Each row is the best of RUNS (default 5).
+#   beside the capture (tc.txt, ps.txt, and ft.txt: tc.txt laid out as ftrace text). Each row is the best of RUNS (default 5).
 # Prints rows of events (or lines) per second, the ratios, peak RSS, and the
 # machine's load average before and after (the machine is shared: say it).
 set -eu
@@ -61,6 +61,11 @@ none=$capture/trace-none.dat
 [ -s "$none" ] || trace-cmd convert -i "$dat" --file-version 7 --compression none -o "$none" >/dev/null 2>&1
 [ -s "$capture/tc.txt" ] || { trace-cmd report "$dat" > "$capture/tc.txt.tmp" && mv "$capture/tc.txt.tmp" "$capture/tc.txt"; }
 [ -s "$capture/ps.txt" ] || { perf script -i "$pdata" > "$capture/ps.txt.tmp" 2>/dev/null && mv "$capture/ps.txt.tmp" "$capture/ps.txt"; }
+# ftrace text: the trace-cmd rendering laid out as /sys/kernel/tracing/trace prints it
+# (its header, no instance prefix, a flags column); the same events, detected as ftrace-text
+[ -s "$capture/ft.txt" ] || { awk 'BEGIN { print "# tracer: nop"; print "#" } /^cpus=/ { next }
+	{ sub(/^[^ ]+-[0-9]+: /, ""); sub(/\] /, "] ..... "); print }' "$capture/tc.txt" > "$capture/ft.txt.tmp" &&
+	mv "$capture/ft.txt.tmp" "$capture/ft.txt"; }
 
 calc() { awk "BEGIN { printf \"%.6f\", ($1) }"; }
 less() { [ "$(calc "$1 < $2")" != 0.000000 ]; }
@@ -118,11 +123,16 @@ r_perf="$(calc "$t_ps / $one") $(calc "$t_ps / $two")"
 ours "report perf.data" "$pdata"
 n_tc=$(wc -l < "$capture/tc.txt")
 n_ps=$(wc -l < "$capture/ps.txt")
+n_ft=$(events "$capture/ft.txt")
 tool "awk '{c[\$5]++}' trace-cmd text (lines)" "$n_tc" 0 awk '{c[$5]++} END {for (k in c) n++; print n}' "$capture/tc.txt"
 t_awk=$wall
 ours "report --no-model trace-cmd text (lines)" "$capture/tc.txt" --no-model
 r_tc="$(calc "$t_awk / $one") $(calc "$t_awk / $two")"
 ours "report trace-cmd text (lines)" "$capture/tc.txt"
+tool "awk '{c[\$5]++}' ftrace text (lines)" "$n_ft" 0 awk '{c[$5]++} END {for (k in c) n++; print n}' "$capture/ft.txt"
+t_awk3=$wall
+ours "report --no-model ftrace text (lines)" "$capture/ft.txt" --no-model
+r_ft="$(calc "$t_awk3 / $one") $(calc "$t_awk3 / $two")"
 tool "awk '{c[\$6]++}' perf script text (lines)" "$n_ps" 0 awk '{c[$6]++} END {for (k in c) n++; print n}' "$capture/ps.txt"
 t_awk2=$wall
 ours "report --no-model perf script text (lines)" "$capture/ps.txt" --no-model
@@ -132,6 +142,7 @@ echo
 set -- $r_dat; printf "trace.dat:  report --no-model is %.1fx (1 thread) / %.1fx (2 threads) trace-cmd report\n" "$1" "$2"
 set -- $r_perf; printf "perf.data:  report --no-model is %.1fx / %.1fx perf script\n" "$1" "$2"
 set -- $r_tc; printf "trace-cmd text: report --no-model is %.1fx / %.1fx the awk tally\n" "$1" "$2"
+set -- $r_ft; printf "ftrace text: report --no-model is %.1fx / %.1fx the awk tally\n" "$1" "$2"
 set -- $r_ps; printf "perf script text: report --no-model is %.1fx / %.1fx the awk tally\n" "$1" "$2"
 if [ -n "$failed" ]; then
 	echo "FAIL: the JSON report differs between one thread and two:$failed"

@@ -269,6 +269,13 @@ static void test_zone_order_defer(struct ct_test *t)
 	CHECK_I64(t, ev->u.defer.order_failed, 10);
 	CHECK_U64(t, ev->u.defer.limit, 1);
 
+	/* reordered: where "order" is expected next, "order_failed=" starts with it but is another key */
+	ev = one(t, "mm_compaction_deferred: node=0 zone=Normal   order_failed=9 order=8 consider=3 limit=4");
+	CHECK_U64(t, ev->type, CT_EV_DEFERRED);
+	CHECK_I64(t, ev->u.defer.order, 8);
+	CHECK_I64(t, ev->u.defer.order_failed, 9);
+	CHECK_U64(t, ev->u.defer.consider, 3);
+
 	ev = one(t, "mm_compaction_defer_reset: node=0 zone=Normal   order=9 order_failed=10 consider=4294967296 limit=1");
 	CHECK_U64(t, ev->type, CT_EV_PARSE_ERROR);	/* consider is %u */
 }
