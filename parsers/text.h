@@ -382,6 +382,30 @@ static inline const char *ct_text_find2(const char *p, const char *end, unsigned
 	return p;
 }
 
+/* the first byte in [@p, @end) that is @a, @b or @c; @end when there is none */
+static inline const char *ct_text_find3(const char *p, const char *end, unsigned char a, unsigned char b,
+					unsigned char c)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	while (end - p >= 8) {
+		uint64_t w;
+		unsigned i, j, k;
+
+		memcpy(&w, p, 8);
+		i = ct_text_word_find(w, a);
+		j = ct_text_word_find(w, b);
+		k = ct_text_word_find(w, c);
+		j = j < k ? j : k;
+		if (i < 8 || j < 8)
+			return p + (i < j ? i : j);
+		p += 8;
+	}
+#endif
+	while (p < end && (unsigned char)*p != a && (unsigned char)*p != b && (unsigned char)*p != c)
+		p++;
+	return p;
+}
+
 /* Index just after the last non-space before @i, not going below @from. */
 static inline size_t ct_text_back_spaces(const char *s, size_t from, size_t i)
 {

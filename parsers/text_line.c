@@ -263,20 +263,19 @@ int ct_text_split_event(const char *s, size_t n, size_t after, struct ct_text_he
 	int has_colon = 0;
 
 	sys_end = i;
-	for (j = i; j < n; j++) {
+	for (j = i; (j = (size_t)(ct_text_find3(s + j, s + n, ' ', ':', '\0') - s)) < n; j++) {
 		char c = s[j];
 
 		if (c == ' ')
 			break;
 		if (c == '\0')	/* not text: a name never holds a NUL (the engine copies it as a string) */
 			return -1;
-		if (c == ':') {
-			if (j + 1 == n || s[j + 1] == ' ') {
-				has_colon = 1;
-				break;
-			}
-			sys_end = j + 1;	/* "system:" before the event name */
+		/* ':' */
+		if (j + 1 == n || s[j + 1] == ' ') {
+			has_colon = 1;
+			break;
 		}
+		sys_end = j + 1;	/* "system:" before the event name */
 	}
 	if (sys_end == j)	/* no name at all, or "system:" alone */
 		return -1;

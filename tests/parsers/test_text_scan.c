@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The eight-bytes-at-a-time scanners of parsers/text.h (ct_text_skip_spaces,
- * ct_text_find1, ct_text_find2), and the timestamp's (ct_text_find_ts,
+ * ct_text_find1, ct_text_find2, ct_text_find3), and the timestamp's (ct_text_find_ts,
  * ct_text_parse_ts), against a byte-by-byte loop written here:
  * every start and end offset of random strings over a small alphabet (so
  * that matches, runs and bytes with the high bit set are frequent), and a
@@ -190,6 +190,14 @@ int main(void)
 					if (ct_text_find2(s + from, s + to, pairs[k][0], pairs[k][1]) != want) {
 						failed++;
 						fprintf(stderr, "FAIL: find2 round %d [%zu,%zu) pair %zu\n", round, from, to, k);
+					}
+					want = naive_find(s + from, s + to, pairs[k][0], pairs[k][1]);
+					if (want > naive_find(s + from, s + to, ',', ','))
+						want = naive_find(s + from, s + to, ',', ',');
+					checks++;
+					if (ct_text_find3(s + from, s + to, pairs[k][0], pairs[k][1], ',') != want) {
+						failed++;
+						fprintf(stderr, "FAIL: find3 round %d [%zu,%zu) pair %zu\n", round, from, to, k);
 					}
 					want = naive_find(s + from, s + to, pairs[k][0], pairs[k][0]);
 					if (ct_text_find1(s + from, s + to, pairs[k][0]) != want) {
