@@ -173,12 +173,8 @@ static inline int ct_text_parse_u64(const char *s, size_t n, uint64_t *out)
 	for (size_t i = 0; i < n; i++) {
 		unsigned d = (unsigned char)(s[i] - '0');
 
-		if (d > 9)
+		if (d > 9 || __builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, d, &v))
 			return -1;
-		/* UINT64_MAX = 18446744073709551615 */
-		if (v > 1844674407370955161ULL || (v == 1844674407370955161ULL && d > 5))
-			return -1;
-		v = v * 10 + d;
 	}
 	*out = v;
 	return 0;
