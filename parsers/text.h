@@ -405,6 +405,17 @@ static inline const char *ct_text_find3(const char *p, const char *end, unsigned
 /* Index just after the last non-space before @i, not going below @from. */
 static inline size_t ct_text_back_spaces(const char *s, size_t from, size_t i)
 {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	while (i - from >= 8) {
+		uint64_t w;
+
+		memcpy(&w, s + i - 8, 8);
+		w ^= CT_TEXT_ONES * ' ';
+		if (w)	/* its high zero bytes are the spaces before @i */
+			return i - ((unsigned)__builtin_clzll(w) >> 3);
+		i -= 8;
+	}
+#endif
 	while (i > from && s[i - 1] == ' ')
 		i--;
 	return i;
@@ -413,6 +424,19 @@ static inline size_t ct_text_back_spaces(const char *s, size_t from, size_t i)
 /* Index of the first character of the word that ends at @end. */
 static inline size_t ct_text_word_start(const char *s, size_t from, size_t end)
 {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	while (end - from >= 8) {
+		uint64_t w, x, space;
+
+		memcpy(&w, s + end - 8, 8);
+		x = w ^ (CT_TEXT_ONES * ' ');
+		/* exact per byte (no borrows): a high bit for each byte that is a space */
+		space = ~(((x & ~CT_TEXT_HIGHS) + ~CT_TEXT_HIGHS) | x) & CT_TEXT_HIGHS;
+		if (space)
+			return end - ((unsigned)__builtin_clzll(space) >> 3);
+		end -= 8;
+	}
+#endif
 	while (end > from && s[end - 1] != ' ')
 		end--;
 	return end;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The eight-bytes-at-a-time scanners of parsers/text.h (ct_text_skip_spaces,
- * ct_text_find1, ct_text_find2, ct_text_find3), and the timestamp's (ct_text_find_ts,
+ * ct_text_back_spaces, ct_text_word_start, ct_text_find1, ct_text_find2,
+ * ct_text_find3), and the timestamp's (ct_text_find_ts,
  * ct_text_parse_ts), against a byte-by-byte loop written here:
  * every start and end offset of random strings over a small alphabet (so
  * that matches, runs and bytes with the high bit set are frequent), and a
@@ -27,6 +28,20 @@ static size_t naive_skip(const char *s, size_t i, size_t n)
 	while (i < n && s[i] == ' ')
 		i++;
 	return i;
+}
+
+static size_t naive_back_spaces(const char *s, size_t from, size_t i)
+{
+	while (i > from && s[i - 1] == ' ')
+		i--;
+	return i;
+}
+
+static size_t naive_word_start(const char *s, size_t from, size_t end)
+{
+	while (end > from && s[end - 1] != ' ')
+		end--;
+	return end;
 }
 
 static const char *naive_find(const char *p, const char *end, unsigned char a, unsigned char b)
@@ -158,7 +173,7 @@ static long check_timestamps(void)
 
 int main(void)
 {
-	static const char alphabet[] = { ' ', ' ', ' ', '=', ',', 'a', '0', (char)0xa0, (char)0xff, '\0', (char)0x1f };
+	static const char alphabet[] = { ' ', ' ', ' ', '=', ',', 'a', '0', '!', (char)0xa0, (char)0xff, '\0', (char)0x1f };
 	const char *seed_env = getenv("CT_TEST_SEED");
 	unsigned long long seed = seed_env ? strtoull(seed_env, NULL, 10) : 18;
 	long checks = 0, failed = 0;
@@ -178,10 +193,18 @@ int main(void)
 					{ ' ', '=' }, { ' ', ' ' }, { '=', ',' }, { 0xa0, 0xff }, { '\0', 0x1f },
 				};
 
-				checks++;
+				checks += 3;
 				if (ct_text_skip_spaces(s, from, to) != naive_skip(s, from, to)) {
 					failed++;
 					fprintf(stderr, "FAIL: skip_spaces round %d [%zu,%zu)\n", round, from, to);
+				}
+				if (ct_text_back_spaces(s, from, to) != naive_back_spaces(s, from, to)) {
+					failed++;
+					fprintf(stderr, "FAIL: back_spaces round %d [%zu,%zu)\n", round, from, to);
+				}
+				if (ct_text_word_start(s, from, to) != naive_word_start(s, from, to)) {
+					failed++;
+					fprintf(stderr, "FAIL: word_start round %d [%zu,%zu)\n", round, from, to);
 				}
 				for (size_t k = 0; k < sizeof(pairs) / sizeof(pairs[0]); k++) {
 					const char *want = naive_find(s + from, s + to, pairs[k][0], pairs[k][1]);
