@@ -37,7 +37,10 @@ kernel's scanners look at even pfns only in some of their passes);
 CT_HP_PATIENCE and CT_HP_MAX_WRITES bound the asking; CT_HP_KEEP=DIR keeps
 the forecast's JSON and text; CT_HP_TRACE=PREFIX records compaction:* while
 the kernel is asked (PREFIX.SCENARIO.dat; with CT_HP_TRACE_PAGES=1 the page events
-too, record --pages).
+too, record --pages). CT_HP_COMPACT_MEMORY=1, once the kernel stops growing,
+writes /proc/sys/vm/compact_memory (a whole-zone compaction that ignores the
+scanners' skip hints) and asks again: how much of what direct compaction left
+was room its heuristics did not reach (printed, not checked).
 
 The output is validated against the JSON schema. The host is left as found
 (nr_hugepages, compact_unevictable_allowed, compaction_proactiveness, THP
@@ -401,6 +404,11 @@ def scenario(name, schema):
             if rec:
                 rec.send_signal(signal.SIGINT)
                 rec.wait(timeout=300)
+        if os.environ.get("CT_HP_COMPACT_MEMORY") == "1":    # experiment, see the docstring
+            write(f"{VM}/compact_memory", 1)
+            again, writes2, secs2, _ = ask_kernel(target)
+            print(f"{name}: after compact_memory the kernel holds {again} (direct compaction "
+                  f"had reached {got}; {writes2} more writes, {secs2:.1f} s)", flush=True)
         extra = got - free_before
         tolerance = max(20, extra // 10)
         print(f"{name}: forecast {fc['hugepages_obtainable']} (free {fc['free_already']} + compaction "
