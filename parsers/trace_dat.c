@@ -6,11 +6,13 @@
  *
  * Our own reader on libtraceevent rather than libtracecmd: libtracecmd
  * allocates a tep_record per event and, for compressed files, inflates each
- * CPU's data into a temporary file before reading it; here the file is
- * mapped, ring-buffer pages are walked in place (compressed chunks are
- * inflated one at a time per CPU), records are decoded through per-event-id
- * tables, and CPUs/instances are merged with a heap, in trace-cmd report's
- * order (earliest timestamp first, ties to the earlier buffer and CPU).
+ * CPU's data into a temporary file before reading it; here the metadata
+ * is read where the file is mapped, each CPU's ring-buffer pages are read
+ * a window at a time and walked in that buffer (compressed chunks are
+ * inflated one at a time per CPU; a small file is read whole), records are
+ * decoded through per-event-id tables, and CPUs/instances are merged with
+ * a heap, in trace-cmd report's order (earliest timestamp first, ties to
+ * the earlier buffer and CPU).
  */
 #include <stdio.h>
 #include <stdlib.h>
