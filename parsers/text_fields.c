@@ -174,12 +174,14 @@ enum ct_event_type ct_text_classify(struct ct_text_parser *p, const char *name, 
 					       type_lookup);
 }
 
-/*
- * Next "key=value" of the payload. A value ends at a space, except "(a ~ b)"
- * which runs to its ')'; a trailing ',' (begin/end's "zone_end=0x1000,") is
- * dropped. Words that are not key=value are skipped. Keys and values are
- * short: eight bytes at a time (ct_text_find2()) beats a call to memchr().
- */
+/* past the spaces and commas between two key=value */
+static inline const char *kv_skip_separators(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == ','))
+		p++;
+	return p;
+}
+
 /* the value that starts at @p, into @kv; returns where it ends */
 static inline const char *kv_value(const char *p, const char *end, struct kv *kv)
 {
@@ -196,6 +198,12 @@ static inline const char *kv_value(const char *p, const char *end, struct kv *kv
 	return p;
 }
 
+/*
+ * Next "key=value" of the payload. A value ends at a space, except "(a ~ b)"
+ * which runs to its ')'; a trailing ',' (begin/end's "zone_end=0x1000,") is
+ * dropped. Words that are not key=value are skipped. Keys and values are
+ * short: eight bytes at a time (ct_text_find2()) beats a call to memchr().
+ */
 static int kv_next(const char **pp, const char *end, struct kv *kv)
 {
 	const char *p = *pp;
@@ -203,8 +211,7 @@ static int kv_next(const char **pp, const char *end, struct kv *kv)
 	for (;;) {
 		const char *k;
 
-		while (p < end && (*p == ' ' || *p == ','))
-			p++;
+		p = kv_skip_separators(p, end);
 		if (p >= end) {
 			*pp = p;
 			return 0;
@@ -526,8 +533,7 @@ static inline const struct text_key *expected_key(const struct text_layout *l, c
 	if (*next >= l->nkeys)
 		return NULL;
 	tk = &l->keys[*next];
-	while (p < end && (*p == ' ' || *p == ','))
-		p++;
+	p = kv_skip_separators(p, end);
 	if ((size_t)(end - p) <= tk->len || p[tk->len] != '=')
 		return NULL;
 	kv->k = p;
