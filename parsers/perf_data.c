@@ -79,6 +79,7 @@ struct pf_attr {
 	 * where its tid, time, cpu and raw size sit, in bytes from the body.
 	 */
 	uint8_t fixed;
+	uint8_t quick;		/* and a tracepoint's, with a time: see quick_attr() */
 	uint16_t off_tid, off_time, off_cpu, off_raw;
 };
 
@@ -194,6 +195,7 @@ static int add_attr(struct pf_state *st, const unsigned char *p, size_t avail, u
 	/* a bitfield: bit 18 counted from the other end in a byte-swapped file */
 	a->sample_id_all = (uint8_t)((flags >> (st->swap ? 63 - 18 : 18)) & 1);
 	fixed_layout(a);
+	a->quick = a->fixed && (a->sample_type & PF_S_TIME) && a->type == PF_TYPE_TRACEPOINT;
 	*idx = (uint32_t)st->nattrs++;
 	return 0;
 }
@@ -314,6 +316,32 @@ static const struct pf_attr *attr_of_other(struct pf_state *st, const unsigned c
 	if (pos < 0 || (size_t)pos * 8 > len)
 		return NULL;
 	return attr_of_id(st, ct_rd64(body + len - 8 * (size_t)pos, st->swap));
+}
+
+/*
+ * The attr of a sample, when the id cache (or a single attr) names it at
+ * once and it is quick: record_time() reads such a sample from the attr's
+ * offsets, without the search or parse_sample(). It runs twice on every
+ * record (queued, then at the front of its run). NULL: the long way.
+ */
+static const struct pf_attr *quick_attr(const struct pf_state *st, const unsigned char *body, size_t len)
+{
+	const struct pf_attr *a = &st->attrs[0];
+
+	if (st->nattrs > 1) {
+		int pos = sample_id_pos(a->sample_type);
+		uint64_t id;
+		unsigned slot;
+
+		if (pos < 0 || (size_t)(pos + 1) * 8 > len)
+			return NULL;
+		id = ct_rd64(body + 8 * pos, st->swap);
+		slot = (unsigned)(id ^ (id >> 7)) & (PF_ID_CACHE - 1);
+		if (!st->id_cache[slot].used || st->id_cache[slot].id != id)
+			return NULL;
+		a = &st->attrs[st->id_cache[slot].attr];
+	}
+	return a->quick ? a : NULL;
 }
 
 struct pf_sample {
@@ -892,6 +920,18 @@ static uint64_t record_time(struct pf_state *st, const unsigned char *rec, uint3
 	struct pf_sample s;
 
 	it->sample = 0;
+	if (type == PF_RECORD_SAMPLE && (a = quick_attr(st, body, len)) && len >= a->off_raw + 4u &&
+	    ct_rd32(body + a->off_raw, st->swap) <= len - a->off_raw - 4u) {
+		/* what the fixed branch of parse_sample() and the lines below make of it */
+		it->sample = 1;
+		it->has_tid = !!(a->sample_type & PF_S_TID);
+		it->has_cpu = !!(a->sample_type & PF_S_CPU);
+		it->tid = it->has_tid ? ct_rd32(body + a->off_tid + 4, st->swap) : 0;
+		it->cpu = it->has_cpu ? ct_rd32(body + a->off_cpu, st->swap) : 0;
+		it->raw_off = 8u + a->off_raw + 4u;
+		it->raw_size = ct_rd32(body + a->off_raw, st->swap);
+		return ct_rd64(body + a->off_time, st->swap);
+	}
 	if (type == PF_RECORD_SAMPLE) {
 		a = attr_of_sample(st, body, len);
 		if (!a || !(a->sample_type & PF_S_TIME))
