@@ -21,13 +21,13 @@ struct ct_reader;
  *
  * CT_THREADS=1 in the environment: one (everything on the caller's
  * thread, the reference the tests compare with); CT_THREADS=2: two.
- * Otherwise two only for text (both threads decode its chunks) when the
- * machine has more than one CPU, and one for the rest: trace.dat and
- * perf.data files, whose second thread would only read and order records,
- * and piped perf data, whose thread would hand decoded batches over. On
- * this project's 2-CPU VM the hand-over cost more than it saved: perf.data
- * 0.13 s on one thread, 0.18 s on two; piped, 0.26-0.44 s against
- * 0.50-0.73 s (README "Speed").
+ * Otherwise two only for text (both threads decode its chunks) when a
+ * CPU is spare right now (/proc/loadavg's running tasks against the CPUs
+ * we may run on), and one for the rest: trace.dat and perf.data files,
+ * whose second thread would only read and order records, and piped perf
+ * data, whose thread would hand decoded batches over. On this project's
+ * 2-CPU VM that hand-over cost more than it saved as often as not
+ * (README "Speed").
  */
 int ct_reader_threads(const struct ct_source *src);
 
