@@ -324,7 +324,7 @@ static const struct pf_attr *attr_of_other(struct pf_state *st, const unsigned c
  * offsets, without the search or parse_sample(). It runs twice on every
  * record (queued, then at the front of its run). NULL: the long way.
  */
-static const struct pf_attr *quick_attr(const struct pf_state *st, const unsigned char *body, size_t len)
+static inline const struct pf_attr *quick_attr(const struct pf_state *st, const unsigned char *body, size_t len)
 {
 	const struct pf_attr *a = &st->attrs[0];
 
@@ -906,12 +906,9 @@ static int deliver(struct pf_state *st, const unsigned char *rec, uint32_t size,
 	}
 }
 
-/*
- * The time perf orders a record by (0: "deliver now", as in perf); a
- * tracepoint sample's parse is kept in @it for deliver_sample().
- */
-static uint64_t record_time(struct pf_state *st, const unsigned char *rec, uint32_t size,
-			    struct pf_item *it)
+/* record_time() of a record quick_attr() does not name, or too short for its layout */
+static __attribute__((noinline)) uint64_t record_time_slow(struct pf_state *st, const unsigned char *rec,
+							  uint32_t size, struct pf_item *it)
 {
 	uint32_t type = ct_rd32(rec, st->swap);
 	const unsigned char *body = rec + 8;
@@ -919,19 +916,6 @@ static uint64_t record_time(struct pf_state *st, const unsigned char *rec, uint3
 	const struct pf_attr *a;
 	struct pf_sample s;
 
-	it->sample = 0;
-	if (type == PF_RECORD_SAMPLE && (a = quick_attr(st, body, len)) && len >= a->off_raw + 4u &&
-	    ct_rd32(body + a->off_raw, st->swap) <= len - a->off_raw - 4u) {
-		/* what the fixed branch of parse_sample() and the lines below make of it */
-		it->sample = 1;
-		it->has_tid = !!(a->sample_type & PF_S_TID);
-		it->has_cpu = !!(a->sample_type & PF_S_CPU);
-		it->tid = it->has_tid ? ct_rd32(body + a->off_tid + 4, st->swap) : 0;
-		it->cpu = it->has_cpu ? ct_rd32(body + a->off_cpu, st->swap) : 0;
-		it->raw_off = 8u + a->off_raw + 4u;
-		it->raw_size = ct_rd32(body + a->off_raw, st->swap);
-		return ct_rd64(body + a->off_time, st->swap);
-	}
 	if (type == PF_RECORD_SAMPLE) {
 		a = attr_of_sample(st, body, len);
 		if (!a || !(a->sample_type & PF_S_TIME))
@@ -951,6 +935,36 @@ static uint64_t record_time(struct pf_state *st, const unsigned char *rec, uint3
 	}
 	parse_trailer(attr_of_other(st, body, len), body, len, st->swap, &s);
 	return s.has_time ? s.time : 0;
+}
+
+/*
+ * The time perf orders a record by (0: "deliver now", as in perf); a
+ * tracepoint sample's parse is kept in @it for deliver_sample(). Runs
+ * twice on every record (queued, then at the front of its run): the
+ * common case, a quick sample, is read here inline.
+ */
+static inline uint64_t record_time(struct pf_state *st, const unsigned char *rec, uint32_t size,
+				   struct pf_item *it)
+{
+	const unsigned char *body = rec + 8;
+	size_t len = size - 8;
+	const struct pf_attr *a;
+	uint32_t raw_size;
+
+	it->sample = 0;
+	if (ct_rd32(rec, st->swap) == PF_RECORD_SAMPLE && (a = quick_attr(st, body, len)) &&
+	    len >= a->off_raw + 4u && (raw_size = ct_rd32(body + a->off_raw, st->swap)) <= len - a->off_raw - 4u) {
+		/* what parse_sample()'s fixed branch and record_time_slow() make of it */
+		it->sample = 1;
+		it->has_tid = !!(a->sample_type & PF_S_TID);
+		it->has_cpu = !!(a->sample_type & PF_S_CPU);
+		it->tid = it->has_tid ? ct_rd32(body + a->off_tid + 4, st->swap) : 0;
+		it->cpu = it->has_cpu ? ct_rd32(body + a->off_cpu, st->swap) : 0;
+		it->raw_off = 8u + a->off_raw + 4u;
+		it->raw_size = raw_size;
+		return ct_rd64(body + a->off_time, st->swap);
+	}
+	return record_time_slow(st, rec, size, it);
 }
 
 /* the queue's parse of a record that comes to the front of its run */
