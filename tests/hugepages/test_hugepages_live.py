@@ -35,12 +35,16 @@ the workload's own counts, not from compactrace:
 CT_HP_EVEN=1 frees the even pfns instead of the odd ones (README: the
 kernel's scanners look at even pfns only in some of their passes);
 CT_HP_PATIENCE and CT_HP_MAX_WRITES bound the asking; CT_HP_KEEP=DIR keeps
-the forecast's JSON and text; CT_HP_TRACE=PREFIX records compaction:* while
+the forecast's JSON and text, and each pageblock's pages by kind before and
+after the ask (SCENARIO.blocks-before.json, SCENARIO.blocks-after.json); CT_HP_TRACE=PREFIX records compaction:* while
 the kernel is asked (PREFIX.SCENARIO.dat; with CT_HP_TRACE_PAGES=1 the page events
 too, record --pages). CT_HP_COMPACT_MEMORY=1, once the kernel stops growing,
 writes /proc/sys/vm/compact_memory (a whole-zone compaction that ignores the
 scanners' skip hints) and asks again: how much of what direct compaction left
-was room its heuristics did not reach (printed, not checked).
+was room its heuristics did not reach (printed, not checked). Each run also
+prints, zone by zone, the forecast against the hugetlb pages the kernel
+holds there in the end (their head pages in /proc/kpageflags; printed,
+not checked).
 
 The output is validated against the JSON schema. The host is left as found
 (nr_hugepages, compact_unevictable_allowed, compaction_proactiveness, THP
@@ -155,6 +159,67 @@ def free_blocks_at_least(order):
         counts = [int(x) for x in line.split()[4:]]
         n += sum(c << (o - order) for o, c in enumerate(counts) if o >= order)
     return n
+
+
+def free_blocks_by_zone(order):
+    """Free blocks of at least @order per (node, zone) in /proc/buddyinfo, in blocks of @order."""
+    n = {}
+    for line in read("/proc/buddyinfo").splitlines():
+        f = line.split()
+        counts = [int(x) for x in f[4:]]
+        n[(int(f[1].rstrip(",")), f[3])] = sum(c << (o - order) for o, c in enumerate(counts) if o >= order)
+    return n
+
+
+def hugetlb_pages_by_zone(zones):
+    """The kernel's hugetlb pages per (node, zone): their head pages' pfns (KPF_COMPOUND_HEAD and
+    KPF_HUGE in /proc/kpageflags) in each zone's span, as the forecast gives the spans."""
+    n = {}
+    with open("/proc/kpageflags", "rb") as f:
+        for z in zones:
+            heads, pfn, end = 0, z["start_pfn"], z["end_pfn"]
+            while pfn < end:
+                k = min(1 << 18, end - pfn)
+                f.seek(pfn * 8)
+                words = array.array("Q")
+                words.frombytes(f.read(k * 8))
+                heads += sum(1 for w in words if w & (1 << 15) and w & (1 << 17))
+                pfn += k
+            n[(z["node"], z["zone"])] = heads
+    return n
+
+
+def block_summary(zones, pageblock_order):
+    """Per pageblock of each zone, its pages by what /proc/kpageflags says of them: free (buddy),
+    hugetlb, thp, lru (on an LRU, evictable), mlocked (unevictable LRU), slab, other. For
+    CT_HP_KEEP: the layout before the ask and after it, block by block."""
+    per = 1 << pageblock_order
+    out = {}
+    with open("/proc/kpageflags", "rb") as f:
+        for z in zones:
+            rows, pfn, end = [], z["start_pfn"] & ~(per - 1), z["end_pfn"]
+            while pfn < end:
+                f.seek(pfn * 8)
+                words = array.array("Q")
+                words.frombytes(f.read(min(per, end - pfn) * 8))
+                c = [0] * 7
+                for w in words:
+                    if w & (1 << 10):
+                        c[0] += 1
+                    elif w & (1 << 17):
+                        c[1] += 1
+                    elif w & (1 << 22):
+                        c[2] += 1
+                    elif w & (1 << 5):
+                        c[4 if w & (1 << 18) else 3] += 1
+                    elif w & (1 << 7):
+                        c[5] += 1
+                    else:
+                        c[6] += 1
+                rows.append(c)
+                pfn += per
+            out[f"{z['node']}/{z['zone']}"] = {"start_pfn": z["start_pfn"] & ~(per - 1), "blocks": rows}
+    return out
 
 
 def memory_cgroup(pid):
@@ -386,10 +451,13 @@ def scenario(name, schema):
                 json.dump(fc, f, indent=1)
             with open(os.path.join(keep, f"{name}.txt"), "w") as f:
                 subprocess.run([tool, "hugepages"], stdout=f, timeout=300)
+            with open(os.path.join(keep, f"{name}.blocks-before.json"), "w") as f:
+                json.dump(block_summary(fc["zones"], fc["pageblock_order"]), f)
         if name == "slab":      # counted now, before the kernel moves pages and drains per-CPU lists
             zones = [{"start_pfn": z["start_pfn"], "end_pfn": z["end_pfn"]} for z in fc["zones"]]
             slab_mine = mostly_slab_blocks(zones, fc["pageblock_order"], 1)
         free_before = free_blocks_at_least(9)
+        free_zone_before = free_blocks_by_zone(9)
         target = fc["hugepages_obtainable"] + free_before + (meminfo("MemFree") or 0) // 2048 + 1000
         rec = None
         trace_to = os.environ.get("CT_HP_TRACE")    # a file: record compaction:* while the kernel is asked
@@ -409,6 +477,17 @@ def scenario(name, schema):
             again, writes2, secs2, _ = ask_kernel(target)
             print(f"{name}: after compact_memory the kernel holds {again} (direct compaction "
                   f"had reached {got}; {writes2} more writes, {secs2:.1f} s)", flush=True)
+        if keep:
+            with open(os.path.join(keep, f"{name}.blocks-after.json"), "w") as f:
+                json.dump(block_summary(fc["zones"], fc["pageblock_order"]), f)
+        # where the kernel's pages came from, zone by zone, against the forecast's zones
+        # (measured, not checked: README "How close it comes to the kernel")
+        held = hugetlb_pages_by_zone(fc["zones"])
+        for z in fc["zones"]:
+            key = (z["node"], z["zone"])
+            print(f"{name}: zone {z['node']}/{z['zone']}: free order>=9 blocks before "
+                  f"{free_zone_before.get(key, 0)}, forecast {z['hugepages_obtainable']} (free "
+                  f"{z['free_already']} + compaction {z['by_compaction']}), kernel {held[key]}", flush=True)
         extra = got - free_before
         tolerance = max(20, extra // 10)
         print(f"{name}: forecast {fc['hugepages_obtainable']} (free {fc['free_already']} + compaction "
