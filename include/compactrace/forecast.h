@@ -19,7 +19,8 @@
  * replay of the kernel's compaction over the classes: the migrate scanner
  * going up from the zone's bottom, the free scanner coming down from its
  * top, each compactable unit freed if the free scanner still finds room
- * above it for the pages it holds; then the zone watermarks.
+ * above it for the pages it holds (a blocked unit's movable pages are
+ * moved too, and free nothing); then the zone watermarks.
  *
  * Plain C, no I/O, deterministic: the same input gives the same result.
  */
@@ -142,7 +143,7 @@ struct ct_fc_zone {
 	uint64_t free_units;		/* order-N units free already */
 	uint64_t free_units_used;	/* of those, what the watermarks let an allocation take */
 	uint64_t compaction_units;	/* order-N units the replay frees (within the watermarks) */
-	uint64_t migrate_pages;		/* pages the replay moves to free them */
+	uint64_t migrate_pages;		/* pages the replay moves (blocked units' movable ones too) */
 	uint64_t meet_pfn;		/* where the scanners met (end_pfn: they did not) */
 	uint64_t alloc_cap;		/* units the watermarks allow in all */
 	uint64_t obtainable;		/* what an allocation can get here */
@@ -198,8 +199,10 @@ int ct_fc_reason_of_class(enum ct_fc_class c, int unevictable_allowed);
  * pages they hold from movable pageblocks: pagetypeinfo says how many
  * pageblocks are not movable, and those are taken to be the ones with the
  * most slab and unmovable pages (without the count: every pageblock with
- * one). A unit that holds a blocking page is passed over, as direct
- * compaction does. Finally the watermarks: every allocation must
+ * one). A unit that holds a blocking page cannot be freed, but its movable
+ * pages are migrated all the same, as the kernel's migrate scanner (in its
+ * synchronous passes) isolates every LRU page it meets: they take room and
+ * free nothing. Finally the watermarks: every allocation must
  * leave more than min + lowmem reserve free pages, and compaction runs only
  * while more than low + 2 << order + reserve are free and the
  * fragmentation index is above vm.extfrag_threshold.

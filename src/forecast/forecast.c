@@ -288,14 +288,21 @@ static uint64_t replay_large(struct zone_state *s, uint64_t *met_block)
 			clean &= s->b[i].kind == CT_FC_K_FREE || s->b[i].kind == CT_FC_K_COMPACTABLE;
 			need += s->b[i].move;
 		}
-		if (all_free || !clean)
-			continue;	/* free already, or passed over as direct compaction does */
+		if (all_free)
+			continue;
+		/*
+		 * A blocked unit's movable pages are migrated all the same: the
+		 * kernel's migrate scanner isolates every LRU page it passes, and
+		 * only learns that the unit cannot be freed from what stays.
+		 */
 		took = take_free(s, &f, hi, need);
 		s->out->migrate_pages += took;
 		if (took < need) {
 			*met_block = lo;	/* out of room before the unit was empty */
 			break;
 		}
+		if (!clean)
+			continue;
 		made++;
 		for (uint64_t i = lo; i <= hi; i++)
 			if (s->b[i].kind == CT_FC_K_COMPACTABLE)
