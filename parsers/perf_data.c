@@ -632,6 +632,14 @@ static int read_record(struct pf_state *st, const unsigned char **rec, uint32_t 
 		*size = sz;
 		*where = st->pos;
 		*transient = 0;
+		/*
+		 * The page after this one, into the cache while this one's
+		 * records are parsed: the first touch of the mapping was a third
+		 * of the run (bench perf.data, 4 KB ahead: 0.085 -> 0.079 s;
+		 * 1, 2, 8 and 16 KB ahead gained less)
+		 */
+		if (st->end - st->pos > 4096)
+			__builtin_prefetch(st->map.base + st->pos + 4096);
 		st->pos += sz;
 		if (st->pos >= st->next_prefetch) {
 			ct_bin_map_prefetch(&st->map, st->pos, 2 * PF_PREFETCH);
