@@ -229,6 +229,12 @@ static int cmp_id(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
+/* the id cache's slot for @id */
+static inline unsigned id_slot(uint64_t id)
+{
+	return (unsigned)(id ^ (id >> 7)) & (PF_ID_CACHE - 1);
+}
+
 static const struct pf_attr *attr_of_id(struct pf_state *st, uint64_t id)
 {
 	size_t lo = 0, hi = st->nids;
@@ -238,7 +244,7 @@ static const struct pf_attr *attr_of_id(struct pf_state *st, uint64_t id)
 		return &st->attrs[0];
 	if (id == st->last_id && st->last_attr < st->nattrs)
 		return &st->attrs[st->last_attr];
-	c = &st->id_cache[(id ^ (id >> 7)) & (PF_ID_CACHE - 1)];
+	c = &st->id_cache[id_slot(id)];
 	if (c->used && c->id == id) {	/* what the search below found for it */
 		st->last_id = id;
 		st->last_attr = c->attr;
@@ -336,7 +342,7 @@ static inline const struct pf_attr *quick_attr(const struct pf_state *st, const 
 		if (pos < 0 || (size_t)(pos + 1) * 8 > len)
 			return NULL;
 		id = ct_rd64(body + 8 * pos, st->swap);
-		slot = (unsigned)(id ^ (id >> 7)) & (PF_ID_CACHE - 1);
+		slot = id_slot(id);
 		if (!st->id_cache[slot].used || st->id_cache[slot].id != id)
 			return NULL;
 		a = &st->attrs[st->id_cache[slot].attr];

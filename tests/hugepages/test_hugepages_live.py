@@ -36,9 +36,10 @@ CT_HP_EVEN=1 frees the even pfns instead of the odd ones (README: the
 kernel's scanners look at even pfns only in some of their passes);
 CT_HP_PATIENCE and CT_HP_MAX_WRITES bound the asking; CT_HP_KEEP=DIR keeps
 the forecast's JSON and text, and each pageblock's pages by kind before and
-after the ask (SCENARIO.blocks-before.json, SCENARIO.blocks-after.json); CT_HP_TRACE=PREFIX records compaction:* while
-the kernel is asked (PREFIX.SCENARIO.dat; with CT_HP_TRACE_PAGES=1 the page events
-too, record --pages). CT_HP_COMPACT_MEMORY=1, once the kernel stops growing,
+after the ask (SCENARIO.blocks-before.json, SCENARIO.blocks-after.json);
+CT_HP_TRACE=PREFIX records compaction:* while the kernel is asked
+(PREFIX.SCENARIO.dat; with CT_HP_TRACE_PAGES=1 the page events too, record
+--pages). CT_HP_COMPACT_MEMORY=1, once the kernel stops growing,
 writes /proc/sys/vm/compact_memory (a whole-zone compaction that ignores the
 scanners' skip hints) and asks again: how much of what direct compaction left
 was room its heuristics did not reach (printed, not checked). Each run also
@@ -150,15 +151,6 @@ def meminfo(field):
         if line.startswith(field + ":"):
             return int(line.split()[1])
     return None
-
-
-def free_blocks_at_least(order):
-    """Free blocks of at least @order in /proc/buddyinfo, in blocks of @order."""
-    n = 0
-    for line in read("/proc/buddyinfo").splitlines():
-        counts = [int(x) for x in line.split()[4:]]
-        n += sum(c << (o - order) for o, c in enumerate(counts) if o >= order)
-    return n
 
 
 def free_blocks_by_zone(order):
@@ -456,8 +448,8 @@ def scenario(name, schema):
         if name == "slab":      # counted now, before the kernel moves pages and drains per-CPU lists
             zones = [{"start_pfn": z["start_pfn"], "end_pfn": z["end_pfn"]} for z in fc["zones"]]
             slab_mine = mostly_slab_blocks(zones, fc["pageblock_order"], 1)
-        free_before = free_blocks_at_least(9)
         free_zone_before = free_blocks_by_zone(9)
+        free_before = sum(free_zone_before.values())
         target = fc["hugepages_obtainable"] + free_before + (meminfo("MemFree") or 0) // 2048 + 1000
         rec = None
         trace_to = os.environ.get("CT_HP_TRACE")    # a file: record compaction:* while the kernel is asked
