@@ -163,6 +163,14 @@ def free_blocks_by_zone(order):
     return n
 
 
+def pfn_words(f, pfn, n):
+    """@n 64-bit words from /proc/kpageflags or /proc/kpagecount (open as @f), from @pfn on."""
+    f.seek(pfn * 8)
+    words = array.array("Q")
+    words.frombytes(f.read(n * 8))
+    return words
+
+
 def hugetlb_pages_by_zone(zones):
     """The kernel's hugetlb pages per (node, zone): their head pages' pfns (KPF_COMPOUND_HEAD and
     KPF_HUGE in /proc/kpageflags) in each zone's span, as the forecast gives the spans."""
@@ -172,10 +180,7 @@ def hugetlb_pages_by_zone(zones):
             heads, pfn, end = 0, z["start_pfn"], z["end_pfn"]
             while pfn < end:
                 k = min(1 << 18, end - pfn)
-                f.seek(pfn * 8)
-                words = array.array("Q")
-                words.frombytes(f.read(k * 8))
-                heads += sum(1 for w in words if w & (1 << 15) and w & (1 << 17))
+                heads += sum(1 for w in pfn_words(f, pfn, k) if w & (1 << 15) and w & (1 << 17))
                 pfn += k
             n[(z["node"], z["zone"])] = heads
     return n
@@ -191,11 +196,8 @@ def block_summary(zones, pageblock_order):
         for z in zones:
             rows, pfn, end = [], z["start_pfn"] & ~(per - 1), z["end_pfn"]
             while pfn < end:
-                f.seek(pfn * 8)
-                words = array.array("Q")
-                words.frombytes(f.read(min(per, end - pfn) * 8))
                 c = [0] * 7
-                for w in words:
+                for w in pfn_words(f, pfn, min(per, end - pfn)):
                     if w & (1 << 10):
                         c[0] += 1
                     elif w & (1 << 17):
@@ -276,11 +278,7 @@ def mostly_slab_blocks(zones, pageblock_order, unevictable_allowed):
             pfn, end = z["start_pfn"] & ~(per - 1), z["end_pfn"]
             while pfn < end:
                 n = min(per, end - pfn)
-                f.seek(pfn * 8)
-                c.seek(pfn * 8)
-                words, counts = array.array("Q"), array.array("Q")
-                words.frombytes(f.read(n * 8))
-                counts.frombytes(c.read(n * 8))
+                words, counts = pfn_words(f, pfn, n), pfn_words(c, pfn, n)
                 by = dict.fromkeys(REASONS + ["noflag"], 0)
                 folio = 0
                 for i, w in enumerate(words):
