@@ -44,6 +44,8 @@ struct ct_parser_ops {
 	void (*chunk_free)(struct ct_chunk *c);
 	/* decode a chunk's events one by one where they are used (ct_source_chunk_next()) */
 	int (*chunk_next)(const void *state, struct ct_chunk *c, size_t *pos, struct ct_event *ev);
+	/* with chunk_next: reading the chunks on a second thread was measured to pay (README "Speed") */
+	int streams_pay;
 };
 
 /** ct_input_fill() - read more bytes, keeping buf[pos..len); returns bytes added, 0 at EOF, <0 error */

@@ -1223,6 +1223,8 @@ struct pf_entry {
 	char comm[CT_COMM_LEN];
 };
 
+_Static_assert(sizeof(struct pf_entry) % 8 == 0, "entries stay 8-byte aligned");
+
 static struct pf_entry *chunk_entry(struct ct_chunk *c, uint32_t size)
 {
 	size_t more = sizeof(struct pf_entry) + ((size + 7u) & ~7u);
@@ -1240,8 +1242,7 @@ static struct pf_entry *chunk_entry(struct ct_chunk *c, uint32_t size)
 		c->buf = b;
 		c->cap = ncap;
 	}
-	e = (struct pf_entry *)(c->buf + c->len);
-	e->size = (size + 7u) & ~7u;
+	e = (struct pf_entry *)(c->buf + c->len);	/* the caller writes it, size included */
 	c->len += more;
 	c->nlines++;	/* entries read; the decoder counts them again */
 	return e;
@@ -1250,19 +1251,20 @@ static struct pf_entry *chunk_entry(struct ct_chunk *c, uint32_t size)
 /* a sample that decodes (ct_bin_meta_need()): as decode_sample() would give it, but for its fields */
 static int chunk_sample(struct pf_state *st, struct ct_chunk *c, const struct pf_sample *s, uint64_t where)
 {
-	struct pf_entry *e = chunk_entry(c, s->raw_size);
+	struct pf_entry *e = chunk_entry(c, s->raw_size), head = { 0 };
 
 	if (!e)
 		return -CT_E_NOMEM;
-	e->event = 0;
-	e->ts = s->has_time ? s->time : st->last_ts;
-	e->where = where;
-	e->tid = (int32_t)s->tid;
-	e->cpu = s->has_cpu ? (int32_t)s->cpu : -1;
-	comm_name(st, e->tid, e->comm);
-	memcpy(e + 1, s->raw, s->raw_size);
-	e->size = s->raw_size;	/* the decoder reads this many; the room is rounded up */
-	st->last_ts = e->ts;
+	head.ts = s->has_time ? s->time : st->last_ts;
+	head.where = where;
+	head.tid = (int32_t)s->tid;
+	head.cpu = s->has_cpu ? (int32_t)s->cpu : -1;
+	head.size = s->raw_size;	/* the decoder reads this many; the room is rounded up */
+	comm_name(st, head.tid, head.comm);
+	/* the other thread decodes it: written past the cache (ct_stream_copy()) */
+	ct_stream_copy(e, &head, sizeof(head));
+	ct_stream_copy(e + 1, s->raw, s->raw_size);
+	st->last_ts = head.ts;
 	return 2;
 }
 
@@ -1289,8 +1291,10 @@ static int read_chunk(void *state, struct ct_chunk *c, char *err, size_t errlen)
 			break;
 		}
 		e->event = 1;
+		e->size = (sizeof(ev) + 7u) & ~7u;
 		memcpy(e + 1, &ev, sizeof(ev));	/* a marker's name is "" */
 	}
+	ct_stream_fence();
 	if (r < 0)
 		return r;
 	return c->nlines ? 1 : 0;

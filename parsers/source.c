@@ -298,6 +298,11 @@ int ct_source_chunk_streams(const struct ct_source *src)
 	return src->ops && src->ops->chunk_next;
 }
 
+int ct_source_chunk_streams_pay(const struct ct_source *src)
+{
+	return ct_source_chunk_streams(src) && src->ops->streams_pay;
+}
+
 int ct_source_chunk_next(const struct ct_source *src, struct ct_chunk *c, size_t *pos, struct ct_event *ev)
 {
 	return src->ops->chunk_next(src->state, c, pos, ev);

@@ -163,6 +163,15 @@ int ct_source_decode_chunk(const struct ct_source *src, struct ct_chunk *c);
 int ct_source_chunk_streams(const struct ct_source *src);
 
 /**
+ * ct_source_chunk_streams_pay() - 1 when a streaming source's chunks read
+ * on a second thread, while the caller decodes and uses the ones before,
+ * were measured to take less time than one thread doing all (trace.dat);
+ * 0 where they were not (perf.data: its reading and reordering is most of
+ * the work) or the source does not stream
+ */
+int ct_source_chunk_streams_pay(const struct ct_source *src);
+
+/**
  * ct_source_chunk_next() - decode the next event of @c into @ev
  * @pos: where in @c; 0 for its first event, advanced on each call
  *

@@ -28,12 +28,18 @@
 
 enum chunk_state { CH_FREE, CH_BUSY, CH_READ, CH_DONE };
 
+/*
+ * A slot to itself in the cache: one thread writes the chunk it reads
+ * (its length, record by record) while the other reads the chunk it
+ * decodes, and neighbours sharing a line cost both of them a transfer
+ * every record.
+ */
 struct chunk_slot {
 	struct ct_chunk c;
 	enum chunk_state state;
 	uint64_t seq;		/* its place in the input */
 	int err;		/* decoding failed (-CT_E_NOMEM) */
-};
+} __attribute__((aligned(128)));
 
 struct reader_batch {
 	struct ct_event *ev;	/* [READER_BATCH] */
@@ -104,12 +110,12 @@ int ct_reader_threads(const struct ct_source *src)
 	if (e && strcmp(e, "2") == 0)
 		return 2;
 	/*
-	 * Two pay only where both threads decode (text's chunks); where the
-	 * second only reads and orders records (streaming chunks) or hands
-	 * decoded batches over (pipe perf data), it costs more than it saves
-	 * as often as not (README "Speed").
+	 * Two pay where both threads decode (text's chunks) and where the
+	 * second reads and orders trace.dat's records; where it reads and
+	 * reorders perf.data's, or hands decoded batches over (piped perf
+	 * data), it saves nothing or costs more (README "Speed").
 	 */
-	if (!ct_source_can_chunk(src) || ct_source_chunk_streams(src))
+	if (!ct_source_can_chunk(src) || (ct_source_chunk_streams(src) && !ct_source_chunk_streams_pay(src)))
 		return 1;
 	return spare_cpu() ? 2 : 1;
 }
@@ -368,9 +374,11 @@ int ct_reader_start(struct ct_source *src, struct ct_reader **out)
 	int ret = -CT_E_NOMEM;
 
 	*out = NULL;
-	r = calloc(1, sizeof(*r));
+	/* the slots' alignment holds only in memory aligned as they are (a struct's size is a multiple of it) */
+	r = aligned_alloc(_Alignof(struct ct_reader), sizeof(*r));
 	if (!r)
 		return -CT_E_NOMEM;
+	memset(r, 0, sizeof(*r));
 	r->src = src;
 	r->chunked = ct_source_can_chunk(src);
 	r->streams = r->chunked && ct_source_chunk_streams(src);

@@ -10,7 +10,8 @@ has, through the file and through stdin, in text and JSON, with and
 without the model, and for damaged inputs (a file cut in the middle of an
 event, a line that does not parse, garbage after good events), the run
 with CT_THREADS=1 (everything on one thread: the reference) and the
-run with CT_THREADS=2 (two threads, which text uses by default) must give the same stdout, stderr and exit status. A second
+run with CT_THREADS=2 (two threads, which text and trace.dat use by default
+when a CPU is spare) must give the same stdout, stderr and exit status. A second
 comparison, of the same kind, holds the inputs to a reader that must cross
 many batch boundaries (the samples are several batches long; a damaged
 file ends in the middle of one). Golden outputs are the other half:
