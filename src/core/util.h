@@ -48,6 +48,16 @@ struct ct_text_buf {
 /** ct_tb_printf() - append to @b; on allocation failure sets @b->failed and appends nothing more */
 void ct_tb_printf(struct ct_text_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* one 8-byte store past the cache (ct_stream_copy()) */
+static inline void ct_stream_store8(long long *d, long long v)
+{
+#if defined(__x86_64__)
+	__builtin_ia32_movnti64(d, v);
+#else
+	*d = v;
+#endif
+}
+
 /**
  * ct_stream_copy() - copy @n bytes into a buffer another thread reads next, past this CPU's cache
  * @dst: 8-byte aligned; receives @n bytes rounded up to 8, the rest zero
@@ -67,20 +77,12 @@ static inline void ct_stream_copy(void *dst, const void *src, size_t n)
 
 	for (w = 0; w + 8 <= n; w += 8) {
 		__builtin_memcpy(&v, s + w, 8);
-#if defined(__x86_64__)
-		__builtin_ia32_movnti64(d++, v);
-#else
-		*d++ = v;
-#endif
+		ct_stream_store8(d++, v);
 	}
 	if (w < n) {
 		v = 0;
 		__builtin_memcpy(&v, s + w, n - w);
-#if defined(__x86_64__)
-		__builtin_ia32_movnti64(d, v);
-#else
-		*d = v;
-#endif
+		ct_stream_store8(d, v);
 	}
 }
 

@@ -51,7 +51,7 @@ def main():
     first, b, cls = before["start_pfn"], before["blocks"], zone["map"]
     meet = (zone["scanners_meet_pfn"] - first) // per
 
-    isolated, migrated, failed = defaultdict(lambda: [0, 0, 0]), 0, 0
+    isolated, migrated, failed = defaultdict(lambda: [0, 0]), 0, 0
     scans, took, mode = Counter(), Counter(), "?"
     for line in trace_lines(os.path.join(keep, f"tr.{name}.dat")):
         if "mm_compaction_begin" in line:
@@ -73,7 +73,7 @@ def main():
             if taken:
                 row = isolated[(cls[i], "below" if i < meet else "above")]
                 row[0] += taken
-                row[2] += 1
+                row[1] += 1
             continue
         if hi - lo == per and scanned < per:     # a whole pageblock at a stride above 1
             scans[mode] += 1
@@ -83,7 +83,7 @@ def main():
     print(f"{keep}: Normal, forecast {zone['by_compaction']} pageblocks by compaction, "
           f"pages_to_migrate {zone['pages_to_migrate']}, meeting at pageblock {meet} of {len(b)}")
     print(f"  kernel isolated {total} pages for migration, migrated {migrated}, failed {failed}")
-    for (c, side), (n, _, blocks) in sorted(isolated.items(), key=lambda kv: -kv[1][0]):
+    for (c, side), (n, blocks) in sorted(isolated.items(), key=lambda kv: -kv[1][0]):
         movable = sum(b[i][2] + b[i][3] for i in range(len(b))
                       if cls[i] == c and (i < meet) == (side == "below"))
         print(f"    class {c!r} {side:5} the meeting point: {n:7} isolated in {blocks:6} scans "
