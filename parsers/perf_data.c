@@ -11,12 +11,14 @@
  * the output order equals `perf script`'s; the queue holds one or two rounds
  * and is capped, so memory does not grow with the trace.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bin.h"
 #include "perf_order.h"
+#include "perf_window.h"
 #include "core/util.h"
 #include "compactrace/attach.h"
 #include "compactrace/error.h"
@@ -66,8 +68,6 @@ enum {
 #define PF_QUEUE_MAX (1u << 20)		/* records held for reordering, at most */
 #define PF_COMM_MAX (1u << 20)		/* threads whose comm we remember */
 #define PF_ZBUF (4u << 20)		/* inflated perf -z data, at a time */
-#define PF_RELEASE_STEP (4u << 20)
-#define PF_PREFETCH (1u << 20)
 
 struct pf_attr {
 	uint64_t sample_type, read_format;
@@ -110,8 +110,10 @@ struct pf_state {
 	uint64_t last_id;
 	struct { uint64_t id; uint32_t attr; uint8_t used; } id_cache[PF_ID_CACHE];
 	struct ct_bin_meta *meta;
-	/* the data: [pos, end) of the map, or the input stream */
-	uint64_t pos, end, released, next_release, next_prefetch;
+	/* the data: [pos, end) of the file, read in windows (or where a small file was read), or the input stream */
+	uint64_t pos, end;
+	struct pf_windows win;
+	int windowed;
 	int eof;
 	/* perf -z: inflated records waiting to be read */
 	struct ct_bin_unzip unzip;
@@ -140,6 +142,13 @@ struct pf_state {
 	/* chunks: the event ids whose format was prepared, and what their records need */
 	struct { uint64_t id; uint32_t need; } prepared[PF_ID_CACHE];
 	uint32_t type_off, type_size;
+	/*
+	 * Chunk entries point at their raw data where the file was read: the
+	 * lowest data offset each of the last CT_CHUNKS_IN_FLIGHT chunks points
+	 * at (the one being read included, at ref_low_at), kept from reuse.
+	 */
+	uint64_t ref_low[CT_CHUNKS_IN_FLIGHT];
+	unsigned ref_low_at;
 };
 
 static int probe(const unsigned char *prefix, size_t len)
@@ -588,6 +597,32 @@ static int need_input(struct ct_input *in, size_t n)
 	return 1;
 }
 
+/* the lowest data offset a queued record or a chunk in flight points at */
+static uint64_t data_low(void *ctx)
+{
+	struct pf_state *st = ctx;
+	uint64_t low = pf_order_low_where(&st->order, st->pos);
+
+	for (unsigned i = 0; i < CT_CHUNKS_IN_FLIGHT; i++)
+		if (st->ref_low[i] < low)
+			low = st->ref_low[i];
+	return low;
+}
+
+/*
+ * The file's data at @pos, at least @need bytes unless it ends first
+ * (*@have: how many); NULL with *@have 0 on a read error or for lack of
+ * memory (errno says which)
+ */
+static inline const unsigned char *data_at(struct pf_state *st, uint64_t pos, size_t need, size_t *have)
+{
+	if (!st->windowed) {
+		*have = (size_t)(st->end - pos);
+		return st->map.base + pos;
+	}
+	return pf_windows_at(&st->win, pos, need, st->end, data_low, st, have);
+}
+
 /* read_record()'s results besides a negative CT_E_* code */
 enum { PF_REC_END, PF_REC_OK, PF_REC_UNREADABLE };
 
@@ -627,41 +662,37 @@ static int read_record(struct pf_state *st, const unsigned char **rec, uint32_t 
 		st->zlen = st->zoff = 0;
 	}
 	if (!st->pipe) {
+		const unsigned char *p;
+		size_t have;
+
 		if (st->pos >= st->end)
 			return PF_REC_END;
-		if (st->end - st->pos < 8 ||
-		    (sz = ct_rd16(st->map.base + st->pos + 6, st->swap)) < 8 || sz > st->end - st->pos) {
+		if (!(p = data_at(st, st->pos, 8, &have)) && !have)
+			goto read_failed;
+		if (have < 8 || (sz = ct_rd16(p + 6, st->swap)) < 8 || sz > st->end - st->pos) {
 			st->stop_where = st->pos;
 			return PF_REC_UNREADABLE;
 		}
-		*rec = st->map.base + st->pos;
+		if (sz > have && (!(p = data_at(st, st->pos, sz, &have)) || have < sz)) {
+			if (!p && !have)
+				goto read_failed;
+			st->stop_where = st->pos;	/* the file shrank under us */
+			return PF_REC_UNREADABLE;
+		}
+		*rec = p;
 		*size = sz;
 		*where = st->pos;
 		*transient = 0;
-		/*
-		 * The page after this one, into the cache while this one's
-		 * records are parsed: the first touch of the mapping was a third
-		 * of the run (bench perf.data, 4 KB ahead: 0.085 -> 0.079 s;
-		 * 1, 2, 8 and 16 KB ahead gained less)
-		 */
-		if (st->end - st->pos > 4096)
-			__builtin_prefetch(st->map.base + st->pos + 4096);
 		st->pos += sz;
-		if (st->pos >= st->next_prefetch) {
-			ct_bin_map_prefetch(&st->map, st->pos, 2 * PF_PREFETCH);
-			st->next_prefetch = st->pos + PF_PREFETCH;
-		}
-		if (st->pos >= st->next_release) {
-			/* queued records point into the map: keep from the oldest of them on */
-			uint64_t low = pf_order_low_where(&st->order, *where);
-
-			if (low > st->released) {
-				ct_bin_map_release(&st->map, st->released, low);
-				st->released = low;
-			}
-			st->next_release = st->pos + PF_RELEASE_STEP;
-		}
 		return PF_REC_OK;
+read_failed:
+		if (errno == ENOMEM) {
+			snprintf(err, errlen, "%s: %s", st->path, ct_strerror(-CT_E_NOMEM));
+			return -CT_E_NOMEM;
+		}
+		snprintf(err, errlen, "%s: read error at byte %llu: %s", st->path,
+			 (unsigned long long)(st->map.start + st->pos), strerror(errno));
+		return -CT_E_IO;
 	} else {
 		struct ct_input *in = st->in;
 		int r = need_input(in, 8);
@@ -1208,26 +1239,30 @@ static int next(void *state, struct ct_event *ev, char *err, size_t errlen)
 
 /*
  * Chunks (see ct_source_read_chunk()): the records read and reordered, the
- * tasks' names followed, in order; the samples' raw data, with the time,
- * cpu, task and name they are given, copied into the chunk and decoded on
- * any thread. A chunk's buffer holds pf_entry headers, each followed by
- * the raw data (or, for any other event, the event itself), 8-byte aligned.
+ * tasks' names followed, in order; each sample with the time, cpu, task
+ * and name it is given, its raw data decoded on any thread. A chunk's
+ * buffer holds pf_entry headers, 8-byte aligned, each followed by what it
+ * holds inline: nothing for a sample whose raw data stays in the map
+ * (most: copying it cost the reading thread a fifth of its time), the
+ * raw data of one read from a buffer that moves, or the event itself.
  */
 #define PF_CHUNK_EVENTS 2048
 
 struct pf_entry {
 	uint64_t ts, where;	/* where: of the raw data, for a parse error */
+	const unsigned char *raw;	/* the raw data in the map, or NULL: it follows */
 	int32_t tid, cpu;
-	uint32_t size;		/* of what follows */
+	uint32_t size;		/* of the raw data, or of the event that follows */
 	uint32_t event;		/* 1: a struct ct_event follows */
 	char comm[CT_COMM_LEN];
 };
 
 _Static_assert(sizeof(struct pf_entry) % 8 == 0, "entries stay 8-byte aligned");
 
-static struct pf_entry *chunk_entry(struct ct_chunk *c, uint32_t size)
+/* @inline_size bytes follow the entry */
+static struct pf_entry *chunk_entry(struct ct_chunk *c, uint32_t inline_size)
 {
-	size_t more = sizeof(struct pf_entry) + ((size + 7u) & ~7u);
+	size_t more = sizeof(struct pf_entry) + ((inline_size + 7u) & ~7u);
 	struct pf_entry *e;
 
 	if (c->len + more > c->cap) {
@@ -1251,19 +1286,29 @@ static struct pf_entry *chunk_entry(struct ct_chunk *c, uint32_t size)
 /* a sample that decodes (ct_bin_meta_need()): as decode_sample() would give it, but for its fields */
 static int chunk_sample(struct pf_state *st, struct ct_chunk *c, const struct pf_sample *s, uint64_t where)
 {
-	struct pf_entry *e = chunk_entry(c, s->raw_size), head = { 0 };
+	/* the file's data stays until the chunk is done with (ref_low); inflated data moves */
+	int in_map = !st->pipe && !(st->zbuf && s->raw >= st->zbuf && s->raw < st->zbuf + st->zcap);
+	struct pf_entry *e = chunk_entry(c, in_map ? 0 : s->raw_size), head = { 0 };
 
 	if (!e)
 		return -CT_E_NOMEM;
 	head.ts = s->has_time ? s->time : st->last_ts;
 	head.where = where;
+	head.raw = in_map ? s->raw : NULL;
 	head.tid = (int32_t)s->tid;
 	head.cpu = s->has_cpu ? (int32_t)s->cpu : -1;
 	head.size = s->raw_size;	/* the decoder reads this many; the room is rounded up */
 	comm_name(st, head.tid, head.comm);
 	/* the other thread decodes it: written past the cache (ct_stream_copy()) */
 	ct_stream_copy(e, &head, sizeof(head));
-	ct_stream_copy(e + 1, s->raw, s->raw_size);
+	if (in_map) {
+		uint64_t *low = &st->ref_low[st->ref_low_at];
+
+		if (where < *low)
+			*low = where;
+	} else {
+		ct_stream_copy(e + 1, s->raw, s->raw_size);
+	}
 	st->last_ts = head.ts;
 	return 2;
 }
@@ -1276,6 +1321,9 @@ static int read_chunk(void *state, struct ct_chunk *c, char *err, size_t errlen)
 	c->len = 0;
 	c->flags = 0;
 	c->nlines = 0;
+	/* the oldest chunk's pages may go now: this one takes its place */
+	st->ref_low_at = (st->ref_low_at + 1) % CT_CHUNKS_IN_FLIGHT;
+	st->ref_low[st->ref_low_at] = UINT64_MAX;
 	while (c->nlines < PF_CHUNK_EVENTS) {
 		struct ct_event ev;
 		struct pf_entry *e;
@@ -1291,6 +1339,7 @@ static int read_chunk(void *state, struct ct_chunk *c, char *err, size_t errlen)
 			break;
 		}
 		e->event = 1;
+		e->raw = NULL;
 		e->size = (sizeof(ev) + 7u) & ~7u;
 		memcpy(e + 1, &ev, sizeof(ev));	/* a marker's name is "" */
 	}
@@ -1308,12 +1357,12 @@ static int chunk_next(const void *state, struct ct_chunk *c, size_t *pos, struct
 
 	if (*pos >= c->len)
 		return 0;
-	*pos += sizeof(*e) + ((e->size + 7u) & ~7u);
+	*pos += sizeof(*e) + (e->raw ? 0 : ((e->size + 7u) & ~7u));
 	if (e->event) {
 		memcpy(ev, e + 1, sizeof(*ev));
 		return 1;
 	}
-	if (ct_bin_decode(st->meta, (const unsigned char *)(e + 1), e->size, ev, &why) < 0)
+	if (ct_bin_decode(st->meta, e->raw ? e->raw : (const unsigned char *)(e + 1), e->size, ev, &why) < 0)
 		return -CT_E_NOMEM;	/* not reached: ct_bin_meta_need() said it decodes */
 	ev->pid = e->tid;
 	ev->ts_ns = e->ts;
@@ -1443,7 +1492,10 @@ static int open_file_mode(struct pf_state *st, char *err, size_t errlen)
 	}
 	st->pos = doff;
 	st->end = doff + dsz;
-	st->released = 0;
+	if (!st->map.owned) {	/* a small file was read whole: it is walked where it is */
+		pf_windows_init(&st->win, &st->map);
+		st->windowed = 1;
+	}
 	return 0;
 }
 
@@ -1454,6 +1506,7 @@ static void free_(void *state)
 	if (!st)
 		return;
 	pf_order_free(&st->order);
+	pf_windows_free(&st->win);
 	free(st->attrs);
 	free(st->ids);
 	free(st->comms);
@@ -1478,6 +1531,8 @@ static int open_(struct ct_input *in, void **state, char *err, size_t errlen)
 	st->path = in->path;
 	st->in = in;
 	pf_order_init(&st->order, queued_time, st);
+	for (unsigned i = 0; i < CT_CHUNKS_IN_FLIGHT; i++)
+		st->ref_low[i] = UINT64_MAX;
 	/* with a forced format the source has read nothing yet */
 	if (need_input(in, 16) < 0) {
 		snprintf(err, errlen, "%s: read error at byte %llu", in->path,

@@ -9,6 +9,7 @@
 
 #define NONE UINT32_MAX
 #define IN_MAP UINT32_MAX	/* pf_run.block of a run read in place */
+#define PF_POP_AHEAD 2048	/* bench perf.data, mapped: 1, 2 and 4 KB ahead took 5, 6 and 3% off */
 #define BLOCK_SIZE (1u << 20)	/* copies of moving records; a record is < 64 KiB */
 
 struct pf_run {
@@ -257,6 +258,8 @@ void pf_order_pop(struct pf_order *o)
 		if (run->block == IN_MAP) {
 			h->rec += h->size;
 			h->where += h->size;
+			/* the run's records a little ahead into the cache: they were read long ago */
+			__builtin_prefetch(h->rec + PF_POP_AHEAD);
 		} else {
 			h->rec += copy_stride(h->size);
 			memcpy(&h->where, h->rec - 8, 8);

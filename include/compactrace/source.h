@@ -116,6 +116,13 @@ const void *ct_source_attachment(const struct ct_source *src, const char *name, 
  * would have given. The caller owns the struct and frees what it holds
  * with ct_source_chunk_free().
  */
+/*
+ * A binary source's chunk may point into memory the source keeps only
+ * while this many chunks, itself included, were read since it: the caller
+ * is done with a chunk before it reads the CT_CHUNKS_IN_FLIGHT-th after it.
+ * (Reading it later still gives the right events, only slower.)
+ */
+#define CT_CHUNKS_IN_FLIGHT 8
 #define CT_CHUNK_LAST 1		/* the input ends with this chunk (its last line may lack '\n') */
 #define CT_CHUNK_TOO_LONG 2	/* stands for one line longer than the text formats accept */
 

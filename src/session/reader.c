@@ -23,6 +23,7 @@
 #define READER_BATCH 2048	/* events per batch (512 KB): a hand-over, and maybe a wake-up, per batch */
 #define READER_SLOTS 4
 #define CHUNK_SLOTS 6		/* 64 KB of text each, and its events */
+_Static_assert(CHUNK_SLOTS < CT_CHUNKS_IN_FLIGHT, "a chunk is taken before the source reuses what it points at");
 
 #define STREAM_BATCH 32	/* events decoded at once from a streaming chunk: 8 KB, in cache */
 
