@@ -11,11 +11,12 @@
 # perf.data); the JSON reports of the two must be byte-identical, or
 # the script fails.
 #
-# Usage: tests/bench/bench_report.sh [-b BUILD_DIR] [-n RUNS] [-c CAPTURE_DIR] [-k]
+# Usage: tests/bench/bench_report.sh [-b BUILD_DIR] [-n RUNS] [-c CAPTURE_DIR] [-k] [-d]
 #   -c: a directory a previous `tests/bench/bench_binary.sh -k` kept (trace.dat,
 #   perf.data); without it one is recorded (root, tracefs, trace-cmd, perf) and
 #   removed at the end unless -k. The text renderings are made here once and kept
 #   beside the capture (tc.txt, ps.txt, and ft.txt: tc.txt laid out as ftrace text). Each row is the best of RUNS (default 5).
+#   -d: the perf.data recorded as issue 18 states its goal (bench_binary.sh -d).
 # Prints rows of events (or lines) per second, the ratios, peak RSS, and the
 # machine's load average before and after (the machine is shared: say it).
 set -eu
@@ -25,13 +26,15 @@ build=$root/build
 runs=5
 capture=
 keep=0
-while getopts b:n:c:k o; do
+record_opts=
+while getopts b:n:c:kd o; do
 	case $o in
 	b) build=$(cd "$OPTARG" && pwd) ;;
 	n) runs=$OPTARG ;;
 	c) capture=$(cd "$OPTARG" && pwd) ;;
 	k) keep=1 ;;
-	*) sed -n '3,19p' "$0"; exit 2 ;;
+	d) record_opts=-d ;;
+	*) sed -n '3,20p' "$0"; exit 2 ;;
 	esac
 done
 export LC_ALL=C
@@ -51,7 +54,7 @@ cleanup() {
 }
 trap cleanup EXIT
 if [ -z "$capture" ]; then
-	capture=$("$here/bench_binary.sh" -b "$build" -k -s 10 | tee /dev/stderr | sed -n 's/^kept //p')
+	capture=$("$here/bench_binary.sh" -b "$build" -k -s 10 $record_opts | tee /dev/stderr | sed -n 's/^kept //p')
 	[ -n "$capture" ] || { echo "bench_report: recording failed" >&2; exit 1; }
 	recorded=$capture
 fi
