@@ -12,15 +12,6 @@
 #define PF_POP_AHEAD 2048	/* bench perf.data, mapped: 1, 2 and 4 KB ahead took 5, 5 and 2% off */
 #define BLOCK_SIZE (1u << 20)	/* copies of moving records; a record is < 64 KiB */
 
-struct pf_run {
-	struct pf_item head;		/* its earliest record, parsed */
-	const unsigned char *next_at;	/* where a record joining it must start */
-	uint64_t last_ts;		/* its latest record's */
-	uint32_t n;			/* records left, the head included */
-	uint32_t block;			/* IN_MAP, or the block holding the copies */
-	uint32_t hpos;			/* place in the heap; a free slot: the next free one */
-};
-
 /* a copy is laid out as { u64 where; record; padding to 8 bytes } */
 struct pf_block {
 	unsigned char *mem;		/* NULL: slot unused */
@@ -239,11 +230,6 @@ int pf_order_push(struct pf_order *o, const struct pf_item *it, int moving)
 	o->runs[r].hpos = o->nheap++;
 	heap_up(o, o->runs[r].hpos);
 	return 0;
-}
-
-const struct pf_item *pf_order_top(const struct pf_order *o)
-{
-	return o->nheap ? &o->runs[o->heap[0]].head : NULL;
 }
 
 void pf_order_pop(struct pf_order *o)

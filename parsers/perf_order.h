@@ -35,7 +35,16 @@ struct pf_item {
  */
 typedef uint64_t (*pf_order_parse_fn)(void *ctx, struct pf_item *it);
 
-struct pf_run;
+/* a run of records in order (perf_order.c); here for pf_order_top() to be inline */
+struct pf_run {
+	struct pf_item head;		/* its earliest record, parsed */
+	const unsigned char *next_at;	/* where a record joining it must start */
+	uint64_t last_ts;		/* its latest record's */
+	uint32_t n;			/* records left, the head included */
+	uint32_t block;			/* IN_MAP, or the block holding the copies */
+	uint32_t hpos;			/* place in the heap; a free slot: the next free one */
+};
+
 struct pf_block;
 
 struct pf_order {
@@ -63,7 +72,10 @@ void pf_order_free(struct pf_order *o);
 int pf_order_push(struct pf_order *o, const struct pf_item *it, int moving);
 
 /* the earliest queued record, or NULL; valid until pf_order_pop() */
-const struct pf_item *pf_order_top(const struct pf_order *o);
+static inline const struct pf_item *pf_order_top(const struct pf_order *o)
+{
+	return o->nheap ? &o->runs[o->heap[0]].head : NULL;
+}
 
 /* drop the earliest record (the caller is done with it) */
 void pf_order_pop(struct pf_order *o);
