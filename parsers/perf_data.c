@@ -359,7 +359,9 @@ static const struct pf_attr *attr_of_other(struct pf_state *st, const unsigned c
  * calls, 4.5% fewer instructions in all for the goal's perf.data of issue
  * 18). NULL: the long way.
  */
-static inline const struct pf_attr *quick_attr(const struct pf_state *st, const unsigned char *body, size_t len)
+static inline __attribute__((always_inline)) const struct pf_attr *quick_attr(const struct pf_state *st,
+									      const unsigned char *body,
+									      size_t len, int swap)
 {
 	const struct pf_attr *a = &st->attrs[0];
 	uint64_t at;
@@ -368,7 +370,7 @@ static inline const struct pf_attr *quick_attr(const struct pf_state *st, const 
 		return a->quick ? a : NULL;
 	if (a->id_off < 0 || (size_t)a->id_off + 8 > len)
 		return NULL;
-	at = ct_rd64(body + a->id_off, st->swap) - st->quick_lo;
+	at = ct_rd64(body + a->id_off, swap) - st->quick_lo;
 	return at < PF_QUICK_IDS ? st->quick_of[at] : NULL;
 }
 
@@ -996,13 +998,12 @@ static __attribute__((noinline)) uint64_t record_time_slow(struct pf_state *st, 
 }
 
 /*
- * The time perf orders a record by (0: "deliver now", as in perf); a
- * tracepoint sample's parse is kept in @it for deliver_sample(). Runs
- * twice on every record (queued, then at the front of its run): the
- * common case, a quick sample, is read here inline.
+ * record_time() for a file of this machine's byte order (@swap 0) or the
+ * other (1): a constant in each inline copy, so that the common one reads
+ * its fields without a test each
  */
-static inline __attribute__((always_inline)) uint64_t record_time(struct pf_state *st, const unsigned char *rec,
-								    uint32_t size, struct pf_item *it)
+static inline __attribute__((always_inline)) uint64_t record_time_in(struct pf_state *st, const unsigned char *rec,
+								       uint32_t size, struct pf_item *it, int swap)
 {
 	const unsigned char *body = rec + 8;
 	size_t len = size - 8;
@@ -1010,19 +1011,31 @@ static inline __attribute__((always_inline)) uint64_t record_time(struct pf_stat
 	uint32_t raw_size;
 
 	it->sample = 0;
-	if (ct_rd32(rec, st->swap) == PF_RECORD_SAMPLE && (a = quick_attr(st, body, len)) &&
-	    len >= a->off_raw + 4u && (raw_size = ct_rd32(body + a->off_raw, st->swap)) <= len - a->off_raw - 4u) {
+	if (ct_rd32(rec, swap) == PF_RECORD_SAMPLE && (a = quick_attr(st, body, len, swap)) &&
+	    len >= a->off_raw + 4u && (raw_size = ct_rd32(body + a->off_raw, swap)) <= len - a->off_raw - 4u) {
 		/* what parse_sample()'s fixed branch and record_time_slow() make of it */
 		it->sample = 1;
 		it->has_tid = a->has_tid;
 		it->has_cpu = a->has_cpu;
-		it->tid = it->has_tid ? ct_rd32(body + a->off_tid + 4, st->swap) : 0;
-		it->cpu = it->has_cpu ? ct_rd32(body + a->off_cpu, st->swap) : 0;
+		it->tid = it->has_tid ? ct_rd32(body + a->off_tid + 4, swap) : 0;
+		it->cpu = it->has_cpu ? ct_rd32(body + a->off_cpu, swap) : 0;
 		it->raw_off = 8u + a->off_raw + 4u;
 		it->raw_size = raw_size;
-		return ct_rd64(body + a->off_time, st->swap);
+		return ct_rd64(body + a->off_time, swap);
 	}
 	return record_time_slow(st, rec, size, it);
+}
+
+/*
+ * The time perf orders a record by (0: "deliver now", as in perf); a
+ * tracepoint sample's parse is kept in @it for deliver_sample(). Runs
+ * twice on every record (queued, then at the front of its run): the
+ * common case, a quick sample, is read inline.
+ */
+static inline __attribute__((always_inline)) uint64_t record_time(struct pf_state *st, const unsigned char *rec,
+								    uint32_t size, struct pf_item *it)
+{
+	return st->swap ? record_time_in(st, rec, size, it, 1) : record_time_in(st, rec, size, it, 0);
 }
 
 /* the queue's parse of a record that comes to the front of its run */
