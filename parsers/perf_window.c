@@ -18,7 +18,7 @@
 #endif
 #define PF_WINDOW_CAP (PF_WINDOW + 65536u)
 #ifndef PF_WINDOW_MAPPED
-#define PF_WINDOW_MAPPED (4u << 20)	/* against 1 MB, alternate runs: faster in 10 of 12 (goal's perf.data), 8 of 16 (bench's) */
+#define PF_WINDOW_MAPPED (1u << 20)
 #endif
 #ifndef PF_WINDOWS_COPIED
 #define PF_WINDOWS_COPIED (1u << 20)	/* in use, before the next window is the mapping's: bench perf.data 1, 2, 4 and 8 MB, 1 best */
