@@ -1129,7 +1129,7 @@ static int next_event(struct pf_state *st, struct ct_event *ev, char *err, size_
 		if (top && top->ts <= st->flush_limit) {
 			r = top->sample ? deliver_sample(st, top, ev, ck) :
 				deliver(st, top->rec, top->size, top->where, ev, ck);
-			pf_order_pop(&st->order);
+			pf_order_pop_with(&st->order, queued_time, st);
 			if (r < 0)
 				goto nomem;
 			if (r)

@@ -7,9 +7,8 @@
 #include "core/util.h"
 #include "perf_order.h"
 
-#define NONE UINT32_MAX
-#define IN_MAP UINT32_MAX	/* pf_run.block of a run read in place */
-#define PF_POP_AHEAD 2048	/* bench perf.data, mapped: 1, 2 and 4 KB ahead took 5, 5 and 2% off */
+#define NONE PF_ORDER_NONE
+#define IN_MAP PF_ORDER_IN_MAP
 #define BLOCK_SIZE (1u << 20)	/* copies of moving records; a record is < 64 KiB */
 
 /* a copy is laid out as { u64 where; record; padding to 8 bytes } */
@@ -51,12 +50,6 @@ void pf_order_free(struct pf_order *o)
 
 /* ---- the heap of runs, by their first record ---- */
 
-static inline int run_less(const struct pf_order *o, uint32_t a, uint32_t b)
-{
-	const struct pf_item *x = &o->runs[a].head, *y = &o->runs[b].head;
-
-	return x->ts < y->ts || (x->ts == y->ts && x->seq < y->seq);
-}
 
 static inline void heap_set(struct pf_order *o, uint32_t i, uint32_t run)
 {
@@ -68,7 +61,7 @@ static void heap_up(struct pf_order *o, uint32_t i)
 {
 	uint32_t run = o->heap[i];
 
-	while (i && run_less(o, run, o->heap[(i - 1) / 2])) {
+	while (i && pf_order_before(o, run, o->heap[(i - 1) / 2])) {
 		heap_set(o, i, o->heap[(i - 1) / 2]);
 		i = (i - 1) / 2;
 	}
@@ -84,9 +77,9 @@ static void heap_down(struct pf_order *o, uint32_t i)
 
 		if (l >= o->nheap)
 			break;
-		if (l + 1 < o->nheap && run_less(o, o->heap[l + 1], o->heap[l]))
+		if (l + 1 < o->nheap && pf_order_before(o, o->heap[l + 1], o->heap[l]))
 			m = l + 1;
-		if (!run_less(o, o->heap[m], run))
+		if (!pf_order_before(o, o->heap[m], run))
 			break;
 		heap_set(o, i, o->heap[m]);
 		i = m;
@@ -187,7 +180,8 @@ static uint32_t new_run(struct pf_order *o)
 	return o->nruns++;
 }
 
-int pf_order_push(struct pf_order *o, const struct pf_item *it, int moving)
+/* pf_order_push() but for a record that joins the tail run in place */
+int pf_order_push_slow(struct pf_order *o, const struct pf_item *it, int moving)
 {
 	const unsigned char *rec = it->rec;
 	uint32_t block = IN_MAP, r;
@@ -232,7 +226,13 @@ int pf_order_push(struct pf_order *o, const struct pf_item *it, int moving)
 	return 0;
 }
 
-void pf_order_pop(struct pf_order *o)
+void pf_order_sift(struct pf_order *o)
+{
+	heap_down(o, 0);
+}
+
+/* pf_order_pop_with() of a run's last record, or of a run of copies */
+void pf_order_pop_slow(struct pf_order *o)
 {
 	uint32_t r = o->heap[0];
 	struct pf_run *run = &o->runs[r];
@@ -244,8 +244,6 @@ void pf_order_pop(struct pf_order *o)
 		if (run->block == IN_MAP) {
 			h->rec += h->size;
 			h->where += h->size;
-			/* the run's records a little ahead into the cache: they were read long ago */
-			__builtin_prefetch(h->rec + PF_POP_AHEAD);
 		} else {
 			h->rec += copy_stride(h->size);
 			memcpy(&h->where, h->rec - 8, 8);
@@ -253,8 +251,8 @@ void pf_order_pop(struct pf_order *o)
 		h->seq++;
 		h->ts = o->parse(o->ctx, h);
 		/* mostly the same run is still the earliest: heap_down()'s first look, inline */
-		if ((o->nheap > 1 && run_less(o, o->heap[1], r)) ||
-		    (o->nheap > 2 && run_less(o, o->heap[2], r)))
+		if ((o->nheap > 1 && pf_order_before(o, o->heap[1], r)) ||
+		    (o->nheap > 2 && pf_order_before(o, o->heap[2], r)))
 			heap_down(o, 0);
 		return;
 	}

@@ -35,7 +35,14 @@ struct pf_item {
  */
 typedef uint64_t (*pf_order_parse_fn)(void *ctx, struct pf_item *it);
 
-/* a run of records in order (perf_order.c); here for pf_order_top() to be inline */
+#define PF_ORDER_NONE UINT32_MAX
+#define PF_ORDER_IN_MAP UINT32_MAX	/* pf_run.block of a run read in place */
+
+/*
+ * A run of records in order (perf_order.c). Here, with the common cases
+ * of a push and a pop, for them to be inline where perf.data is read:
+ * each is done once a record (the calls cost 6% of the instructions).
+ */
 struct pf_run {
 	struct pf_item head;		/* its earliest record, parsed */
 	const unsigned char *next_at;	/* where a record joining it must start */
@@ -69,7 +76,23 @@ void pf_order_free(struct pf_order *o);
  * records number on from its first). @moving: it->rec lies in a buffer
  * that changes after this call, so it is copied. 0, or -CT_E_NOMEM.
  */
-int pf_order_push(struct pf_order *o, const struct pf_item *it, int moving);
+int pf_order_push_slow(struct pf_order *o, const struct pf_item *it, int moving);
+
+static inline int pf_order_push(struct pf_order *o, const struct pf_item *it, int moving)
+{
+	struct pf_run *run;
+
+	/* the record right after the tail run's last one, no earlier than it: the run goes on */
+	if (!moving && o->tail != PF_ORDER_NONE && (run = &o->runs[o->tail])->block == PF_ORDER_IN_MAP &&
+	    run->next_at == it->rec && it->ts >= run->last_ts) {
+		o->queued++;
+		run->n++;
+		run->last_ts = it->ts;
+		run->next_at = it->rec + it->size;
+		return 0;
+	}
+	return pf_order_push_slow(o, it, moving);
+}
 
 /* the earliest queued record, or NULL; valid until pf_order_pop() */
 static inline const struct pf_item *pf_order_top(const struct pf_order *o)
@@ -77,8 +100,51 @@ static inline const struct pf_item *pf_order_top(const struct pf_order *o)
 	return o->nheap ? &o->runs[o->heap[0]].head : NULL;
 }
 
+/* pf_order_pop() but for the common case; the heap put right after the head's run moved on */
+void pf_order_pop_slow(struct pf_order *o);
+void pf_order_sift(struct pf_order *o);
+
+static inline int pf_order_before(const struct pf_order *o, uint32_t a, uint32_t b)
+{
+	const struct pf_item *x = &o->runs[a].head, *y = &o->runs[b].head;
+
+	return x->ts < y->ts || (x->ts == y->ts && x->seq < y->seq);
+}
+
+/*
+ * Drop the earliest record (the caller is done with it), @parse the next
+ * of its run: the queue's own parse function, given here so that it can
+ * be inline too
+ */
+static inline void pf_order_pop_with(struct pf_order *o, pf_order_parse_fn parse, void *ctx)
+{
+	uint32_t r = o->heap[0];
+	struct pf_run *run = &o->runs[r];
+	struct pf_item *h = &run->head;
+
+	if (run->n < 2 || run->block != PF_ORDER_IN_MAP) {
+		pf_order_pop_slow(o);
+		return;
+	}
+	o->queued--;
+	run->n--;
+	h->rec += h->size;
+	h->where += h->size;
+	/* the run's records a little ahead into the cache: they were read long ago */
+	__builtin_prefetch(h->rec + 2048);	/* bench perf.data, mapped: 1, 2 and 4 KB ahead took 5, 5 and 2% off */
+	h->seq++;
+	h->ts = parse(ctx, h);
+	/* mostly the same run is still the earliest: the heap's first look, inline */
+	if ((o->nheap > 1 && pf_order_before(o, o->heap[1], r)) ||
+	    (o->nheap > 2 && pf_order_before(o, o->heap[2], r)))
+		pf_order_sift(o);
+}
+
 /* drop the earliest record (the caller is done with it) */
-void pf_order_pop(struct pf_order *o);
+static inline void pf_order_pop(struct pf_order *o)
+{
+	pf_order_pop_with(o, o->parse, o->ctx);
+}
 
 /* the lowest input offset a queued record in the input's own map has, or @low */
 uint64_t pf_order_low_where(const struct pf_order *o, uint64_t low);
