@@ -40,12 +40,15 @@ done
 work=$(mktemp -d "${TMPDIR:-/tmp}/ctbench.XXXXXX")
 T=/sys/kernel/tracing
 inst=ctbench-$$
+mounted=0
 cleanup() {
 	if [ -d "$T/instances/$inst" ]; then
 		echo 0 > "$T/instances/$inst/events/enable" || true
 		rmdir "$T/instances/$inst" || true
 	fi
 	[ $keep = 1 ] && echo "kept $work" || rm -rf "$work"
+	# tracefs as found: unmounted again if this script mounted it
+	[ "$mounted" = 1 ] && umount "$T" || true
 }
 trap cleanup EXIT
 
@@ -65,7 +68,7 @@ if [ $# -eq 2 ]; then
 	pdata=$2
 else
 	[ "$(id -u)" = 0 ] || { echo "bench_binary: recording needs root" >&2; exit 2; }
-	[ -d $T/instances ] || mount -t tracefs nodev $T
+	[ -d $T/instances ] || { mount -t tracefs nodev $T && mounted=1; }
 	echo "recording ${secs}s of page churn + one manual compaction ..."
 	mkdir "$T/instances/$inst"
 	echo 262144 > "$T/instances/$inst/buffer_size_kb"	# per CPU: nothing is overwritten
