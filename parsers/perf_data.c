@@ -1512,7 +1512,8 @@ static int open_file_mode(struct pf_state *st, char *err, size_t errlen)
 				   (unsigned long long)tsz);
 			return -CT_E_TRUNCATED;
 		}
-		ret = read_tracing(st, h + toff, tsz, toff, 0, err, errlen);
+		/* copied unless read whole: the formats are parsed lazily, and the file may shrink under a mapping */
+		ret = read_tracing(st, h + toff, tsz, toff, !st->map.owned, err, errlen);
 		if (ret < 0)
 			return ret;
 	}

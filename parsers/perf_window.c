@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "perf_window.h"
 
@@ -112,6 +113,14 @@ static const unsigned char *add_window(struct pf_windows *w, unsigned char *buf,
 	return at;
 }
 
+/* the file still holds its first @to bytes of data */
+static int still_there(const struct ct_bin_map *m, uint64_t to)
+{
+	struct stat sb;
+
+	return fstat(m->fd, &sb) == 0 && sb.st_size >= 0 && (uint64_t)sb.st_size >= m->start + to;
+}
+
 const unsigned char *pf_windows_slow(struct pf_windows *w, uint64_t pos, size_t need, uint64_t end,
 				     uint64_t (*low)(void *ctx), void *ctx, size_t *have)
 {
@@ -132,9 +141,11 @@ const unsigned char *pf_windows_slow(struct pf_windows *w, uint64_t pos, size_t 
 
 		if (len > end - pos)
 			len = (size_t)(end - pos);
-
-		ct_bin_map_prefetch(w->map, pos, len);	/* its pages mapped in one call */
-		return add_window(w, NULL, w->map->base + pos, pos, len, have);
+		if (still_there(w->map, pos + len)) {
+			ct_bin_map_prefetch(w->map, pos, len);	/* its pages mapped in one call */
+			return add_window(w, NULL, w->map->base + pos, pos, len, have);
+		}
+		/* a file that shrank is read, not touched where it ended: that would be SIGBUS */
 	}
 	buf = take_buffer(w);
 	if (!buf) {

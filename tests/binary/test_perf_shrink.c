@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * A perf.data cut short while it is read (another process truncating the
+ * file): what is gone is one parse error at the first record that no
+ * longer fits, and what came before is read; no crash. Built against the
+ * readers with tiny windows (parsers_tiny_lib), where the data past the
+ * first 32 KB in use is the mapping's own: touched beyond the file's new
+ * end, that is SIGBUS. The expected offset comes from walking the
+ * sample's records here, by their headers alone.
+ * Usage: test_perf_shrink SAMPLE.perf.data
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "bin_test.h"
+#include "compactrace/source.h"
+
+static unsigned char *read_all(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char *buf = NULL;
+	long n;
+
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0 &&
+	    (buf = malloc((size_t)n)) && fread(buf, 1, (size_t)n, f) == (size_t)n)
+		*len = (size_t)n;
+	else {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	return buf;
+}
+
+static uint64_t rd64(const unsigned char *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return v;
+}
+
+int main(int argc, char **argv)
+{
+	struct bt t = { .what = "perf.data cut short while read" };
+	struct ct_source *src = NULL;
+	struct ct_event ev;
+	unsigned char *data;
+	char path[64], err[512];
+	size_t len = 0;
+	uint64_t doff, dsz, cut, first_gone = 0, pos;
+	int fd, r, perr_at_cut = 0, other_perr = 0;
+	long events = 0;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: test_perf_shrink SAMPLE.perf.data\n");
+		return 2;
+	}
+	data = read_all(argv[1], &len);
+	if (!data || len < 104 || memcmp(data, "PERFILE2", 8) != 0) {
+		fprintf(stderr, "%s: not a readable little-endian perf.data\n", argv[1]);
+		return 1;
+	}
+	doff = rd64(data + 40);
+	dsz = rd64(data + 48);
+	/* half the data is left, cut mid-page and most likely mid-record */
+	cut = doff + dsz / 2 + 1234;
+	for (pos = doff; pos < doff + dsz; ) {
+		uint16_t sz;
+
+		memcpy(&sz, data + pos + 6, 2);
+		if (pos + sz > cut) {
+			first_gone = pos;
+			break;
+		}
+		pos += sz;
+	}
+	BT_CHECK(&t, first_gone > doff);
+
+	fd = memfd_create("ct-shrink", MFD_CLOEXEC);
+	BT_CHECK(&t, fd >= 0 && write(fd, data, len) == (ssize_t)len);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	if (ct_source_open(path, NULL, &src, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	BT_CHECK(&t, ftruncate(fd, (off_t)cut) == 0);
+	while ((r = ct_source_next(src, &ev)) > 0) {
+		events++;
+		if (ev.type == CT_EV_PARSE_ERROR && ev.u.perr.where == first_gone)
+			perr_at_cut++;
+		else if (ev.type == CT_EV_PARSE_ERROR)
+			other_perr++;
+	}
+	BT_EQ(&t, r, 0);
+	BT_EQ(&t, perr_at_cut, 1);
+	BT_EQ(&t, other_perr, 0);
+	BT_CHECK(&t, events > 100);
+	printf("%ld events before the cut at %llu, the first record gone at %llu\n", events,
+	       (unsigned long long)cut, (unsigned long long)first_gone);
+	ct_source_free(src);
+	close(fd);
+	free(data);
+	return bt_done(&t, "test_perf_shrink");
+}
