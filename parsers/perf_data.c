@@ -1268,15 +1268,15 @@ static int next(void *state, struct ct_event *ev, char *err, size_t errlen)
  * tasks' names followed, in order; each sample with the time, cpu, task
  * and name it is given, its raw data decoded on any thread. A chunk's
  * buffer holds pf_entry headers, 8-byte aligned, each followed by what it
- * holds inline: nothing for a sample whose raw data stays in the map
- * (most: copying it cost the reading thread a fifth of its time), the
- * raw data of one read from a buffer that moves, or the event itself.
+ * holds inline: nothing for a sample whose raw data stays where the file
+ * was read (most: copying it cost the reading thread a fifth of its
+ * time), the raw data of one inflated from perf -z data, or the event.
  */
 #define PF_CHUNK_EVENTS 2048
 
 struct pf_entry {
 	uint64_t ts, where;	/* where: of the raw data, for a parse error */
-	const unsigned char *raw;	/* the raw data in the map, or NULL: it follows */
+	const unsigned char *raw;	/* the raw data where the file was read, or NULL: it follows */
 	int32_t tid, cpu;
 	uint32_t size;		/* of the raw data, or of the event that follows */
 	uint32_t event;		/* 1: a struct ct_event follows */

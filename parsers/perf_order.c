@@ -240,17 +240,11 @@ void pf_order_pop_slow(struct pf_order *o)
 
 	o->queued--;
 	if (--run->n) {
-		/* the run's next record comes to the front of it: parse it */
-		if (run->block == IN_MAP) {
-			h->rec += h->size;
-			h->where += h->size;
-		} else {
-			h->rec += copy_stride(h->size);
-			memcpy(&h->where, h->rec - 8, 8);
-		}
+		/* a run of copies (one in place goes on in pf_order_pop_with()): the next copy, parsed */
+		h->rec += copy_stride(h->size);
+		memcpy(&h->where, h->rec - 8, 8);
 		h->seq++;
 		h->ts = o->parse(o->ctx, h);
-		/* mostly the same run is still the earliest: heap_down()'s first look, inline */
 		if ((o->nheap > 1 && pf_order_before(o, o->heap[1], r)) ||
 		    (o->nheap > 2 && pf_order_before(o, o->heap[2], r)))
 			heap_down(o, 0);
