@@ -70,14 +70,15 @@ struct pf_order {
 void pf_order_init(struct pf_order *o, pf_order_parse_fn parse, void *ctx);
 void pf_order_free(struct pf_order *o);
 
+/* pf_order_push() of a record that does not join the tail run in place */
+int pf_order_push_slow(struct pf_order *o, const struct pf_item *it, int moving);
+
 /*
  * Queue the record @it describes (ts, seq, rec, where, size and the parse
  * set; each push's seq one more than the previous push's, so a run's
  * records number on from its first). @moving: it->rec lies in a buffer
  * that changes after this call, so it is copied. 0, or -CT_E_NOMEM.
  */
-int pf_order_push_slow(struct pf_order *o, const struct pf_item *it, int moving);
-
 static inline int pf_order_push(struct pf_order *o, const struct pf_item *it, int moving)
 {
 	struct pf_run *run;
@@ -100,8 +101,9 @@ static inline const struct pf_item *pf_order_top(const struct pf_order *o)
 	return o->nheap ? &o->runs[o->heap[0]].head : NULL;
 }
 
-/* pf_order_pop() but for the common case; the heap put right after the head's run moved on */
+/* pf_order_pop_with() of a run's last record, or of a run of copies */
 void pf_order_pop_slow(struct pf_order *o);
+/* the heap put right after the earliest run's head moved on */
 void pf_order_sift(struct pf_order *o);
 
 static inline int pf_order_before(const struct pf_order *o, uint32_t a, uint32_t b)
