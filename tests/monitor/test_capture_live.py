@@ -137,7 +137,8 @@ def run(tool, wl, tmp, rnd):
     frag = start([f"{wl}/ct-fragment", "-H", "3072", "-k", "256", "-m", "2048", "-P", "0",
                   "-r", f"{tmp}/frag.ready"], stderr=open(f"{tmp}/fragment.err", "w"))
     wait_for(lambda: os.path.exists(f"{tmp}/frag.ready") or frag.poll() is not None, tries=6000)
-    if not check(frag.poll() is None, "ct-fragment holds fragmented memory"):
+    if not check(frag.poll() is None, f"ct-fragment holds fragmented memory (exit status {frag.poll()}): "
+                 + open(f"{tmp}/fragment.err").read()[-300:]):
         return
     t_direct = time.monotonic()
     d = subprocess.run([f"{wl}/ct-direct", "-x", "50", "-T", "256", "-k", "128", "-d", "always", "-e", "madvise"],

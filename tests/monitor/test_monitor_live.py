@@ -295,7 +295,8 @@ def run(tool, wl, assets, tmp, cg, cg_name):
                   "-r", f"{tmp}/frag.ready"], stderr=open(f"{tmp}/fragment.err", "w"))
     wait_check(lambda: os.path.exists(f"{tmp}/frag.ready") or frag.poll() is not None, "fragmentation",
              tries=3000)
-    if not check(frag.poll() is None, "ct-fragment holds fragmented memory: " + read(f"{tmp}/fragment.err")[-300:]):
+    if not check(frag.poll() is None, f"ct-fragment holds fragmented memory (exit status {frag.poll()}): "
+                 + read(f"{tmp}/fragment.err")[-300:]):
         return
 
     # the window opens when compaction is quiet; a recording of the same window starts
