@@ -18,6 +18,8 @@
 
 #include "bin.h"
 #include "perf_order.h"
+#include "perf_reread.h"
+#include "perf_tasks.h"
 #include "perf_window.h"
 #include "core/util.h"
 #include "compactrace/attach.h"
@@ -66,7 +68,6 @@ enum {
 #define PF_MAX_ATTRS 65536
 #define PF_MAX_IDS (1u << 22)
 #define PF_QUEUE_MAX (1u << 20)		/* records held for reordering, at most */
-#define PF_COMM_MAX (1u << 20)		/* threads whose comm we remember */
 #define PF_ZBUF (4u << 20)		/* inflated perf -z data, at a time */
 
 struct pf_attr {
@@ -93,12 +94,24 @@ struct pf_id {
 	uint32_t attr;
 };
 
-struct pf_comm {
-	int32_t tid;		/* INT32_MIN: free slot */
-	char comm[CT_COMM_LEN];
-};
+
+/*
+ * What the thread that takes the events in order keeps (reading chunks,
+ * another thread reads the records): the tasks' names, as the reading
+ * thread hands it the COMM and FORK records, and its own copy of the data
+ * (perf_reread.h). Away from the reading thread's state in the cache:
+ * sharing a line with what that thread writes cost both of them a
+ * transfer each time.
+ */
+struct pf_taker {
+	struct ct_bin_meta *meta;	/* the formats (the reading thread's, read only here) */
+	int swap;
+	struct pf_tasks tasks;
+	struct pf_reread reread;
+} __attribute__((aligned(64)));
 
 struct pf_state {
+	struct pf_taker *taker;		/* first: its line holds nothing written after the file is opened */
 	const char *path;
 	struct ct_input *in;
 	struct ct_bin_map map;
@@ -129,10 +142,6 @@ struct pf_state {
 	/* reordering (perf's ordered_events) */
 	struct pf_order order;
 	uint64_t seq, max_ts, next_flush, flush_limit, last_ts;
-	/* tid -> comm */
-	struct pf_comm *comms;
-	size_t ncomms, capcomms;
-	int comm_nomem;		/* a task's name was lost for lack of memory */
 	/* a fatal problem to report once the queue is drained */
 	int stop;
 	uint64_t stop_where;
@@ -524,74 +533,6 @@ static void parse_trailer(const struct pf_attr *a, const unsigned char *body, si
 	}
 }
 
-/* ---- comms: perf script names a task by its last COMM (or its parent's, after FORK) ---- */
-
-static struct pf_comm *comm_slot(struct pf_state *st, int32_t tid, int create)
-{
-	size_t mask, i;
-
-	if (!st->capcomms) {
-		if (!create)
-			return NULL;
-		st->comms = malloc(1024 * sizeof(*st->comms));
-		if (!st->comms) {
-			st->comm_nomem = 1;
-			return NULL;
-		}
-		st->capcomms = 1024;
-		for (i = 0; i < st->capcomms; i++)
-			st->comms[i].tid = INT32_MIN;
-	}
-	mask = st->capcomms - 1;
-	for (i = ((uint32_t)tid * 2654435761u) & mask;; i = (i + 1) & mask) {
-		if (st->comms[i].tid == tid)
-			return &st->comms[i];
-		if (st->comms[i].tid == INT32_MIN)
-			break;
-	}
-	if (!create || st->ncomms >= PF_COMM_MAX)
-		return NULL;
-	if (2 * (st->ncomms + 1) > st->capcomms) {
-		size_t ncap = 2 * st->capcomms;
-		struct pf_comm *n = malloc(ncap * sizeof(*n)), *old = st->comms;
-
-		if (!n) {
-			st->comm_nomem = 1;
-			return NULL;
-		}
-		for (i = 0; i < ncap; i++)
-			n[i].tid = INT32_MIN;
-		st->comms = n;
-		st->capcomms = ncap;
-		st->ncomms = 0;
-		for (i = 0; i < ncap / 2; i++)
-			if (old[i].tid != INT32_MIN) {
-				struct pf_comm *c = comm_slot(st, old[i].tid, 1);
-
-				if (c)
-					memcpy(c->comm, old[i].comm, sizeof(c->comm));
-			}
-		free(old);
-		return comm_slot(st, tid, create);
-	}
-	st->comms[i].tid = tid;
-	st->comms[i].comm[0] = '\0';
-	st->ncomms++;
-	return &st->comms[i];
-}
-
-static void comm_name(struct pf_state *st, int32_t tid, char *out)
-{
-	struct pf_comm *c = comm_slot(st, tid, 0);
-
-	if (c)
-		memcpy(out, c->comm, CT_COMM_LEN);
-	else if (tid == 0)
-		memcpy(out, "swapper", 8);	/* perf names the idle task so */
-	else
-		snprintf(out, CT_COMM_LEN, ":%d", tid);	/* perf's name for an unknown task */
-}
-
 /* ---- reading records ---- */
 
 /*
@@ -829,11 +770,20 @@ static void parse_error(struct ct_event *ev, uint64_t ts, uint64_t where)
 }
 
 static int chunk_sample(struct pf_state *st, struct ct_chunk *c, const struct pf_sample *s, uint64_t where);
+static int chunk_tasks(struct pf_state *st, struct ct_chunk *c, const unsigned char *rec, uint32_t size);
+
+/* next_event()'s results besides 0 (the end) and a negative CT_E_* code */
+enum {
+	PF_EV = 1,		/* @ev holds an event */
+	PF_EV_IN_CHUNK,		/* reading a chunk: it went into the chunk */
+	PF_EV_TO_NAME,		/* reading a chunk: @ev holds an event whose task the taker names */
+};
 
 /*
- * A tracepoint sample's raw data into @ev: 1, or -CT_E_NOMEM. With @c
+ * A tracepoint sample's raw data into @ev: PF_EV, or -CT_E_NOMEM. With @c
  * (reading a chunk), a sample that will decode goes into @c whole, to be
- * decoded on any thread: 2.
+ * decoded by the thread that takes the chunk: PF_EV_IN_CHUNK; one decoded
+ * here is left for that thread to name: PF_EV_TO_NAME.
  */
 static int decode_sample(struct pf_state *st, const unsigned char *rec, uint64_t where,
 			 const struct pf_sample *s, struct ct_event *ev, struct ct_chunk *ck)
@@ -869,9 +819,11 @@ static int decode_sample(struct pf_state *st, const unsigned char *rec, uint64_t
 		ev->pid = (int32_t)s->tid;
 	ev->ts_ns = s->has_time ? s->time : st->last_ts;
 	ev->cpu = s->has_cpu ? (int32_t)s->cpu : -1;
-	comm_name(st, ev->pid, ev->comm);
 	st->last_ts = ev->ts_ns;
-	return 1;
+	if (ck)
+		return PF_EV_TO_NAME;	/* the names are the taking thread's */
+	pf_tasks_name(&st->taker->tasks, ev->pid, ev->comm);
+	return PF_EV;
 }
 
 /* deliver() of a tracepoint sample queued with its parse (record_time()) */
@@ -911,35 +863,12 @@ static int deliver(struct pf_state *st, const unsigned char *rec, uint32_t size,
 			return 1;
 		}
 		return decode_sample(st, rec, where, &s, ev, ck);
-	case PF_RECORD_COMM: {
-		struct pf_comm *c;
-		const char *name;
-		size_t n;
-
-		if (len < 9)
-			return 0;
-		name = (const char *)body + 8;
-		n = strnlen(name, len - 8);
-		c = comm_slot(st, (int32_t)ct_rd32(body + 4, st->swap), 1);
-		if (c)
-			ct_bin_copy_name(c->comm, sizeof(c->comm), name, n);
-		return st->comm_nomem ? -CT_E_NOMEM : 0;
-	}
-	case PF_RECORD_FORK: {
-		struct pf_comm *child, *parent;
-		char pc[CT_COMM_LEN];
-
-		if (len < 16)
-			return 0;
-		parent = comm_slot(st, (int32_t)ct_rd32(body + 12, st->swap), 0);
-		if (!parent)
-			return 0;
-		memcpy(pc, parent->comm, sizeof(pc));
-		child = comm_slot(st, (int32_t)ct_rd32(body + 8, st->swap), 1);
-		if (child)
-			memcpy(child->comm, pc, sizeof(pc));
-		return st->comm_nomem ? -CT_E_NOMEM : 0;
-	}
+	case PF_RECORD_COMM:
+	case PF_RECORD_FORK:
+		if (ck)		/* the names are the taking thread's */
+			return chunk_tasks(st, ck, rec, size);
+		return pf_tasks_record(&st->taker->tasks, type == PF_RECORD_FORK, body, len, st->swap) < 0 ?
+			-CT_E_NOMEM : 0;
 	case PF_RECORD_LOST:
 	case PF_RECORD_LOST_SAMPLES: {
 		/* LOST: { u64 id; u64 lost; }, LOST_SAMPLES: { u64 lost; } */
@@ -1264,23 +1193,34 @@ static int next(void *state, struct ct_event *ev, char *err, size_t errlen)
 }
 
 /*
- * Chunks (see ct_source_read_chunk()): the records read and reordered, the
- * tasks' names followed, in order; each sample with the time, cpu, task
- * and name it is given, its raw data decoded on any thread. A chunk's
- * buffer holds pf_entry headers, 8-byte aligned, each followed by what it
- * holds inline: nothing for a sample whose raw data stays where the file
- * was read (most: copying it cost the reading thread a fifth of its
- * time), the raw data of one inflated from perf -z data, or the event.
+ * Chunks (see ct_source_read_chunk()): the records read and reordered by
+ * one thread, and taken in order by another (ct_source_chunk_next()),
+ * which decodes the samples' raw data and names their tasks (it applies
+ * the COMM and FORK records as they come). A chunk's buffer holds
+ * pf_entry headers, 8-byte aligned, each followed by what it holds
+ * inline. The taking thread reads a sample's raw data again from the file
+ * (perf_reread.h) where the reading thread read it into a window of its
+ * own: taking that copy from the other CPU's cache cost as much as the
+ * copy. Where the data lies in the file's mapping (a window that is a
+ * stretch of it, or a small file read whole), the entry points there.
  */
 #define PF_CHUNK_EVENTS 2048
 
+enum pf_entry_kind {
+	PF_E_RAW_AT,		/* a sample, its raw data at @raw, where the file is mapped or was read whole */
+	PF_E_RAW_REREAD,	/* a sample, its raw data read again from the file at @where */
+	PF_E_RAW_INLINE,	/* a sample, its raw data (inflated from perf -z data) follows */
+	PF_E_EVENT,		/* a struct ct_event follows */
+	PF_E_EVENT_TO_NAME,	/* a struct ct_event follows, its task to be named */
+	PF_E_TASKS,		/* a COMM or FORK record follows */
+};
+
 struct pf_entry {
 	uint64_t ts, where;	/* where: of the raw data, for a parse error */
-	const unsigned char *raw;	/* the raw data where the file was read, or NULL: it follows */
+	const unsigned char *raw;
 	int32_t tid, cpu;
-	uint32_t size;		/* of the raw data, or of the event that follows */
-	uint32_t event;		/* 1: a struct ct_event follows */
-	char comm[CT_COMM_LEN];
+	uint32_t size;		/* of the raw data, or of what follows */
+	uint32_t kind;
 };
 
 _Static_assert(sizeof(struct pf_entry) % 8 == 0, "entries stay 8-byte aligned");
@@ -1292,7 +1232,7 @@ static struct pf_entry *chunk_entry(struct ct_chunk *c, uint32_t inline_size)
 	struct pf_entry *e;
 
 	if (c->len + more > c->cap) {
-		size_t ncap = c->cap ? 2 * c->cap : 512 * 1024;
+		size_t ncap = c->cap ? 2 * c->cap : 256 * 1024;
 		char *b;
 
 		while (ncap < c->len + more)
@@ -1312,31 +1252,49 @@ static struct pf_entry *chunk_entry(struct ct_chunk *c, uint32_t inline_size)
 /* a sample that decodes (ct_bin_meta_need()): as decode_sample() would give it, but for its fields */
 static int chunk_sample(struct pf_state *st, struct ct_chunk *c, const struct pf_sample *s, uint64_t where)
 {
-	/* the file's data stays until the chunk is done with (ref_low); inflated data moves */
-	int in_map = !st->pipe && !(st->zbuf && s->raw >= st->zbuf && s->raw < st->zbuf + st->zcap);
-	struct pf_entry *e = chunk_entry(c, in_map ? 0 : s->raw_size), head = { 0 };
+	/* inflated records (perf -z) are read where they lie now, the queue's copy or the buffer */
+	int mapped = s->raw >= st->map.base && s->raw < st->map.base + st->map.size;
+	int reread = !mapped && st->windowed && pf_windows_hold(&st->win, s->raw);
+	int copied = !mapped && !reread;
+	struct pf_entry *e = chunk_entry(c, copied ? s->raw_size : 0), head = { 0 };
 
 	if (!e)
 		return -CT_E_NOMEM;
 	head.ts = s->has_time ? s->time : st->last_ts;
 	head.where = where;
-	head.raw = in_map ? s->raw : NULL;
+	head.raw = mapped ? s->raw : NULL;
 	head.tid = (int32_t)s->tid;
 	head.cpu = s->has_cpu ? (int32_t)s->cpu : -1;
 	head.size = s->raw_size;	/* the decoder reads this many; the room is rounded up */
-	comm_name(st, head.tid, head.comm);
-	/* the other thread decodes it: written past the cache (ct_stream_copy()) */
+	head.kind = copied ? PF_E_RAW_INLINE : mapped ? PF_E_RAW_AT : PF_E_RAW_REREAD;
+	/* the other thread takes it: written past the cache (ct_stream_copy()) */
 	ct_stream_copy(e, &head, sizeof(head));
-	if (in_map) {
+	if (copied) {
+		ct_stream_copy(e + 1, s->raw, s->raw_size);
+	} else if (mapped) {
+		/* the mapping's window stays until the chunk is done with (ref_low) */
 		uint64_t *low = &st->ref_low[st->ref_low_at];
 
 		if (where < *low)
 			*low = where;
-	} else {
-		ct_stream_copy(e + 1, s->raw, s->raw_size);
 	}
 	st->last_ts = head.ts;
-	return 2;
+	return PF_EV_IN_CHUNK;
+}
+
+/* a COMM or FORK record, for the taking thread to apply in its turn */
+static int chunk_tasks(struct pf_state *st, struct ct_chunk *c, const unsigned char *rec, uint32_t size)
+{
+	struct pf_entry *e = chunk_entry(c, size), head = { 0 };
+
+	(void)st;
+	if (!e)
+		return -CT_E_NOMEM;
+	head.kind = PF_E_TASKS;
+	head.size = size;
+	ct_stream_copy(e, &head, sizeof(head));
+	ct_stream_copy(e + 1, rec, size);
+	return PF_EV_IN_CHUNK;
 }
 
 static int read_chunk(void *state, struct ct_chunk *c, char *err, size_t errlen)
@@ -1357,14 +1315,14 @@ static int read_chunk(void *state, struct ct_chunk *c, char *err, size_t errlen)
 		r = next_event(st, &ev, err, errlen, c);
 		if (r <= 0)
 			break;
-		if (r == 2)
+		if (r == PF_EV_IN_CHUNK)
 			continue;
 		if (!(e = chunk_entry(c, sizeof(ev)))) {
 			r = -CT_E_NOMEM;
 			snprintf(err, errlen, "%s: %s", st->path, ct_strerror(r));
 			break;
 		}
-		e->event = 1;
+		e->kind = r == PF_EV_TO_NAME ? PF_E_EVENT_TO_NAME : PF_E_EVENT;
 		e->raw = NULL;
 		e->size = (sizeof(ev) + 7u) & ~7u;
 		memcpy(e + 1, &ev, sizeof(ev));	/* a marker's name is "" */
@@ -1375,31 +1333,58 @@ static int read_chunk(void *state, struct ct_chunk *c, char *err, size_t errlen)
 	return c->nlines ? 1 : 0;
 }
 
+/*
+ * The taking thread's: the chunks in the order they were read, one thread
+ * (the state it changes, the tasks' names and the data read again, is
+ * this thread's alone: the reading thread does not touch it)
+ */
 static int chunk_next(const void *state, struct ct_chunk *c, size_t *pos, struct ct_event *ev)
 {
-	const struct pf_state *st = state;
-	const struct pf_entry *e = (const struct pf_entry *)(c->buf + *pos);
+	struct pf_taker *tk = ((const struct pf_state *)state)->taker;
+	const struct pf_entry *e;
+	const unsigned char *raw;
 	const char *why;
 
-	if (*pos >= c->len)
-		return 0;
-	*pos += sizeof(*e) + (e->raw ? 0 : ((e->size + 7u) & ~7u));
-	if (e->event) {
+	for (;;) {
+		if (*pos >= c->len)
+			return 0;
+		e = (const struct pf_entry *)(c->buf + *pos);
+		*pos += sizeof(*e) + (e->kind == PF_E_RAW_AT || e->kind == PF_E_RAW_REREAD ? 0 :
+				      ((e->size + 7u) & ~7u));
+		if (e->kind != PF_E_TASKS)
+			break;
+		if (pf_tasks_record(&tk->tasks, ct_rd32(e + 1, tk->swap) == PF_RECORD_FORK,
+				    (const unsigned char *)(e + 1) + 8, e->size - 8u, tk->swap) < 0)
+			return -CT_E_NOMEM;
+	}
+	if (e->kind == PF_E_EVENT || e->kind == PF_E_EVENT_TO_NAME) {
 		memcpy(ev, e + 1, sizeof(*ev));
+		if (e->kind == PF_E_EVENT_TO_NAME)
+			pf_tasks_name(&tk->tasks, ev->pid, ev->comm);
 		return 1;
 	}
-	if (ct_bin_decode(st->meta, e->raw ? e->raw : (const unsigned char *)(e + 1), e->size, ev, &why) < 0)
+	raw = e->kind == PF_E_RAW_AT ? e->raw : e->kind == PF_E_RAW_INLINE ? (const unsigned char *)(e + 1) :
+		pf_reread_at(&tk->reread, e->where, e->size);
+	if (!raw) {
+		if (errno == ENOMEM)
+			return -CT_E_NOMEM;
+		/* gone since the reading thread read it: the file was cut short (or a read failed) */
+		parse_error(ev, e->ts, e->where);
+		ev->cpu = e->cpu;
+		return 1;
+	}
+	if (ct_bin_decode(tk->meta, raw, e->size, ev, &why) < 0)
 		return -CT_E_NOMEM;	/* not reached: ct_bin_meta_need() said it decodes */
 	ev->pid = e->tid;
 	ev->ts_ns = e->ts;
 	ev->cpu = e->cpu;
-	memcpy(ev->comm, e->comm, sizeof(ev->comm));
+	pf_tasks_name(&tk->tasks, ev->pid, ev->comm);
 	return 1;
 }
 
 static void finish_chunk(void *state, struct ct_chunk *c)
 {
-	(void)state;	/* every time and name was known when the chunk was read */
+	(void)state;	/* every event was complete when the chunk was taken */
 	(void)c;
 }
 
@@ -1522,6 +1507,7 @@ static int open_file_mode(struct pf_state *st, char *err, size_t errlen)
 	if (!st->map.owned) {	/* a small file was read whole: it is walked where it is */
 		pf_windows_init(&st->win, &st->map);
 		st->windowed = 1;
+		pf_reread_init(&st->taker->reread, &st->map, st->end);
 	}
 	return 0;
 }
@@ -1536,7 +1522,11 @@ static void free_(void *state)
 	pf_windows_free(&st->win);
 	free(st->attrs);
 	free(st->ids);
-	free(st->comms);
+	if (st->taker) {
+		pf_tasks_free(&st->taker->tasks);
+		pf_reread_free(&st->taker->reread);
+		free(st->taker);
+	}
 	free(st->zbuf);
 	ct_bin_unzip_free(&st->unzip);
 	ct_bin_meta_free(st->meta);
@@ -1557,6 +1547,12 @@ static int open_(struct ct_input *in, void **state, char *err, size_t errlen)
 	}
 	st->path = in->path;
 	st->in = in;
+	if (posix_memalign((void **)&st->taker, 64, sizeof(*st->taker)) != 0) {
+		free(st);	/* not free_(): st->taker is undefined */
+		snprintf(err, errlen, "%s: %s", in->path, ct_strerror(-CT_E_NOMEM));
+		return -CT_E_NOMEM;
+	}
+	memset(st->taker, 0, sizeof(*st->taker));
 	pf_order_init(&st->order, queued_time, st);
 	for (unsigned i = 0; i < CT_CHUNKS_IN_FLIGHT; i++)
 		st->ref_low[i] = UINT64_MAX;
@@ -1596,6 +1592,8 @@ static int open_(struct ct_input *in, void **state, char *err, size_t errlen)
 			ret = -CT_E_UNSUPPORTED;
 			goto out;
 		}
+		st->taker->meta = st->meta;	/* file mode only reads chunks: pipe mode's come late */
+		st->taker->swap = st->swap;
 	}
 	*state = st;
 	return 0;

@@ -42,6 +42,17 @@ void pf_windows_free(struct pf_windows *w)
 	memset(w, 0, sizeof(*w));
 }
 
+int pf_windows_hold(const struct pf_windows *w, const unsigned char *p)
+{
+	for (uint32_t i = w->n; i-- > 0;) {	/* the newest first: most records popped are there */
+		const struct pf_window *win = &w->ring[(w->head + i) % w->cap];
+
+		if (win->buf && p >= win->buf && p < win->buf + win->len)
+			return 1;
+	}
+	return 0;
+}
+
 /* windows wholly below @low, all but the newest, go to the spare buffers */
 static void retire(struct pf_windows *w, uint64_t low)
 {

@@ -58,6 +58,9 @@ void pf_windows_free(struct pf_windows *w);
 const unsigned char *pf_windows_slow(struct pf_windows *w, uint64_t pos, size_t need, uint64_t end,
 				     uint64_t (*low)(void *ctx), void *ctx, size_t *have);
 
+/* whether @p lies in one of the buffers read into (not a stretch of the mapping) */
+int pf_windows_hold(const struct pf_windows *w, const unsigned char *p);
+
 static inline const unsigned char *pf_windows_at(struct pf_windows *w, uint64_t pos, size_t need,
 						 uint64_t end, uint64_t (*low)(void *ctx), void *ctx,
 						 size_t *have)

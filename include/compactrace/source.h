@@ -156,8 +156,9 @@ int ct_source_read_chunk(struct ct_source *src, struct ct_chunk *c);
 /**
  * ct_source_decode_chunk() - decode @c's lines into @c's events
  *
- * Any thread, several chunks at once; touches only @c. Returns 0 or
- * -CT_E_NOMEM.
+ * Any thread, several chunks at once; touches only @c. A streaming
+ * source's (ct_source_chunk_streams()): as ct_source_chunk_next(), the
+ * chunks in read order on one thread. Returns 0 or -CT_E_NOMEM.
  */
 int ct_source_decode_chunk(const struct ct_source *src, struct ct_chunk *c);
 

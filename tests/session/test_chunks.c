@@ -16,7 +16,9 @@
  * as arguments (texts; trace.dat files, one with lost events on several
  * CPUs: samples/binary/multi-lost.dat; perf.data files, with and without
  * -a, with callchains, compressed). Chunks are decoded in a shuffled order before they
- * are finished in read order, as two threads may decode them.
+ * are finished in read order, as two threads may decode them; a streaming
+ * source's (perf.data, trace.dat) in read order, as the one thread that
+ * takes them does.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,7 +111,7 @@ static int read_chunked(const char *path, struct evlist *l, unsigned *seed, uint
 			n++;
 		for (int i = 0; i < n; i++)
 			order[i] = i;
-		for (int i = n - 1; i > 0; i--) {
+		for (int i = n - 1; i > 0 && !ct_source_chunk_streams(src); i--) {
 			int j, t;
 
 			*seed = *seed * 1103515245u + 12345u;
