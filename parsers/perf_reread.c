@@ -41,8 +41,14 @@ const unsigned char *pf_reread_slow(struct pf_reread *r, uint64_t pos, size_t le
 		s->k = k;
 		s->len = 0;
 	}
-	/* the window, or as much more of it as this record needs (it reaches into the next) */
-	want = at + len > PF_REREAD_WINDOW ? at + len : PF_REREAD_WINDOW;
+	/*
+	 * The window and a little past it (4 KB), where most records that
+	 * begin in it and reach into the next end (a second read for each cost
+	 * more), or as much more as this record needs
+	 */
+	want = PF_REREAD_WINDOW + PF_REREAD_WINDOW / 64u;
+	if (at + len > want)
+		want = at + len;
 	if (want > r->end - from)
 		want = (size_t)(r->end - from);
 	got = ct_bin_map_read(r->map, from + s->len, s->buf + s->len, want - s->len);

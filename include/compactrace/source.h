@@ -173,9 +173,8 @@ int ct_source_chunk_streams(const struct ct_source *src);
 /**
  * ct_source_chunk_streams_pay() - 1 when a streaming source's chunks read
  * on a second thread, while the caller decodes and uses the ones before,
- * were measured to take less time than one thread doing all (trace.dat);
- * 0 where they were not (perf.data: its reading and reordering is most of
- * the work) or the source does not stream
+ * were measured to take less time than one thread doing all (trace.dat,
+ * perf.data); 0 where they were not or the source does not stream
  */
 int ct_source_chunk_streams_pay(const struct ct_source *src);
 

@@ -112,9 +112,9 @@ int ct_reader_threads(const struct ct_source *src)
 		return 2;
 	/*
 	 * Two pay where both threads decode (text's chunks) and where the
-	 * second reads and orders trace.dat's records; where it reads and
-	 * reorders perf.data's, or hands decoded batches over (piped perf
-	 * data), it saves nothing or costs more (README "Speed").
+	 * second reads and orders trace.dat's or perf.data's records; where it
+	 * hands decoded batches over (piped perf data), it costs more (README
+	 * "Speed").
 	 */
 	if (!ct_source_can_chunk(src) || (ct_source_chunk_streams(src) && !ct_source_chunk_streams_pay(src)))
 		return 1;
