@@ -94,7 +94,6 @@ struct pf_id {
 	uint32_t attr;
 };
 
-
 /*
  * What the thread that takes the events in order keeps (reading chunks,
  * another thread reads the records): the tasks' names, as the reading
@@ -158,9 +157,10 @@ struct pf_state {
 	struct { uint64_t id; uint32_t need; } prepared[PF_ID_CACHE];
 	uint32_t type_off, type_size;
 	/*
-	 * Chunk entries point at their raw data where the file was read: the
-	 * lowest data offset each of the last CT_CHUNKS_IN_FLIGHT chunks points
-	 * at (the one being read included, at ref_low_at), kept from reuse.
+	 * Chunk entries point at their raw data where it lies in the file's
+	 * mapping: the lowest data offset each of the last CT_CHUNKS_IN_FLIGHT
+	 * chunks points at (the one being read included, at ref_low_at), kept
+	 * from release.
 	 */
 	uint64_t ref_low[CT_CHUNKS_IN_FLIGHT];
 	unsigned ref_low_at;
@@ -770,7 +770,7 @@ static void parse_error(struct ct_event *ev, uint64_t ts, uint64_t where)
 }
 
 static int chunk_sample(struct pf_state *st, struct ct_chunk *c, const struct pf_sample *s, uint64_t where);
-static int chunk_tasks(struct pf_state *st, struct ct_chunk *c, const unsigned char *rec, uint32_t size);
+static int chunk_tasks(struct ct_chunk *c, const unsigned char *rec, uint32_t size);
 
 /* next_event()'s results besides 0 (the end) and a negative CT_E_* code */
 enum {
@@ -866,7 +866,7 @@ static int deliver(struct pf_state *st, const unsigned char *rec, uint32_t size,
 	case PF_RECORD_COMM:
 	case PF_RECORD_FORK:
 		if (ck)		/* the names are the taking thread's */
-			return chunk_tasks(st, ck, rec, size);
+			return chunk_tasks(ck, rec, size);
 		return pf_tasks_record(&st->taker->tasks, type == PF_RECORD_FORK, body, len, st->swap) < 0 ?
 			-CT_E_NOMEM : 0;
 	case PF_RECORD_LOST:
@@ -1252,7 +1252,8 @@ static struct pf_entry *chunk_entry(struct ct_chunk *c, uint32_t inline_size)
 /* a sample that decodes (ct_bin_meta_need()): as decode_sample() would give it, but for its fields */
 static int chunk_sample(struct pf_state *st, struct ct_chunk *c, const struct pf_sample *s, uint64_t where)
 {
-	/* inflated records (perf -z) are read where they lie now, the queue's copy or the buffer */
+	/* where the raw data lies: the mapping, a window of the reading thread's, or (inflated
+	 * perf -z data) the inflate buffer or the queue's copy, which move: copied */
 	int mapped = s->raw >= st->map.base && s->raw < st->map.base + st->map.size;
 	int reread = !mapped && st->windowed && pf_windows_hold(&st->win, s->raw);
 	int copied = !mapped && !reread;
@@ -1283,11 +1284,10 @@ static int chunk_sample(struct pf_state *st, struct ct_chunk *c, const struct pf
 }
 
 /* a COMM or FORK record, for the taking thread to apply in its turn */
-static int chunk_tasks(struct pf_state *st, struct ct_chunk *c, const unsigned char *rec, uint32_t size)
+static int chunk_tasks(struct ct_chunk *c, const unsigned char *rec, uint32_t size)
 {
 	struct pf_entry *e = chunk_entry(c, size), head = { 0 };
 
-	(void)st;
 	if (!e)
 		return -CT_E_NOMEM;
 	head.kind = PF_E_TASKS;

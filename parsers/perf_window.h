@@ -8,9 +8,9 @@
  * each mapped page (a fault, a cold page walk in a VM) was the largest
  * single cost of reading perf.data (README "Speed"). A record never
  * straddles two windows: the part of one that does not fit is read again
- * at the start of the next. Queued records and chunks point into the
- * windows; a window is used again only once everything before a file
- * offset the caller names (its "low" mark) is done with.
+ * at the start of the next. Queued records point into the windows (and
+ * chunks into the mapping's); a window is used again only once everything
+ * before a file offset the caller names (its "low" mark) is done with.
  *
  * Copies pay only while the windows in use fit in the cache, and perf
  * record's rounds (what the reorder queue must hold) reach tens of MB

@@ -7,9 +7,9 @@
 # (> /dev/null), their text renderings against an awk one-pass tally of the
 # same text. Each compactrace row runs twice: on one CPU with CT_THREADS=1
 # (everything on one thread) and on both CPUs with CT_THREADS=2 (a second
-# thread: the default for text and trace.dat when a CPU is spare, not for
-# perf.data); the JSON reports of the two must be byte-identical, or
-# the script fails.
+# thread: the default for text, trace.dat and perf.data when a CPU is
+# spare); the JSON reports of the two must be byte-identical, or the
+# script fails.
 #
 # Usage: tests/bench/bench_report.sh [-b BUILD_DIR] [-n RUNS] [-c CAPTURE_DIR] [-k] [-d]
 #   -c: a directory a previous `tests/bench/bench_binary.sh -k` kept (trace.dat,
