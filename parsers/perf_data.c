@@ -1344,6 +1344,7 @@ static int chunk_next(const void *state, struct ct_chunk *c, size_t *pos, struct
 	const struct pf_entry *e;
 	const unsigned char *raw;
 	const char *why;
+	int r = 0;
 
 	for (;;) {
 		if (*pos >= c->len)
@@ -1365,16 +1366,20 @@ static int chunk_next(const void *state, struct ct_chunk *c, size_t *pos, struct
 	}
 	raw = e->kind == PF_E_RAW_AT ? e->raw : e->kind == PF_E_RAW_INLINE ? (const unsigned char *)(e + 1) :
 		pf_reread_at(&tk->reread, e->where, e->size);
-	if (!raw) {
-		if (errno == ENOMEM)
-			return -CT_E_NOMEM;
-		/* gone since the reading thread read it: the file was cut short (or a read failed) */
+	if (!raw && errno == ENOMEM)
+		return -CT_E_NOMEM;
+	/*
+	 * It decoded where the reading thread read it (ct_bin_meta_need()):
+	 * gone or changed since, the file was cut short or written over (or a
+	 * read failed)
+	 */
+	if (!raw || (r = ct_bin_decode(tk->meta, raw, e->size, ev, &why)) < 0) {
+		if (raw && r == -CT_E_NOMEM)
+			return r;
 		parse_error(ev, e->ts, e->where);
 		ev->cpu = e->cpu;
 		return 1;
 	}
-	if (ct_bin_decode(tk->meta, raw, e->size, ev, &why) < 0)
-		return -CT_E_NOMEM;	/* not reached: ct_bin_meta_need() said it decodes */
 	ev->pid = e->tid;
 	ev->ts_ns = e->ts;
 	ev->cpu = e->cpu;
