@@ -7,7 +7,9 @@
  * with its location, the test goes on. Exit status: 0 pass, 1 fail, 77 skip.
  */
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct bt {
@@ -46,6 +48,34 @@ struct bt {
 				__FILE__, __LINE__, (t)->what ? (t)->what : "", #got, g_, w_); \
 		}                                                                    \
 	} while (0)
+
+/* the whole of @path, malloc'd (*@len bytes), or NULL */
+static inline unsigned char *bt_read_all(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char *buf = NULL;
+	long n;
+
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0 &&
+	    (buf = malloc((size_t)n)) && fread(buf, 1, (size_t)n, f) == (size_t)n)
+		*len = (size_t)n;
+	else {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	return buf;
+}
+
+static inline uint64_t bt_rd64(const unsigned char *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return v;
+}
 
 static inline int bt_done(const struct bt *t, const char *name)
 {

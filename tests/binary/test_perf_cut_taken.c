@@ -22,33 +22,6 @@
 #include "bin_test.h"
 #include "compactrace/source.h"
 
-static unsigned char *read_all(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	unsigned char *buf = NULL;
-	long n;
-
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0 &&
-	    (buf = malloc((size_t)n)) && fread(buf, 1, (size_t)n, f) == (size_t)n)
-		*len = (size_t)n;
-	else {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	return buf;
-}
-
-static uint64_t rd64(const unsigned char *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, 8);
-	return v;
-}
-
 /* a memfd holding @data, opened as a source through /proc/self/fd */
 static struct ct_source *open_copy(const unsigned char *data, size_t len, int *fd)
 {
@@ -106,13 +79,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: test_perf_cut_taken SAMPLE.perf.data\n");
 		return 2;
 	}
-	data = read_all(argv[1], &len);
+	data = bt_read_all(argv[1], &len);
 	if (!data || len < 104 || memcmp(data, "PERFILE2", 8) != 0) {
 		fprintf(stderr, "%s: not a readable little-endian perf.data\n", argv[1]);
 		return 1;
 	}
-	doff = rd64(data + 40);
-	dsz = rd64(data + 48);
+	doff = bt_rd64(data + 40);
+	dsz = bt_rd64(data + 48);
 	/* a quarter of the data left: inside the first chunk's records, mid-page */
 	cut = doff + dsz / 4 + 1234;
 	whole = open_copy(data, len, &fd_whole);
