@@ -40,13 +40,14 @@ struct pf_reread {
 void pf_reread_init(struct pf_reread *r, struct ct_bin_map *map, uint64_t end);
 void pf_reread_free(struct pf_reread *r);
 
+/* pf_reread_at() of what no window holds yet */
+const unsigned char *pf_reread_slow(struct pf_reread *r, uint64_t pos, size_t len);
+
 /*
  * The @len (< 64 KiB) bytes at data offset @pos, valid until the next
  * call; NULL when they cannot be read now: the file shrank (errno 0), a
- * read error or lack of memory (errno says which).
+ * read error or lack of memory (errno says which). Inline: once per sample.
  */
-const unsigned char *pf_reread_slow(struct pf_reread *r, uint64_t pos, size_t len);
-
 static inline const unsigned char *pf_reread_at(struct pf_reread *r, uint64_t pos, size_t len)
 {
 	uint64_t k = pos / PF_REREAD_WINDOW;

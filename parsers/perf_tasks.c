@@ -15,10 +15,10 @@ void pf_tasks_free(struct pf_tasks *t)
 	memset(t, 0, sizeof(*t));
 }
 
-/* @tid's slot, made with @create; the hash and probing are pf_tasks_name()'s */
+/* @tid's slot, made with @create */
 static struct pf_comm *slot(struct pf_tasks *t, int32_t tid, int create)
 {
-	size_t mask, i;
+	size_t i;
 
 	if (!t->cap) {
 		if (!create)
@@ -32,13 +32,9 @@ static struct pf_comm *slot(struct pf_tasks *t, int32_t tid, int create)
 		for (i = 0; i < t->cap; i++)
 			t->comms[i].tid = INT32_MIN;
 	}
-	mask = t->cap - 1;
-	for (i = ((uint32_t)tid * 2654435761u) & mask;; i = (i + 1) & mask) {
-		if (t->comms[i].tid == tid)
-			return &t->comms[i];
-		if (t->comms[i].tid == INT32_MIN)
-			break;
-	}
+	i = pf_tasks_probe(t, tid);
+	if (t->comms[i].tid == tid)
+		return &t->comms[i];
 	if (!create || t->n >= PF_COMM_MAX)
 		return NULL;
 	if (2 * (t->n + 1) > t->cap) {

@@ -31,22 +31,25 @@ void pf_tasks_free(struct pf_tasks *t);
 /* @tid's name for a task no record named: "swapper" for tid 0, else ":TID" */
 void pf_tasks_unnamed(int32_t tid, char *out);
 
+/* where @tid is in the table, or the free slot where it would go (t->cap > 0) */
+static inline size_t pf_tasks_probe(const struct pf_tasks *t, int32_t tid)
+{
+	size_t mask = t->cap - 1, i = ((uint32_t)tid * 2654435761u) & mask;
+
+	while (t->comms[i].tid != tid && t->comms[i].tid != INT32_MIN)
+		i = (i + 1) & mask;
+	return i;
+}
+
 /* @tid's name, as perf script prints it, into @out (CT_COMM_LEN bytes); inline: once per event */
 static inline void pf_tasks_name(const struct pf_tasks *t, int32_t tid, char *out)
 {
-	if (t->cap) {
-		size_t mask = t->cap - 1;
+	size_t i;
 
-		for (size_t i = ((uint32_t)tid * 2654435761u) & mask;; i = (i + 1) & mask) {
-			if (t->comms[i].tid == tid) {
-				memcpy(out, t->comms[i].comm, CT_COMM_LEN);
-				return;
-			}
-			if (t->comms[i].tid == INT32_MIN)
-				break;
-		}
-	}
-	pf_tasks_unnamed(tid, out);
+	if (t->cap && t->comms[i = pf_tasks_probe(t, tid)].tid == tid)
+		memcpy(out, t->comms[i].comm, CT_COMM_LEN);
+	else
+		pf_tasks_unnamed(tid, out);
 }
 
 /*
