@@ -39,7 +39,8 @@ while getopts b:n:c:kd o; do
 done
 export LC_ALL=C
 ct=$build/compactrace
-[ -x "$ct" ] || { echo "bench_report: build compactrace first ($ct)" >&2; exit 2; }
+floor=$build/tests/bench/ct_line_floor
+[ -x "$ct" ] && [ -x "$floor" ] || { echo "bench_report: build compactrace first ($ct, $floor)" >&2; exit 2; }
 for t in trace-cmd perf python3 /usr/bin/time awk; do
 	command -v $t >/dev/null || { echo "bench_report: $t is needed" >&2; exit 2; }
 done
@@ -130,6 +131,11 @@ n_ps=$(wc -l < "$capture/ps.txt")
 n_ft=$(events "$capture/ft.txt")
 tool "awk '{c[\$5]++}' trace-cmd text (lines)" "$n_tc" 0 awk '{c[$5]++} END {for (k in c) n++; print n}' "$capture/tc.txt"
 t_awk=$wall
+# the floor: counting the lines of the mapped file and nothing else (10x the awk tally has to fit above it)
+tool "ct_line_floor trace-cmd text, 1 thread (lines)" "$n_tc" 0 "$floor" "$capture/tc.txt" 1
+t_floor1=$wall
+tool "ct_line_floor trace-cmd text, 2 threads (lines)" "$n_tc" 0,1 "$floor" "$capture/tc.txt" 2
+t_floor2=$wall
 ours "report --no-model trace-cmd text (lines)" "$capture/tc.txt" --no-model
 r_tc="$(calc "$t_awk / $one") $(calc "$t_awk / $two")"
 ours "report trace-cmd text (lines)" "$capture/tc.txt"
@@ -146,6 +152,7 @@ echo
 set -- $r_dat; printf "trace.dat:  report --no-model is %.1fx (1 thread) / %.1fx (2 threads) trace-cmd report\n" "$1" "$2"
 set -- $r_perf; printf "perf.data:  report --no-model is %.1fx / %.1fx perf script\n" "$1" "$2"
 set -- $r_tc; printf "trace-cmd text: report --no-model is %.1fx / %.1fx the awk tally\n" "$1" "$2"
+printf "trace-cmd text: 10x the awk tally leaves %.4f s; counting its lines alone takes %.4f s (1 thread) / %.4f s (2 threads)\n" "$(calc "$t_awk / 10")" "$t_floor1" "$t_floor2"
 set -- $r_ft; printf "ftrace text: report --no-model is %.1fx / %.1fx the awk tally\n" "$1" "$2"
 set -- $r_ps; printf "perf script text: report --no-model is %.1fx / %.1fx the awk tally\n" "$1" "$2"
 if [ -n "$failed" ]; then
