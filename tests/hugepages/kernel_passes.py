@@ -21,12 +21,13 @@ It prints, for the Normal zone:
     each pageblock that gave nothing, up to 32: such a scan samples every
     2nd..32nd pfn only.
 """
-import json
 import os
 import re
 import subprocess
 import sys
 from collections import Counter, defaultdict
+
+from kept import load_normal
 
 RANGE = re.compile(r"mm_compaction_isolate_(migrate|free)pages: +range=\((\w+) ~ (\w+)\) "
                    r"nr_scanned=(\d+) nr_taken=(\d+)")
@@ -40,20 +41,15 @@ def trace_lines(dat):
 
 
 def main():
-    if len(sys.argv) < 2:
-        sys.exit(__doc__)
-    keep, name = sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else "mlocked"
-    load = lambda f: json.load(open(os.path.join(keep, f)))
-    fc = load(f"{name}.json")
-    zone = next(z for z in fc["zones"] if z["zone"] == "Normal")
-    before = load(f"{name}.blocks-before.json")[f"{zone['node']}/Normal"]
-    per = 1 << fc["pageblock_order"]
-    first, b, cls = before["start_pfn"], before["blocks"], zone["map"]
-    meet = (zone["scanners_meet_pfn"] - first) // per
+    k = load_normal(sys.argv, __doc__)
+    keep, name, zone, per, first, b, cls, meet = k.keep, k.name, k.zone, k.per, k.first, k.before, k.cls, k.meet
 
     isolated, migrated, failed = defaultdict(lambda: [0, 0]), 0, 0
     scans, took, mode = Counter(), Counter(), "?"
-    for line in trace_lines(os.path.join(keep, f"tr.{name}.dat")):
+    dat = os.path.join(keep, f"tr.{name}.dat")
+    if not os.path.exists(dat):
+        sys.exit(f"{dat}: no recording kept (CT_HP_TRACE={keep}/tr)")
+    for line in trace_lines(dat):
         if "mm_compaction_begin" in line:
             mode = re.search(r"mode=(\w+)", line).group(1)
             continue
