@@ -14,9 +14,9 @@ itself after failures, for up to 64 attempts, then retries), read back,
 and set back. Checks, with the expected values from the kernel and from
 the workload's own counts, not from compactrace:
 
-  - with CT_HUGEPAGES_ACCEPTANCE=1 (issue 17's goal, met in 9 quiet runs,
-    not in a run of .ci/run: without it the figures are printed, not
-    checked): the forecast's huge pages are within 10% (or
+  - with CT_HUGEPAGES_ACCEPTANCE=1 (issue 17's goal, met in 13 of 17
+    runs, not in those where kswapd gave up: without it the figures are
+    printed, not checked): the forecast's huge pages are within 10% (or
     20 pages) of what the kernel obtained beyond the free blocks of order
     >= 9 that /proc/buddyinfo showed just before it was asked;
   - mlocked: blocked_by.unevictable holds at least 90% of the pageblocks
@@ -82,9 +82,9 @@ SLAB_BLOCKS_MIN = 50    # slab pageblocks 400,000 empty tmpfs files add at least
 FILL_KEEP_MIB = 1024    # MemAvailable left after the THP fill, besides the regions
 READY_TIMEOUT = 1200
 # The forecast against the kernel's answer is a check only when this is set:
-# within issue 17's 10% in 9 quiet runs of the mlocked scenario, but 4 pages
-# outside in a run of .ci/run, after the other suites (README "How close
-# it comes to the kernel"); otherwise the figures are printed.
+# within issue 17's 10% in 13 of 17 runs of the mlocked scenario, 9.5-22%
+# below where kswapd gave up (README "How close it comes to the kernel");
+# otherwise the figures are printed.
 ACCEPTANCE = os.environ.get("CT_HUGEPAGES_ACCEPTANCE") == "1"
 
 failures = []
@@ -149,6 +149,29 @@ class Host:
             now = choice(path)
             check(now == value, f"restore {path}: {now!r}, want {value!r}")
         self.saved = []
+
+
+# what the rest of the kernel did while it was asked (printed, not checked): kswapd
+# clears compaction's skip hints each time it goes to sleep and wakes kcompactd
+ASK_VMSTAT = ("compact_stall", "compact_success", "compact_daemon_wake", "pageoutrun",
+              "kswapd_high_wmark_hit_quickly", "pgsteal_kswapd", "pgsteal_direct", "allocstall_normal")
+
+
+def vmstat(names):
+    values = dict(line.split() for line in read("/proc/vmstat").splitlines())
+    return {n: int(values.get(n, 0)) for n in names}
+
+
+def nodes_unreclaimable():
+    """zoneinfo's node_unreclaimable per node: 1 when kswapd has given up on the node
+    (it then neither reclaims nor goes to sleep, so it clears no skip hints)."""
+    out, node = {}, None
+    for line in read("/proc/zoneinfo").splitlines():
+        if line.startswith("Node "):
+            node = int(line.split()[1].rstrip(","))
+        elif line.strip().startswith("node_unreclaimable:") and node is not None:
+            out[node] = int(line.split()[1])
+    return out
 
 
 def meminfo(field):
@@ -467,12 +490,17 @@ def scenario(name, schema):
             rec = subprocess.Popen([tool, "record", "--force", "-o", f"{trace_to}.{name}.dat"] + pages,
                                    stdout=subprocess.DEVNULL)
             time.sleep(2)
+        counted, hopeless = vmstat(ASK_VMSTAT), nodes_unreclaimable()
         try:
             got, writes, secs, progress = ask_kernel(target)
         finally:
             if rec:
                 rec.send_signal(signal.SIGINT)
                 rec.wait(timeout=300)
+        after = vmstat(ASK_VMSTAT)
+        print(f"{name}: while asked, /proc/vmstat grew by "
+              f"{ {n: after[n] - counted[n] for n in ASK_VMSTAT} }; node_unreclaimable before "
+              f"{hopeless}, after {nodes_unreclaimable()}", flush=True)
         if os.environ.get("CT_HP_COMPACT_MEMORY") == "1":    # experiment, see the docstring
             write(f"{VM}/compact_memory", 1)
             again, writes2, secs2, _ = ask_kernel(target)
