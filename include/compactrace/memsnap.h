@@ -50,6 +50,7 @@ struct ct_memsnap_zone {
 	uint64_t protection[CT_MEMSNAP_PROTECTION];
 	uint32_t nprotection;
 	uint64_t pcp_count, pcp_high;	/* summed over CPUs ("pagesets") */
+	uint8_t node_unreclaimable;	/* the node's kswapd has given up: its passes reclaimed nothing */
 	uint32_t pcp_cpus;
 	struct ct_memsnap_pcp pcp[CT_MEMSNAP_PCP_CPUS];	/* the first CT_MEMSNAP_PCP_CPUS CPUs */
 };

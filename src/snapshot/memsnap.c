@@ -478,6 +478,12 @@ int ct_memsnap_parse_zoneinfo(struct ct_memsnap *snap, const char *text, size_t 
 			z->has_start_pfn = 1;
 			continue;
 		}
+		if ((r = key_value(&l, "node_unreclaimable", &v)) != 0) {
+			if (r < 0)
+				return fail(err, errlen, "zoneinfo", l.no, "bad node_unreclaimable");
+			z->node_unreclaimable = v != 0;
+			continue;
+		}
 		if (in_pagesets) {
 			struct ct_memsnap_pcp *c = z->pcp_cpus && z->pcp_cpus <= CT_MEMSNAP_PCP_CPUS ?
 						   &z->pcp[z->pcp_cpus - 1] : NULL;

@@ -117,14 +117,14 @@ WANT = {"hugepages_obtainable": 3, "free_already": 1, "by_compaction": 2, "map":
 WANT_ALLOWED = {"hugepages_obtainable": 3, "map": "++.Scccc"}
 
 
-def make_root(d, allowed):
+def make_root(d, allowed, zoneinfo=ZONEINFO):
     os.makedirs(f"{d}/proc/sys/vm", exist_ok=True)
     words = [w for kind in LAYOUT for w in block_words(kind)]
     with open(f"{d}/proc/kpageflags", "wb") as f:
         f.write(struct.pack(f"<{len(words)}Q", *words))
     with open(f"{d}/proc/kpagecount", "wb") as f:
         f.write(struct.pack(f"<{len(words)}Q", *[0 if w == FREE else 1 for w in words]))
-    for name, text in (("zoneinfo", ZONEINFO), ("buddyinfo", BUDDYINFO), ("pagetypeinfo", PAGETYPEINFO),
+    for name, text in (("zoneinfo", zoneinfo), ("buddyinfo", BUDDYINFO), ("pagetypeinfo", PAGETYPEINFO),
                        ("sys/vm/compact_unevictable_allowed", f"{allowed}\n"),
                        ("sys/vm/extfrag_threshold", "500\n")):
         with open(f"{d}/proc/{name}", "w") as f:
@@ -198,12 +198,26 @@ def main():
             check(out["source"] == "live" and out["compact_unevictable_allowed"] == 0, "live: source/sysctl")
             check(any("kpagecgroup" in n for n in out["notes"]), f"live: no note of the missing kpagecgroup: "
                   f"{out['notes']}")
+            check(not any("kswapd" in n for n in out["notes"]), f"live: a kswapd note without "
+                  f"node_unreclaimable: {out['notes']}")
         r = run(tool, ["hugepages"], f"{d}/root")
         check(r.returncode == 0 and r.stdout.splitlines()[1].startswith(
             "About 2 more 2 MiB pages (order 9) can be made by compaction, with 1 free already: 3 in all."),
             f"text: {r.stdout[:300]!r}")
         check("1 pageblocks are blocked by" in r.stdout and "  0x000000000 ++.SLccc" in r.stdout,
               f"text: the blocked sentence or the map: {r.stdout!r}")
+
+        # kswapd has given up on node 0 (as zoneinfo prints it, after the pagesets): a note, the same numbers
+        hopeless = ZONEINFO.replace("  start_pfn:           0\n",
+                                    "  node_unreclaimable:  1\n  start_pfn:           0\n")
+        check(hopeless != ZONEINFO, "the test's zoneinfo has no start_pfn line to put node_unreclaimable before")
+        make_root(f"{d}/root2", 0, hopeless)
+        r = run(tool, ["hugepages", "-f", "json"], f"{d}/root2")
+        if check(r.returncode == 0, f"node_unreclaimable: exit {r.returncode}: {r.stderr}"):
+            out = json.loads(r.stdout)
+            expect(out, WANT, "node_unreclaimable")
+            check(sum("node 0: kswapd has given up" in n for n in out["notes"]) == 1,
+                  f"node_unreclaimable: not one note of it: {out['notes']}")
 
         make_root(f"{d}/root1", 1)
         r = run(tool, ["hugepages", "-f", "json"], f"{d}/root1")
