@@ -77,6 +77,26 @@ static inline uint64_t bt_rd64(const unsigned char *p)
 	return v;
 }
 
+/*
+ * The whole of the perf.data file @path (see bt_read_all()), with its data
+ * section's offset and size from the header; NULL, said on stderr, when it
+ * is not a readable little-endian perf.data.
+ */
+static inline unsigned char *bt_read_perf_data(const char *path, size_t *len, uint64_t *data_offset,
+					       uint64_t *data_size)
+{
+	unsigned char *data = bt_read_all(path, len);
+
+	if (!data || *len < 104 || memcmp(data, "PERFILE2", 8) != 0) {
+		fprintf(stderr, "%s: not a readable little-endian perf.data\n", path);
+		free(data);
+		return NULL;
+	}
+	*data_offset = bt_rd64(data + 40);
+	*data_size = bt_rd64(data + 48);
+	return data;
+}
+
 static inline int bt_done(const struct bt *t, const char *name)
 {
 	fprintf(stderr, "%s: %d checks, %d failed\n", name, t->checks, t->failures);

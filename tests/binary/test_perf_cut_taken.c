@@ -79,13 +79,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: test_perf_cut_taken SAMPLE.perf.data\n");
 		return 2;
 	}
-	data = bt_read_all(argv[1], &len);
-	if (!data || len < 104 || memcmp(data, "PERFILE2", 8) != 0) {
-		fprintf(stderr, "%s: not a readable little-endian perf.data\n", argv[1]);
+	data = bt_read_perf_data(argv[1], &len, &doff, &dsz);
+	if (!data)
 		return 1;
-	}
-	doff = bt_rd64(data + 40);
-	dsz = bt_rd64(data + 48);
 	/* a quarter of the data left: inside the first chunk's records, mid-page */
 	cut = doff + dsz / 4 + 1234;
 	whole = open_copy(data, len, &fd_whole);

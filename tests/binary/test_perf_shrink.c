@@ -35,13 +35,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: test_perf_shrink SAMPLE.perf.data\n");
 		return 2;
 	}
-	data = bt_read_all(argv[1], &len);
-	if (!data || len < 104 || memcmp(data, "PERFILE2", 8) != 0) {
-		fprintf(stderr, "%s: not a readable little-endian perf.data\n", argv[1]);
+	data = bt_read_perf_data(argv[1], &len, &doff, &dsz);
+	if (!data)
 		return 1;
-	}
-	doff = bt_rd64(data + 40);
-	dsz = bt_rd64(data + 48);
 	/* half the data is left, cut mid-page and most likely mid-record */
 	cut = doff + dsz / 2 + 1234;
 	for (pos = doff; pos < doff + dsz; ) {
