@@ -71,12 +71,12 @@ VM = "/proc/sys/vm"
 THP = "/sys/kernel/mm/transparent_hugepage"
 # writes of nr_hugepages without growth before the kernel's answer is taken: it
 # grows in steps 63 writes apart for thousands of writes, with pauses of up to
-# 7,200 writes between them (150 stopped 15-124% short in the slab scenario,
-# 2,000 up to 13% short in the mlocked one); a write that finds compaction
+# 24,000 writes between them (150 stopped 15-124% short in the slab scenario,
+# 2,000 up to 24% short in the mlocked one); a write that finds compaction
 # deferred returns at once (about 5,000 writes a second)
 PATIENCE = int(os.environ.get("CT_HP_PATIENCE", "30000"))
 # the bound on the asking: 30 s in the mlocked scenario; up to 12 minutes in a
-# slab run whose writes each reclaim (5.5-6 ms a write in two runs, 0.3 in a third)
+# slab run whose writes each reclaim (4.9-5.9 ms a write in three runs, 0.3 in a fourth)
 MAX_WRITES = int(os.environ.get("CT_HP_MAX_WRITES", "120000"))
 SLAB_BLOCKS_MIN = 50    # slab pageblocks 400,000 empty tmpfs files add at least (measured: 127-134)
 FILL_KEEP_MIB = 1024    # MemAvailable left after the THP fill, besides the regions
