@@ -947,7 +947,9 @@ static int add_hp_zone(cJSON *arr, const struct ct_fc_zone *z)
 	       add_u64(o, "blocked_blocks", z->blocked_blocks) && add_reasons(o, "blocked_by", z->blocked_by) &&
 	       add_u64(o, "hugepages_obtainable", z->obtainable) && add_u64(o, "free_already", z->free_units_used) &&
 	       add_u64(o, "free_units", z->free_units) && add_u64(o, "by_compaction", z->compaction_units) &&
-	       add_u64(o, "pages_to_migrate", z->migrate_pages) && add_str(o, "limit", z->limit) &&
+	       add_u64(o, "pages_to_migrate", z->migrate_pages) &&
+	       add_u64(o, "by_compaction_all_seen", z->compaction_units_all_seen) &&
+	       add_u64(o, "free_pages_passed", z->free_pages_passed) && add_str(o, "limit", z->limit) &&
 	       add_int_or_null(o, "scanners_meet_pfn", (int64_t)z->meet_pfn, z->meet_pfn < z->end_pfn) &&
 	       add_u64(o, "watermark_allows", z->alloc_cap) &&
 	       add_int_or_null(o, "fragmentation_index", z->fragindex, z->fragindex != INT32_MIN) &&
@@ -972,7 +974,9 @@ int ct_hugepages_json(FILE *out, const struct ct_hp_report *rep)
 	     cJSON_AddNumberToObject(root, "pageblock_order", r->pageblock_order) &&
 	     add_u64(root, "page_size", r->page_size) && add_u64(root, "hugepage_bytes", r->page_size << r->order) &&
 	     add_u64(root, "hugepages_obtainable", r->obtainable) && add_u64(root, "free_already", r->free_units) &&
-	     add_u64(root, "by_compaction", r->compaction_units) && add_reasons(root, "blocked_by", r->blocked_by) &&
+	     add_u64(root, "by_compaction", r->compaction_units) &&
+	     add_u64(root, "by_compaction_all_seen", r->compaction_units_all_seen) &&
+	     add_reasons(root, "blocked_by", r->blocked_by) &&
 	     cJSON_AddNumberToObject(root, "compact_unevictable_allowed", r->unevictable_allowed) &&
 	     cJSON_AddBoolToObject(root, "page_cache_counted_free", rep->reclaim) &&
 	     add_u64(root, "uninitialized_pages", r->uninitialized_pages) &&

@@ -57,13 +57,16 @@ static void wrapped(FILE *out, const char *text)
 static void short_answer(FILE *out, const struct ct_hp_report *rep)
 {
 	const struct ct_fc_result *r = rep->res;
-	char a[32], b[32], c[32], sz[32], line[1024];
+	char a[32], b[32], c[32], d[32], sz[32], more[160] = "", line[1024];
 	int order[CT_FC_NREASONS], n = 0, said = 0;
 	size_t at = 0;
 
 	size_str(sz, sizeof(sz), r->page_size << r->order);
-	snprintf(line, sizeof(line), "About %s more %s pages (order %d) can be made by compaction, with %s free "
-		 "already: %s in all.", ct_fmt_grouped(a, sizeof(a), r->compaction_units), sz, r->order,
+	if (r->compaction_units_all_seen > r->compaction_units)
+		snprintf(more, sizeof(more), " (up to %s where the kernel's search of its free lists finds the "
+			 "room its linear scan passes)", ct_fmt_grouped(d, sizeof(d), r->compaction_units_all_seen));
+	snprintf(line, sizeof(line), "About %s more %s pages (order %d) can be made by compaction%s, with %s free "
+		 "already: %s in all.", ct_fmt_grouped(a, sizeof(a), r->compaction_units), sz, r->order, more,
 		 ct_fmt_grouped(b, sizeof(b), r->free_units), ct_fmt_grouped(c, sizeof(c), r->obtainable));
 	wrapped(out, line);
 	/* the reasons by pageblocks, most first; huge pages in use are said apart */
@@ -159,6 +162,14 @@ static void assumptions(FILE *out, const struct ct_hp_report *rep)
 			"it has).\n", ct_fmt_grouped(a, sizeof(a), r->uninitialized_pages),
 			ct_fmt_grouped(b, sizeof(b), r->uninitialized_pages >> r->order),
 			size_str(sz, sizeof(sz), r->page_size << r->order));
+	for (uint32_t z = 0; z < r->nzones; z++)
+		if (r->zones[z].free_pages_passed) {
+			snprintf(line, sizeof(line), "Zone %s: the free scanner passes %s free pages it does not see "
+				 "(after a pageblock that gave it nothing it looks at every 2nd to 32nd page only, and "
+				 "sees a free block only at its first page): not counted as room.", r->zones[z].name,
+				 ct_fmt_grouped(a, sizeof(a), r->zones[z].free_pages_passed));
+			wrapped(out, line);
+		}
 	for (uint32_t z = 0; z < r->nzones; z++)
 		if (strcmp(r->zones[z].limit, "fragmentation index") == 0)
 			fprintf(out, "Zone %s: the fragmentation index %d.%03d is at most vm.extfrag_threshold: "

@@ -20,7 +20,10 @@
  * going up from the zone's bottom, the free scanner coming down from its
  * top, each compactable unit freed if the free scanner still finds room
  * above it for the pages it holds (a blocked unit's movable pages are
- * moved too, and free nothing); then the zone watermarks.
+ * moved too, and free nothing); then the zone watermarks. The free
+ * scanner is the kernel's linear one: after a pageblock that gave it
+ * nothing it looks at every 2nd to 32nd page only (seen_at_stride), so
+ * room at odd pfns below pageblocks of huge pages goes unseen.
  *
  * Plain C, no I/O, deterministic: the same input gives the same result.
  */
@@ -70,6 +73,9 @@ enum ct_fc_kind {
 	CT_FC_K_BLOCKED,	/* a letter per reason: see ct_fc_reason_letter() */
 };
 
+/* the free scanner's strides above 1: 2, 4, ... 2^CT_FC_STRIDES (COMPACT_CLUSTER_MAX) */
+#define CT_FC_STRIDES 5
+
 /** One pageblock of the input: its pages by class. */
 struct ct_fc_block {
 	uint32_t pages[CT_FC_NCLASSES];
@@ -81,6 +87,14 @@ struct ct_fc_block {
 	uint32_t units_clean;	/* not free, no page that blocks compaction */
 	uint32_t clean_movable;	/* pages compaction must move to free the clean units */
 	uint32_t loose_free;	/* free pages outside wholly free units */
+	/*
+	 * Free pages a linear scan at stride 2, 4, 8, 16 and 32 from the
+	 * block's start meets: the kernel's free scanner doubles its stride
+	 * after each pageblock that gave it nothing (up to 32) and sees a
+	 * free block only at its first page. Known when
+	 * ct_fc_input.strides_known.
+	 */
+	uint32_t seen_at_stride[CT_FC_STRIDES];
 };
 
 /** One zone of the input. */
@@ -118,6 +132,8 @@ struct ct_fc_input {
 	int unevictable_allowed;	/* vm.compact_unevictable_allowed */
 	int extfrag_threshold;		/* vm.extfrag_threshold; < 0: not known (500) */
 	int units_known;		/* blocks carry units_* (needed for order < pageblock_order) */
+	int strides_known;		/* blocks carry seen_at_stride[]; else every free page
+					 * counts as seen at any stride */
 	int reclaim;			/* count unmapped page cache as free (reclaim frees it) */
 	struct ct_fc_zone_in *zones;	/* borrowed */
 	uint32_t nzones;
@@ -144,6 +160,9 @@ struct ct_fc_zone {
 	uint64_t free_units_used;	/* of those, what the watermarks let an allocation take */
 	uint64_t compaction_units;	/* order-N units the replay frees (within the watermarks) */
 	uint64_t migrate_pages;		/* pages the replay moves (blocked units' movable ones too) */
+	uint64_t compaction_units_all_seen;	/* the same when the free scanner sees every free page */
+	uint64_t free_pages_passed;	/* free pages the free scanner passed without seeing them
+					 * (at a stride above 1, after pageblocks that gave nothing) */
 	uint64_t meet_pfn;		/* where the scanners met (end_pfn: they did not) */
 	uint64_t alloc_cap;		/* units the watermarks allow in all */
 	uint64_t obtainable;		/* what an allocation can get here */
@@ -160,6 +179,8 @@ struct ct_fc_result {
 	uint64_t obtainable;		/* over all zones: free_units + compaction_units */
 	uint64_t free_units;		/* free already (within the watermarks) */
 	uint64_t compaction_units;	/* freed by compaction */
+	uint64_t compaction_units_all_seen;	/* the same, the free scanner seeing every free page (as
+						 * the kernel's search of its free lists may) */
 	uint64_t blocked_by[CT_FC_NREASONS];	/* pageblocks, over all zones */
 	uint64_t uninitialized_pages;
 	struct ct_fc_zone *zones;

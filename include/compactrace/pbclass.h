@@ -20,7 +20,9 @@
  *   # pageblock_order 9
  *   # order 9                   (THP/hugetlb pages of at least this order are "huge")
  *   # columns start_pfn free noflags movable ... nopage   (ct_fc_class_name() order)
- *   0x100000 12 0 500 0 0 0 0 0 0 0 0 0 0
+ *   # strides 2 4 8 16 32       (optional, since 2026-12-06: five more columns,
+ *                                the free pages a scan at each stride meets)
+ *   0x100000 12 0 500 0 0 0 0 0 0 0 0 0 0 [6 3 2 1 0]
  *   ...
  *   owner REASON PAGES PAGEBLOCKS CGROUP_INO PATH     (PATH: the rest of the line, may be empty)
  *
@@ -31,6 +33,7 @@ struct ct_pbclass {
 	int pageblock_order;
 	int order;			/* the order "huge" was judged against */
 	int units_known;		/* blocks carry units_* for @order (live reads only) */
+	int strides_known;		/* blocks carry seen_at_stride[] ("# strides" line) */
 	uint64_t *start_pfn;		/* of each pageblock, ascending */
 	struct ct_fc_block *blocks;
 	uint64_t nblocks, cap;

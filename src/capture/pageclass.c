@@ -186,12 +186,42 @@ struct reader {
 	/* the order-N unit being summed (order < pageblock order) */
 	uint32_t unit_free, unit_blocking, unit_move, unit_pages;
 	int tail_order;		/* folio order of a compound page running into this chunk */
+	int64_t free_run;	/* offset in the block where the current run of free pages began, or -1 */
+	uint64_t free_end;	/* one past its last page so far */
 };
+
+/*
+ * A run of free pages [start, end) of the block, as the buddy allocator
+ * holds it (the largest aligned free blocks that fit): what a scan at each
+ * stride from the block's start meets. The kernel's free scanner sees a
+ * free block only at its first page (PageBuddy), and isolates all of it.
+ */
+static void free_run_seen(struct ct_fc_block *blk, uint64_t start, uint64_t end)
+{
+	for (uint64_t p = start; p < end;) {
+		uint64_t size = 1;
+
+		while (!(p & (size * 2 - 1)) && p + size * 2 <= end)
+			size *= 2;
+		for (int k = 0; k < CT_FC_STRIDES; k++)
+			if (!(p & ((2ULL << k) - 1)))
+				blk->seen_at_stride[k] += (uint32_t)size;
+		p += size;
+	}
+}
+
+static void end_free_run(struct reader *r)
+{
+	if (r->free_run >= 0)
+		free_run_seen(&r->cur, (uint64_t)r->free_run, r->free_end);
+	r->free_run = -1;
+}
 
 static int flush_block(struct reader *r)
 {
 	int ret = 0;
 
+	end_free_run(r);
 	if (r->cur_any && r->cur.pages[CT_FC_NOPAGE] != (1u << r->o->pageblock_order))
 		ret = ct_pbclass_append(r->pc, r->cur_block << r->o->pageblock_order, &r->cur);
 	memset(&r->cur, 0, sizeof(r->cur));
@@ -240,6 +270,15 @@ static int add_page(struct reader *r, uint64_t pfn, enum ct_fc_class c, uint64_t
 	r->cur_block = block;
 	r->cur_any = 1;
 	r->cur.pages[c]++;
+	if (c != CT_FC_FREE) {
+		end_free_run(r);
+	} else {
+		uint64_t offset = pfn & ((1ULL << r->o->pageblock_order) - 1);
+
+		if (r->free_run < 0)
+			r->free_run = (int64_t)offset;
+		r->free_end = offset + 1;
+	}
 	if (r->o->order < r->o->pageblock_order)
 		unit_page(r, c, pfn);
 	reason = c == CT_FC_UNEVICTABLE ? CT_FC_R_UNEVICTABLE : ct_fc_reason_of_class(c, 0);
@@ -265,13 +304,14 @@ int ct_pageclass_read(int kpageflags, int kpagecount, int kpagecgroup, const str
 		      struct ct_pbclass *pc)
 {
 	uint64_t *f = malloc(CHUNK * sizeof(*f)), *cnt = NULL, *cg = NULL, pfn = 0;
-	struct reader r = { .o = o, .pc = pc };
+	struct reader r = { .o = o, .pc = pc, .free_run = -1 };
 	struct owners ow = { 0 };
 	int ret = 0, folio_order = 0;
 
 	pc->pageblock_order = o->pageblock_order;
 	pc->order = o->order;
 	pc->units_known = o->order < o->pageblock_order;
+	pc->strides_known = 1;
 	if (kpagecount >= 0)
 		cnt = malloc(CHUNK * sizeof(*cnt));
 	if (kpagecgroup >= 0) {

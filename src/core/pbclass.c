@@ -122,10 +122,18 @@ int ct_pbclass_encode(const struct ct_pbclass *pc, char **text, size_t *len)
 	for (int c = 0; c < CT_FC_NCLASSES; c++)
 		ct_tb_printf(&b, " %s", ct_fc_class_name((enum ct_fc_class)c));
 	ct_tb_printf(&b, "\n");
+	if (pc->strides_known) {
+		ct_tb_printf(&b, "# strides");
+		for (int k = 1; k <= CT_FC_STRIDES; k++)
+			ct_tb_printf(&b, " %d", 1 << k);
+		ct_tb_printf(&b, "\n");
+	}
 	for (uint64_t i = 0; i < pc->nblocks; i++) {
 		ct_tb_printf(&b, "0x%" PRIx64, pc->start_pfn[i]);
 		for (int c = 0; c < CT_FC_NCLASSES; c++)
 			ct_tb_printf(&b, " %" PRIu32, pc->blocks[i].pages[c]);
+		for (int k = 0; pc->strides_known && k < CT_FC_STRIDES; k++)
+			ct_tb_printf(&b, " %" PRIu32, pc->blocks[i].seen_at_stride[k]);
 		ct_tb_printf(&b, "\n");
 	}
 	for (uint32_t i = 0; i < pc->nowners; i++) {
@@ -269,6 +277,14 @@ int ct_pbclass_parse(const char *text, size_t len, struct ct_pbclass *pc, char *
 				if (num(&c, &v) < 0 || v < 1 || v > 19)
 					return fail(err, errlen, c.no, "bad pageblock_order");
 				pc->pageblock_order = (int)v;
+			} else if (starts(&c, "strides")) {
+				c.p += strlen("strides");
+				if (pc->nblocks)
+					return fail(err, errlen, c.no, "\"# strides\" after the first pageblock line");
+				for (int k = 1; k <= CT_FC_STRIDES; k++)
+					if (num(&c, &v) < 0 || v != 1ULL << k)
+						return fail(err, errlen, c.no, "expected \"# strides 2 4 8 16 32\"");
+				pc->strides_known = 1;
 			} else if (starts(&c, "order")) {
 				c.p += strlen("order");
 				if (num(&c, &v) < 0 || v < 1 || v > 19)
@@ -294,6 +310,13 @@ int ct_pbclass_parse(const char *text, size_t len, struct ct_pbclass *pc, char *
 			if (v > (1ULL << pc->pageblock_order))
 				return fail(err, errlen, c.no, "more pages than a pageblock holds");
 			blk.pages[k] = (uint32_t)v;
+		}
+		for (int k = 0; pc->strides_known && k < CT_FC_STRIDES; k++) {
+			if (num(&c, &v) < 0)
+				return fail(err, errlen, c.no, "a count per stride (\"# strides\") is missing");
+			if (v > (1ULL << pc->pageblock_order))
+				return fail(err, errlen, c.no, "more pages seen at a stride than a pageblock holds");
+			blk.seen_at_stride[k] = (uint32_t)v;
 		}
 		skip_blanks(&c);
 		if (c.p != c.end)

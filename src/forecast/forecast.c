@@ -27,6 +27,7 @@ struct blk {
 	uint8_t absent;		/* no memory at the zone's top */
 	uint8_t uninit;		/* absent: not initialized yet (else a hole) */
 	uint8_t target;		/* a pageblock the free scanner takes free pages from */
+	uint32_t seen[CT_FC_STRIDES];	/* of avail, what a scan at stride 2, 4, ... meets */
 	uint32_t kernel;	/* slab and unmovable pages: how likely it is not a movable pageblock */
 };
 
@@ -200,6 +201,8 @@ static void classify_blocks(struct zone_state *s, const uint32_t *pcp_in_block)
 		} else {
 			b->avail = b->kind == CT_FC_K_FREE ? 0 : b->free;
 		}
+		for (int k = 0; k < CT_FC_STRIDES; k++)	/* per-CPU pages are no buddy pages: never seen */
+			b->seen[k] = in->strides_known ? blk->seen_at_stride[k] : b->avail;
 	}
 }
 
@@ -244,22 +247,79 @@ static int mark_unmovable_blocks(struct zone_state *s)
 	return 0;
 }
 
-/* The free scanner: take up to @need pages from pageblocks above @floor; returns what it took. */
+#define FREE_CALL_PAGES 32	/* COMPACT_CLUSTER_MAX: what one isolate_freepages() call fills */
+
+/* a pageblock the kernel's free scanners take free pages from */
+static int free_target(const struct blk *b)
+{
+	return b->target && b->kind != CT_FC_K_ABSENT && b->kind != CT_FC_K_FREE;
+}
+
+/*
+ * The linear free scanner meets a pageblock at a stride of 2^@k pages
+ * (k = 0: every page): takes up to @want of what it sees and returns it;
+ * *passed when it leaves the block before the call is filled (what it did
+ * not see there stays behind: the kernel marks the block to be skipped).
+ */
+static uint64_t take_scanned(struct blk *b, int k, uint64_t want, int *passed)
+{
+	uint64_t seen = b->avail, t;
+
+	if (k > 0)	/* only a fresh pageblock: a call that stopped inside one resumes at stride 1 */
+		seen = b->seen[k - 1] < b->avail ? b->seen[k - 1] : b->avail;
+	t = seen < want ? seen : want;
+	*passed = t < want;
+	b->avail -= (uint32_t)t;
+	return t;
+}
+
+/*
+ * The free scanner: take up to @need pages from pageblocks above @floor
+ * (the migrate scanner), going down from *f; returns what it took. As the
+ * kernel's linear scan does, in calls of FREE_CALL_PAGES: each call starts
+ * at stride 1 where the last one stopped and doubles the stride (up to 32)
+ * after each movable pageblock that gave it nothing, and sees a free block
+ * only at its first page, so free pages at odd pfns are invisible to it
+ * after a pageblock of huge pages. (The kernel's search of the free lists,
+ * which sees them, is not replayed: what it finds depends on the order of
+ * the free lists, which no file shows.)
+ */
 static uint64_t take_free(struct zone_state *s, uint64_t *f, uint64_t floor, uint64_t need)
 {
 	uint64_t took = 0;
 
 	while (need && *f > floor) {
-		struct blk *b = &s->b[*f];
-		uint64_t t = b->avail < need ? b->avail : need;
+		uint64_t call = need < FREE_CALL_PAGES ? need : FREE_CALL_PAGES, got = 0;
+		int k = 0;
 
-		b->avail -= (uint32_t)t;
-		need -= t;
-		took += t;
-		if (!b->avail)
-			(*f)--;
+		while (!got && *f > floor) {
+			struct blk *b = &s->b[*f];
+			int passed;
+
+			if (!free_target(b)) {	/* holes, free and unmovable pageblocks: stride kept */
+				(*f)--;
+				continue;
+			}
+			got = take_scanned(b, k, call, &passed);
+			if (passed)
+				(*f)--;
+			if (!got && k < CT_FC_STRIDES)
+				k++;
+		}
+		need -= got;
+		took += got;
+		if (!got)
+			break;
 	}
 	return took;
+}
+
+/* free pages the linear scanner passed above @f without seeing them */
+static void count_passed(struct zone_state *s, uint64_t f)
+{
+	for (uint64_t i = f + 1; i < s->nb; i++)
+		if (free_target(&s->b[i]))
+			s->out->free_pages_passed += s->b[i].avail;
 }
 
 /*
@@ -308,6 +368,7 @@ static uint64_t replay_large(struct zone_state *s, uint64_t *met_block)
 			if (s->b[i].kind == CT_FC_K_COMPACTABLE)
 				s->b[i].kind = CT_FC_K_MADE;
 	}
+	count_passed(s, f);
 	return made;
 }
 
@@ -350,6 +411,7 @@ static uint64_t replay_small(struct zone_state *s, uint64_t *met_block)
 			break;
 		}
 	}
+	count_passed(s, f);
 	return made;
 }
 
@@ -536,6 +598,28 @@ static int top_owners(const struct ct_fc_input *in, struct ct_fc_result *r)
 	return 0;
 }
 
+/*
+ * What the replay frees when the free scanner sees every free page, as the
+ * kernel's search of its free lists (fast_isolate_freepages()) can find
+ * pages at any pfn: how much the linear scan's stride may leave out.
+ */
+static int all_seen(const struct ct_fc_input *in, struct ct_fc_result *r)
+{
+	struct ct_fc_input every = *in;
+	struct ct_fc_zone z;
+	int ret = 0;
+
+	every.strides_known = 0;
+	for (uint32_t i = 0; ret == 0 && i < r->nzones; i++) {
+		memset(&z, 0, sizeof(z));
+		ret = forecast_zone(&every, &in->zones[i], &z);
+		free(z.map);
+		r->zones[i].compaction_units_all_seen = z.compaction_units;
+		r->compaction_units_all_seen += z.compaction_units;
+	}
+	return ret;
+}
+
 int ct_forecast_run(const struct ct_fc_input *in, struct ct_fc_result **out)
 {
 	struct ct_fc_result *r;
@@ -570,6 +654,12 @@ int ct_forecast_run(const struct ct_fc_input *in, struct ct_fc_result **out)
 		for (int k = 0; k < CT_FC_NREASONS; k++)
 			r->blocked_by[k] += z->blocked_by[k];
 	}
+	if (ret == 0 && in->strides_known)
+		ret = all_seen(in, r);
+	for (uint32_t i = 0; ret == 0 && !in->strides_known && i < r->nzones; i++)
+		r->zones[i].compaction_units_all_seen = r->zones[i].compaction_units;
+	if (ret == 0 && !in->strides_known)
+		r->compaction_units_all_seen = r->compaction_units;
 	if (ret == 0)
 		ret = top_owners(in, r);
 	if (ret < 0) {

@@ -106,6 +106,7 @@ int ct_fc_input_build(const struct ct_memsnap *snap, const struct ct_pbclass *pc
 	in->unevictable_allowed = set->unevictable_allowed != 0;
 	in->extfrag_threshold = set->extfrag_threshold >= 0 ? set->extfrag_threshold : snap->extfrag_threshold;
 	in->units_known = pc->units_known && pc->order == in->order;
+	in->strides_known = pc->strides_known;
 	in->reclaim = set->reclaim;
 	in->page_owner = set->page_owner;
 	if (!pc->pageblock_order) {

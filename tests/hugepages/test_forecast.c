@@ -410,6 +410,70 @@ static void test_owners(void)
 	ct_fc_result_free(r);
 }
 
+/* a pageblock of 64 pages (order 6): 32 movable, 32 free at the odd (or even) offsets */
+static struct ct_fc_block half_free(int even)
+{
+	struct ct_fc_block b = blk(M, 32, F, 32, -1);
+
+	for (int k = 0; k < CT_FC_STRIDES && even; k++)
+		b.seen_at_stride[k] = 32u >> k;	/* stride 2: all 32, 4: 16, ... 32: 2 */
+	return b;
+}
+
+static struct ct_fc_result *run_strides(struct ct_fc_zone_in *z, int strides_known)
+{
+	struct ct_fc_input in = { .order = 6, .pageblock_order = 6, .page_size = 4096, .extfrag_threshold = 500,
+				  .strides_known = strides_known, .zones = z, .nzones = 1, .page_owner = -1 };
+	struct ct_fc_result *r = NULL;
+
+	CHECK(ct_forecast_run(&in, &r) == 0);
+	return r;
+}
+
+/*
+ * The free scanner's stride (pageblocks of 64 pages, calls of 32 pages):
+ *   b0..b2 half free, odd offsets   b3 a huge page   b4 half free, odd   b5 half free, even
+ * Unit b0 needs 32: the first call starts at b5 at stride 1 and takes its
+ * 32. Unit b1: the next call finds b5 empty (stride 2), b4's free pages
+ * at odd offsets unseen (stride 4), b3 nothing (stride 8), b2 unseen, and
+ * meets the migrate scanner: one pageblock freed, 64 free pages passed
+ * (b2's and b4's). With b4's free pages at even offsets, the stride-2 scan
+ * takes all 32 there: b1 freed too, then b2 finds nothing above it (b3
+ * holds nothing): two. Without the stride counts (an old recording), every
+ * free page is seen: b1 takes b4's, two freed, nothing passed.
+ */
+static void test_free_scanner_stride(void)
+{
+	struct ct_fc_block b[6] = { half_free(0), half_free(0), half_free(0), blk(CT_FC_HUGE, 64, -1), half_free(0),
+				    half_free(1) };
+	struct ct_fc_zone_in z = zone(b, 6, 6);
+	struct ct_fc_result *r = run_strides(&z, 1);
+
+	if (r) {
+		CHECK_U64(r->compaction_units, 1);
+		CHECK_U64(r->zones[0].free_pages_passed, 64);
+		CHECK_U64(r->zones[0].meet_pfn, 1 << 6);
+		CHECK_U64(r->compaction_units_all_seen, 2);	/* every free page seen: as without the counts */
+		CHECK_U64(r->zones[0].compaction_units_all_seen, 2);
+		ct_fc_result_free(r);
+	}
+	b[4] = half_free(1);
+	r = run_strides(&z, 1);
+	if (r) {
+		CHECK_U64(r->compaction_units, 2);
+		CHECK_U64(r->zones[0].free_pages_passed, 0);
+		ct_fc_result_free(r);
+	}
+	b[4] = half_free(0);
+	r = run_strides(&z, 0);
+	if (r) {
+		CHECK_U64(r->compaction_units, 2);
+		CHECK_U64(r->compaction_units_all_seen, 2);
+		CHECK_U64(r->zones[0].free_pages_passed, 0);
+		ct_fc_result_free(r);
+	}
+}
+
 static void test_bad_input(void)
 {
 	struct ct_fc_zone_in z = { .nblocks = 3, .blocks = NULL };
@@ -436,6 +500,7 @@ int main(void)
 	test_fragindex();
 	test_order_below_pageblock();
 	test_owners();
+	test_free_scanner_stride();
 	test_bad_input();
 	return ct_test_status("test_forecast");
 }

@@ -174,6 +174,21 @@ def nodes_unreclaimable():
     return out
 
 
+def zone_watermarks():
+    """zoneinfo's free pages, watermark boost and min/low/high (boost included) per (node, zone)."""
+    out, key = {}, None
+    for line in read("/proc/zoneinfo").splitlines():
+        f = line.split()
+        if line.startswith("Node "):
+            key = (int(f[1].rstrip(",")), f[3])
+            out[key] = {}
+        elif key and len(f) >= 2 and f[0] in ("boost", "min", "low", "high") and f[1].isdigit():
+            out[key][f[0]] = int(f[1])
+        elif key and f[:2] == ["pages", "free"]:
+            out[key]["free"] = int(f[2])
+    return {k: v for k, v in out.items() if v.get("free", 0) or v.get("high", 0)}
+
+
 def meminfo(field):
     for line in read("/proc/meminfo").splitlines():
         if line.startswith(field + ":"):
@@ -490,7 +505,7 @@ def scenario(name, schema):
             rec = subprocess.Popen([tool, "record", "--force", "-o", f"{trace_to}.{name}.dat"] + pages,
                                    stdout=subprocess.DEVNULL)
             time.sleep(2)
-        counted, hopeless = vmstat(ASK_VMSTAT), nodes_unreclaimable()
+        counted, hopeless, wm_before = vmstat(ASK_VMSTAT), nodes_unreclaimable(), zone_watermarks()
         try:
             got, writes, secs, progress = ask_kernel(target)
         finally:
@@ -500,7 +515,8 @@ def scenario(name, schema):
         after = vmstat(ASK_VMSTAT)
         print(f"{name}: while asked, /proc/vmstat grew by "
               f"{ {n: after[n] - counted[n] for n in ASK_VMSTAT} }; node_unreclaimable before "
-              f"{hopeless}, after {nodes_unreclaimable()}", flush=True)
+              f"{hopeless}, after {nodes_unreclaimable()}; zone watermarks before {wm_before}, "
+              f"after {zone_watermarks()}", flush=True)
         if os.environ.get("CT_HP_COMPACT_MEMORY") == "1":    # experiment, see the docstring
             write(f"{VM}/compact_memory", 1)
             again, writes2, secs2, _ = ask_kernel(target)
@@ -516,7 +532,8 @@ def scenario(name, schema):
             key = (z["node"], z["zone"])
             print(f"{name}: zone {z['node']}/{z['zone']}: free order>=9 blocks before "
                   f"{free_zone_before.get(key, 0)}, forecast {z['hugepages_obtainable']} (free "
-                  f"{z['free_already']} + compaction {z['by_compaction']}), kernel {held[key]}", flush=True)
+                  f"{z['free_already']} + compaction {z['by_compaction']}; limit: {z['limit']}), kernel {held[key]}",
+                  flush=True)
         extra = got - free_before
         tolerance = max(20, extra // 10)
         print(f"{name}: forecast {fc['hugepages_obtainable']} (free {fc['free_already']} + compaction "

@@ -158,6 +158,7 @@ static void test_read(void)
 	CHECK_U64(back.nblocks, pc.nblocks);
 	CHECK_U64(back.pageblock_order, 2);
 	CHECK_U64(back.order, 2);
+	CHECK(back.strides_known);
 	CHECK(back.nblocks == pc.nblocks &&
 	      memcmp(back.blocks, pc.blocks, pc.nblocks * sizeof(*pc.blocks)) == 0 &&
 	      memcmp(back.start_pfn, pc.start_pfn, pc.nblocks * sizeof(*pc.start_pfn)) == 0);
@@ -194,6 +195,41 @@ out:
 	close(fg);
 }
 
+/*
+ * What a scan at each stride meets (pageblock order 6, 64 pages): the
+ * kernel's free scanner sees a free block only at its first page.
+ *   b0  free pages at the odd pfns, anon at the even: none at any stride above 1
+ *   b1  free at the even pfns: 32 at stride 2, 16 at 4, 8 at 8, 4 at 16, 2 at 32
+ *   b2  anon at 0-2, free from 3 to the end: the buddy allocator holds that as
+ *       blocks of 1 (at 3), 4 (4-7), 8 (8-15), 16 (16-31) and 32 (32-63);
+ *       their first pages at even offsets 4, 8, 16, 32: 60 pages at stride 2
+ *       and 4, 56 at 8, 48 at 16, 32 at 32
+ */
+static void test_strides(void)
+{
+	struct ct_pageclass_opts o = { .pageblock_order = 6, .order = 6 };
+	static const uint32_t want[3][CT_FC_STRIDES] = { { 0, 0, 0, 0, 0 }, { 32, 16, 8, 4, 2 }, { 60, 60, 56, 48, 32 } };
+	uint64_t w[192];
+	struct ct_pbclass pc = { 0 };
+	int fd;
+
+	for (int i = 0; i < 64; i++) {
+		w[i] = i % 2 ? BUDDY : ANONPAGE;
+		w[64 + i] = i % 2 ? ANONPAGE : BUDDY;
+		w[128 + i] = i < 3 ? ANONPAGE : BUDDY;
+	}
+	fd = words_file(w, 192);
+	CHECK(fd >= 0);
+	CHECK(ct_pageclass_read(fd, -1, -1, &o, &pc) == 0);
+	CHECK(pc.strides_known);
+	CHECK_U64(pc.nblocks, 3);
+	for (uint64_t b = 0; b < pc.nblocks && b < 3; b++)
+		for (int k = 0; k < CT_FC_STRIDES; k++)
+			CHECK_U64(pc.blocks[b].seen_at_stride[k], want[b][k]);
+	ct_pbclass_release(&pc);
+	close(fd);
+}
+
 static void check_parse_error(const char *text, const char *want)
 {
 	struct ct_pbclass pc = { 0 };
@@ -223,6 +259,14 @@ static void test_parse_errors(void)
 	check_parse_error(buf, "line 4: a pageblock that does not start on a pageblock boundary");
 	snprintf(buf, sizeof(buf), "%s0x4 1 0 0 0 0 0 0 0 0 0 0 0 0 7\n", head);
 	check_parse_error(buf, "more columns than classes");
+	snprintf(buf, sizeof(buf), "%s# strides 2 4 8\n", head);
+	check_parse_error(buf, "line 4: expected \"# strides 2 4 8 16 32\"");
+	snprintf(buf, sizeof(buf), "%s# strides 2 4 8 16 32\n0x4 1 0 0 0 0 0 0 0 0 0 0 0 0 1 1\n", head);
+	check_parse_error(buf, "line 5: a count per stride");
+	snprintf(buf, sizeof(buf), "%s# strides 2 4 8 16 32\n0x4 1 0 0 0 0 0 0 0 0 0 0 0 0 1 1 9 0 0\n", head);
+	check_parse_error(buf, "line 5: more pages seen at a stride than a pageblock holds");
+	snprintf(buf, sizeof(buf), "%s0x4 1 0 0 0 0 0 0 0 0 0 0 0 0\n# strides 2 4 8 16 32\n", head);
+	check_parse_error(buf, "line 5: \"# strides\" after the first pageblock line");
 	snprintf(buf, sizeof(buf), "%sowner nonsense 1 2 3 /x\n", head);
 	check_parse_error(buf, "line 4: expected \"owner REASON");
 	check_parse_error("# compactrace pageblock classes 1\n0x0 4 0 0 0 0 0 0 0 0 0 0 0 0\n",
@@ -305,6 +349,7 @@ int main(void)
 {
 	test_page_class();
 	test_read();
+	test_strides();
 	test_parse_errors();
 	test_input();
 	return ct_test_status("test_pageclass");
