@@ -14,9 +14,10 @@ itself after failures, for up to 64 attempts, then retries), read back,
 and set back. Checks, with the expected values from the kernel and from
 the workload's own counts, not from compactrace:
 
-  - with CT_HUGEPAGES_ACCEPTANCE=1 (issue 17's goal, met in 16 of 20
-    runs, not in those where kswapd gave up: without it the figures are
-    printed, not checked): the forecast's huge pages are within 10% (or
+  - with CT_HUGEPAGES_ACCEPTANCE=1 (issue 17's goal: met in 16 of 20
+    runs on a machine up for hours, in 1 of 13 after a reboot, where the
+    regions lie below THP pageblocks and the kernel's free-list search
+    decides: without it the figures are printed, not checked): the forecast's huge pages are within 10% (or
     20 pages) of what the kernel obtained beyond the free blocks of order
     >= 9 that /proc/buddyinfo showed just before it was asked;
   - mlocked: blocked_by.unevictable holds at least 90% of the pageblocks
@@ -82,9 +83,9 @@ SLAB_BLOCKS_MIN = 50    # slab pageblocks 400,000 empty tmpfs files add at least
 FILL_KEEP_MIB = 1024    # MemAvailable left after the THP fill, besides the regions
 READY_TIMEOUT = 1200
 # The forecast against the kernel's answer is a check only when this is set:
-# within issue 17's 10% in 16 of 20 runs of the mlocked scenario, 9.5-22%
-# below where kswapd gave up (README "How close it comes to the kernel");
-# otherwise the figures are printed.
+# within issue 17's 10% in 16 of 20 runs of the mlocked scenario on a machine
+# up for hours, in 1 of 13 after a reboot (README "How close it comes to the
+# kernel"); otherwise the figures are printed.
 ACCEPTANCE = os.environ.get("CT_HUGEPAGES_ACCEPTANCE") == "1"
 
 failures = []
@@ -532,7 +533,8 @@ def scenario(name, schema):
             key = (z["node"], z["zone"])
             print(f"{name}: zone {z['node']}/{z['zone']}: free order>=9 blocks before "
                   f"{free_zone_before.get(key, 0)}, forecast {z['hugepages_obtainable']} (free "
-                  f"{z['free_already']} + compaction {z['by_compaction']}; limit: {z['limit']}), kernel {held[key]}",
+                  f"{z['free_already']} + compaction {z['by_compaction']}, {z['by_compaction_all_seen']} with every free "
+                  f"page seen; limit: {z['limit']}), kernel {held[key]}",
                   flush=True)
         extra = got - free_before
         tolerance = max(20, extra // 10)
