@@ -21,9 +21,10 @@
  * top, each compactable unit freed if the free scanner still finds room
  * above it for the pages it holds (a blocked unit's movable pages are
  * moved too, and free nothing); then the zone watermarks. The free
- * scanner is the kernel's linear one: after a pageblock that gave it
- * nothing it looks at every 2nd to 32nd page only (seen_at_stride), so
- * room at odd pfns below pageblocks of huge pages goes unseen.
+ * scanner is the kernel's: its linear scan, after a pageblock that gave it
+ * nothing, looks at every 2nd to 32nd page only (seen_at_stride), so room
+ * at odd pfns below pageblocks of huge pages goes unseen, except in the
+ * zone's top quarter, which its search of the free lists reaches.
  *
  * Plain C, no I/O, deterministic: the same input gives the same result.
  */

@@ -37,6 +37,7 @@ struct zone_state {
 	struct ct_fc_zone *out;
 	struct blk *b;
 	uint64_t nb, bp;	/* pageblocks, pages per pageblock */
+	uint64_t listed;	/* the free-list search: the highest pageblock that may hold room for it */
 };
 
 static uint32_t block_pages(const struct ct_fc_block *blk, uint64_t bp)
@@ -274,22 +275,52 @@ static uint64_t take_scanned(struct blk *b, int k, uint64_t want, int *passed)
 }
 
 /*
+ * The kernel's search of its free lists (fast_isolate_freepages()), which
+ * begins each call: it takes free pages wherever the lists hold them, at
+ * any pfn, preferring the top quarter of what lies between the scanners.
+ * Each pass starts with the scanners at the zone's ends, so it is replayed
+ * as reaching the free pages of the zone's top quarter (above @floor, the
+ * migrate scanner), highest first; what it finds below, from the tails of
+ * lists whose order no file shows, is not replayed. Up to @want pages.
+ */
+static uint64_t take_listed(struct zone_state *s, uint64_t floor, uint64_t want)
+{
+	uint64_t got = 0, lowest = s->nb - s->nb / 4;
+
+	if (lowest <= floor)
+		lowest = floor + 1;
+	while (got < want && s->listed >= lowest && s->listed < s->nb) {
+		struct blk *b = &s->b[s->listed];
+		uint64_t t = 0;
+
+		if (free_target(b)) {
+			t = b->avail < want - got ? b->avail : want - got;
+			b->avail -= (uint32_t)t;
+			got += t;
+		}
+		if (!b->avail || !free_target(b))
+			s->listed--;	/* wraps below 0 at the bottom: then no block is left */
+	}
+	return got;
+}
+
+/*
  * The free scanner: take up to @need pages from pageblocks above @floor
- * (the migrate scanner), going down from *f; returns what it took. As the
- * kernel's linear scan does, in calls of FREE_CALL_PAGES: each call starts
+ * (the migrate scanner); returns what it took. As the kernel's does, in
+ * calls of FREE_CALL_PAGES, each first searching the free lists
+ * (take_listed()), then scanning linearly down from *f: each call starts
  * at stride 1 where the last one stopped and doubles the stride (up to 32)
  * after each movable pageblock that gave it nothing, and sees a free block
  * only at its first page, so free pages at odd pfns are invisible to it
- * after a pageblock of huge pages. (The kernel's search of the free lists,
- * which sees them, is not replayed: what it finds depends on the order of
- * the free lists, which no file shows.)
+ * after a pageblock of huge pages.
  */
 static uint64_t take_free(struct zone_state *s, uint64_t *f, uint64_t floor, uint64_t need)
 {
 	uint64_t took = 0;
 
 	while (need && *f > floor) {
-		uint64_t call = need < FREE_CALL_PAGES ? need : FREE_CALL_PAGES, got = 0;
+		uint64_t call = need < FREE_CALL_PAGES ? need : FREE_CALL_PAGES;
+		uint64_t got = take_listed(s, floor, call);
 		int k = 0;
 
 		while (!got && *f > floor) {
@@ -495,7 +526,8 @@ static int map_zone(struct zone_state *s)
 
 static int forecast_zone(const struct ct_fc_input *in, const struct ct_fc_zone_in *z, struct ct_fc_zone *o)
 {
-	struct zone_state s = { .in = in, .z = z, .out = o, .bp = 1ULL << in->pageblock_order, .nb = z->nblocks };
+	struct zone_state s = { .in = in, .z = z, .out = o, .bp = 1ULL << in->pageblock_order, .nb = z->nblocks,
+				.listed = z->nblocks - 1 };
 	uint64_t unit = 1ULL << in->order, absent_noflag, resv, made = 0, met_block, free_pages, suit, fu;
 	uint32_t *pcp_in_block = NULL;
 	int ret = -CT_E_NOMEM;

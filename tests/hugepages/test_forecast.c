@@ -474,6 +474,34 @@ static void test_free_scanner_stride(void)
 	}
 }
 
+/*
+ * The free-list search reaches the zone's top quarter whatever the stride
+ * (eight pageblocks of 64 pages, calls of 32; the top quarter is b6 and b7):
+ *   b0 half free (odd)   b1 b2 b3 huge   b4 b5 b6 half free (odd)   b7 huge
+ * Unit b0: the search finds b7 empty and takes b6's 32: b0 freed. b1-b3
+ * hold nothing to move. Unit b4: the search has nothing left in the top
+ * quarter; the linear scan passes b7 (stride 2 after it), b6 (empty,
+ * stride 4) and b5, whose free pages are at odd offsets, and meets the
+ * migrate scanner: one pageblock freed, b5's 32 free pages passed. Seeing
+ * every free page, b4 takes b5's room: two.
+ */
+static void test_free_list_search(void)
+{
+	struct ct_fc_block b[8] = { half_free(0), blk(CT_FC_HUGE, 64, -1), blk(CT_FC_HUGE, 64, -1),
+				    blk(CT_FC_HUGE, 64, -1), half_free(0), half_free(0), half_free(0),
+				    blk(CT_FC_HUGE, 64, -1) };
+	struct ct_fc_zone_in z = zone(b, 8, 6);
+	struct ct_fc_result *r = run_strides(&z, 1);
+
+	if (!r)
+		return;
+	CHECK_U64(r->compaction_units, 1);
+	CHECK_U64(r->compaction_units_all_seen, 2);
+	CHECK_U64(r->zones[0].free_pages_passed, 32);
+	CHECK_U64(r->zones[0].meet_pfn, 4 << 6);
+	ct_fc_result_free(r);
+}
+
 static void test_bad_input(void)
 {
 	struct ct_fc_zone_in z = { .nblocks = 3, .blocks = NULL };
@@ -501,6 +529,7 @@ int main(void)
 	test_order_below_pageblock();
 	test_owners();
 	test_free_scanner_stride();
+	test_free_list_search();
 	test_bad_input();
 	return ct_test_status("test_forecast");
 }

@@ -100,20 +100,23 @@ Node 0, zone   Normal            1            7
 
 # The hand analysis (pageblock order 9, one pageblock per huge page).
 # Free scanner targets: every pageblock but b3 (pagetypeinfo: 1 unmovable,
-# b3 has the most slab pages) and b2 (free already). From the bottom:
-#   b0 needs 256: b7's 412 free -> 156 left        freed
-#   b1 needs 256: b7's 156, then 100 of b6's 212    freed
+# b3 has the most slab pages) and b2 (free already). Each call of 32 pages
+# first searches the free lists, replayed for the zone's top quarter (b6,
+# b7) at any pfn; then the linear scan from the top, at stride 1, doubled
+# after each pageblock that gave nothing. From the bottom:
+#   b0 needs 256: the search takes 256 of b7's 412 -> 156 left    freed
+#   b1 needs 256: b7's 156, then 100 of b6's 212                    freed
 #   b2 free already
 #   b3 slab: not freed, but its 246 anonymous pages are migrated all the
-#      same (as the kernel's migrate scanner does): b6's last 112, then 134
-#      of b5's 256
-#   b4 mlocked: nothing it can move
-#   b5: the free scanner stands there: met at b5
-# 1 free + 2 freed = 3; 256 + 256 + 246 pages moved.
-# With vm.compact_unevictable_allowed = 1, b4 needs 256 after b3's 246 and
-# only b5's last 122 are left above it: met at b4, still 3.
+#      same (as the kernel's migrate scanner does): the search takes b6's
+#      last 112; then the linear scan finds b7 and b6 empty (stride 2,
+#      then 4), b5's free pages all at odd offsets (unseen at stride 4),
+#      b4's too (stride 8), and meets the migrate scanner at b3
+# 1 free + 2 freed = 3; 256 + 256 + 112 pages moved; b4 and b5 keep their
+# free pages unseen (2 x 256 passed).
+# With vm.compact_unevictable_allowed = 1 the same: met at b3, still 3.
 WANT = {"hugepages_obtainable": 3, "free_already": 1, "by_compaction": 2, "map": "++.SLccc",
-        "pages_to_migrate": 758, "scanners_meet_pfn": 5 * 512}
+        "pages_to_migrate": 624, "scanners_meet_pfn": 3 * 512, "free_pages_passed": 512}
 WANT_ALLOWED = {"hugepages_obtainable": 3, "map": "++.Scccc"}
 
 
@@ -137,11 +140,17 @@ def classes_item():
             "reserved", "isolated", "other", "huge", "nopage"]
     per = {"half": {"movable": 256, "free": 256}, "free": {"free": 512},
            "slab": {"slab": 10, "movable": 246, "free": 256}, "mlocked": {"unevictable": 256, "free": 256}}
+    # free pages a scan at stride 2, 4, 8, 16, 32 meets: none where they sit at odd
+    # offsets; b2 is one free block of 512; b6's free run 300-511 is the buddy
+    # blocks 300-303, 304-319, 320-383, 384-511, b7's 100-511 the blocks
+    # 100-103, 104-111, 112-127, 128-255, 256-511 (each seen at its first page)
+    seen = {"free": [512] * 5, (300, 212): [212, 212, 208, 208, 192], (100, 412): [412, 412, 408, 400, 384]}
     lines = ["# compactrace pageblock classes 1", "# pageblock_order 9", "# order 9",
-             "# columns start_pfn " + " ".join(cols)]
+             "# columns start_pfn " + " ".join(cols), "# strides 2 4 8 16 32"]
     for i, kind in enumerate(LAYOUT):
         c = per[kind] if not isinstance(kind, tuple) else {"movable": kind[0], "free": kind[1]}
-        lines.append(f"{i * 512:#x} " + " ".join(str(c.get(k, 0)) for k in cols))
+        lines.append(f"{i * 512:#x} " + " ".join(str(c.get(k, 0)) for k in cols) + " " +
+                     " ".join(str(n) for n in seen.get(kind, [0] * 5)))
     lines.append("owner unevictable 256 1 42 /mlocked-here")
     return "\n".join(lines) + "\n"
 
@@ -251,7 +260,7 @@ def main():
         append_attachments(bad, {"snapshot-end/vmstat": VMSTAT, "snapshot-end/zoneinfo": ZONEINFO,
                                  "snapshot-end/pageblock-classes": classes_item().replace("0x600 ", "0x601 ")})
         r = run(tool, ["report", "--hugepages", bad])
-        check(r.returncode == 1 and "pageblock-classes line 8: a pageblock that does not start on a pageblock"
+        check(r.returncode == 1 and "pageblock-classes line 9: a pageblock that does not start on a pageblock"
               in r.stderr, f"damaged item: {r.stderr}")
         os.unlink(f"{d}/root/proc/zoneinfo")
         r = run(tool, ["hugepages"], f"{d}/root")

@@ -15,9 +15,9 @@ and set back. Checks, with the expected values from the kernel and from
 the workload's own counts, not from compactrace:
 
   - with CT_HUGEPAGES_ACCEPTANCE=1 (issue 17's goal: met in 16 of 20
-    runs on a machine up for hours, in 1 of 13 after a reboot, where the
-    regions lie below THP pageblocks and the kernel's free-list search
-    decides: without it the figures are printed, not checked): the forecast's huge pages are within 10% (or
+    runs on a machine up for hours, in 6 of 20 layouts after a reboot,
+    where the regions lie below THP pageblocks and the kernel's free-list
+    search decides: without it the figures are printed, not checked): the forecast's huge pages are within 10% (or
     20 pages) of what the kernel obtained beyond the free blocks of order
     >= 9 that /proc/buddyinfo showed just before it was asked;
   - mlocked: blocked_by.unevictable holds at least 90% of the pageblocks
@@ -84,8 +84,8 @@ FILL_KEEP_MIB = 1024    # MemAvailable left after the THP fill, besides the regi
 READY_TIMEOUT = 1200
 # The forecast against the kernel's answer is a check only when this is set:
 # within issue 17's 10% in 16 of 20 runs of the mlocked scenario on a machine
-# up for hours, in 1 of 13 after a reboot (README "How close it comes to the
-# kernel"); otherwise the figures are printed.
+# up for hours, in 6 of 20 layouts after a reboot (README "How close it comes
+# to the kernel"); otherwise the figures are printed.
 ACCEPTANCE = os.environ.get("CT_HUGEPAGES_ACCEPTANCE") == "1"
 
 failures = []
