@@ -163,31 +163,30 @@ def vmstat(names):
     return {n: int(values.get(n, 0)) for n in names}
 
 
-def nodes_unreclaimable():
-    """zoneinfo's node_unreclaimable per node: 1 when kswapd has given up on the node
-    (it then neither reclaims nor goes to sleep, so it clears no skip hints)."""
-    out, node = {}, None
-    for line in read("/proc/zoneinfo").splitlines():
-        if line.startswith("Node "):
-            node = int(line.split()[1].rstrip(","))
-        elif line.strip().startswith("node_unreclaimable:") and node is not None:
-            out[node] = int(line.split()[1])
-    return out
-
-
-def zone_watermarks():
-    """zoneinfo's free pages, watermark boost and min/low/high (boost included) per (node, zone)."""
+def zoneinfo_state():
+    """/proc/zoneinfo per (node, zone): free pages, watermark boost, min/low/high (boost
+    included) and node_unreclaimable (1 when kswapd has given up on the node: it then
+    neither reclaims nor goes to sleep, so it clears no skip hints; zoneinfo prints it
+    once per node). Zones without memory are left out."""
     out, key = {}, None
     for line in read("/proc/zoneinfo").splitlines():
         f = line.split()
         if line.startswith("Node "):
             key = (int(f[1].rstrip(",")), f[3])
             out[key] = {}
+        elif f[:1] == ["node_unreclaimable:"]:
+            out[key]["node_unreclaimable"] = int(f[1])
         elif key and len(f) >= 2 and f[0] in ("boost", "min", "low", "high") and f[1].isdigit():
             out[key][f[0]] = int(f[1])
         elif key and f[:2] == ["pages", "free"]:
             out[key]["free"] = int(f[2])
     return {k: v for k, v in out.items() if v.get("free", 0) or v.get("high", 0)}
+
+
+def nodes_unreclaimable(state=None):
+    """node_unreclaimable per node, from zoneinfo_state()."""
+    return {node: v["node_unreclaimable"] for (node, _), v in (state or zoneinfo_state()).items()
+            if "node_unreclaimable" in v}
 
 
 def meminfo(field):
@@ -506,7 +505,7 @@ def scenario(name, schema):
             rec = subprocess.Popen([tool, "record", "--force", "-o", f"{trace_to}.{name}.dat"] + pages,
                                    stdout=subprocess.DEVNULL)
             time.sleep(2)
-        counted, hopeless, wm_before = vmstat(ASK_VMSTAT), nodes_unreclaimable(), zone_watermarks()
+        counted, zones_before = vmstat(ASK_VMSTAT), zoneinfo_state()
         try:
             got, writes, secs, progress = ask_kernel(target)
         finally:
@@ -516,8 +515,8 @@ def scenario(name, schema):
         after = vmstat(ASK_VMSTAT)
         print(f"{name}: while asked, /proc/vmstat grew by "
               f"{ {n: after[n] - counted[n] for n in ASK_VMSTAT} }; node_unreclaimable before "
-              f"{hopeless}, after {nodes_unreclaimable()}; zone watermarks before {wm_before}, "
-              f"after {zone_watermarks()}", flush=True)
+              f"{nodes_unreclaimable(zones_before)}, after {nodes_unreclaimable()}; zones before "
+              f"{zones_before}, after {zoneinfo_state()}", flush=True)
         if os.environ.get("CT_HP_COMPACT_MEMORY") == "1":    # experiment, see the docstring
             write(f"{VM}/compact_memory", 1)
             again, writes2, secs2, _ = ask_kernel(target)
